@@ -1,0 +1,16 @@
+# Quick start: `make baseline` (set up, run the January 2020 baseline) and `make test`.
+PY := .venv/bin/python
+
+.PHONY: setup baseline test test-slow
+setup: .venv/.installed
+.venv/.installed: pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh
+
+baseline: setup
+	$(PY) -m sim
+
+test: setup
+	$(PY) -m pytest
+
+test-slow: setup
+	$(PY) -m pytest -m slow

@@ -1,0 +1,76 @@
+"""Writing one run's results: summary.json, events.md, trajectory.parquet, trajectory.png
+and the resolved config. Files are written under temporary names and renamed when
+complete; summary.json comes last, so a folder with a summary.json is a finished run."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from .abm.model import NegotiationModel
+
+OUTCOME_MEANING = {
+    "no_request": "Baghdad never made a formal request and no drawdown was agreed.",
+    "negotiated_drawdown": "no formal request, but Washington and Baghdad agreed a partial drawdown.",
+    "request_withdrawn": "Baghdad made a formal request and later took it back.",
+    "withdrawal_completed": "the last US troops left within the year after the formal request.",
+    "occupation": "US troops were still in Iraq when the year after the formal request ran out.",
+}
+
+
+def _atomic_write(path: Path, write) -> None:
+    tmp = path.with_name(path.name + ".partial")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def write_text(path: Path, text: str) -> None:
+    _atomic_write(path, lambda t: t.write_text(text, encoding="utf-8"))
+
+
+def summary_json(summary: dict) -> str:
+    return json.dumps(summary, indent=2, sort_keys=True) + "\n"
+
+
+def events_markdown(model: NegotiationModel) -> str:
+    s = model.summary()
+    lines = [
+        f"# Run of scenario `{model.scenario_name}` (seed {s['seed']}, run {s['run_index']})",
+        "",
+        f"Outcome: **{s['outcome']}**: {OUTCOME_MEANING[s['outcome']]}",
+        "",
+        "Fact ids in brackets refer to the article's facts (shared/design/FACTS.md).",
+        "",
+    ]
+    for e in model.event_log:
+        week = f"week {e['week']}" if e["kind"] != "context" else "before the model starts"
+        lines.append(f"- **{e['date']}** ({week}): {e['text']}")
+    lines.append("")
+    lines.append(f"The run ends in week {s['weeks_simulated']} ({model.week_date(model.week).isoformat()}).")
+    return "\n".join(lines) + "\n"
+
+
+def trajectory_frame(model: NegotiationModel) -> pd.DataFrame:
+    df = model.trajectory()
+    df["weeks_left"] = df["weeks_left"].astype("Int64")
+    return df
+
+
+def write_run(model: NegotiationModel, out_dir: Path, resolved_config_yaml: str | None = None) -> dict:
+    """Write every result file of a finished run into out_dir; return the summary."""
+    from .plots import plot_trajectory
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = model.summary()
+    (out_dir / "summary.json").unlink(missing_ok=True)  # a stale summary must not outlive a new run
+    if resolved_config_yaml is not None:
+        write_text(out_dir / "config.yaml", resolved_config_yaml)
+    df = trajectory_frame(model)
+    _atomic_write(out_dir / "trajectory.parquet", lambda t: df.to_parquet(t, index=False, engine="pyarrow"))
+    write_text(out_dir / "events.md", events_markdown(model))
+    _atomic_write(out_dir / "trajectory.png", lambda t: plot_trajectory(df, model, t))
+    write_text(out_dir / "summary.json", summary_json(summary))
+    return summary

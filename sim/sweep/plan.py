@@ -1,0 +1,238 @@
+"""The plan of a sweep: which runs exist and what each run's parameters are.
+
+Run ids are laid out lever-major: run_id = (lever * points + point) * replications +
+replication. A run's random stream is keyed by its replication index (see
+`sim.model.draws`), so replication r meets the same random world at every point and under
+every lever: common random numbers across points.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import qmc
+
+from ..config.build import model_params, to_run_config
+from ..config.schema import RunConfig, ScenarioConfig
+from ..config.store import compose_run_config
+from ..config.validate import ConfigError, validate
+from ..model import draws
+from ..model.params import ModelParams
+from .schema import SAMPLERS, ExperimentConfig
+
+NO_LEVER = "none"
+
+
+@dataclass(frozen=True)
+class Plan:
+    experiment: ExperimentConfig
+    params: tuple[str, ...]                 # uncertain parameters (paths relative to the scenario)
+    integer_params: tuple[bool, ...]
+    samples: np.ndarray                     # (points, len(params))
+    levers: tuple[str, ...]
+    lever_configs: tuple[RunConfig, ...]    # the scenario config under each lever
+    replications: int
+
+    @property
+    def points(self) -> int:
+        return self.samples.shape[0]
+
+    @property
+    def total_runs(self) -> int:
+        return self.points * len(self.levers) * self.replications
+
+    def locate(self, run_ids):
+        """(lever index, point id, replication) of each run id."""
+        run_ids = np.asarray(run_ids, dtype=np.int64)
+        replication = run_ids % self.replications
+        rest = run_ids // self.replications
+        return rest // self.points, rest % self.points, replication
+
+    def fingerprint(self) -> str:
+        """A hash of everything that decides the runs' results (not engine, workers or chunking)."""
+        doc = {
+            "experiment": dataclasses.asdict(self.experiment),
+            "samples": self.samples.round(12).tolist(),
+            "levers": [dataclasses.asdict(c) for c in self.lever_configs],
+            "replications": self.replications,
+        }
+        return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- parameter paths
+def _resolve_field(path: str, scenario: ScenarioConfig):
+    """The (owner dataclass instance, field) a scenario-relative path names, or ConfigError."""
+    parts = path.split(".")
+    obj = scenario
+    for i, part in enumerate(parts):
+        if isinstance(obj, dict):
+            if part not in obj:
+                raise ConfigError(f"parameter {path!r}", part, f"one of the scenario's factions {sorted(obj)}")
+            obj = obj[part]
+            continue
+        names = {f.name: f for f in dataclasses.fields(obj)}
+        if part not in names:
+            raise ConfigError(f"parameter {path!r}", part, f"a field of {type(obj).__name__}: {sorted(names)}")
+        if i == len(parts) - 1:
+            f = names[part]
+            if "range" not in f.metadata:
+                raise ConfigError(f"parameter {path!r}", part, "a numeric model coefficient (one with a range)")
+            return obj, f
+        obj = getattr(obj, part)
+    raise ConfigError(f"parameter {path!r}", path, "a path to a numeric model coefficient, e.g. sanctions.credibility")
+
+
+def _with_value(cfg: RunConfig, path: str, value) -> RunConfig:
+    new = _copy(cfg)
+    owner, f = _resolve_field(path, new.scenario)
+    setattr(owner, f.name, value)
+    return new
+
+
+def _copy(cfg: RunConfig) -> RunConfig:
+    import copy
+
+    return copy.deepcopy(cfg)
+
+
+# ---------------------------------------------------------------- sampling
+def sample(exp: ExperimentConfig) -> np.ndarray:
+    """Points of the declared uncertainties, (points, D), with scipy.stats.qmc."""
+    d = len(exp.uncertainties)
+    if d == 0:
+        return np.zeros((1, 0))
+    lows = np.array([u.low for u in exp.uncertainties], dtype=float)
+    highs = np.array([u.high for u in exp.uncertainties], dtype=float)
+    rng = np.random.default_rng(exp.seed)
+    if exp.sampler == "grid":
+        levels = [
+            list(u.levels) if u.levels is not None else list(np.linspace(u.low, u.high, exp.grid_levels))
+            for u in exp.uncertainties
+        ]
+        return np.array(list(itertools.product(*levels)), dtype=float).reshape(-1, d)
+    if exp.sampler == "lhs":
+        unit = qmc.LatinHypercube(d=d, rng=rng).random(exp.points)
+    else:  # sobol
+        unit = qmc.Sobol(d=d, scramble=True, rng=rng).random(exp.points)
+    return qmc.scale(unit, lows, highs) if np.all(highs > lows) else lows + unit * (highs - lows)
+
+
+def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
+    """Check the declaration and lay out its runs; ConfigError names what is wrong."""
+    if exp.sampler not in SAMPLERS:
+        raise ConfigError("experiment.sampler", exp.sampler, f"one of {list(SAMPLERS)}")
+    for key in ("replications", "points", "grid_levels"):
+        if getattr(exp, key) < 1:
+            raise ConfigError(f"experiment.{key}", getattr(exp, key), "an integer >= 1")
+    if exp.seed < 0:
+        raise ConfigError("experiment.seed", exp.seed, "an integer >= 0")
+    if runs is not None and runs < 1:
+        raise ConfigError("runs", runs, "an integer >= 1")
+
+    base = to_run_config(compose_run_config([
+        f"scenario={exp.scenario}", f"seed={exp.seed}", f"horizon_weeks={exp.horizon_weeks}",
+    ]))
+    params, integer = [], []
+    for i, u in enumerate(exp.uncertainties):
+        key = f"experiment.uncertainties[{i}] ({u.param})"
+        owner, f = _resolve_field(u.param, base.scenario)
+        if not u.low <= u.high:
+            raise ConfigError(key, [u.low, u.high], "a range with low <= high")
+        if u.levels is not None and len(u.levels) == 0:
+            raise ConfigError(f"{key}.levels", list(u.levels), "at least one level (or no `levels` key)")
+        lo, hi = f.metadata["range"]
+        for v in ([u.low, u.high] + list(u.levels or [])):
+            if not lo <= v <= hi:
+                raise ConfigError(key, v, f"values within the parameter's range [{lo:g}, {hi:g}]")
+        params.append(u.param)
+        integer.append(f.type in (int, "int"))
+        validate(_with_value(base, u.param, int(round(u.high)) if integer[-1] else u.high))
+
+    lever_names = tuple(exp.levers) or (NO_LEVER,)
+    lever_configs = []
+    for name in lever_names:
+        cfg = base
+        for path, value in (exp.levers.get(name) or {}).items():
+            _resolve_lever(path, base)
+            cfg = _with_value(cfg, path, value)
+        try:
+            lever_configs.append(validate(cfg))
+        except ConfigError as err:
+            raise ConfigError(f"experiment.levers.{name}: {err.key}", err.value, err.allowed) from None
+
+    n_levers = len(lever_names)
+    samples = sample(exp)
+    replications = exp.replications
+    if runs is not None:
+        if len(exp.uncertainties) == 0 or exp.sampler == "grid":
+            per = samples.shape[0] * n_levers
+            if runs % per:
+                raise ConfigError("runs", runs, f"a multiple of {per} (points x levers) for this experiment")
+            replications = runs // per
+        else:
+            per = replications * n_levers
+            if runs % per:
+                raise ConfigError("runs", runs, f"a multiple of {per} (replications x levers) for this experiment")
+            exp = dataclasses.replace(exp, points=runs // per)
+            samples = sample(exp)
+    if exp.sampler == "sobol" and samples.shape[0] & (samples.shape[0] - 1):
+        raise ConfigError("experiment.points", samples.shape[0], "a power of 2 for the sobol sampler")
+    if samples.shape[0] == 0:
+        raise ConfigError("experiment.sampler", exp.sampler, "a sampler that yields at least one point")
+    for j, is_int in enumerate(integer):
+        if is_int:
+            samples[:, j] = np.round(samples[:, j])
+    return Plan(exp, tuple(params), tuple(integer), samples, lever_names, tuple(lever_configs), replications)
+
+
+def _resolve_lever(path: str, base: RunConfig) -> None:
+    """Levers may set any scenario field (numeric or not); the path must exist."""
+    parts = path.split(".")
+    obj = base.scenario
+    for part in parts:
+        if isinstance(obj, dict):
+            ok = part in obj
+            nxt = obj.get(part)
+        else:
+            ok = part in {f.name for f in dataclasses.fields(obj)}
+            nxt = getattr(obj, part, None)
+        if not ok:
+            raise ConfigError(f"lever parameter {path!r}", part, "an existing scenario field")
+        obj = nxt
+
+
+# ---------------------------------------------------------------- per-run parameters
+def run_params(plan: Plan, lever: int, points: np.ndarray) -> ModelParams:
+    """ModelParams for runs of one lever at the given points: each uncertain parameter is an
+    array with one value per run; everything else is the lever's scalar value."""
+    p = model_params(plan.lever_configs[lever])
+    for j, path in enumerate(plan.params):
+        values = plan.samples[points, j]
+        p = _set_param(p, path, values)
+    return p
+
+
+def _set_param(p: ModelParams, path: str, values: np.ndarray) -> ModelParams:
+    section, _, rest = path.partition(".")
+    if section == "factions":
+        name, _, attr = rest.partition(".")
+        fa = p.factions
+        if name not in fa.names:  # an inactive faction: the parameter has no effect
+            return p
+        j = fa.names.index(name)
+        current = np.asarray(getattr(fa, attr), dtype=np.float64)
+        table = np.broadcast_to(current, (values.size, fa.size)).copy()
+        table[:, j] = values
+        return dataclasses.replace(p, factions=dataclasses.replace(fa, **{attr: table}))
+    sec = getattr(p, section)
+    return dataclasses.replace(p, **{section: dataclasses.replace(sec, **{rest: values.astype(np.float64)})})
+
+
+def run_seed(root_seed: int, replication) -> np.ndarray:
+    """The key of a run's random stream, as recorded in runs.parquet (uint64)."""
+    return draws.run_key(root_seed, replication)
