@@ -18,6 +18,6 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,ray]" 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import sim, mesa, hydra" || { echo "setup: installation failed" >&2; exit 1; }
 touch .venv/.installed

@@ -40,7 +40,7 @@ class FactionAgent(mesa.Agent):
 
     def step(self) -> None:
         m = self.model
-        stages.faction_step(m.state, m.params, m.week, m.run_ids, self.index, m.pending_events)
+        stages.faction_step(m.state, m.params, m.week, m.run_keys, self.index, m.pending_events)
 
 
 class GovernmentAgent(mesa.Agent):
@@ -71,7 +71,7 @@ class GovernmentAgent(mesa.Agent):
 
     def step(self) -> None:
         m = self.model
-        stages.stage_government(m.state, m.params, m.week, m.run_ids, m.pending_events)
+        stages.stage_government(m.state, m.params, m.week, m.run_keys, m.pending_events)
 
 
 class WashingtonAgent(mesa.Agent):
@@ -86,7 +86,7 @@ class WashingtonAgent(mesa.Agent):
 
     def step(self) -> None:
         m = self.model
-        stages.stage_washington(m.state, m.params, m.week, m.run_ids, m.pending_events)
+        stages.stage_washington(m.state, m.params, m.week, m.run_keys, m.pending_events)
 
 
 class TehranAgent(mesa.Agent):
@@ -104,4 +104,4 @@ class TehranAgent(mesa.Agent):
 
     def step(self) -> None:
         m = self.model
-        stages.stage_tehran(m.state, m.params, m.week, m.run_ids, m.pending_events)
+        stages.stage_tehran(m.state, m.params, m.week, m.run_keys, m.pending_events)

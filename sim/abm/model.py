@@ -8,7 +8,7 @@ import logging
 import mesa
 import numpy as np
 
-from ..model import outcomes, stages
+from ..model import draws, outcomes, stages
 from ..model.params import ModelParams
 from ..model.state import initial_state, still_running
 from . import story
@@ -54,7 +54,7 @@ class NegotiationModel(mesa.Model):
         self.params = params
         self.scenario_name = scenario_name or "custom"
         self.run_index = int(run_index)
-        self.run_ids = np.array([self.run_index], dtype=np.uint64)
+        self.run_keys = draws.run_key(params.seed, [self.run_index])  # the run's random stream
         self.week = 0
         self.record = record
         self.week_date = story.week_date_function(start_date or "2020-01-06", step_days or 7)
@@ -67,13 +67,13 @@ class NegotiationModel(mesa.Model):
         self.washington = WashingtonAgent(self)
         self.tehran = TehranAgent(self)
         self._stages = {
-            "world": lambda: stages.stage_world(self.state, params, self.week, self.run_ids, self.pending_events),
+            "world": lambda: stages.stage_world(self.state, params, self.week, self.run_keys, self.pending_events),
             "tehran": self.tehran.step,
             "factions": self._factions_step,
-            "parliament": lambda: stages.stage_parliament(self.state, params, self.week, self.run_ids, self.pending_events),
+            "parliament": lambda: stages.stage_parliament(self.state, params, self.week, self.run_keys, self.pending_events),
             "government": self.government.step,
             "washington": self.washington.step,
-            "consequences": lambda: stages.stage_consequences(self.state, params, self.week, self.run_ids, self.pending_events),
+            "consequences": lambda: stages.stage_consequences(self.state, params, self.week, self.run_keys, self.pending_events),
         }
         if record:
             for date, text in story.OPENING:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import outcomes, stages
+from ..model import draws, outcomes, stages
 from ..model.params import ModelParams
 from ..model.state import State, initial_state, still_running
 
@@ -21,9 +21,9 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _week(s: State, p: ModelParams, week: int, run_ids: np.ndarray) -> None:
+def _week(s: State, p: ModelParams, week: int, keys: np.ndarray) -> None:
     for name in p.step_order:
-        stages.STAGES[name](s, p, week, run_ids)
+        stages.STAGES[name](s, p, week, keys)
 
 
 def simulate(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
@@ -32,6 +32,7 @@ def simulate(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
     Week columns hold -1 where the event did not happen (None in a Mesa summary).
     """
     run_ids = np.asarray(run_ids, dtype=np.uint64)
+    keys = draws.run_key(p.seed, run_ids)
     s = initial_state(p, run_ids.size)
     weeks_simulated = np.zeros(run_ids.size, dtype=np.int64)
     active = np.arange(run_ids.size)
@@ -40,11 +41,11 @@ def simulate(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
     while active.size:
         week += 1
         if active.size == run_ids.size:
-            _week(s, p, week, run_ids)
+            _week(s, p, week, keys)
             sub = s
         else:
             sub = s.take(active)
-            _week(sub, p_active, week, run_ids[active])
+            _week(sub, p_active, week, keys[active])
         going = still_running(sub, week, p.horizon_weeks)
         stopped = ~going
         if stopped.any():

@@ -39,31 +39,30 @@ def purpose_id(name: str) -> int:
 def run_key(seed: int, runs) -> np.ndarray:
     """The 64-bit key of each run's stream under a root seed: all of a run's draws start here."""
     runs = np.atleast_1d(np.asarray(runs, dtype=np.uint64))
-    with np.errstate(over="ignore"):
-        return _mix(_mix(np.full(runs.shape, seed & _MASK64, dtype=np.uint64)) ^ runs)
+    return _mix(_mix(np.full(runs.shape, seed & _MASK64, dtype=np.uint64)) ^ runs)
 
 
-def _keys(seed: int, runs, week: int, purpose: int) -> np.ndarray:
-    h = run_key(seed, runs)
-    with np.errstate(over="ignore"):
-        h = _mix(h ^ np.uint64(week & _MASK64))
-        h = _mix(h ^ np.uint64(purpose & _MASK64))
-    return h
+_PURPOSES: dict[str, int] = {}
 
 
-def uniform(seed: int, runs, week: int, purpose: str | int) -> np.ndarray:
-    """One uniform number in [0, 1) per run, keyed by (seed, run, week, purpose)."""
-    pid = purpose_id(purpose) if isinstance(purpose, str) else int(purpose)
-    h = _keys(seed, runs, week, pid)
-    return (h >> np.uint64(11)).astype(np.float64) * _TWO_M53
+def _draw_bits(keys: np.ndarray, week: int, purpose: str) -> np.ndarray:
+    pid = _PURPOSES.get(purpose)
+    if pid is None:
+        pid = _PURPOSES.setdefault(purpose, purpose_id(purpose))
+    return _mix(_mix(keys ^ np.uint64(week & _MASK64)) ^ np.uint64(pid)) >> np.uint64(11)
 
 
-def normal(seed: int, runs, week: int, purpose: str | int) -> np.ndarray:
-    """One standard normal number per run, by the inverse CDF of a keyed uniform."""
-    pid = purpose_id(purpose) if isinstance(purpose, str) else int(purpose)
-    h = _keys(seed, runs, week, pid)
-    u = ((h >> np.uint64(11)).astype(np.float64) + 0.5) * _TWO_M53  # strictly inside (0, 1)
-    return ndtri(u)
+def uniform(keys: np.ndarray, week: int, purpose: str) -> np.ndarray:
+    """One uniform number in [0, 1) per run, keyed by (run key, week, purpose).
+
+    `keys` are the runs' stream keys, `run_key(root_seed, run_indices)`; arrays only
+    (uint64 arithmetic wraps silently on arrays)."""
+    return _draw_bits(keys, week, purpose).astype(np.float64) * _TWO_M53
+
+
+def normal(keys: np.ndarray, week: int, purpose: str) -> np.ndarray:
+    """One standard normal number per run, by the inverse CDF of a keyed uniform in (0, 1)."""
+    return ndtri((_draw_bits(keys, week, purpose).astype(np.float64) + 0.5) * _TWO_M53)
 
 
 def resolve_seed(seed: int | None) -> int:

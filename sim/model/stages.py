@@ -6,8 +6,9 @@ its agents (one run, R = 1), the batch engine over many runs at once. The order 
 is `ModelParams.step_order` (default: world, tehran, factions, parliament, government,
 washington, consequences); see docs/architecture.md.
 
-Random numbers come only from `draws`, keyed by (root seed, run index, week, purpose), so a
-run's draws are the same whichever engine computes it and with whichever other runs.
+Random numbers come only from `draws`, keyed by (root seed, run index, week, purpose): `keys`
+holds each run's stream key, `draws.run_key(root_seed, run_indices)`, so a run's draws are
+the same whichever engine computes it and with whichever other runs.
 
 `events`, when a list is given, receives `(kind, mask, data)` tuples: `mask` marks the runs
 in which the event happened this week and `data` holds per-run numbers for its text.
@@ -23,6 +24,15 @@ from .params import ModelParams
 from .state import State
 
 STAGE_NAMES = ("world", "tehran", "factions", "parliament", "government", "washington", "consequences")
+
+
+def _forced(chosen, forced, available=None):
+    """A player's imposed action where one is set (and open), else the model's choice."""
+    take = forced >= 0
+    if available is not None:
+        idx = np.clip(forced, 0, available.shape[1] - 1).astype(np.int64)
+        take = take & available[np.arange(available.shape[0]), idx]
+    return np.where(take, forced, chosen)
 
 
 def _emit(events, kind, mask, **data):
@@ -47,22 +57,22 @@ def drawdown_fraction(p: ModelParams) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- world
-def stage_world(s: State, p: ModelParams, week: int, runs, events=None) -> None:
+def stage_world(s: State, p: ModelParams, week: int, keys, events=None) -> None:
     """Exogenous dynamics: ISIS threat, tension decay, protests, street mobilisation."""
     w = p.world
     s.isis_threat = transitions.isis_step(
-        s.isis_threat, presence(s, p), draws.normal(p.seed, runs, week, "world.isis"),
+        s.isis_threat, presence(s, p), draws.normal(keys, week, "world.isis"),
         mean=w.isis_mean, reversion=w.isis_reversion, volatility=w.isis_volatility,
         presence_effect=w.isis_presence_effect,
     )
     s.tension = transitions.tension_step(s.tension, baseline=w.tension_baseline, decay=w.tension_decay)
     s.protests = transitions.protests_step(
-        s.protests, draws.normal(p.seed, runs, week, "world.protests"),
+        s.protests, draws.normal(keys, week, "world.protests"),
         decay=w.protest_decay, volatility=w.protest_volatility, floor=w.protest_floor,
     )
     call = transitions.street_call(p.factions.mobilising_power, s.position, s.salience)
     s.mobilisation = transitions.mobilisation_step(
-        s.mobilisation, s.tension, call, s.sanctions_active, draws.normal(p.seed, runs, week, "world.mobilisation"),
+        s.mobilisation, s.tension, call, s.sanctions_active, draws.normal(keys, week, "world.mobilisation"),
         rate=w.mobilisation_rate, tension_weight=w.mobilisation_tension_weight,
         sanctions_anger=w.mobilisation_sanctions_anger, volatility=w.mobilisation_volatility,
     )
@@ -85,11 +95,12 @@ def tehran_payoffs_now(s: State, p: ModelParams) -> np.ndarray:
     )
 
 
-def stage_tehran(s: State, p: ModelParams, week: int, runs, events=None) -> None:
+def stage_tehran(s: State, p: ModelParams, week: int, keys, events=None) -> None:
     """Tehran restrains, presses aligned factions (F16) or escalates through proxies (F12)."""
     t = p.tehran
     u = tehran_payoffs_now(s, p)
-    a = logit_choice(u, p.behaviour.rationality, draws.uniform(p.seed, runs, week, "tehran.choice"))
+    a = logit_choice(u, p.behaviour.rationality, draws.uniform(keys, week, "tehran.choice"))
+    a = _forced(a, s.forced_tehran_action)
     changed = a != s.tehran_action
     _emit(events, "tehran_press", changed & (a == payoffs.PRESS))
     _emit(events, "tehran_escalate", changed & (a == payoffs.ESCALATE))
@@ -112,7 +123,7 @@ def faction_payoffs_now(s: State, p: ModelParams, j: int) -> np.ndarray:
     )[:, 0, :]
 
 
-def faction_step(s: State, p: ModelParams, week: int, runs, j: int, events=None) -> None:
+def faction_step(s: State, p: ModelParams, week: int, keys, j: int, events=None) -> None:
     """Faction j updates its salience (F12), states a position by logit choice over its
     payoff (F14, F16, F17, F18, F22) and moves toward it."""
     fa = p.factions
@@ -120,7 +131,7 @@ def faction_step(s: State, p: ModelParams, week: int, runs, j: int, events=None)
         fa.column("salience", j), fa.column("tension_sensitivity", j), s.tension
     )
     u = faction_payoffs_now(s, p, j)
-    k = logit_choice(u, p.behaviour.rationality, draws.uniform(p.seed, runs, week, f"faction.{fa.names[j]}"))
+    k = logit_choice(u, p.behaviour.rationality, draws.uniform(keys, week, f"faction.{fa.names[j]}"))
     s.position[:, j] = transitions.position_step(
         s.position[:, j], payoffs.POSITION_GRID[k], inertia=p.behaviour.position_inertia
     )
@@ -133,17 +144,17 @@ def update_collective(s: State, p: ModelParams) -> None:
     )
 
 
-def stage_factions(s: State, p: ModelParams, week: int, runs, events=None) -> None:
+def stage_factions(s: State, p: ModelParams, week: int, keys, events=None) -> None:
     for j in range(p.factions.size):
-        faction_step(s, p, week, runs, j, events)
+        faction_step(s, p, week, keys, j, events)
     update_collective(s, p)
 
 
 # ---------------------------------------------------------------- parliament and government formation
-def stage_parliament(s: State, p: ModelParams, week: int, runs, events=None) -> None:
+def stage_parliament(s: State, p: ModelParams, week: int, keys, events=None) -> None:
     """Non-binding resolutions (F12, F14) and government formation or collapse (F13, F14, F15)."""
     pa, g = p.parliament, p.government
-    tabled = (draws.uniform(p.seed, runs, week, "parliament.table") < pa.propose_rate * s.mobilisation) & (
+    tabled = (draws.uniform(keys, week, "parliament.table") < pa.propose_rate * s.mobilisation) & (
         week - s.last_resolution_week >= pa.min_interval_weeks
     )
     passed, yes, present = institutions.resolution_vote(
@@ -157,9 +168,9 @@ def stage_parliament(s: State, p: ModelParams, week: int, runs, events=None) -> 
     s.last_resolution_week = np.where(tabled, week, s.last_resolution_week)
     s.mandate = transitions.mandate_step(s.mandate, passed, decay=pa.mandate_decay)
 
-    formed = s.caretaker & (draws.uniform(p.seed, runs, week, "government.formation") < g.formation_rate)
+    formed = s.caretaker & (draws.uniform(keys, week, "government.formation") < g.formation_rate)
     pos, anti = institutions.new_prime_minister(
-        draws.uniform(p.seed, runs, week, "government.pm_type"), s.collective_stance,
+        draws.uniform(keys, week, "government.pm_type"), s.collective_stance,
         p_anti_american=g.p_anti_american_pm, anti_american_position=g.anti_american_position,
     )
     _emit(events, "pm_confirmed", formed, position=pos, anti_american=anti)
@@ -168,7 +179,7 @@ def stage_parliament(s: State, p: ModelParams, week: int, runs, events=None) -> 
     s.caretaker = s.caretaker & ~formed
     s.pm_changes = s.pm_changes + formed
     fell = ~s.caretaker & ~formed & (
-        draws.uniform(p.seed, runs, week, "government.collapse") < g.collapse_rate * s.protests
+        draws.uniform(keys, week, "government.collapse") < g.collapse_rate * s.protests
     )
     _emit(events, "government_fell", fell)
     s.caretaker = s.caretaker | fell
@@ -199,7 +210,7 @@ def government_available_now(s: State) -> np.ndarray:
     return payoffs.government_available(s.request_state, s.negotiations_open, s.outcome != outcomes.UNDECIDED)
 
 
-def stage_government(s: State, p: ModelParams, week: int, runs, events=None) -> None:
+def stage_government(s: State, p: ModelParams, week: int, keys, events=None) -> None:
     """The PM, the only actor who can make a formal request (F10), decides if the
     institutions let it act this week (F13, F14, F15)."""
     g, sa = p.government, p.sanctions
@@ -207,12 +218,13 @@ def stage_government(s: State, p: ModelParams, week: int, runs, events=None) -> 
         s.caretaker, s.pm_majority, s.protests, base_capacity=g.base_capacity,
         caretaker_deference=g.caretaker_deference, protest_drain=g.protest_drain, majority_capacity=g.majority_capacity,
     )
-    acts = draws.uniform(p.seed, runs, week, "government.opportunity") < capacity
+    acts = draws.uniform(keys, week, "government.opportunity") < capacity
     a = logit_choice(
         government_payoffs_now(s, p), p.behaviour.rationality,
-        draws.uniform(p.seed, runs, week, "government.choice"), government_available_now(s),
+        draws.uniform(keys, week, "government.choice"), government_available_now(s),
     )
     a = np.where(acts, a, payoffs.WAIT)
+    a = _forced(a, s.forced_government_action, government_available_now(s))  # a player is not held back by capacity
 
     ask = a == payoffs.ASK_NEGOTIATIONS
     _emit(events, "ask_negotiations", ask)
@@ -220,7 +232,7 @@ def stage_government(s: State, p: ModelParams, week: int, runs, events=None) -> 
 
     request = a == payoffs.FORMAL_REQUEST
     if sa.override is None:
-        sanction = draws.uniform(p.seed, runs, week, "sanctions.carried_out") < sa.credibility
+        sanction = draws.uniform(keys, week, "sanctions.carried_out") < sa.credibility
     else:
         sanction = np.full(s.runs, bool(sa.override))
     sanction = request & sanction
@@ -272,31 +284,18 @@ def washington_payoffs_now(s: State, p: ModelParams):
     return pre, p_retract, pres, stake
 
 
-def stage_washington(s: State, p: ModelParams, week: int, runs, events=None) -> None:
+def stage_washington(s: State, p: ModelParams, week: int, keys, events=None) -> None:
     """Washington reassures, threatens sanctions (F22), links issues (F17) or offers a
     drawdown (F19) while no request stands; after a formal request it withdraws on
     schedule, negotiates a retraction or stays (F4, F21)."""
     wa = p.washington
-    pre, p_retract, pres, stake = washington_payoffs_now(s, p)
-    illegit = payoffs.illegitimacy(
-        transitions.weeks_left(week, s.deadline_week),
-        legitimacy_weight=wa.legitimacy_weight, overstay_penalty=wa.overstay_penalty,
-    )
-    post = payoffs.washington_post_request_payoffs(
-        pres, stake, illegit, s.tension, p_retract,
-        force_protection_weight=wa.force_protection_weight, package_cost=wa.package_cost,
-    )
-    after_request = s.request_state == outcomes.ACTIVE
-    can_offer = s.negotiations_open & ~s.drawdown_agreed & (s.request_state == outcomes.NONE)
-    avail = np.concatenate(
-        [np.stack([~after_request, ~after_request, ~after_request, ~after_request & can_offer], axis=1),
-         np.repeat(after_request[:, None], 3, axis=1)], axis=1,
-    )
+    u, avail = washington_payoffs_all(s, p, week)
     a = logit_choice(
-        np.concatenate([pre, post], axis=1), p.behaviour.rationality,
-        draws.uniform(p.seed, runs, week, "washington.choice"), avail,
+        u, p.behaviour.rationality,
+        draws.uniform(keys, week, "washington.choice"), avail,
     )
     decides = ~s.us_withdrawing & (s.troops > 0)
+    a = _forced(a, s.forced_washington_action, avail)
     a = np.where(decides, a, -1)
     changed = a != s.washington_action
     _emit(events, "washington_threaten", changed & (a == payoffs.THREATEN))
@@ -326,7 +325,7 @@ def stage_washington(s: State, p: ModelParams, week: int, runs, events=None) -> 
 
 
 # ---------------------------------------------------------------- consequences
-def stage_consequences(s: State, p: ModelParams, week: int, runs, events=None) -> None:
+def stage_consequences(s: State, p: ModelParams, week: int, keys, events=None) -> None:
     """Troops move, Iranian influence responds (F7, F23, F24), the clock is read (F4, F11)."""
     w, wa = p.world, p.washington
     s.troops = transitions.troops_step(s.troops, s.troop_target, pace=w.initial_troops / wa.withdrawal_weeks)
@@ -341,6 +340,41 @@ def stage_consequences(s: State, p: ModelParams, week: int, runs, events=None) -
     before = s.outcome
     s.outcome = outcomes.decide_during_run(s.outcome, s.request_state, s.troops, week, s.deadline_week).astype(np.int8)
     _emit(events, "deadline_passed", (before != s.outcome) & (s.outcome == outcomes.OCCUPATION), troops=s.troops.copy())
+
+
+def washington_payoffs_all(s: State, p: ModelParams, week: int):
+    """Washington's payoffs over its seven actions and which are open, (R, 7) each."""
+    wa = p.washington
+    pre, p_retract, pres, stake = washington_payoffs_now(s, p)
+    illegit = payoffs.illegitimacy(
+        transitions.weeks_left(week, s.deadline_week),
+        legitimacy_weight=wa.legitimacy_weight, overstay_penalty=wa.overstay_penalty,
+    )
+    post = payoffs.washington_post_request_payoffs(
+        pres, stake, illegit, s.tension, p_retract,
+        force_protection_weight=wa.force_protection_weight, package_cost=wa.package_cost,
+    )
+    after_request = s.request_state == outcomes.ACTIVE
+    can_offer = s.negotiations_open & ~s.drawdown_agreed & (s.request_state == outcomes.NONE)
+    avail = np.concatenate(
+        [np.stack([~after_request, ~after_request, ~after_request, ~after_request & can_offer], axis=1),
+         np.repeat(after_request[:, None], 3, axis=1)], axis=1,
+    )
+    return np.concatenate([pre, post], axis=1), avail
+
+
+def actor_options(s: State, p: ModelParams, actor: str, week: int):
+    """(action names, payoffs (R, A), available (R, A)) of 'government', 'washington' or
+    'tehran' in the current state: what a player of that actor chooses between."""
+    if actor == "government":
+        return payoffs.GOVERNMENT_ACTIONS, government_payoffs_now(s, p), government_available_now(s)
+    if actor == "washington":
+        u, avail = washington_payoffs_all(s, p, week)
+        return payoffs.WASHINGTON_ACTIONS, u, avail
+    if actor == "tehran":
+        u = tehran_payoffs_now(s, p)
+        return payoffs.TEHRAN_ACTIONS, u, np.ones(u.shape, dtype=bool)
+    raise ValueError(f"actor {actor!r} is not one of government, washington, tehran")
 
 
 STAGES = {

@@ -55,6 +55,10 @@ class State:
     government_action: np.ndarray
     washington_action: np.ndarray
     tehran_action: np.ndarray
+    # actions a player imposes this week (role play); -1 = the model decides
+    forced_government_action: np.ndarray
+    forced_washington_action: np.ndarray
+    forced_tehran_action: np.ndarray
 
     @property
     def runs(self) -> int:
@@ -119,6 +123,9 @@ def initial_state(p: ModelParams, runs: int) -> State:
         government_action=full(-1, np.int8),
         washington_action=full(-1, np.int8),
         tehran_action=full(-1, np.int8),
+        forced_government_action=full(-1, np.int8),
+        forced_washington_action=full(-1, np.int8),
+        forced_tehran_action=full(-1, np.int8),
     )
 
 
