@@ -1,7 +1,7 @@
 # Quick start: `make baseline` (set up, run the January 2020 baseline) and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup baseline test test-slow
+.PHONY: setup baseline test test-slow app
 setup: .venv/.installed
 .venv/.installed: pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
@@ -14,3 +14,6 @@ test: setup
 
 test-slow: setup
 	$(PY) -m pytest -m slow
+
+app: setup
+	$(PY) -m sim.webapp

@@ -18,6 +18,12 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,ray]" 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -c "import sim, mesa, hydra" || { echo "setup: installation failed" >&2; exit 1; }
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,ray,app,analysis]" 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -c "import sim, mesa, hydra, solara, SALib, prim, sklearn" || { echo "setup: installation failed" >&2; exit 1; }
+# Solara's JavaScript from the npm registry, so the browser app works with no internet
+if command -v npm >/dev/null; then
+  bash scripts/install_web_assets.sh >/dev/null
+else
+  echo "setup: npm not found; the browser app needs scripts/install_web_assets.sh (apt-get install -y npm)" >&2
+fi
 touch .venv/.installed

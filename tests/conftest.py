@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.config.build import model_params, to_run_config
 from sim.config.store import compose_run_config
-from sim.model import stages
+from sim.model import draws, stages
 from sim.model.params import ModelParams
 from sim.model.state import State, initial_state
 
@@ -63,18 +63,21 @@ def one_run_state(p: ModelParams, **fields) -> State:
     return s
 
 
-RUN0 = np.array([0], dtype=np.uint64)
+def stream(p: ModelParams, run_ids=(0,)) -> np.ndarray:
+    """What the stage functions take to draw the runs' random numbers: the runs' stream keys
+    under the root seed (draws.run_key), as the engines pass them."""
+    return draws.run_key(p.seed, np.asarray(run_ids, dtype=np.uint64))
 
 
 def step_weeks(p: ModelParams, run_ids, weeks: int):
     """Run the configured stages over all runs for weeks 1..weeks and yield (week, state)
     after each week. Unlike the batch engine this keeps every run going to `weeks`, which
     is what a per-week count over a fixed window needs."""
-    run_ids = np.asarray(run_ids, dtype=np.uint64)
-    s = initial_state(p, run_ids.size)
+    keys = stream(p, run_ids)
+    s = initial_state(p, keys.size)
     for week in range(1, weeks + 1):
         for name in p.step_order:
-            stages.STAGES[name](s, p, week, run_ids)
+            stages.STAGES[name](s, p, week, keys)
         yield week, s
 
 

@@ -3,7 +3,9 @@ configured order of stages, the event log and the data collected each week."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from functools import partial
 
 import mesa
 import numpy as np
@@ -57,7 +59,8 @@ class NegotiationModel(mesa.Model):
         self.run_keys = draws.run_key(params.seed, [self.run_index])  # the run's random stream
         self.week = 0
         self.record = record
-        self.week_date = story.week_date_function(start_date or "2020-01-06", step_days or 7)
+        self.start_date = dt.date.fromisoformat(start_date or "2020-01-06")
+        self.step_days = int(step_days or 7)
         self.state = initial_state(params, 1)
         self.pending_events: list | None = None
         self.event_log: list[dict] = []
@@ -66,26 +69,40 @@ class NegotiationModel(mesa.Model):
         self.government = GovernmentAgent(self)
         self.washington = WashingtonAgent(self)
         self.tehran = TehranAgent(self)
-        self._stages = {
-            "world": lambda: stages.stage_world(self.state, params, self.week, self.run_keys, self.pending_events),
-            "tehran": self.tehran.step,
-            "factions": self._factions_step,
-            "parliament": lambda: stages.stage_parliament(self.state, params, self.week, self.run_keys, self.pending_events),
-            "government": self.government.step,
-            "washington": self.washington.step,
-            "consequences": lambda: stages.stage_consequences(self.state, params, self.week, self.run_keys, self.pending_events),
-        }
         if record:
             for date, text in story.OPENING:
                 self.event_log.append({"week": 0, "date": date, "kind": "context", "text": text})
             self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
             self.datacollector.collect(self)
 
+    def week_date(self, week: int) -> dt.date:
+        """The calendar date of a week (week 0 = the start date)."""
+        return self.start_date + dt.timedelta(days=self.step_days * int(week))
+
     # ------------------------------------------------------------------ stepping
-    def _factions_step(self) -> None:
+    # One method per stage name of `step_order` (methods, not lambdas, so a model pickles).
+    def _stage_world(self) -> None:
+        stages.stage_world(self.state, self.params, self.week, self.run_keys, self.pending_events)
+
+    def _stage_tehran(self) -> None:
+        self.tehran.step()
+
+    def _stage_factions(self) -> None:
         for agent in self.factions:
             agent.step()
         stages.update_collective(self.state, self.params)
+
+    def _stage_parliament(self) -> None:
+        stages.stage_parliament(self.state, self.params, self.week, self.run_keys, self.pending_events)
+
+    def _stage_government(self) -> None:
+        self.government.step()
+
+    def _stage_washington(self) -> None:
+        self.washington.step()
+
+    def _stage_consequences(self) -> None:
+        stages.stage_consequences(self.state, self.params, self.week, self.run_keys, self.pending_events)
 
     def step(self) -> None:
         if not self.running:
@@ -93,7 +110,7 @@ class NegotiationModel(mesa.Model):
         self.week += 1
         self.pending_events = [] if self.record else None
         for name in self.params.step_order:
-            self._stages[name]()
+            getattr(self, f"_stage_{name}")()
         if self.record:
             date = self.week_date(self.week).isoformat()
             for kind, mask, data in self.pending_events:
@@ -143,35 +160,55 @@ class NegotiationModel(mesa.Model):
         }
 
     def _reporters(self) -> dict:
-        s = lambda: self.state  # noqa: E731
-        rep = {
-            "week": lambda m: m.week,
-            "date": lambda m: m.week_date(m.week).isoformat(),
-            "troops": lambda m: float(s().troops[0]),
-            "iran_influence": lambda m: float(s().iran_influence[0]),
-            "isis_threat": lambda m: float(s().isis_threat[0]),
-            "tension": lambda m: float(s().tension[0]),
-            "mobilisation": lambda m: float(s().mobilisation[0]),
-            "protests": lambda m: float(s().protests[0]),
-            "threat_level": lambda m: float(s().threat_level[0]),
-            "linkage_level": lambda m: float(s().linkage_level[0]),
-            "tehran_pressure": lambda m: float(s().tehran_pressure[0]),
-            "collective_stance": lambda m: float(s().collective_stance[0]),
-            "caretaker": lambda m: bool(s().caretaker[0]),
-            "pm_position": lambda m: float(s().pm_position[0]),
-            "pm_changes": lambda m: int(s().pm_changes[0]),
-            "negotiations_open": lambda m: bool(s().negotiations_open[0]),
-            "request_state": lambda m: outcomes.REQUEST_STATES[int(s().request_state[0])],
-            "weeks_left": lambda m: m.weeks_left,
-            "sanctions_active": lambda m: bool(s().sanctions_active[0]),
-            "government_action": lambda m: m.government.last_action,
-            "washington_action": lambda m: m.washington.last_action,
-            "tehran_action": lambda m: m.tehran.last_action,
-        }
+        """Weekly columns of the trajectory. Module-level functions (partials), so a model pickles."""
+        rep = {"week": _week, "date": _date}
+        for name, kind in _STATE_COLUMNS.items():
+            rep[name] = partial(_state_value, name, kind)
+        rep["request_state"] = _request_state
+        rep["weeks_left"] = _weeks_left
+        for actor in ("government", "washington", "tehran"):
+            rep[f"{actor}_action"] = partial(_last_action, actor)
         for j, name in enumerate(self.params.factions.names):
-            rep[f"position_{name}"] = lambda m, j=j: float(s().position[0, j])
+            rep[f"position_{name}"] = partial(_faction_position, j)
         return rep
 
     def trajectory(self):
         """The weekly data as a pandas DataFrame (one row per week, week 0 first)."""
         return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------- trajectory reporters
+_STATE_COLUMNS = {
+    "troops": float, "iran_influence": float, "isis_threat": float, "tension": float, "mobilisation": float,
+    "protests": float, "threat_level": float, "linkage_level": float, "tehran_pressure": float,
+    "collective_stance": float, "caretaker": bool, "pm_position": float, "pm_changes": int,
+    "negotiations_open": bool, "sanctions_imposed": bool,
+}
+
+
+def _week(m: NegotiationModel) -> int:
+    return m.week
+
+
+def _date(m: NegotiationModel) -> str:
+    return m.week_date(m.week).isoformat()
+
+
+def _state_value(name: str, kind, m: NegotiationModel):
+    return kind(getattr(m.state, name)[0])
+
+
+def _request_state(m: NegotiationModel) -> str:
+    return outcomes.REQUEST_STATES[int(m.state.request_state[0])]
+
+
+def _weeks_left(m: NegotiationModel):
+    return m.weeks_left
+
+
+def _last_action(actor: str, m: NegotiationModel):
+    return getattr(m, actor).last_action
+
+
+def _faction_position(j: int, m: NegotiationModel) -> float:
+    return float(m.state.position[0, j])

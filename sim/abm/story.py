@@ -10,7 +10,7 @@ OPENING = (
     ("2019-11-29", "Prime Minister Adel Abdul Mahdi has resigned; he governs as caretaker with full constitutional powers [F11, F13]."),
     ("2020-01-03", "A US strike in Baghdad kills Qassem Soleimani and the PMU commander Abu Mahdi al-Muhandis [F12]."),
     ("2020-01-05", "Parliament passes a non-binding resolution calling on the government to expel US troops; Kurdish and Sunni parties are wary [F12, F14]."),
-    ("2020-01-06", "About 5,000 US troops are in Iraq under the 2014 diplomatic notes, which give them one year to leave after a formal request [F3, F4]. Trump threatens 'very big sanctions' [F22]; Washington links any talks to the whole relationship [F17]."),
+    ("2020-01-06", "About 5,000 US troops are in Iraq in an advisory role against IS, invited with immunity by the 2014 diplomatic notes, which give them one year to leave after a formal request [F2, F3, F4, F8]. Trump threatens 'very big sanctions' [F22]; Washington links any talks to the whole relationship [F17]."),
 )
 
 TEMPLATES = {
@@ -50,8 +50,3 @@ def describe(kind: str, data: dict, row: int, week_date) -> str:
     if kind == "request_withdrawn":
         values["package"] = " in exchange for Washington's package" if values.pop("package") else ""
     return TEMPLATES[kind].format(**values)
-
-
-def week_date_function(start_date: str, step_days: int):
-    start = dt.date.fromisoformat(start_date)
-    return lambda week: start + dt.timedelta(days=step_days * int(week))

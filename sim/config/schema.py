@@ -130,7 +130,7 @@ class BehaviourConfig:
     rationality: float = param(8.0, 0.0, INF, "McKelvey & Palfrey (1995); assumption", "logit rationality lambda; inf = best response")
     position_inertia: float = param(0.8, 0.0, 1.0, "assumption", "weight of last week's position in a faction's new one")
     baghdad_patience: float = param(0.9, 0.0, 0.999, "F15; assumption", "Baghdad's discount factor in drawdown bargaining")
-    collective_rule: str = field(default="compromise", metadata={"doc": "registered collective-decision rule: compromise | weighted_median", "source": "Bueno de Mesquita (1994); Scholz, Calbert & Smith (2011)"})
+    collective_rule: str = field(default="compromise", metadata={"doc": "registered collective-decision rule: compromise | median | bdm (weighted_median is an alias of median)", "source": "Bueno de Mesquita (1994); Scholz, Calbert & Smith (2011)"})
 
 
 @dataclass

@@ -28,10 +28,11 @@ def logit_probabilities(payoffs: np.ndarray, rationality, available: np.ndarray 
     lam = np.asarray(rationality, dtype=np.float64)
     is_inf = np.isinf(lam)
     finite_lam = np.where(is_inf, 0.0, lam).reshape(-1, 1) if lam.ndim else (0.0 if is_inf else float(lam))
-    gap = u - best[:, None]
-    weights = np.exp(finite_lam * gap)
-    if available is not None:
-        weights = np.where(available, weights, 0.0)
+    gap = u - best[:, None]  # -inf for unavailable actions
+    if available is None:
+        weights = np.exp(finite_lam * gap)
+    else:  # 0 x -inf would be NaN: exponentiate available gaps only
+        weights = np.where(available, np.exp(finite_lam * np.where(available, gap, 0.0)), 0.0)
     total = weights[:, 0]
     for a in range(1, n_actions):
         total = total + weights[:, a]

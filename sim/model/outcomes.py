@@ -1,7 +1,8 @@
 """Outcome rules of one run (F4, F5, F11, F12, F19).
 
-Only a formal request starts the one-year clock; a resolution or a request for negotiators
-does not. A run's outcome is fixed at the first of these moments:
+US presence is lawful under the 2014 diplomatic notes, which invited the troops and gave
+them immunity (F2, F3, F8), until Baghdad formally asks them to leave. Only a formal request
+starts the one-year clock; a resolution or a request for negotiators does not. A run's outcome is fixed at the first of these moments:
 - the request is taken back                       -> `request_withdrawn`
 - troops reach zero while the request stands       -> `withdrawal_completed`
 - the deadline passes with troops still in Iraq    -> `occupation` (the article's term, F11)

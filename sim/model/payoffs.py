@@ -73,9 +73,8 @@ def faction_payoffs(
 
 def government_payoffs(
     stance, current_level, salience, exp_sanctions, linkage, isis, mobilisation, mandate,
-    retraction_offer, sanctions_imposed, drawdown_agreed, *, sanctions_exposure, linkage_cost,
-    security_cost, escalation_cost, street_weight, mandate_weight, package_value, sanctions_magnitude,
-    drawdown_value,
+    retraction_offer, drawdown_agreed, *, sanctions_exposure, linkage_cost, security_cost, escalation_cost,
+    street_weight, mandate_weight, package_value, drawdown_value,
 ) -> np.ndarray:
     """Payoffs of the prime minister's four actions, shape (R, 4).
 
@@ -87,7 +86,8 @@ def government_payoffs(
       security against ISIS (F1, F14) and a public escalation (F19); it earns the street's
       approval (F18) and the parliamentary mandate (F12);
     - taking the request back earns Washington's package if one is offered (F17, F19) and
-      relief from imposed sanctions (F22), and costs the street's and parliament's approval;
+      costs the street's and parliament's approval; it does not lift sanctions already
+      imposed (an assumption: sanctions, once carried out, outlast their trigger, F22, F23);
     - while a negotiated drawdown stands, staying put earns its value (F19).
     """
     levels = np.stack(
@@ -99,10 +99,7 @@ def government_payoffs(
         sanctions_exposure * np.asarray(exp_sanctions) + linkage_cost * np.asarray(linkage)
         + security_cost * np.asarray(isis) + escalation_cost
     )
-    retract_gain = _col(
-        package_value * np.asarray(retraction_offer, dtype=np.float64)
-        + sanctions_exposure * sanctions_magnitude * np.asarray(sanctions_imposed, dtype=np.float64)
-    )
+    retract_gain = _col(package_value * np.asarray(retraction_offer, dtype=np.float64))
     settle = _col(drawdown_value * np.asarray(drawdown_agreed, dtype=np.float64))
     zero = np.zeros_like(settle)
     extra = np.concatenate(
@@ -150,14 +147,15 @@ def washington_pre_request_payoffs(
     return -deterrence_weight * value * p - costs
 
 
-def illegitimacy(weeks_left, *, legitimacy_weight, overstay_penalty) -> np.ndarray:
+def illegitimacy(steps_left, *, deadline_steps, legitimacy_weight, overstay_penalty) -> np.ndarray:
     """Cost of staying per unit of presence after a formal request (F21).
 
     Rises linearly over the year from 0 at the request to `legitimacy_weight` at the
     deadline (F4), plus `overstay_penalty` once the deadline has passed (F11, F21).
+    `steps_left` and `deadline_steps` (the year, 52 weekly steps) count model steps.
     """
-    wl = np.asarray(weeks_left, dtype=np.float64)
-    elapsed = np.clip((52.0 - wl) / 52.0, 0.0, 1.0)
+    wl = np.asarray(steps_left, dtype=np.float64)
+    elapsed = np.clip((deadline_steps - wl) / deadline_steps, 0.0, 1.0)
     return legitimacy_weight * elapsed + overstay_penalty * (wl < 0)
 
 

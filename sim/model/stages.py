@@ -72,7 +72,7 @@ def stage_world(s: State, p: ModelParams, week: int, keys, events=None) -> None:
     )
     call = transitions.street_call(p.factions.mobilising_power, s.position, s.salience)
     s.mobilisation = transitions.mobilisation_step(
-        s.mobilisation, s.tension, call, s.sanctions_active, draws.normal(keys, week, "world.mobilisation"),
+        s.mobilisation, s.tension, call, s.sanctions_imposed, draws.normal(keys, week, "world.mobilisation"),
         rate=w.mobilisation_rate, tension_weight=w.mobilisation_tension_weight,
         sanctions_anger=w.mobilisation_sanctions_anger, volatility=w.mobilisation_volatility,
     )
@@ -198,11 +198,11 @@ def government_payoffs_now(s: State, p: ModelParams, *, threat_level=None, linka
         stance, current_level(s.request_state, s.negotiations_open), g.salience,
         payoffs.expected_sanctions(sa.magnitude, sa.credibility, threat),
         s.linkage_level if linkage_level is None else linkage_level, s.isis_threat, s.mobilisation, s.mandate,
-        s.retraction_offer if retraction_offer is None else retraction_offer, s.sanctions_active,
+        s.retraction_offer if retraction_offer is None else retraction_offer,
         s.drawdown_agreed if drawdown_agreed is None else drawdown_agreed,
         sanctions_exposure=g.sanctions_exposure, linkage_cost=g.linkage_cost, security_cost=g.security_cost,
         escalation_cost=g.escalation_cost, street_weight=g.street_weight, mandate_weight=g.mandate_weight,
-        package_value=g.package_value, sanctions_magnitude=sa.magnitude, drawdown_value=g.drawdown_value,
+        package_value=g.package_value, drawdown_value=g.drawdown_value,
     )
 
 
@@ -242,7 +242,6 @@ def stage_government(s: State, p: ModelParams, week: int, keys, events=None) -> 
     _emit(events, "formal_request", request, deadline_week=s.deadline_week)
     _emit(events, "sanctions_imposed", sanction)
     s.sanctions_imposed = s.sanctions_imposed | sanction
-    s.sanctions_active = s.sanctions_active | sanction
 
     retract = a == payoffs.WITHDRAW_REQUEST
     keep = np.where(s.retraction_offer, np.minimum(s.troops, s.troop_target), s.troops)
@@ -250,7 +249,6 @@ def stage_government(s: State, p: ModelParams, week: int, keys, events=None) -> 
     s.request_state = np.where(retract, outcomes.WITHDRAWN, s.request_state).astype(np.int8)
     s.troop_target = np.where(retract, keep, s.troop_target)
     s.us_withdrawing = s.us_withdrawing & ~retract
-    s.sanctions_active = s.sanctions_active & ~retract
     s.government_action = a.astype(np.int8)
 
 
@@ -329,11 +327,12 @@ def stage_consequences(s: State, p: ModelParams, week: int, keys, events=None) -
     """Troops move, Iranian influence responds (F7, F23, F24), the clock is read (F4, F11)."""
     w, wa = p.world, p.washington
     s.troops = transitions.troops_step(s.troops, s.troop_target, pace=w.initial_troops / wa.withdrawal_weeks)
-    gone_now = (s.troops <= 0.0) & (s.withdrawal_complete_week < 0)
+    # the withdrawal a formal request asks for is complete when no troops are left (F4)
+    gone_now = (s.troops <= 0.0) & (s.withdrawal_complete_week < 0) & (s.request_state == outcomes.ACTIVE)
     s.withdrawal_complete_week = np.where(gone_now, week, s.withdrawal_complete_week)
     _emit(events, "troops_gone", gone_now)
     s.iran_influence = transitions.influence_step(
-        s.iran_influence, presence(s, p), s.sanctions_active, s.tehran_pressure,
+        s.iran_influence, presence(s, p), s.sanctions_imposed, s.tehran_pressure,
         rate=w.influence_rate, base=w.influence_base, vacuum_weight=w.influence_vacuum_weight,
         sanctions_weight=w.influence_sanctions_weight, pressure_weight=w.influence_pressure_weight,
     )
@@ -347,7 +346,7 @@ def washington_payoffs_all(s: State, p: ModelParams, week: int):
     wa = p.washington
     pre, p_retract, pres, stake = washington_payoffs_now(s, p)
     illegit = payoffs.illegitimacy(
-        transitions.weeks_left(week, s.deadline_week),
+        transitions.weeks_left(week, s.deadline_week), deadline_steps=p.deadline_weeks,
         legitimacy_weight=wa.legitimacy_weight, overstay_penalty=wa.overstay_penalty,
     )
     post = payoffs.washington_post_request_payoffs(

@@ -48,7 +48,6 @@ class State:
     drawdown_agreed: np.ndarray
     us_withdrawing: np.ndarray
     sanctions_imposed: np.ndarray
-    sanctions_active: np.ndarray
     withdrawal_complete_week: np.ndarray
     outcome: np.ndarray
     # last actions, for the log and the charts
@@ -117,7 +116,6 @@ def initial_state(p: ModelParams, runs: int) -> State:
         drawdown_agreed=full(False, bool),
         us_withdrawing=full(False, bool),
         sanctions_imposed=full(False, bool),
-        sanctions_active=full(False, bool),
         withdrawal_complete_week=full(-1, np.int64),
         outcome=full(outcomes.UNDECIDED, np.int8),
         government_action=full(-1, np.int8),

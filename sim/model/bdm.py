@@ -1,0 +1,306 @@
+"""Bueno de Mesquita's expected-utility model of group decisions, as specified by Scholz,
+Calbert & Smith (2011, "Unravelling Bueno De Mesquita's group decision model", Journal of
+Theoretical Politics 23(4)); the model of Bueno de Mesquita (1994, "Political forecasting:
+an expected utility method", in European Community Decision Making, Yale UP).
+
+Actors hold a position x on one issue axis, a capability c and a salience s in [0, 1]. One
+round:
+
+1. **Risk attitudes.** With every risk exponent r = 1, each actor's exposure is the sum of
+   the other actors' expected utilities of challenging it; exposures are scaled to the risk
+   acceptance R_i in [-1, 1] (the most exposed actor +1, the least -1) and mapped to the
+   risk exponent r_i = (1 - R_i/3) / (1 + R_i/3) in [0.5, 2].
+2. **Pairwise challenges.** Each actor i, with its own exponent r_i, computes its expected
+   utility of challenging every j, E^i(U_ij), and its estimate of j's expected utility of
+   challenging i, E^i(U_ji):
+       E(U_ab) = s_b [P_ab U_s + (1 - P_ab) U_f] + (1 - s_b) U_s
+                 - Q U_sq - (1 - Q) [T U_b + (1 - T) U_w]
+   with U_s = 2 - 4 (0.5 - 0.5 d)^r, U_f = 2 - 4 (0.5 + 0.5 d)^r, U_sq = 2 - 4 (0.5)^r,
+   U_b, U_w = 2 - 4 (0.5 -/+ 0.25 (d_mu + d))^r, d = |x_a - x_b| / scale,
+   d_mu = |x_a - mu| / scale, mu the median voter position, and P_ab the share of the
+   third-party vote (votes c_k s_k (|x_k - x_b| - |x_k - x_a|)) that sides with a.
+3. **Offers.** In i's view of the pair (i, j): both expected utilities positive and
+   E^i(U_ij) > E^i(U_ji) is a *confrontation* i wins, j is to move to x_i; i gains and j
+   would lose, E^i(U_ij) > 0 > E^i(U_ji): if E^i(U_ij) > |E^i(U_ji)| a *compromise*, j
+   moves the fraction |E^i(U_ji)| / E^i(U_ij) of the way to x_i, else a *capitulation*,
+   j moves all the way. Otherwise i makes j no offer.
+4. **Moves.** Each actor takes, of the offers it received, the one that moves it least;
+   all actors move at once.
+
+Rounds repeat until no actor moves more than `tol` x scale (convergence) or a round limit.
+Every reading of a point the specification leaves open (Q = T = 1, linear votes, the issue
+scale, perceptions with the perceiver's exponent, the least-move choice, ...) is listed in
+docs/validation.md, section 1.
+
+All functions take capability and salience of shape (N,) or (R, N) and positions of shape
+(R, N) (a leading runs axis) and return arrays with that leading axis. Sums and choices
+over actors are written as loops over actor columns (elementwise work on (R,) arrays), so
+a run's numbers do not depend on how many runs are computed with it (as in `choice.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: probability that, absent a challenge, the status quo holds (BDM's Q); with Q = 1, T,
+#: U_b, U_w and the median drop out of the expected utility
+STATUS_QUO_PROBABILITY = 1.0
+#: probability that a change without a challenge is for the better (BDM's T)
+IMPROVEMENT_PROBABILITY = 1.0
+#: round limit used when the model calls the rule each week (behaviour.collective_rule = bdm)
+MODEL_ROUNDS = 5
+#: convergence tolerance, as a share of the issue scale
+TOLERANCE = 1e-9
+
+NO_MOVE, CONFRONTATION, COMPROMISE, CAPITULATION = range(4)
+MOVE_NAMES = ("none", "confrontation", "compromise", "capitulation")
+
+
+def _runs(capability, position, salience):
+    """(R, N) float arrays of capability, position and salience."""
+    x = np.atleast_2d(np.asarray(position, dtype=np.float64))
+    c = np.broadcast_to(np.asarray(capability, dtype=np.float64), x.shape)
+    s = np.broadcast_to(np.asarray(salience, dtype=np.float64), x.shape)
+    return c, x, s
+
+
+def issue_scale(position) -> np.ndarray:
+    """Per run, the spread of the positions (x_max - x_min), 1 where all positions coincide."""
+    x = np.atleast_2d(np.asarray(position, dtype=np.float64))
+    hi, lo = x[:, 0].copy(), x[:, 0].copy()
+    for k in range(1, x.shape[1]):
+        hi, lo = np.maximum(hi, x[:, k]), np.minimum(lo, x[:, k])
+    spread = hi - lo
+    return np.where(spread > 0, spread, 1.0)
+
+
+def median_voter(capability, position, salience) -> np.ndarray:
+    """The Condorcet winner among the actors' positions under BDM's cardinal votes
+    c_k s_k (|x_k - b| - |x_k - a|): the position with the least weighted distance to all
+    actors, i.e. the capability-and-salience-weighted median (lowest such position on ties)."""
+    c, x, s = _runs(capability, position, salience)
+    n = x.shape[1]
+    best_pos = x[:, 0].copy()
+    best_cost = np.full(x.shape[0], np.inf)
+    for a in range(n):
+        cost = np.zeros(x.shape[0])
+        for k in range(n):
+            cost = cost + c[:, k] * s[:, k] * np.abs(x[:, k] - x[:, a])
+        better = (cost < best_cost) | ((cost == best_cost) & (x[:, a] < best_pos))
+        best_pos = np.where(better, x[:, a], best_pos)
+        best_cost = np.where(better, cost, best_cost)
+    return best_pos
+
+
+def win_probability(capability, position, salience) -> np.ndarray:
+    """P[r, a, b]: probability that a prevails when a challenges b, shape (R, N, N).
+
+    The share of all actors' votes on (x_a vs x_b) cast for a, votes weighted by
+    c_k s_k and the difference of distances (Scholz et al. 2011, section 4); every actor k
+    votes, a and b included. 1/2 where nobody cares (x_a = x_b).
+    """
+    c, x, s = _runs(capability, position, salience)
+    n = x.shape[1]
+    xa, xb = x[:, :, None], x[:, None, :]
+    for_a = np.zeros(x.shape + (n,))
+    total = np.zeros(x.shape + (n,))
+    for k in range(n):
+        xk = x[:, k, None, None]
+        vote = (c[:, k] * s[:, k])[:, None, None] * (np.abs(xk - xb) - np.abs(xk - xa))
+        for_a = for_a + np.maximum(vote, 0.0)
+        total = total + np.abs(vote)
+    return np.where(total > 0, for_a / np.where(total > 0, total, 1.0), 0.5)
+
+
+def _utility(base, r):
+    """2 - 4 base^r, the utility scale of Scholz et al. (2011), section 3 (base in [0, 1]);
+    r = None is the risk-neutral exponent 1."""
+    base = np.clip(base, 0.0, 1.0)
+    return 2.0 - 4.0 * (base if r is None else base**r)
+
+
+def expected_utility(risk_exponent, position, salience, probability, median, scale, *,
+                     q=STATUS_QUO_PROBABILITY, t=IMPROVEMENT_PROBABILITY) -> np.ndarray:
+    """E[r, a, b]: a's expected utility of challenging b, shape (R, N, N), with the risk
+    exponent of the perceiver: risk_exponent (R, N) is the exponent of the challenger a;
+    an (R, N, N) array gives one per pair; None means exponent 1 for all. The diagonal (an
+    actor challenging itself) is 0."""
+    x = np.atleast_2d(np.asarray(position, dtype=np.float64))
+    s = np.broadcast_to(np.asarray(salience, dtype=np.float64), x.shape)
+    r = None if risk_exponent is None else np.asarray(risk_exponent, dtype=np.float64)
+    if r is not None and r.ndim == 2:
+        r = r[:, :, None]
+    scale = np.asarray(scale, dtype=np.float64).reshape(-1, 1, 1)
+    d = np.abs(x[:, :, None] - x[:, None, :]) / scale
+    u_success = _utility(0.5 - 0.5 * d, r)
+    u_failure = _utility(0.5 + 0.5 * d, r)
+    u_status_quo = 2.0 - 4.0 * (0.5 if r is None else 0.5**r)
+    s_target = s[:, None, :]
+    eu = s_target * (probability * u_success + (1.0 - probability) * u_failure) + (1.0 - s_target) * u_success
+    eu = eu - q * u_status_quo
+    if np.any(np.asarray(q) != 1.0):  # the unchallenged status quo may change: T, U_b, U_w and the median
+        d_mu = np.abs(x - np.asarray(median, dtype=np.float64).reshape(-1, 1))[:, :, None] / scale
+        u_better = _utility(0.5 - 0.25 * (d_mu + d), r)
+        u_worse = _utility(0.5 + 0.25 * (d_mu + d), r)
+        eu = eu - (1.0 - q) * (t * u_better + (1.0 - t) * u_worse)
+    n = x.shape[1]
+    eu[:, np.arange(n), np.arange(n)] = 0.0
+    return eu
+
+
+def risk_acceptance(capability, position, salience, scale=None, *, q=STATUS_QUO_PROBABILITY,
+                    t=IMPROVEMENT_PROBABILITY, probability=None, median=None) -> np.ndarray:
+    """R[r, i] in [-1, 1] (Scholz et al. 2011, section 5).
+
+    With all exponents 1, actor i's exposure is sum over j != i of E(U_ji); R_i =
+    (2 exposure_i - max - min) / (max - min) over the actors of the run, so the most
+    exposed actor is +1 (risk acceptant) and the least exposed -1 (risk averse); 0 for
+    every actor where all exposures are equal. `probability` and `median` may be passed
+    when already computed for these positions.
+    """
+    c, x, s = _runs(capability, position, salience)
+    scale = issue_scale(x) if scale is None else scale
+    prob = win_probability(c, x, s) if probability is None else probability
+    mu = median_voter(c, x, s) if median is None else median
+    eu = expected_utility(None, x, s, prob, mu, scale, q=q, t=t)
+    n = x.shape[1]
+    exposure = np.zeros_like(x)
+    for j in range(n):
+        exposure = exposure + eu[:, j, :]  # diagonal is 0
+    hi, lo = exposure[:, 0].copy(), exposure[:, 0].copy()
+    for i in range(1, n):
+        hi, lo = np.maximum(hi, exposure[:, i]), np.minimum(lo, exposure[:, i])
+    spread = (hi - lo)[:, None]
+    scaled = (2.0 * exposure - hi[:, None] - lo[:, None]) / np.where(spread > 0, spread, 1.0)
+    return np.where(spread > 0, scaled, 0.0)
+
+
+def risk_exponent(acceptance) -> np.ndarray:
+    """r = (1 - R/3) / (1 + R/3): 0.5 for the most risk-acceptant actor, 2 for the most averse."""
+    a = np.asarray(acceptance, dtype=np.float64)
+    return (1.0 - a / 3.0) / (1.0 + a / 3.0)
+
+
+def offers(own, perceived, position):
+    """Offers of every proposer i to every target j: (kind, new position of j), (R, N, N) each.
+
+    own[r, i, j] = E^i(U_ij), perceived[r, i, j] = E^i(U_ji) (i's estimate of j's expected
+    utility of challenging i). kind is NO_MOVE, CONFRONTATION, COMPROMISE or CAPITULATION.
+    """
+    x = np.atleast_2d(np.asarray(position, dtype=np.float64))
+    xi, xj = x[:, :, None], x[:, None, :]
+    gains = own > 0.0
+    confront = gains & (perceived > 0.0) & (own > perceived)
+    concede = gains & (perceived < 0.0)
+    compromise = concede & (own > -perceived)
+    capitulate = concede & ~compromise
+    fraction = np.where(compromise, -perceived / np.where(gains, own, 1.0), 1.0)
+    kind = np.where(confront, CONFRONTATION, np.where(compromise, COMPROMISE, np.where(capitulate, CAPITULATION, NO_MOVE)))
+    target = np.where(kind == NO_MOVE, xj, xj + fraction * (xi - xj))
+    return kind.astype(np.int8), target
+
+
+def accept(position, kind, target):
+    """Each actor takes, of the offers made to it, the one that moves it least (ties: the
+    lowest proposer index). Returns (new positions (R, N), kind taken (R, N), proposer (R, N),
+    -1 where no offer)."""
+    x = np.atleast_2d(np.asarray(position, dtype=np.float64))
+    runs, n = x.shape
+    new_x = x.copy()
+    taken = np.zeros((runs, n), dtype=np.int8)
+    proposer = np.full((runs, n), -1, dtype=np.int64)
+    best = np.full((runs, n), np.inf)
+    for i in range(n):
+        has = kind[:, i, :] != NO_MOVE
+        move = np.where(has, np.abs(target[:, i, :] - x), np.inf)
+        better = has & (move < best)
+        best = np.where(better, move, best)
+        new_x = np.where(better, target[:, i, :], new_x)
+        taken = np.where(better, kind[:, i, :], taken)
+        proposer = np.where(better, i, proposer)
+    return new_x, taken, proposer
+
+
+@dataclass(frozen=True)
+class Round:
+    """What happened in one round, per run and actor: the risk acceptance R and exponent r
+    the round used, the move taken (MOVE_NAMES index), who proposed it (-1: none), and the
+    positions after the round."""
+
+    risk_acceptance: np.ndarray
+    risk_exponent: np.ndarray
+    move: np.ndarray
+    proposer: np.ndarray
+    position: np.ndarray
+
+
+def bdm_round(capability, position, salience, scale=None, *, q=STATUS_QUO_PROBABILITY,
+              t=IMPROVEMENT_PROBABILITY) -> Round:
+    """One round of the model: risk attitudes, pairwise expected utilities, offers, moves."""
+    c, x, s = _runs(capability, position, salience)
+    scale = issue_scale(x) if scale is None else np.asarray(scale, dtype=np.float64)
+    prob = win_probability(c, x, s)
+    mu = median_voter(c, x, s)
+    acceptance = risk_acceptance(c, x, s, scale, q=q, t=t, probability=prob, median=mu)
+    r = risk_exponent(acceptance)
+    own = expected_utility(r, x, s, prob, mu, scale, q=q, t=t)  # E^i(U_ij): perceiver i = challenger
+    # E^i(U_ji): challenger j, target i, perceived with i's exponent -> transpose, exponent of the target
+    r_target = np.broadcast_to(r[:, None, :], own.shape)
+    perceived = np.swapaxes(expected_utility(r_target, x, s, prob, mu, scale, q=q, t=t), 1, 2)
+    kind, target = offers(own, perceived, x)
+    new_x, taken, proposer = accept(x, kind, target)
+    return Round(acceptance, r, taken, proposer, new_x)
+
+
+def bdm_rounds(capability, position, salience, rounds: int = 10, *, tol: float = TOLERANCE, scale=None,
+               q=STATUS_QUO_PROBABILITY, t=IMPROVEMENT_PROBABILITY) -> list[Round]:
+    """Up to `rounds` rounds. A run that has converged (no actor moved more than tol x
+    scale in a round) keeps its positions from then on; the loop stops early once every run
+    has converged. `scale` (default: the spread of the input positions per run) stays fixed
+    over the rounds."""
+    c, x, s = _runs(capability, position, salience)
+    scale = issue_scale(x) if scale is None else np.broadcast_to(np.asarray(scale, dtype=np.float64), x.shape[:1])
+    done = np.zeros(x.shape[0], dtype=bool)
+    history: list[Round] = []
+    for _ in range(int(rounds)):
+        rnd = bdm_round(c, x, s, scale, q=q, t=t)
+        change = np.zeros(x.shape[0])
+        for k in range(x.shape[1]):
+            change = np.maximum(change, np.abs(rnd.position[:, k] - x[:, k]))
+        keep = done[:, None]
+        new_x = np.where(keep, x, rnd.position)
+        history.append(Round(rnd.risk_acceptance, rnd.risk_exponent, np.where(keep, NO_MOVE, rnd.move).astype(np.int8),
+                             np.where(keep, -1, rnd.proposer), new_x))
+        done = done | (change <= tol * scale)
+        x = new_x
+        if done.all():
+            break
+    return history
+
+
+def weighted_mean(capability, position, salience) -> np.ndarray:
+    """Capability-and-salience-weighted mean of positions per run (the plain mean where all
+    weights are zero); the forecast read off the positions after the rounds."""
+    c, x, s = _runs(capability, position, salience)
+    total = np.zeros(x.shape[0])
+    weighted = np.zeros(x.shape[0])
+    plain = np.zeros(x.shape[0])
+    for k in range(x.shape[1]):
+        w = c[:, k] * s[:, k]
+        total = total + w
+        weighted = weighted + w * x[:, k]
+        plain = plain + x[:, k]
+    return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), plain / x.shape[1])
+
+
+def bdm_collective(capability, position, salience, rounds: int = MODEL_ROUNDS) -> np.ndarray:
+    """The collective position by BDM's model: the capability-and-salience-weighted mean of
+    the positions after `rounds` rounds (or convergence), shape (R,) (a scalar for one
+    unbatched table). The stated positions themselves are not changed."""
+    c, x, s = _runs(capability, position, salience)
+    history = bdm_rounds(c, x, s, rounds)
+    final = history[-1].position if history else x
+    out = weighted_mean(c, final, s)
+    return out if np.ndim(position) > 1 else out[0]
