@@ -1,0 +1,1 @@
+"""Experiments that run the model through its public functions and write what they measure."""

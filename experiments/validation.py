@@ -1,0 +1,497 @@
+"""The numbers of docs/validation.md, measured, and written into the document.
+
+    python -m experiments.validation                 # rewrite every generated block of docs/validation.md
+    python -m experiments.validation --check         # exit 1 (and name the blocks) if a block is stale
+    python -m experiments.validation --only ec       # one block: ec, known, experts, rules
+    python -m experiments.validation --print experts # print a block instead of writing it
+
+Each block of docs/validation.md between `<!-- generated:NAME:begin -->` and
+`<!-- generated:NAME:end -->` is the output of one function here, from a fixed root seed
+and a fixed number of runs, so the same command always writes the same text
+(tests/test_validation_doc.py checks that the document is current).
+
+- `ec`: the collective rules and BDM's expected-utility model on the EC car-emissions data
+  of Bueno de Mesquita (1994) / Scholz, Calbert & Smith (2011): risk values, moves, outcome.
+- `known`: the known answers of MODEL.md, measured as the tests in tests/test_known_answers.py
+  measure them (same root seed, same N = 2,000 paired runs).
+- `experts`: the article's expert claims (Silliman F15, Kadhim F23, Trump F7/F24) on
+  N = 10,000 paired runs of the batch engine (common random numbers: same run ids).
+- `rules`: the baseline's outcome distribution under each collective rule.
+
+Runs go through the public functions only: the batch engine's `simulate`, and for the
+forced-withdrawal counterfactual the stage functions with the model's role-play hook
+(`State.forced_washington_action`), as the teaching game uses it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import math
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from sim import bargain
+from sim.config.build import model_params, to_run_config
+from sim.config.store import compose_run_config
+from sim.engines.batch import simulate
+from sim.model import bargaining, bdm, draws, outcomes, payoffs, stages
+from sim.model.state import initial_state
+
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "validation.md"
+EC_DATA = REPO / ".." / "shared" / "data" / "bdm_ec_car_emissions.csv"
+
+SEED = 0
+N_KNOWN = 2_000        # as tests/test_known_answers.py
+N_EXPERT = 10_000      # paired runs per arm for the expert claims
+N_RULES = 10_000       # baseline runs per static collective rule
+N_RULES_BDM = 2_000    # baseline runs under the bdm rule (much slower a week)
+BDM_ROUNDS = bargain.DEFAULT_ROUNDS
+SENSITIVITY = ((1.0, 1.0), (0.5, 1.0), (0.5, 0.5), (0.0, 1.0), (1.0, 0.0))  # (Q, T)
+BLOCKS = ("ec", "known", "experts", "rules")
+COMMAND = "python -m experiments.validation"
+
+
+# ---------------------------------------------------------------- helpers
+@functools.lru_cache(maxsize=None)
+def run_config(overrides: tuple[str, ...]):
+    return to_run_config(compose_run_config([*overrides, f"seed={SEED}"]))
+
+
+def params(*overrides: str):
+    return model_params(run_config(tuple(overrides)))
+
+
+@functools.lru_cache(maxsize=None)
+def _simulate(overrides: tuple[str, ...], n: int):
+    return simulate(params(*overrides), np.arange(n))
+
+
+def runs(n: int, *overrides: str) -> dict:
+    """Batch-engine summaries of run ids 0..n-1 under the root seed SEED (cached)."""
+    return _simulate(tuple(overrides), n)
+
+
+def paired(a, b):
+    """(mean a, mean b, mean of b - a, its standard error, n) over paired runs."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    d = b - a
+    se = float(d.std(ddof=1) / math.sqrt(d.size)) if d.size > 1 else math.nan
+    return float(a.mean()), float(b.mean()), float(d.mean()), se, int(d.size)
+
+
+def last_week_of_year(year: int, overrides: tuple[str, ...] = ()) -> int:
+    """The last model week whose date (start_date + week x step_days) falls in `year`."""
+    cfg = run_config(overrides)
+    start = dt.date.fromisoformat(cfg.start_date)
+    return (dt.date(year, 12, 31) - start).days // cfg.step_days
+
+
+def week_date(week: int) -> str:
+    cfg = run_config(())
+    return (dt.date.fromisoformat(cfg.start_date) + dt.timedelta(days=week * cfg.step_days)).isoformat()
+
+
+def f3(x) -> str:
+    return f"{x:.3f}"
+
+
+def pm(diff, se) -> str:
+    return f"{diff:+.3f} ± {se:.3f}"
+
+
+def table(header, rows) -> str:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def requested(r) -> np.ndarray:
+    return r["formal_request_week"] >= 0
+
+
+def share_by_outcome(r) -> list[str]:
+    counts = np.bincount(r["outcome"], minlength=len(outcomes.OUTCOMES))
+    return [f"{c / r['outcome'].size:.3f}" for c in counts]
+
+
+# ---------------------------------------------------------------- EC car emissions and BDM
+def ec_block() -> str:
+    t = bargain.read_actors(EC_DATA, "bdm")
+    c, x, s, names = t.capability, t.position, t.salience, t.names
+    history = bdm.bdm_rounds(c, x[None, :], s, BDM_ROUNDS)
+    positions = [x] + [h.position[0] for h in history]
+    lines = [
+        f"Generated by `{COMMAND}` from `../shared/data/bdm_ec_car_emissions.csv`; the same run is "
+        f"`python -m sim.bargain --protocol bdm --actors ../shared/data/bdm_ec_car_emissions.csv --rounds {BDM_ROUNDS}`.",
+        "",
+        f"- compromise (capability-and-salience-weighted mean): **{float(bargaining.compromise(c, x, s)):.2f}**",
+        f"- weighted median: **{float(bargaining.weighted_median(c, x, s)):g}**",
+        f"- BDM (Q = {bdm.STATUS_QUO_PROBABILITY:g}, T = {bdm.IMPROVEMENT_PROBABILITY:g}), {len(history)} rounds "
+        f"(limit {BDM_ROUNDS}; {'converged' if len(history) < BDM_ROUNDS else 'no convergence within the limit'}): "
+        f"weighted mean of the positions after the last round **{float(bdm.weighted_mean(c, positions[-1][None], s)[0]):.3f}**, "
+        f"median voter **{float(bdm.median_voter(c, positions[-1][None], s)[0]):g}**",
+        "",
+        "Risk in round 1 (from the input positions): R = risk acceptance in [-1, 1], r = risk exponent "
+        "(1 - R/3)/(1 + R/3) in [0.5, 2]; and the risk acceptance R of every later round:",
+        "",
+    ]
+    header = ["actor", "capability", "position", "salience", "R (round 1)", "r (round 1)"] + [
+        f"R{k}" for k in range(2, len(history) + 1)
+    ] + [f"position after round {len(history)}"]
+    rows = []
+    for j, name in enumerate(names):
+        rows.append([name, f"{c[j]:g}", f"{x[j]:g}", f"{s[j]:g}", f"{history[0].risk_acceptance[0, j]:+.3f}",
+                     f"{history[0].risk_exponent[0, j]:.3f}"]
+                    + [f"{h.risk_acceptance[0, j]:+.2f}" for h in history[1:]] + [f"{positions[-1][j]:.3f}"])
+    lines += [table(header, rows), "", "Moves (each actor takes the offer that moves it least; all move at once):", ""]
+    move_rows = []
+    for k, h in enumerate(history, start=1):
+        for j, name in enumerate(names):
+            if h.move[0, j] != bdm.NO_MOVE:
+                move_rows.append([k, name, bdm.MOVE_NAMES[h.move[0, j]], names[h.proposer[0, j]],
+                                  f"{positions[k - 1][j]:.3f}", f"{positions[k][j]:.3f}"])
+    lines += [table(["round", "actor", "move", "offer from", "from", "to"], move_rows), ""]
+    lines += ["Collective outcome by round:", ""]
+    lines += [table(["round", "weighted mean", "median voter"],
+                    [[k, f"{float(bdm.weighted_mean(c, p[None], s)[0]):.3f}",
+                      f"{float(bdm.median_voter(c, p[None], s)[0]):.3f}"] for k, p in enumerate(positions)]), ""]
+    shown = (1, 2, 3, 4, 5, BDM_ROUNDS)
+    sens = []
+    for q, tt in SENSITIVITY:
+        h = bdm.bdm_rounds(c, x[None, :], s, BDM_ROUNDS, q=q, t=tt)
+        means = [float(bdm.weighted_mean(c, h[min(k, len(h)) - 1].position, s)[0]) for k in shown]
+        sens.append([f"Q = {q:g}, T = {tt:g}"] + [f"{m:.2f}" for m in means])
+    lines += ["Sensitivity to the reading of Q and T (weighted mean of the positions after round k):", "",
+              table(["reading"] + [f"k = {k}" for k in shown], sens)]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- known answers of MODEL.md
+def _weeks_acted(p, n, weeks):
+    keys = draws.run_key(p.seed, np.arange(n, dtype=np.uint64))
+    s = initial_state(p, n)
+    acted = np.zeros(n)
+    for week in range(1, weeks + 1):
+        for name in p.step_order:
+            stages.STAGES[name](s, p, week, keys)
+        acted += s.government_action != payoffs.WAIT
+    return acted
+
+
+def known_block() -> str:
+    n = N_KNOWN
+    lines = [f"Generated by `{COMMAND}`: root seed {SEED}, N = {n:,} paired runs (run ids 0..{n - 1}) per arm, "
+             "as in tests/test_known_answers.py; ± is one standard error of the paired mean difference.", ""]
+    rows = []
+    for scen in ("baseline", "max_pressure"):
+        lo = requested(runs(n, f"scenario={scen}", "scenario.sanctions.credibility=0.2"))
+        hi = requested(runs(n, f"scenario={scen}", "scenario.sanctions.credibility=0.9"))
+        a, b, d, se, _ = paired(lo, hi)
+        rows.append([f"F22, {scen}: P(formal request), credibility 0.2 → 0.9", f3(a), f3(b), pm(d, se),
+                     "no rise" if d <= 3 * se else "**RISE**", "test_more_credible_sanctions_do_not_raise_request_chance"])
+    never = requested(runs(n, "scenario.government.p_anti_american_pm=0"))
+    always = requested(runs(n, "scenario.government.p_anti_american_pm=1"))
+    a, b, d, se, _ = paired(never, always)
+    rows.append(["F15: P(formal request), p_anti_american_pm 0 → 1", f3(a), f3(b), pm(d, se),
+                 "no fall" if d >= -3 * se else "**FALL**", "test_anti_american_pm_with_majority_does_not_lower_request_chance"])
+    common = ("scenario.government.formation_rate=0", "scenario.government.negotiations_requested=false")
+    pc = params(*common, "scenario.government.initially_caretaker=true")
+    pf = params(*common, "scenario.government.initially_caretaker=false")
+    acted_c, acted_f = _weeks_acted(pc, n, pc.horizon_weeks), _weeks_acted(pf, n, pf.horizon_weeks)
+    a, b, d, se, _ = paired(acted_c, acted_f)
+    rows.append(["F13: weeks in which the government acted, caretaker → confirmed", f"{a:.2f}", f"{b:.2f}",
+                 f"{d:+.2f} ± {se:.2f}", "caretaker acts less" if d > 3 * se else "**not less**",
+                 "test_caretaker_acts_less_than_a_confirmed_government"])
+    off = runs(n, "scenario.sanctions.override=false")
+    on = runs(n, "scenario.sanctions.override=true")
+    req = requested(off)
+    a, b, d, se, m = paired(off["final_iran_influence"][req], on["final_iran_influence"][req])
+    rows.append([f"F23: final Iranian influence, sanctions off → on ({m:,} runs with a request)", f3(a), f3(b), pm(d, se),
+                 "no fall" if d >= -3 * se else "**FALL**", "test_imposed_sanctions_do_not_lower_iranian_influence"])
+    lines += [table(["known answer (MODEL.md)", "arm 1", "arm 2", "difference (2 - 1)", "verdict", "test"], rows), ""]
+    slow = runs(n, "scenario=anti_american_pm", "scenario.washington.withdrawal_weeks=200")
+    fast = runs(n, "scenario=anti_american_pm", "scenario.washington.withdrawal_weeks=1")
+    o = outcomes.OUTCOMES
+    lines += [
+        "Occupation vs completed withdrawal (`anti_american_pm`, N = {:,}): outcome counts in the order {}:".format(n, ", ".join(o)),
+        "",
+        table(["withdrawal_weeks", *o, "test"], [
+            [200, *np.bincount(slow["outcome"], minlength=5).tolist(), "test_slow_withdrawal_makes_every_standing_request_an_occupation"],
+            [1, *np.bincount(fast["outcome"], minlength=5).tolist(), "test_fast_withdrawal_completes_within_the_year"],
+        ]),
+        "",
+    ]
+    p = params()
+    share = float(stages.drawdown_fraction(p))
+    lines += [
+        f"Bargaining layer: Baghdad's Rubinstein share with patience {p.behaviour.baghdad_patience:g} (Baghdad) and "
+        f"{p.washington.patience:g} (Washington) is (1 - {p.washington.patience:g})/(1 - {p.behaviour.baghdad_patience:g} x "
+        f"{p.washington.patience:g}) = {share:.4f}, so a negotiated drawdown leaves "
+        f"{p.world.initial_troops * (1 - share):,.0f} of {p.world.initial_troops:,.0f} troops "
+        "(test_model_drawdown_is_baghdads_rubinstein_share, test_drawdown_event_in_a_run_leaves_the_rubinstein_number_of_troops).",
+    ]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- the article's experts
+def run_weeks(p, n: int, weeks: int, washington_action: int = -1, hold_request: bool = False) -> dict:
+    """Runs 0..n-1 stepped through the stage functions for `weeks` weeks (all runs kept
+    going, unlike the batch engine, so a per-week reading covers every run), with
+    Washington's action imposed whenever it is open if `washington_action` >= 0 (the
+    role-play hook; before a formal request the post-request actions are not open, so every
+    arm is the same run until the request). `hold_request`: once a formal request stands, the
+    government is held to waiting, so it never takes the request back. Per run: Iranian influence and troops in the
+    deadline week (NaN without a request) and the first week a drawdown stood (-1: none)."""
+    keys = draws.run_key(p.seed, np.arange(n, dtype=np.uint64))
+    s = initial_state(p, n)
+    s.forced_washington_action[:] = washington_action
+    out = {"influence_at_deadline": np.full(n, np.nan), "troops_at_deadline": np.full(n, np.nan),
+           "drawdown_week": np.full(n, -1)}
+    for week in range(1, weeks + 1):
+        if hold_request:
+            s.forced_government_action[:] = np.where(s.request_state == outcomes.ACTIVE, payoffs.WAIT, -1)
+        for name in p.step_order:
+            stages.STAGES[name](s, p, week, keys)
+        now = s.deadline_week == week
+        out["influence_at_deadline"][now] = s.iran_influence[now]
+        out["troops_at_deadline"][now] = s.troops[now]
+        first = s.drawdown_agreed & (out["drawdown_week"] < 0)
+        out["drawdown_week"][first] = week
+    out["request_week"] = s.request_week.copy()
+    return out
+
+
+def silliman() -> tuple[str, dict]:
+    n = N_EXPERT
+    end20, end21 = last_week_of_year(2020), last_week_of_year(2021)
+    arms = [
+        ("baseline (p_anti_american_pm = 0.1, formation_rate = 0.03)", ()),
+        ("no such PM: `scenario.government.p_anti_american_pm=0`", ("scenario.government.p_anti_american_pm=0",)),
+        ("every new PM is one: `scenario.government.p_anti_american_pm=1`", ("scenario.government.p_anti_american_pm=1",)),
+        ("`scenario=anti_american_pm` (formation_rate 0.15, p 0.95)", ("scenario=anti_american_pm",)),
+    ]
+    res, rows = {}, []
+    for label, ov in arms:
+        w = runs(n, *ov)["formal_request_week"]
+        by20, by21, ever = (w >= 0) & (w <= end20), (w >= 0) & (w <= end21), w >= 0
+        stepped = run_weeks(params(*ov), n, end21)
+        assert np.array_equal(np.where((w >= 0) & (w <= end21), w, -1), stepped["request_week"]), "engines disagree"
+        dw = stepped["drawdown_week"]
+        settled20 = by20 | ((dw >= 0) & (dw <= end20))
+        in21 = ~by20 & by21
+        res[ov] = dict(by20=by20, by21=by21, open20=~settled20, in21=in21)
+        rows.append([label, f3(by20.mean()), f3(by21.mean()), f3(ever.mean()), f3((~settled20).mean()), f3(in21.mean())])
+    none, every = res[arms[1][1]], res[arms[2][1]]
+    d20, d21 = paired(none["by20"], every["by20"]), paired(none["by21"], every["by21"])
+    text = "\n".join([
+        f"Formal request by the end of 2020 (week ≤ {end20}, {week_date(end20)}) and of 2021 (week ≤ {end21}, "
+        f"{week_date(end21)}); N = {n:,} paired runs per arm, root seed {SEED}. \"Open at the end of 2020\": "
+        "neither a formal request nor a negotiated drawdown by then; \"request in 2021\": none in 2020, one in 2021.",
+        "",
+        table(["arm (overrides)", "P(request by end of 2020)", "P(by end of 2021)", "P(by end of run)",
+               "P(open at end of 2020)", "P(request in 2021)"], rows),
+        "",
+        f"Paired difference, every new PM very anti-American minus none: by end of 2020 {pm(d20[2], d20[3])}, "
+        f"by end of 2021 {pm(d21[2], d21[3])}.",
+    ])
+    base = res[arms[0][1]]
+    return text, {"p20_none": float(none["by20"].mean()), "p21_none": float(none["by21"].mean()),
+                  "open20_none": float(none["open20"].mean()), "in21_none": float(none["in21"].mean()),
+                  "open20_base": float(base["open20"].mean()), "in21_base": float(base["in21"].mean()),
+                  "p20_always": float(every["by20"].mean()), "d20": d20[2], "d20_se": d20[3]}
+
+
+def kadhim() -> tuple[str, dict]:
+    n = N_EXPERT
+    off = runs(n, "scenario.sanctions.override=false")
+    on = runs(n, "scenario.sanctions.override=true")
+    same = bool(np.array_equal(off["formal_request_week"], on["formal_request_week"]))
+    req = requested(off)
+    a, b, d, se, m = paired(off["final_iran_influence"][req], on["final_iran_influence"][req])
+    p_off, p_on = params("scenario.sanctions.override=false"), params("scenario.sanctions.override=true")
+    weeks = p_off.horizon_weeks + p_off.deadline_weeks
+    held = {k: run_weeks(pp, n, weeks, hold_request=True) for k, pp in (("off", p_off), ("on", p_on))}
+    hreq = ~np.isnan(held["off"]["influence_at_deadline"])
+    _, _, hd, hse, hm = paired(held["off"]["influence_at_deadline"][hreq], held["on"]["influence_at_deadline"][hreq])
+    held_rows = [[f"sanctions forced {k}", f3(held[k]["influence_at_deadline"][hreq].mean()),
+                  f"{held[k]['troops_at_deadline'][hreq].mean():,.0f}"] for k in ("off", "on")]
+    o = outcomes.OUTCOMES
+    rows = [["sanctions forced off: `scenario.sanctions.override=false`", f3(a),
+             *[f"{v / m:.3f}" for v in np.bincount(off["outcome"][req], minlength=5)]],
+            ["sanctions forced on: `scenario.sanctions.override=true`", f3(b),
+             *[f"{v / m:.3f}" for v in np.bincount(on["outcome"][req], minlength=5)]]]
+    text = "\n".join([
+        f"Runs with a formal request: {m:,} of N = {n:,} (the same runs and request weeks in both arms: {same}); "
+        "final Iranian influence and the outcome shares among them:",
+        "",
+        table(["arm", "mean final influence", *o], rows),
+        "",
+        f"Paired difference, on minus off: {pm(d, se)} (on {m:,} paired runs).",
+        "",
+        "Mechanism: the same two arms with the government held to its request once made (it never takes it back; "
+        "`State.forced_government_action` = wait while a request stands), influence in the deadline week:",
+        "",
+        table(["arm", "mean influence at the deadline", "mean troops at the deadline"], held_rows),
+        "",
+        f"Paired difference with the request held, on minus off: {pm(hd, hse)} (on {hm:,} paired runs).",
+    ])
+    return text, {"diff": d, "se": se, "held_diff": hd, "held_se": hse}
+
+
+def trump() -> tuple[str, dict]:
+    n = N_EXPERT
+    p = params()
+    weeks = p.horizon_weeks + p.deadline_weeks
+    arms = {a: run_weeks(p, n, weeks, a) for a in (payoffs.STAY, -1, payoffs.WITHDRAW)}
+    infl = {a: r["influence_at_deadline"] for a, r in arms.items()}
+    req = ~np.isnan(infl[payoffs.STAY])
+    a, b, d, se, m = paired(infl[payoffs.STAY][req], infl[payoffs.WITHDRAW][req])
+    _, _, d2, se2, _ = paired(infl[-1][req], infl[payoffs.WITHDRAW][req])
+    base = runs(n)
+    rows = [[name, f"{arms[k]['troops_at_deadline'][req].mean():,.0f}", f3(infl[k][req].mean())] for name, k in (
+        ("Washington forced to stay (`stay`)", payoffs.STAY),
+        ("the model decides", -1),
+        ("Washington forced to withdraw on schedule (`withdraw_on_schedule`)", payoffs.WITHDRAW),
+    )]
+    obs = []
+    for k, name in enumerate(outcomes.OUTCOMES):
+        sel = base["outcome"] == k
+        if sel.any():
+            obs.append([name, f"{sel.sum():,}", f"{base['final_troops'][sel].mean():,.0f}",
+                        f3(base["final_iran_influence"][sel].mean())])
+    text = "\n".join([
+        f"Counterfactual: after a formal request Washington's action is imposed through the role-play hook "
+        f"(`State.forced_washington_action`); before the request all arms are the same run. N = {n:,} baseline runs "
+        f"for {weeks} weeks (horizon plus one year), of which {m:,} make a formal request; values in each run's "
+        "deadline week (request week + 52):",
+        "",
+        table(["arm", "mean troops at the deadline", "mean Iranian influence at the deadline"], rows),
+        "",
+        f"Paired difference in influence at the deadline, withdraw minus stay: {pm(d, se)}; "
+        f"withdraw minus the model's own choice: {pm(d2, se2)}.",
+        "",
+        f"Observational, baseline (N = {n:,}, `simulate`): final troops and final Iranian influence by outcome "
+        "(not causal: the runs differ in more than the withdrawal; an occupation run goes on to the horizon "
+        "after its deadline, so its troops may leave later):",
+        "",
+        table(["outcome", "runs", "mean final troops", "mean final influence"], obs),
+    ])
+    return text, {"diff": d, "se": se}
+
+
+def experts_block() -> str:
+    s_text, s = silliman()
+    k_text, k = kadhim()
+    t_text, t = trump()
+    verdicts = [
+        "Verdicts (computed from the numbers above; the discussion below explains them):",
+        "",
+        f"- Silliman (F15), *through 2020*: without a very anti-American PM, P(request by end of 2020) = "
+        f"{s['p20_none']:.3f}: " + ("**agrees**." if s["p20_none"] < 0.5 else "**disagrees**."),
+        f"- Silliman (F15), *likely into 2021*: without such a PM the question is still open at the end of 2020 in "
+        f"{s['open20_none']:.3f} of runs (baseline {s['open20_base']:.3f}) and a request comes in 2021 in "
+        f"{s['in21_none']:.3f} (baseline {s['in21_base']:.3f}): "
+        + ("**agrees**." if s["open20_none"] >= 0.5 and s["in21_none"] >= 0.5 * s["open20_none"] else
+           "**disagrees**: the model settles the question earlier, by a negotiated drawdown without any request (F19), "
+           "instead of carrying it into 2021."),
+        f"- Silliman (F15), *unless a very anti-American PM with a majority*: P(request by end of 2020) rises by "
+        f"{pm(s['d20'], s['d20_se'])} to {s['p20_always']:.3f}: "
+        + ("**agrees**." if s["d20"] > 3 * s["d20_se"] else "**disagrees**."),
+        f"- Kadhim (F23): imposed sanctions change final Iranian influence by {pm(k['diff'], k['se'])} in the runs with a "
+        "request: " + ("**agrees**, Iran gains." if k["diff"] > 3 * k["se"] else
+                       "**disagrees**, Iran does not gain in total; " + (
+                           f"with the request held (no retraction) it does, by {pm(k['held_diff'], k['held_se'])} at the deadline."
+                           if k["held_diff"] > 3 * k["held_se"] else "nor with the request held.")),
+        f"- Trump (F7, F24): forcing withdrawal instead of staying changes Iranian influence at the deadline by "
+        f"{pm(t['diff'], t['se'])}: " + ("**agrees**, withdrawal raises Iranian influence." if t["diff"] > 3 * t["se"]
+                                         else "**disagrees**."),
+    ]
+    return "\n".join([
+        f"Generated by `{COMMAND}` (root seed {SEED}, batch engine, paired runs: same run ids in every arm; ± is one "
+        "standard error of the paired mean difference).", "",
+        "**Silliman (F15).**", "", s_text, "", "**Kadhim (F23).**", "", k_text, "", "**Trump (F7, F24).**", "", t_text,
+        "", *verdicts,
+    ])
+
+
+# ---------------------------------------------------------------- collective rules in the model
+def rules_block() -> str:
+    rows = []
+    for rule, n in (("compromise", N_RULES), ("median", N_RULES), ("bdm", N_RULES_BDM)):
+        r = runs(n, *(() if rule == "compromise" else (f"scenario.behaviour.collective_rule={rule}",)))
+        pp = params(*(() if rule == "compromise" else (f"scenario.behaviour.collective_rule={rule}",)))
+        stance0 = float(initial_state(pp, 1).collective_stance[0])
+        rows.append([f"`{rule}`", f"{n:,}", f3(stance0), *share_by_outcome(r), f3(requested(r).mean())])
+    return "\n".join([
+        f"Generated by `{COMMAND}`: the baseline under each `scenario.behaviour.collective_rule` (root seed {SEED}, "
+        "run ids 0..N-1, batch engine): Baghdad's collective stance from the factions' January 2020 positions "
+        "(week 0), and the shares of runs by outcome:",
+        "",
+        table(["rule", "N", "stance in January 2020", *outcomes.OUTCOMES, "P(formal request)"], rows),
+    ])
+
+
+# ---------------------------------------------------------------- the document
+BUILDERS = {"ec": ec_block, "known": known_block, "experts": experts_block, "rules": rules_block}
+
+
+def _pattern(name: str):
+    return re.compile(rf"(<!-- generated:{name}:begin -->\n)(.*?)(\n?<!-- generated:{name}:end -->)", re.S)
+
+
+def current_block(text: str, name: str) -> str | None:
+    m = _pattern(name).search(text)
+    return m.group(2) if m else None
+
+
+def write_blocks(names, path: Path = DOC) -> list[str]:
+    """Regenerate the named blocks of the document; returns the names that changed."""
+    text = path.read_text(encoding="utf-8")
+    changed = []
+    for name in names:
+        if current_block(text, name) is None:
+            raise SystemExit(f"{path}: no block <!-- generated:{name}:begin --> ... <!-- generated:{name}:end -->")
+        new = BUILDERS[name]()
+        if current_block(text, name) != new:
+            changed.append(name)
+            text = _pattern(name).sub(
+                lambda m: f"<!-- generated:{name}:begin -->\n{new}\n<!-- generated:{name}:end -->", text)
+    path.write_text(text, encoding="utf-8")
+    return changed
+
+
+def stale_blocks(names, path: Path = DOC) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return [name for name in names if current_block(text, name) != BUILDERS[name]()]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=BLOCKS, action="append", help="block(s) to build (default: all)")
+    parser.add_argument("--check", action="store_true", help="do not write; exit 1 if a block is stale")
+    parser.add_argument("--print", dest="show", choices=BLOCKS, help="print one block to stdout and exit")
+    args = parser.parse_args(argv)
+    if args.show:
+        print(BUILDERS[args.show]())
+        return 0
+    names = args.only or list(BLOCKS)
+    if args.check:
+        stale = stale_blocks(names)
+        if stale:
+            print(f"{DOC}: stale block(s) {', '.join(stale)}; run {COMMAND}", file=sys.stderr)
+            return 1
+        print(f"{DOC}: blocks {', '.join(names)} are current")
+        return 0
+    changed = write_blocks(names)
+    print(f"{DOC}: rewrote {', '.join(changed) if changed else 'nothing (all current)'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""`python -m sim.teach`: scenario exercises for a class.
+
+    python -m sim.teach list                       # the exercises, one line each
+    python -m sim.teach brief NAME                 # print the briefing card docs/exercises/NAME.md
+    python -m sim.teach run NAME [--runs N] [--seed S] [--out DIR]
+                                                   # the scenario's ensemble: outcome shares,
+                                                   # time to the formal request (F4), plots
+    python -m sim.teach facilitator [NAME ...] [--check]
+                                                   # rewrite the cards' generated blocks
+
+An unknown NAME is an error naming the allowed names (exit code 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..config.store import available_scenarios
+from . import cards
+from .ensemble import UnknownScenario, check_scenario, run_ensemble, scenario_config, statistics
+from .figures import write_figures
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m sim.teach", description="Scenario exercises for a class.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the exercises")
+    b = sub.add_parser("brief", help="print an exercise's briefing card")
+    b.add_argument("name")
+    r = sub.add_parser("run", help="run an exercise's ensemble and write its plots")
+    r.add_argument("name")
+    r.add_argument("--runs", type=int, default=5000, help="number of runs (default 5000)")
+    r.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    r.add_argument("--out", type=Path, default=None, help="output folder (default results/teach/NAME)")
+    f = sub.add_parser("facilitator", help="rewrite the generated blocks of the briefing cards")
+    f.add_argument("names", nargs="*", help="exercises (default: all)")
+    f.add_argument("--check", action="store_true", help="write nothing; exit 1 if a card is stale")
+    return p
+
+
+def _list() -> None:
+    for name in available_scenarios():
+        cfg = scenario_config(name)
+        card = "" if cards.card_path(name).exists() else "  (no briefing card yet)"
+        print(f"{name:22s} {cfg.scenario.title}{card}")
+
+
+def _run(args) -> None:
+    if args.runs < 1:
+        raise SystemExit("python -m sim.teach run: --runs must be at least 1")
+    e = run_ensemble(args.name, args.runs, args.seed)
+    s = statistics(e)
+    print(f"Scenario {args.name}: {e.runs:,} runs, root seed {e.seed}, batch engine")
+    for name, share in s["outcome_shares"].items():
+        print(f"  {name:22s} {100 * share:5.1f} %  {cards.OUTCOME_WORDS[name]}")
+    print(f"  formal request: {100 * s['share_with_request']:.1f} % of runs "
+          f"(by end 2020 {100 * s['share_request_by_end_2020']:.1f} %, by end 2021 {100 * s['share_request_by_end_2021']:.1f} %)")
+    if s["median_request_week"] is not None:
+        print(f"  median week of the request, among runs with one: {s['median_request_week']:g} "
+              f"(about {s['median_request_date']})")
+    out = args.out or Path("results") / "teach" / args.name
+    paths = write_figures(e, out)
+    (out / "summary.json").write_text(json.dumps(s, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print("wrote " + ", ".join(str(p) for p in [*paths, out / "summary.json"]))
+
+
+def main(argv=None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "list":
+            _list()
+        elif args.command == "brief":
+            check_scenario(args.name)
+            print(cards.read_card(args.name), end="")
+        elif args.command == "run":
+            _run(args)
+        elif args.command == "facilitator":
+            names = args.names or [n for n in available_scenarios() if cards.card_path(n).exists()]
+            for n in names:
+                check_scenario(n)
+            changed = cards.refresh(names, check=args.check)
+            if args.check:
+                print("stale cards: " + ", ".join(changed) if changed else "all cards are current")
+                return 1 if changed else 0
+            print("updated: " + ", ".join(changed) if changed else "all cards were current")
+    except (UnknownScenario, cards.CardError) as err:
+        parser.error(str(err))  # exit code 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
