@@ -28,7 +28,11 @@ def run_local(plan, engine, chunks, workers):
         for start, stop in chunks:
             yield start, compute_chunk(plan, engine, start, stop)
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"), initializer=_ignore_sigint)
+    # forkserver, not fork: the parent may hold threads (Arrow, tqdm), which fork can deadlock on;
+    # the server preloads the model once, so each worker starts in milliseconds
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.sweep.chunk", "sim.engines.batch", "sim.engines.mesa_engine", "sim.sweep.plan"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
     try:
         pending = {}
         queue = list(chunks)
