@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy.stats import qmc
@@ -54,14 +55,28 @@ class Plan:
         return rest // self.points, rest % self.points, replication
 
     def fingerprint(self) -> str:
-        """A hash of everything that decides the runs' results (not engine, workers or chunking)."""
+        """A hash of everything that decides the runs' results, the model's code included
+        (not the engine, executor, workers or chunking)."""
         doc = {
+            "code": model_code_hash(),
             "experiment": dataclasses.asdict(self.experiment),
             "samples": self.samples.round(12).tolist(),
             "levers": [dataclasses.asdict(c) for c in self.lever_configs],
             "replications": self.replications,
         }
         return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def model_code_hash() -> str:
+    """A hash of the source files that decide a run's result (model math, engines, Mesa layer,
+    config schema), so a sweep left by older code is never mixed with or mistaken for a new one."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for sub in ("model", "engines", "abm", "config"):
+        for path in sorted((root / sub).glob("*.py")):
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 # ---------------------------------------------------------------- parameter paths
@@ -117,9 +132,26 @@ def sample(exp: ExperimentConfig) -> np.ndarray:
         return np.array(list(itertools.product(*levels)), dtype=float).reshape(-1, d)
     if exp.sampler == "lhs":
         unit = qmc.LatinHypercube(d=d, rng=rng).random(exp.points)
+    elif exp.sampler == "saltelli":
+        unit = saltelli_unit(d, exp.points, rng)
     else:  # sobol
         unit = qmc.Sobol(d=d, scramble=True, rng=rng).random(exp.points)
     return qmc.scale(unit, lows, highs) if np.all(highs > lows) else lows + unit * (highs - lows)
+
+
+def saltelli_unit(d: int, base_samples: int, rng: np.random.Generator) -> np.ndarray:
+    """The Saltelli (2010) design for first-order and total Sobol (2001) indices on the unit
+    cube, (base_samples * (d + 2), d), drawn with SALib.sample.sobol (calc_second_order=False).
+    Rows are in the order SALib.analyze.sobol expects: keep them in point_id order."""
+    from SALib.sample import sobol as salib_sobol
+
+    problem = {"num_vars": d, "names": [f"x{j}" for j in range(d)], "bounds": [[0.0, 1.0]] * d}
+    return salib_sobol.sample(problem, base_samples, calc_second_order=False, scramble=True, seed=rng)
+
+
+def saltelli_points(d: int, base_samples: int) -> int:
+    """Points of a Saltelli design without second-order indices: N * (D + 2)."""
+    return base_samples * (d + 2)
 
 
 def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
@@ -158,16 +190,26 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
     for name in lever_names:
         cfg = base
         for path, value in (exp.levers.get(name) or {}).items():
-            _resolve_lever(path, base)
-            cfg = _with_value(cfg, path, value)
+            cfg = _with_lever_value(cfg, path, value)
         try:
             lever_configs.append(validate(cfg))
         except ConfigError as err:
             raise ConfigError(f"experiment.levers.{name}: {err.key}", err.value, err.allowed) from None
 
     n_levers = len(lever_names)
-    samples = sample(exp)
+    if exp.sampler == "saltelli":
+        exp = _saltelli_base_samples(exp, runs, n_levers)
+        runs = None
     replications = exp.replications
+    if exp.sampler == "sobol" and runs is None and exp.uncertainties and exp.points & (exp.points - 1):
+        raise ConfigError("experiment.points", exp.points, "a power of 2 for the sobol sampler")
+    if exp.sampler == "sobol" and runs is not None and exp.uncertainties:
+        per = replications * n_levers
+        n = runs // per
+        if runs % per or n & (n - 1):
+            raise ConfigError("runs", runs, f"N * {per} with N a power of 2 for the sobol sampler "
+                              "(points x replications x levers)")
+    samples = sample(exp)
     if runs is not None:
         if len(exp.uncertainties) == 0 or exp.sampler == "grid":
             per = samples.shape[0] * n_levers
@@ -180,8 +222,6 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
                 raise ConfigError("runs", runs, f"a multiple of {per} (replications x levers) for this experiment")
             exp = dataclasses.replace(exp, points=runs // per)
             samples = sample(exp)
-    if exp.sampler == "sobol" and samples.shape[0] & (samples.shape[0] - 1):
-        raise ConfigError("experiment.points", samples.shape[0], "a power of 2 for the sobol sampler")
     if samples.shape[0] == 0:
         raise ConfigError("experiment.sampler", exp.sampler, "a sampler that yields at least one point")
     for j, is_int in enumerate(integer):
@@ -190,20 +230,51 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
     return Plan(exp, tuple(params), tuple(integer), samples, lever_names, tuple(lever_configs), replications)
 
 
-def _resolve_lever(path: str, base: RunConfig) -> None:
-    """Levers may set any scenario field (numeric or not); the path must exist."""
+def _saltelli_base_samples(exp: ExperimentConfig, runs: int | None, n_levers: int) -> ExperimentConfig:
+    """Check a saltelli declaration; with `runs`, set N so that runs = N * (D + 2) * levers * replications."""
+    d = len(exp.uncertainties)
+    if d == 0:
+        raise ConfigError("experiment.sampler", exp.sampler, "a sampler other than saltelli when there are no uncertainties")
+    per = saltelli_points(d, 1) * n_levers * exp.replications
+    if runs is not None:
+        if runs % per or (runs // per) & (runs // per - 1):
+            lo = 1 << max(0, (max(runs // per, 1)).bit_length() - 1)
+            raise ConfigError("runs", runs, f"N * {per} with N a power of 2 (N * (D + 2) * levers * replications, "
+                              f"D = {d}), e.g. {lo * per} or {2 * lo * per}")
+        exp = dataclasses.replace(exp, points=runs // per)
+    if exp.points & (exp.points - 1):
+        raise ConfigError("experiment.points", exp.points, "a power of 2 (the base samples N) for the saltelli sampler")
+    return exp
+
+
+def _with_lever_value(cfg: RunConfig, path: str, value) -> RunConfig:
+    """A lever may set any existing scenario field, numeric or not, to a value of its type."""
+    new = _copy(cfg)
     parts = path.split(".")
-    obj = base.scenario
-    for part in parts:
-        if isinstance(obj, dict):
-            ok = part in obj
-            nxt = obj.get(part)
-        else:
-            ok = part in {f.name for f in dataclasses.fields(obj)}
-            nxt = getattr(obj, part, None)
-        if not ok:
+    owner = new.scenario
+    for part in parts[:-1]:
+        owner = owner.get(part) if isinstance(owner, dict) else getattr(owner, part, None)
+        if owner is None:
             raise ConfigError(f"lever parameter {path!r}", part, "an existing scenario field")
-        obj = nxt
+    last = parts[-1]
+    if isinstance(owner, dict) or not hasattr(owner, last) or last not in {f.name for f in dataclasses.fields(owner)}:
+        raise ConfigError(f"lever parameter {path!r}", last, "an existing scenario field")
+    declared = str(next(f.type for f in dataclasses.fields(owner) if f.name == last))
+    optional = "Optional" in declared
+    if value is None:
+        ok = optional
+    elif "bool" in declared:
+        ok = isinstance(value, bool)
+    elif "float" in declared or "int" in declared:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif "str" in declared:
+        ok = isinstance(value, str)
+    else:
+        ok = False
+    if not ok:
+        raise ConfigError(f"lever parameter {path!r}", value, f"a value of the field's type ({declared})")
+    setattr(owner, last, value)
+    return new
 
 
 # ---------------------------------------------------------------- per-run parameters

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional
 
 from omegaconf import MISSING
 
-SAMPLERS = ("grid", "lhs", "sobol")
+SAMPLERS = ("grid", "lhs", "sobol", "saltelli")  # saltelli: Sobol indices design (SALib)
 ENGINES = ("batch", "mesa")
 EXECUTORS = ("local", "ray")
 
@@ -35,7 +35,8 @@ class ExperimentConfig:
     seed: int = 0
     horizon_weeks: int = 156
     sampler: str = "lhs"
-    points: int = 1              # sampled points (lhs, sobol: a power of 2); grid: from the levels
+    points: int = 1              # sampled points (lhs, sobol: a power of 2); grid: from the levels;
+                                 # saltelli: N base samples (a power of 2), giving N * (D + 2) points
     grid_levels: int = 3         # levels per uncertainty for the grid sampler when none are listed
     replications: int = 1        # runs per point and lever, with common random numbers across points
     uncertainties: List[UncertaintyConfig] = field(default_factory=list)

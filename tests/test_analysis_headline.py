@@ -1,0 +1,38 @@
+"""The headline experiment end to end (python -m experiments.which_conditions) at a tiny
+size: both sweeps, the stability rounds, the report with its extra section and the
+metadata. Slow (about a minute): `pytest -m slow`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_which_conditions_writes_report_and_metadata(tmp_path):
+    out, sweeps = tmp_path / "report", tmp_path / "sweeps"
+    done = subprocess.run(
+        [sys.executable, "-m", "experiments.which_conditions", "--points", "60", "--base-samples", "4", "--rounds", "2",
+         "--fan-runs", "6", "--workers", "1", "--out", str(out), "--sweeps", str(sweeps)],
+        cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = (out / "report.md").read_text()
+    for heading in ("## The answer", "## How many runs, and why", "## Experiment", "## Limits of the model"):
+        assert heading in text
+    assert text.split("## The answer", 1)[1].lstrip().startswith("**")
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["conditions_sweep"]["experiment"] == "conditions"
+    assert meta["sobol_sweep"]["experiment"] == "conditions_sobol"
+    rounds = meta["rounds"]
+    assert 1 <= len(rounds["sobol"]) <= 2 and 1 <= len(rounds["conditions"]) <= 2
+    assert rounds["sobol"][0]["runs"] == 4 * 14 * 16 and rounds["conditions"][0]["runs"] == 60 * 3 * 10
+    assert meta["runs_total"] == sum(r["runs"] for r in rounds["sobol"] + rounds["conditions"])
+    assert meta["timings_s"]["total"] > 0
+    assert not list(out.glob("*.parquet"))          # the tables stay with the sweeps
+    assert (out / "heatmap.svg").exists() and (out / "sobol.png").exists()
