@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import answer, cart, fan, heatmap, outcomes, precision, scenario, sensitivity, survival, writer
+from ..provenance import package_versions
 from .table import Sweep, SweepError, load_sweep, pretty
 
 ANALYSIS_PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "matplotlib", "SALib", "prim", "scikit-learn")
@@ -77,16 +77,6 @@ class Results:
     @property
     def has_conditions(self) -> bool:
         return len(self.sweep.conditions) > 0
-
-
-def package_versions() -> dict:
-    out = {}
-    for name in ANALYSIS_PACKAGES:
-        try:
-            out[name] = importlib_metadata.version(name)
-        except importlib_metadata.PackageNotFoundError:
-            out[name] = None
-    return out
 
 
 def boxes_over_all_runs(boxes, runs: pd.DataFrame, y: np.ndarray, levers: list[str], level: float,
@@ -229,7 +219,7 @@ def analyze(sweep_dir, out_dir=None, *, sobol_dir=None, settings: Settings | Non
     out_dir = Path(out_dir) if out_dir else r.sweep.path / "report"
     out_dir.mkdir(parents=True, exist_ok=True)
     t1 = time.perf_counter()
-    text = writer.render(r, out_dir, package_versions())
+    text = writer.render(r, out_dir, package_versions(ANALYSIS_PACKAGES))
     (out_dir / "report.md").write_text(text)
     r.timings["write report"] = round(time.perf_counter() - t1, 3)
     r.timings["total"] = round(time.perf_counter() - t0, 3)
@@ -254,7 +244,7 @@ def summary_doc(r: Results) -> dict:
         "sobol": {k: v.to_dict("records") for k, v in r.sobol.items()} if r.sobol is not None else None,
         "precision": r.precision.to_dict("records"),
         "timings_s": r.timings,
-        "packages": package_versions(),
+        "packages": package_versions(ANALYSIS_PACKAGES),
     }
 
 

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import json
 import os
-import platform
-import subprocess
 import sys
 import time
 from dataclasses import asdict
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..config.validate import ConfigError
+from ..provenance import git_commit, package_versions
 from . import executors
 from .plan import Plan
 
@@ -50,27 +48,6 @@ def chunk_ranges(total: int, size: int) -> list[tuple[int, int]]:
 
 def _chunk_path(out: Path, start: int, stop: int) -> Path:
     return out / "chunks" / f"runs_{start:010d}_{stop:010d}.parquet"
-
-
-def git_commit() -> str | None:
-    try:
-        root = Path(__file__).resolve().parents[2]
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True).stdout.strip()
-        return sha + ("-dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
-def package_versions() -> dict:
-    versions = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib_metadata.version(name)
-        except importlib_metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
 
 
 def prepare_output(out: Path, plan: Plan, chunk_size: int, overwrite: bool) -> tuple[int, bool]:
@@ -180,7 +157,7 @@ def run_sweep(plan: Plan, out: Path, *, engine: str = "batch", executor: str = "
         "workers": workers,
         "chunk_size": chunk_size,
         "git_commit": git_commit(),
-        "packages": package_versions(),
+        "packages": package_versions(PACKAGES),
         "experiment_config": asdict(plan.experiment),
         "resolved_config": resolved_config,
     }
