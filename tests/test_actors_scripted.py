@@ -209,8 +209,8 @@ def washington_by_hand(p, s, week, gov_kwargs):
     """Washington's payoffs as MODEL.md and the payoff docstrings state them.
 
     Before a request: each move is valued by Baghdad's best response to it (Washington
-    anticipates with the PM's payoff): -deterrence x presence x stake x [PM requests]
-    minus the move's cost (threat, linkage, or giving up the drawdown share of presence).
+    anticipates with the PM's payoff): -deterrence x (presence x stake + the sanctions
+    backfire) x [PM requests] minus the move's cost (threat, linkage, or giving up the drawdown share of presence).
     Reassuring lets threat and linkage fade by signal_decay; threatening sets the threat to
     1; linking sets linkage to 1; a drawdown offer lets both fade and adds the drawdown.
     After a request: withdraw -presence x stake; stay -presence x (illegitimacy + force
@@ -231,11 +231,14 @@ def washington_by_hand(p, s, week, gov_kwargs):
         kw.update(change)
         return best_response(pm_payoffs_by_hand(p, **kw), gov_available(rs, neg)) == "formal_request"
 
+    # a request may force Washington to carry out its threat, and sanctions raise Iranian
+    # influence against its own aim (F22, F23): credibility x iran_weight x influence_sanctions_weight
+    at_risk = presence * stake + p.sanctions.credibility * wa.iran_weight * p.world.influence_sanctions_weight
     pre = {
-        "reassure": -wa.deterrence_weight * presence * stake * pm_requests(),
-        "threaten_sanctions": -wa.deterrence_weight * presence * stake * pm_requests(threat=1.0) - wa.threat_cost,
-        "link_issues": -wa.deterrence_weight * presence * stake * pm_requests(linkage=1.0) - wa.linkage_cost,
-        "offer_drawdown": -wa.deterrence_weight * presence * stake * pm_requests(drawdown=True)
+        "reassure": -wa.deterrence_weight * at_risk * pm_requests(),
+        "threaten_sanctions": -wa.deterrence_weight * at_risk * pm_requests(threat=1.0) - wa.threat_cost,
+        "link_issues": -wa.deterrence_weight * at_risk * pm_requests(linkage=1.0) - wa.linkage_cost,
+        "offer_drawdown": -wa.deterrence_weight * at_risk * pm_requests(drawdown=True)
         - presence * stake * share,
     }
     weeks_left = int(s.deadline_week[0]) - week

@@ -125,19 +125,22 @@ def government_available(request_state, negotiations_open, outcome_decided) -> n
 
 def washington_pre_request_payoffs(
     request_prob_by_action, presence, stake, *, threat_cost, linkage_cost, drawdown_fraction,
-    deterrence_weight,
+    deterrence_weight, sanctions_backfire=0.0,
 ) -> np.ndarray:
     """Washington's payoffs for reassure, threaten, link and offer a drawdown, shape (R, 4).
 
     `request_prob_by_action[:, a]` is Baghdad's quantal-response probability of a formal
     request after Washington's action a (Washington anticipates Baghdad with the
     government's own payoff function). A request puts the whole presence at stake:
-    `stake` = value per unit of presence (ISIS fight F20, Iran held back F7, F24).
+    `stake` = value per unit of presence (ISIS fight F20, Iran held back F7, F24), and it
+    may force Washington to carry out its threat, whose sanctions raise Iranian influence
+    against Washington's own aim: `sanctions_backfire` = credibility x Washington's weight
+    on Iranian influence x the influence sanctions add (F22, F23).
     Threats and linkage are public escalations with a small cost (F19); a drawdown gives up
     `drawdown_fraction` of the presence (F24).
     """
     p = np.asarray(request_prob_by_action, dtype=np.float64).reshape(-1, 4)
-    value = _col(np.asarray(presence) * np.asarray(stake))
+    value = _col(np.asarray(presence) * np.asarray(stake) + np.asarray(sanctions_backfire))
     costs = np.stack(
         np.broadcast_arrays(
             0.0, threat_cost, linkage_cost, np.asarray(presence) * np.asarray(stake) * drawdown_fraction

@@ -275,6 +275,7 @@ def washington_payoffs_now(s: State, p: ModelParams):
     pre = payoffs.washington_pre_request_payoffs(
         p_request, pres, stake, threat_cost=wa.threat_cost, linkage_cost=wa.linkage_cost,
         drawdown_fraction=drawdown_fraction(p), deterrence_weight=wa.deterrence_weight,
+        sanctions_backfire=p.sanctions.credibility * wa.iran_weight * w.influence_sanctions_weight,
     )
     p_retract = logit_probabilities(
         government_payoffs_now(s, p, retraction_offer=np.ones(s.runs, dtype=bool)), lam, avail_gov
