@@ -12,7 +12,7 @@ import numpy as np
 
 from ..model import draws, outcomes, stages
 from ..model.params import ModelParams
-from ..model.state import initial_state, still_running
+from ..model.state import initial_state, still_running, summary_columns, summary_row
 from . import story
 from .agents import FactionAgent, GovernmentAgent, TehranAgent, WashingtonAgent
 
@@ -142,22 +142,9 @@ class NegotiationModel(mesa.Model):
         return d - self.week if d >= 0 else None
 
     def summary(self) -> dict:
-        s = self.state
-        week_or_none = lambda a: int(a[0]) if a[0] >= 0 else None  # noqa: E731
-        return {
-            "outcome": self.outcome,
-            "formal_request_week": week_or_none(s.request_week),
-            "withdrawal_complete_week": week_or_none(s.withdrawal_complete_week),
-            "final_troops": round(float(s.troops[0]), 6),
-            "final_iran_influence": round(float(s.iran_influence[0]), 6),
-            "sanctions_imposed": bool(s.sanctions_imposed[0]),
-            "resolutions_passed": int(s.resolutions_passed[0]),
-            "pm_changes": int(s.pm_changes[0]),
-            "seed": int(self.params.seed),
-            "scenario": self.scenario_name,
-            "run_index": self.run_index,
-            "weeks_simulated": self.week,
-        }
+        """The fields of summary.json (the same numbers the batch engine gives this run)."""
+        cols = summary_columns(self.state, [self.week])
+        return summary_row(cols, 0, seed=self.params.seed, scenario=self.scenario_name, run_index=self.run_index)
 
     def _reporters(self) -> dict:
         """Weekly columns of the trajectory. Module-level functions (partials), so a model pickles."""

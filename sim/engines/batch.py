@@ -11,15 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import draws, outcomes, stages
+from ..model import draws, stages
 from ..model.params import ModelParams
-from ..model.state import State, initial_state, still_running
-
-SUMMARY_COLUMNS = (
-    "outcome", "formal_request_week", "withdrawal_complete_week", "final_troops", "final_iran_influence",
-    "sanctions_imposed", "resolutions_passed", "pm_changes", "weeks_simulated",
-)
-
+from ..model.state import State, initial_state, still_running, summary_columns, summary_row
 
 def _week(s: State, p: ModelParams, week: int, keys: np.ndarray) -> None:
     for name in p.step_order:
@@ -56,38 +50,11 @@ def simulate(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
         if not going.all():
             active = active[going]
             p_active = p.take(active)
-    return {
-        "outcome": s.outcome.astype(np.int8),
-        "formal_request_week": s.request_week,
-        "withdrawal_complete_week": s.withdrawal_complete_week,
-        "final_troops": np.round(s.troops, 6),
-        "final_iran_influence": np.round(s.iran_influence, 6),
-        "sanctions_imposed": s.sanctions_imposed,
-        "resolutions_passed": s.resolutions_passed,
-        "pm_changes": s.pm_changes,
-        "weeks_simulated": weeks_simulated,
-    }
+    return summary_columns(s, weeks_simulated)
 
 
 def summaries(p: ModelParams, run_ids, scenario: str) -> list[dict]:
     """The same numbers as `NegotiationModel.summary()` dicts, one per run (for comparisons)."""
     cols = simulate(p, run_ids)
-    rows = []
-    for i, rid in enumerate(np.asarray(run_ids)):
-        rows.append({
-            "outcome": outcomes.OUTCOMES[int(cols["outcome"][i])],
-            "formal_request_week": int(cols["formal_request_week"][i]) if cols["formal_request_week"][i] >= 0 else None,
-            "withdrawal_complete_week": (
-                int(cols["withdrawal_complete_week"][i]) if cols["withdrawal_complete_week"][i] >= 0 else None
-            ),
-            "final_troops": float(cols["final_troops"][i]),
-            "final_iran_influence": float(cols["final_iran_influence"][i]),
-            "sanctions_imposed": bool(cols["sanctions_imposed"][i]),
-            "resolutions_passed": int(cols["resolutions_passed"][i]),
-            "pm_changes": int(cols["pm_changes"][i]),
-            "seed": int(p.seed),
-            "scenario": scenario,
-            "run_index": int(rid),
-            "weeks_simulated": int(cols["weeks_simulated"][i]),
-        })
-    return rows
+    return [summary_row(cols, i, seed=p.seed, scenario=scenario, run_index=rid)
+            for i, rid in enumerate(np.asarray(run_ids))]

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..abm.model import NegotiationModel
 from ..model.params import ModelParams
+from ..model.state import summary_columns
 
 
 def simulate(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
@@ -19,17 +20,5 @@ def simulate(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
         states.append(model.state)
         weeks.append(model.week)
 
-    def col(name):
-        return np.concatenate([getattr(s, name) for s in states])
-
-    return {
-        "outcome": col("outcome").astype(np.int8),
-        "formal_request_week": col("request_week"),
-        "withdrawal_complete_week": col("withdrawal_complete_week"),
-        "final_troops": np.round(col("troops"), 6),
-        "final_iran_influence": np.round(col("iran_influence"), 6),
-        "sanctions_imposed": col("sanctions_imposed"),
-        "resolutions_passed": col("resolutions_passed"),
-        "pm_changes": col("pm_changes"),
-        "weeks_simulated": np.array(weeks, dtype=np.int64),
-    }
+    parts = [summary_columns(st, [w]) for st, w in zip(states, weeks)]
+    return {key: np.concatenate([c[key] for c in parts]) for key in parts[0]}

@@ -9,7 +9,7 @@ with one value per run, and every function broadcasts over it.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -66,7 +66,6 @@ class ModelParams:
     parliament: Any
     behaviour: Any
     factions: FactionTable
-    extra: dict = field(default_factory=dict)
 
     def take(self, rows) -> "ModelParams":
         """The parameters of a subset of runs: per-run (R,) arrays are indexed, scalars kept."""

@@ -132,3 +132,41 @@ def still_running(s: State, week: int, horizon_weeks: int) -> np.ndarray:
     request's clock is still running (so every request's year can run out, F4)."""
     clock_running = (s.request_state == outcomes.ACTIVE) & (s.outcome == outcomes.UNDECIDED)
     return (week < horizon_weeks) | clock_running
+
+
+def summary_columns(s: State, weeks_simulated) -> dict[str, np.ndarray]:
+    """A run's summary as columns over the runs axis (the fields of summary.json that the
+    state holds). Week columns hold -1 where the event did not happen. Both engines and the
+    Mesa model's `summary()` read runs through this one function."""
+    return {
+        "outcome": s.outcome.astype(np.int8),
+        "formal_request_week": s.request_week,
+        "withdrawal_complete_week": s.withdrawal_complete_week,
+        "final_troops": np.round(s.troops, 6),
+        "final_iran_influence": np.round(s.iran_influence, 6),
+        "sanctions_imposed": s.sanctions_imposed,
+        "resolutions_passed": s.resolutions_passed,
+        "pm_changes": s.pm_changes,
+        "weeks_simulated": np.asarray(weeks_simulated, dtype=np.int64),
+    }
+
+
+def summary_row(cols: dict, i: int, *, seed: int, scenario: str, run_index: int) -> dict:
+    """Row i of `summary_columns` as the plain dict of summary.json (None for -1 weeks)."""
+    def week(name):
+        return int(cols[name][i]) if cols[name][i] >= 0 else None
+
+    return {
+        "outcome": outcomes.OUTCOMES[int(cols["outcome"][i])],
+        "formal_request_week": week("formal_request_week"),
+        "withdrawal_complete_week": week("withdrawal_complete_week"),
+        "final_troops": float(cols["final_troops"][i]),
+        "final_iran_influence": float(cols["final_iran_influence"][i]),
+        "sanctions_imposed": bool(cols["sanctions_imposed"][i]),
+        "resolutions_passed": int(cols["resolutions_passed"][i]),
+        "pm_changes": int(cols["pm_changes"][i]),
+        "seed": int(seed),
+        "scenario": scenario,
+        "run_index": int(run_index),
+        "weeks_simulated": int(cols["weeks_simulated"][i]),
+    }
