@@ -13,10 +13,9 @@ from sim.abm.model import NegotiationModel
 
 @functools.cache
 def baseline_params():
-    from sim.config.build import model_params, to_run_config
-    from sim.config.store import compose_run_config
+    from sim.config import run_params
 
-    return model_params(to_run_config(compose_run_config(["scenario=baseline", "seed=0"])))
+    return run_params("baseline", seed=0)
 
 
 class BatchRunModel(NegotiationModel):

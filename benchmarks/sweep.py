@@ -2,6 +2,7 @@
 
     python -m benchmarks.sweep                 # in one process: mesa engine, batch engine, mesa.batch_run
     python -m benchmarks.sweep --end-to-end    # also: 1,000,000 baseline runs with 1 and 2 workers
+    python -m benchmarks.sweep --against REF   # this tree against git commit REF, in one call
 
 In one process, on the same runs of the baseline scenario (run indices 0..N-1, root
 seed 0), it times:
@@ -114,12 +115,17 @@ def _tree_rss_kib(pid: int) -> int:
 
 
 def bench_end_to_end(runs: int, workers: int) -> dict:
+    return _end_to_end_in(ROOT, runs, workers)
+
+
+def _end_to_end_in(tree: Path, runs: int, workers: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "sim.sweep", "experiment=baseline", f"runs={runs}", f"workers={workers}",
                f"out={tmp}/sweep", "progress=false"]
         peak = 0
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        env = dict(os.environ, PYTHONPATH=str(tree))
+        proc = subprocess.Popen(cmd, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         stop = threading.Event()
 
         def sample():
@@ -140,6 +146,77 @@ def bench_end_to_end(runs: int, workers: int) -> dict:
     return {"runs": rows, "workers": workers, "wall_s": wall, "runs_per_s": rows / wall, "peak_rss_mib": peak / 1024}
 
 
+# ---------------------------------------------------------------- this tree against another commit
+#: measured in a fresh interpreter inside a tree; uses only interfaces every commit of the
+#: project has (the batch and Mesa engines' `simulate`, benchmarks.batch_run_model)
+_TREE_SCRIPT = r"""
+import json, sys, time
+import numpy as np
+n_batch, n_mesa = int(sys.argv[1]), int(sys.argv[2])
+from benchmarks.batch_run_model import BatchRunModel, baseline_params
+from sim.engines import batch, mesa_engine
+import mesa
+p = baseline_params()
+batch.simulate(p, np.arange(10))                       # imports and first-call costs out of the timing
+t0 = time.perf_counter(); cols = batch.simulate(p, np.arange(n_batch)); t_batch = time.perf_counter() - t0
+t0 = time.perf_counter(); mesa_engine.simulate(p, np.arange(n_mesa)); t_mesa = time.perf_counter() - t0
+t0 = time.perf_counter()
+mesa.batch_run(BatchRunModel, parameters={}, rng=list(range(n_mesa)), number_processes=1,
+               data_collection_period=-1, max_steps=10_000, display_progress=False)
+t_br = time.perf_counter() - t0
+print(json.dumps({"batch": n_batch / t_batch, "mesa": n_mesa / t_mesa, "batch_run": n_mesa / t_br,
+                  "outcomes": np.bincount(np.asarray(cols["outcome"]), minlength=5).tolist()}))
+"""
+
+
+def _measure_tree(tree: Path, n_batch: int, n_mesa: int) -> dict:
+    import json
+
+    env = dict(os.environ, PYTHONPATH=str(tree), CI="1")
+    proc = subprocess.run([sys.executable, "-c", _TREE_SCRIPT, str(n_batch), str(n_mesa)], cwd=tree, env=env,
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark in {tree} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_against(ref: str, rounds: int, n_batch: int, n_mesa: int, end_to_end: bool, e2e_runs: int) -> None:
+    """This tree and commit `ref` (checked out into a temporary git worktree), measured
+    alternately `rounds` times each in fresh processes; medians and ratios (this / ref)."""
+    import statistics
+
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / "ref"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(old), ref], check=True)
+        try:
+            trees = {"this tree": ROOT, ref: old}
+            got: dict[str, list[dict]] = {name: [] for name in trees}
+            for _ in range(rounds):
+                for name, tree in trees.items():
+                    got[name].append(_measure_tree(tree, n_batch, n_mesa))
+            print(f"baseline scenario, root seed 0, one process each, {rounds} alternating rounds "
+                  f"(batch engine {n_batch:,} runs, Mesa engine and mesa.batch_run {n_mesa} runs); medians in runs/s")
+            med = {name: {k: statistics.median(r[k] for r in rs) for k in ("batch", "mesa", "batch_run")}
+                   for name, rs in got.items()}
+            print(f"  {'':22s} {'this tree':>12s} {ref[:12]:>12s} {'ratio':>8s}")
+            for k, label in (("batch", "engine=batch"), ("mesa", "engine=mesa"), ("batch_run", "mesa.batch_run")):
+                a, b = med["this tree"][k], med[ref][k]
+                print(f"  {label:22s} {a:12.1f} {b:12.1f} {a / b:7.2f}x")
+            print(f"  outcome counts of the batch runs: this tree {got['this tree'][0]['outcomes']}, "
+                  f"{ref[:12]} {got[ref][0]['outcomes']}")
+            if end_to_end:
+                for workers in (1, 2):
+                    res = {}
+                    for name, tree in trees.items():
+                        res[name] = _end_to_end_in(tree, e2e_runs, workers)
+                    a, b = res["this tree"], res[ref]
+                    print(f"  sweep {e2e_runs:,} runs, workers={workers}: this tree {a['wall_s']:.1f} s "
+                          f"({a['peak_rss_mib']:.0f} MiB), {ref[:12]} {b['wall_s']:.1f} s ({b['peak_rss_mib']:.0f} MiB); "
+                          f"wall-time ratio {b['wall_s'] / a['wall_s']:.2f}x faster")
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mesa-runs", type=int, default=200, help="runs for the Mesa engine and mesa.batch_run")
@@ -148,8 +225,13 @@ def main(argv=None) -> None:
                     help="runs for the 2-process comparison of the Mesa engine's sweep and mesa.batch_run (0: skip)")
     ap.add_argument("--end-to-end", action="store_true", help="also time 1,000,000-run sweeps with 1 and 2 workers")
     ap.add_argument("--e2e-runs", type=int, default=1_000_000)
+    ap.add_argument("--against", metavar="REF", help="measure this tree and git commit REF alternately, in one call")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds per tree with --against")
     args = ap.parse_args(argv)
     os.environ.setdefault("CI", "1")
+    if args.against:
+        bench_against(args.against, args.rounds, args.batch_runs, args.mesa_runs, args.end_to_end, args.e2e_runs)
+        return
 
     r = bench_in_process(args.mesa_runs, args.batch_runs)
     print(f"baseline scenario, root seed 0, one process (cores: {os.cpu_count()})")

@@ -35,12 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
-from sim import bargain
-from sim.config.build import model_params, to_run_config
-from sim.config.store import compose_run_config
+from sim import bargain, config
 from sim.engines.batch import simulate
-from sim.model import bargaining, bdm, draws, outcomes, payoffs, stages
+from sim.model import bargaining, bdm, outcomes, views
+from sim.model.actions import GovernmentAction, WashingtonAction
 from sim.model.state import initial_state
+from sim.model.week import trace
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "validation.md"
@@ -60,11 +60,13 @@ COMMAND = "python -m experiments.validation"
 # ---------------------------------------------------------------- helpers
 @functools.lru_cache(maxsize=None)
 def run_config(overrides: tuple[str, ...]):
-    return to_run_config(compose_run_config([*overrides, f"seed={SEED}"]))
+    """The config of Hydra overrides as on the command line ("scenario=NAME" picks the scenario)."""
+    scenario = next((o.partition("=")[2] for o in overrides if o.startswith("scenario=")), "baseline")
+    return config.run_config(scenario, SEED, [o for o in overrides if not o.startswith("scenario=")])
 
 
 def params(*overrides: str):
-    return model_params(run_config(tuple(overrides)))
+    return config.model_params(run_config(tuple(overrides)))
 
 
 @functools.lru_cache(maxsize=None)
@@ -174,13 +176,9 @@ def ec_block() -> str:
 
 # ---------------------------------------------------------------- known answers of MODEL.md
 def _weeks_acted(p, n, weeks):
-    keys = draws.run_key(p.seed, np.arange(n, dtype=np.uint64))
-    s = initial_state(p, n)
     acted = np.zeros(n)
-    for week in range(1, weeks + 1):
-        for name in p.step_order:
-            stages.STAGES[name](s, p, week, keys)
-        acted += s.government_action != payoffs.WAIT
+    for _, s in trace(p, np.arange(n), weeks):
+        acted += s.government_action != GovernmentAction.WAIT
     return acted
 
 
@@ -228,7 +226,7 @@ def known_block() -> str:
         "",
     ]
     p = params()
-    share = float(stages.drawdown_fraction(p))
+    share = float(views.drawdown_fraction(p))
     lines += [
         f"Bargaining layer: Baghdad's Rubinstein share with patience {p.behaviour.baghdad_patience:g} (Baghdad) and "
         f"{p.washington.patience:g} (Washington) is (1 - {p.washington.patience:g})/(1 - {p.behaviour.baghdad_patience:g} x "
@@ -248,21 +246,20 @@ def run_weeks(p, n: int, weeks: int, washington_action: int = -1, hold_request: 
     arm is the same run until the request). `hold_request`: once a formal request stands, the
     government is held to waiting, so it never takes the request back. Per run: Iranian influence and troops in the
     deadline week (NaN without a request) and the first week a drawdown stood (-1: none)."""
-    keys = draws.run_key(p.seed, np.arange(n, dtype=np.uint64))
-    s = initial_state(p, n)
-    s.forced_washington_action[:] = washington_action
     out = {"influence_at_deadline": np.full(n, np.nan), "troops_at_deadline": np.full(n, np.nan),
            "drawdown_week": np.full(n, -1)}
-    for week in range(1, weeks + 1):
-        if hold_request:
-            s.forced_government_action[:] = np.where(s.request_state == outcomes.ACTIVE, payoffs.WAIT, -1)
-        for name in p.step_order:
-            stages.STAGES[name](s, p, week, keys)
+    start = initial_state(p, n)
+    start.forced_washington_action[:] = washington_action
+    s = start
+    for week, s in trace(p, np.arange(n), weeks, start):
         now = s.deadline_week == week
         out["influence_at_deadline"][now] = s.iran_influence[now]
         out["troops_at_deadline"][now] = s.troops[now]
         first = s.drawdown_agreed & (out["drawdown_week"] < 0)
         out["drawdown_week"][first] = week
+        if hold_request:  # for the next week
+            s.forced_government_action[:] = np.where(s.request_state == outcomes.RequestState.ACTIVE,
+                                                     GovernmentAction.WAIT, -1)
     out["request_week"] = s.request_week.copy()
     return out
 
@@ -348,16 +345,16 @@ def trump() -> tuple[str, dict]:
     n = N_EXPERT
     p = params()
     weeks = p.horizon_weeks + p.deadline_weeks
-    arms = {a: run_weeks(p, n, weeks, a) for a in (payoffs.STAY, -1, payoffs.WITHDRAW)}
+    arms = {a: run_weeks(p, n, weeks, a) for a in (WashingtonAction.STAY, -1, WashingtonAction.WITHDRAW_ON_SCHEDULE)}
     infl = {a: r["influence_at_deadline"] for a, r in arms.items()}
-    req = ~np.isnan(infl[payoffs.STAY])
-    a, b, d, se, m = paired(infl[payoffs.STAY][req], infl[payoffs.WITHDRAW][req])
-    _, _, d2, se2, _ = paired(infl[-1][req], infl[payoffs.WITHDRAW][req])
+    req = ~np.isnan(infl[WashingtonAction.STAY])
+    a, b, d, se, m = paired(infl[WashingtonAction.STAY][req], infl[WashingtonAction.WITHDRAW_ON_SCHEDULE][req])
+    _, _, d2, se2, _ = paired(infl[-1][req], infl[WashingtonAction.WITHDRAW_ON_SCHEDULE][req])
     base = runs(n)
     rows = [[name, f"{arms[k]['troops_at_deadline'][req].mean():,.0f}", f3(infl[k][req].mean())] for name, k in (
-        ("Washington forced to stay (`stay`)", payoffs.STAY),
+        ("Washington forced to stay (`stay`)", WashingtonAction.STAY),
         ("the model decides", -1),
-        ("Washington forced to withdraw on schedule (`withdraw_on_schedule`)", payoffs.WITHDRAW),
+        ("Washington forced to withdraw on schedule (`withdraw_on_schedule`)", WashingtonAction.WITHDRAW_ON_SCHEDULE),
     )]
     obs = []
     for k, name in enumerate(outcomes.OUTCOMES):
@@ -460,8 +457,8 @@ def write_blocks(names, path: Path = DOC) -> list[str]:
         new = BUILDERS[name]()
         if current_block(text, name) != new:
             changed.append(name)
-            text = _pattern(name).sub(
-                lambda m: f"<!-- generated:{name}:begin -->\n{new}\n<!-- generated:{name}:end -->", text)
+            block = f"<!-- generated:{name}:begin -->\n{new}\n<!-- generated:{name}:end -->"
+            text = _pattern(name).sub(lambda m, block=block: block, text)
     path.write_text(text, encoding="utf-8")
     return changed
 

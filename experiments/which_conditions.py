@@ -36,9 +36,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from sim.analysis import answer, heatmap, outcomes, precision, scenario, sensitivity
+from sim.analysis import answer, heatmap, outcomes, precision, prim_boxes, sensitivity
 from sim.analysis.report import Settings, analyze
 from sim.analysis.table import load_sweep
 
@@ -119,7 +118,7 @@ def conditions_check(sweep_dir: Path, ranking: list[str], seed: int, prim_rows: 
         if idx.size > prim_rows:
             idx = np.sort(rng.choice(idx, prim_rows, replace=False))
         x = runs[list(sw.conditions)].iloc[idx].reset_index(drop=True)
-        return scenario.discover(x, y[idx], "formal request", max_boxes=1)[0]
+        return prim_boxes.discover(x, y[idx], "formal request", max_boxes=1)[0]
 
     every = np.ones(len(runs), dtype=bool)
     full = box_on(every)

@@ -5,12 +5,12 @@ complete; summary.json comes last, so a folder with a summary.json is a finished
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 
 from .abm.model import NegotiationModel
+from .files import atomic_write, write_text
 
 OUTCOME_MEANING = {
     "no_request": "Baghdad never made a formal request and no drawdown was agreed.",
@@ -19,16 +19,6 @@ OUTCOME_MEANING = {
     "withdrawal_completed": "the last US troops left within the year after the formal request.",
     "occupation": "US troops were still in Iraq when the year after the formal request ran out.",
 }
-
-
-def _atomic_write(path: Path, write) -> None:
-    tmp = path.with_name(path.name + ".partial")
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def write_text(path: Path, text: str) -> None:
-    _atomic_write(path, lambda t: t.write_text(text, encoding="utf-8"))
 
 
 def summary_json(summary: dict) -> str:
@@ -69,8 +59,8 @@ def write_run(model: NegotiationModel, out_dir: Path, resolved_config_yaml: str 
     if resolved_config_yaml is not None:
         write_text(out_dir / "config.yaml", resolved_config_yaml)
     df = trajectory_frame(model)
-    _atomic_write(out_dir / "trajectory.parquet", lambda t: df.to_parquet(t, index=False, engine="pyarrow"))
+    atomic_write(out_dir / "trajectory.parquet", lambda t: df.to_parquet(t, index=False, engine="pyarrow"))
     write_text(out_dir / "events.md", events_markdown(model))
-    _atomic_write(out_dir / "trajectory.png", lambda t: plot_trajectory(df, model, t))
+    atomic_write(out_dir / "trajectory.png", lambda t: plot_trajectory(df, model, t))
     write_text(out_dir / "summary.json", summary_json(summary))
     return summary

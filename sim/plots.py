@@ -8,8 +8,8 @@ import datetime as dt
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
 
 def plot_trajectory(df: pd.DataFrame, model, path) -> None:
@@ -28,10 +28,10 @@ def plot_trajectory(df: pd.DataFrame, model, path) -> None:
     ax2.set_ylim(0, 1)
     ax2.set_ylabel("0 to 1")
     lines = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax.legend(lines, [l.get_label() for l in lines], loc="lower left", fontsize=8)
+    ax.legend(lines, [line.get_label() for line in lines], loc="lower left", fontsize=8)
 
     ax = axes[1]
-    for name, label in zip(model.params.factions.names, model.params.factions.labels):
+    for name in model.params.factions.names:
         ax.plot(dates, df[f"position_{name}"], label=name)
     ax.plot(dates, df["collective_stance"], color="black", lw=2, label="collective stance")
     ax.plot(dates, df["pm_position"], color="black", ls="--", label="PM's stance")

@@ -6,6 +6,11 @@
 
 Writes summary.json, events.md, trajectory.parquet, trajectory.png and config.yaml (the
 resolved config) into the run folder (default results/runs/SCENARIO/seed_SEED).
+
+Exit codes: 0 done; 2 refused (a value outside its range, a seed outside [0, 2**63), a
+scenario name or file the config edge refuses, `sim.config.safety`) or a folder that cannot
+be written (full, read-only, no permission), with one line `config error: ...` or
+`run error: ...` and no summary.json.
 """
 
 from __future__ import annotations
@@ -17,34 +22,86 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
-from .config.build import model_params, to_run_config
-from .config.store import CONFIG_DIR, register_configs
-from .config.validate import ConfigError
+from .cli import describe_os_error, omegaconf_message
+from .config import CONFIG_DIR, ConfigError, model_params, register_configs, to_run_config
+from .config.safety import check_command_line, check_name
 
-logging.getLogger("MESA").setLevel(logging.WARNING)
 log = logging.getLogger(__name__)
 register_configs()
 
 
-@hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")
-def main(cfg: DictConfig) -> None:
+def main() -> None:
+    """The command: check the scenario files the command line selects (names, location,
+    size, aliases, interpolations), then let Hydra compose and run (`_app`)."""
+    try:
+        check_command_line(sys.argv[1:], "config")
+    except ConfigError as err:
+        print(f"config error: {err}", file=sys.stderr)
+        sys.exit(2)
+    problem = _run_dir_problem(sys.argv[1:])
+    if problem:
+        print(f"run error: cannot write the run folder: {problem}", file=sys.stderr)
+        sys.exit(2)
+    _app()
+
+
+_NO_RUN_FLAGS = {"-c", "--cfg", "-h", "--help", "--hydra-help", "-i", "--info", "--shell-completion", "-sc",
+                 "-m", "--multirun"}
+
+
+def _run_dir_problem(args) -> str | None:
+    """Hydra creates the run folder and writes into it before the app starts, and reports a
+    failure there as a traceback; so try the folder first (`hydra.run.dir=...`, or
+    results/runs/) and return one line saying what is wrong, or None."""
+    import tempfile
+
+    from .cli import describe_os_error
+
+    if any(a.split("=", 1)[0] in _NO_RUN_FLAGS for a in args):
+        return None
+    given = [a.split("=", 1)[1] for a in args if a.startswith("hydra.run.dir=")]
+    target = given[-1] if given else "results/runs"
+    target = target.split("${", 1)[0]  # the fixed part of an interpolated folder
+    folder = Path(target) if target.endswith("/") or not given or target == given[-1] else Path(target).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write_test_"):
+            pass
+    except OSError as err:
+        return describe_os_error(err) or f"{folder}: {err}"
+    return None
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
+def _app(cfg: DictConfig) -> None:
     from .abm.model import NegotiationModel
     from .output import write_run
 
     try:
         run_cfg = to_run_config(cfg)
+        check_name("scenario.name", run_cfg.scenario.name)
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(2)
+    except OmegaConfBaseException as err:
+        print(f"config error: {omegaconf_message(err)}", file=sys.stderr)
+        sys.exit(2)
     params = model_params(run_cfg)
-    model = NegotiationModel(params, record=True, scenario_name=run_cfg.scenario.name,
-                             start_date=run_cfg.start_date, step_days=run_cfg.step_days)
+    model = NegotiationModel(params, record=True)
     model.config = run_cfg
     model.run()
     resolved = OmegaConf.to_yaml(cfg, resolve=True)
     if run_cfg.seed is None:  # record the entropy drawn so the run can be repeated
         resolved += f"# seed was null; fresh entropy drawn: {params.seed}\n"
     out_dir = Path(HydraConfig.get().runtime.output_dir)
-    summary = write_run(model, out_dir, resolved)
+    try:
+        summary = write_run(model, out_dir, resolved)
+    except OSError as err:
+        message = describe_os_error(err)
+        if message is None:
+            raise
+        print(f"run error: cannot write the run's files: {message}", file=sys.stderr)
+        sys.exit(2)
     log.info("outcome: %s (formal request week %s) -> %s", summary["outcome"], summary["formal_request_week"], out_dir)

@@ -1,7 +1,7 @@
 """Shared helpers for the test suite: composing parameters, building fixed world states,
 stepping the stage functions week by week, and paired (common random numbers) statistics.
 
-Fact ids (F1..F24) refer to shared/design/FACTS.md.
+Fact ids (F1..F24) refer to docs/facts.md.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.config.build import model_params, to_run_config
-from sim.config.store import compose_run_config
-from sim.model import draws, stages
+from sim import config
+from sim.model import draws
 from sim.model.params import ModelParams
 from sim.model.state import State, initial_state
+from sim.model.week import trace
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,19 +26,24 @@ REPO = Path(__file__).resolve().parents[1]
 Z_MARGIN = 3.0
 
 
-@functools.lru_cache(maxsize=None)
-def _run_config(overrides: tuple[str, ...]):
-    return to_run_config(compose_run_config(list(overrides)))
-
-
 def run_config_for(*overrides: str):
-    """A validated RunConfig for Hydra overrides (cached; do not mutate it)."""
-    return _run_config(tuple(overrides))
+    """A validated RunConfig for Hydra overrides as on the command line of `python -m sim`
+    ("scenario=NAME", "seed=S", "scenario.sanctions.credibility=0.9", ...)."""
+    scenario, seed, rest = "baseline", 0, []
+    for o in overrides:
+        key, _, value = o.partition("=")
+        if key == "scenario":
+            scenario = value
+        elif key == "seed":
+            seed = None if value == "null" else int(value)
+        else:
+            rest.append(o)
+    return config.run_config(scenario, seed, rest)
 
 
 @functools.lru_cache(maxsize=None)
 def _params(overrides: tuple[str, ...]) -> ModelParams:
-    return model_params(_run_config(overrides))
+    return config.model_params(run_config_for(*overrides))
 
 
 def params_for(*overrides: str) -> ModelParams:
@@ -73,12 +78,7 @@ def step_weeks(p: ModelParams, run_ids, weeks: int):
     """Run the configured stages over all runs for weeks 1..weeks and yield (week, state)
     after each week. Unlike the batch engine this keeps every run going to `weeks`, which
     is what a per-week count over a fixed window needs."""
-    keys = stream(p, run_ids)
-    s = initial_state(p, keys.size)
-    for week in range(1, weeks + 1):
-        for name in p.step_order:
-            stages.STAGES[name](s, p, week, keys)
-        yield week, s
+    yield from trace(p, np.asarray(run_ids), weeks)
 
 
 def paired_difference(a, b) -> tuple[float, float, int]:

@@ -20,10 +20,10 @@ import pickle
 
 import numpy as np
 import pytest
+from conftest import one_run_state, params_for
 
-from conftest import one_run_state, params_for, replace_params
 from sim.abm import FactionAgent, GovernmentAgent, NegotiationModel, TehranAgent, WashingtonAgent
-from sim.model import outcomes, payoffs
+from sim.model import outcomes
 from sim.model.state import initial_state
 
 INF = float("inf")
@@ -44,7 +44,7 @@ def model_in(p, week: int, **fields) -> NegotiationModel:
     """A Mesa model (run 0, no recording) whose state is the scripted situation at `week`."""
     m = NegotiationModel(p, run_index=0, record=False)
     m.state = one_run_state(p, **fields)
-    m.week = week
+    m.steps = week  # Mesa's step counter is the week
     return m
 
 
@@ -128,11 +128,11 @@ def gov_available(request_state, negotiations_open, decided=False):
     """MODEL.md / F4, F5, F10: wait always; negotiations once, before a request; a request once;
     taking it back while it stands and is undecided."""
     out = ["wait"]
-    if request_state == outcomes.NONE and not negotiations_open:
+    if request_state == outcomes.RequestState.NONE and not negotiations_open:
         out.append("ask_negotiations")
-    if request_state == outcomes.NONE:
+    if request_state == outcomes.RequestState.NONE:
         out.append("formal_request")
-    if request_state == outcomes.ACTIVE and not decided:
+    if request_state == outcomes.RequestState.ACTIVE and not decided:
         out.append("withdraw_request")
     return out
 
@@ -155,12 +155,12 @@ GOV_CASES = [
           mandate=1.0, threat_level=1.0, linkage_level=1.0, isis_threat=0.3),
      "ask_negotiations"),  # F5: wait -0.75, ask 0, request -0.94
     ("package_brings_retraction", DECISIVE,
-     dict(caretaker=False, request_state=outcomes.ACTIVE, request_week=10, deadline_week=62, retraction_offer=True,
+     dict(caretaker=False, request_state=outcomes.RequestState.ACTIVE, request_week=10, deadline_week=62, retraction_offer=True,
           sanctions_imposed=True, pm_position=0.6, collective_stance=0.6, mobilisation=0.2,
           mandate=0.1, isis_threat=0.3),
      "withdraw_request"),  # F17, F19: wait -0.6, take back -0.15 + 0.4 - 0.14 = 0.11
     ("firm_pm_keeps_request_without_offer", DECISIVE,
-     dict(caretaker=False, request_state=outcomes.ACTIVE, request_week=10, deadline_week=62, retraction_offer=False,
+     dict(caretaker=False, request_state=outcomes.RequestState.ACTIVE, request_week=10, deadline_week=62, retraction_offer=False,
           pm_position=0.9, collective_stance=0.9, mobilisation=0.8, mandate=0.5, isis_threat=0.3),
      "wait"),  # F4: wait -0.15, take back -0.6 - 0.6 = -1.2
     ("caretaker_who_fully_defers_waits", ("scenario.government.caretaker_deference=1",),
@@ -175,7 +175,7 @@ def test_government_scripted(case, overrides, world, expected):
     """The PM's decision in a scripted situation (F4, F5, F10, F13, F15, F17, F19, F22)."""
     p = best_responding(*overrides)
     s0 = one_run_state(p, **world)
-    level_now = 1.0 if s0.request_state[0] == outcomes.ACTIVE else (0.5 if s0.negotiations_open[0] else 0.0)
+    level_now = 1.0 if s0.request_state[0] == outcomes.RequestState.ACTIVE else (0.5 if s0.negotiations_open[0] else 0.0)
     by_hand = pm_payoffs_by_hand(
         p, pm_position=float(s0.pm_position[0]), collective=float(s0.collective_stance[0]), level_now=level_now,
         mobilisation=float(s0.mobilisation[0]), mandate=float(s0.mandate[0]), threat=float(s0.threat_level[0]),
@@ -193,12 +193,12 @@ def test_government_scripted(case, overrides, world, expected):
     assert m.government.last_action == expected
     s = m.state
     if expected == "formal_request":
-        assert s.request_state[0] == outcomes.ACTIVE and s.request_week[0] == 20 and s.deadline_week[0] == 72
+        assert s.request_state[0] == outcomes.RequestState.ACTIVE and s.request_week[0] == 20 and s.deadline_week[0] == 72
     elif expected == "ask_negotiations":
-        assert s.negotiations_open[0] and s.request_state[0] == outcomes.NONE and s.deadline_week[0] == -1
+        assert s.negotiations_open[0] and s.request_state[0] == outcomes.RequestState.NONE and s.deadline_week[0] == -1
     elif expected == "withdraw_request":
         # sanctions once imposed stay imposed (F22, F23; an assumption of the model)
-        assert s.request_state[0] == outcomes.WITHDRAWN and s.sanctions_imposed[0] == s0.sanctions_imposed[0]
+        assert s.request_state[0] == outcomes.RequestState.WITHDRAWN and s.sanctions_imposed[0] == s0.sanctions_imposed[0]
         assert not s.us_withdrawing[0]
     else:
         assert s.request_state[0] == s0.request_state[0] and s.deadline_week[0] == s0.deadline_week[0]
@@ -253,22 +253,22 @@ def washington_by_hand(p, s, week, gov_kwargs):
         "negotiate_retraction": -wa.package_cost + (1.0 - retracts) * stay,
         "stay": stay,
     }
-    if rs == outcomes.ACTIVE:
+    if rs == outcomes.RequestState.ACTIVE:
         return best_response(post), post
-    can_offer = neg and not bool(s.drawdown_agreed[0]) and rs == outcomes.NONE
+    can_offer = neg and not bool(s.drawdown_agreed[0]) and rs == outcomes.RequestState.NONE
     avail = ["reassure", "threaten_sanctions", "link_issues"] + (["offer_drawdown"] if can_offer else [])
     return best_response(pre, avail), pre
 
 
 def _gov_kwargs(s):
-    level_now = 1.0 if s.request_state[0] == outcomes.ACTIVE else (0.5 if s.negotiations_open[0] else 0.0)
+    level_now = 1.0 if s.request_state[0] == outcomes.RequestState.ACTIVE else (0.5 if s.negotiations_open[0] else 0.0)
     return dict(pm_position=float(s.pm_position[0]), collective=float(s.collective_stance[0]), level_now=level_now,
                 mobilisation=float(s.mobilisation[0]), mandate=float(s.mandate[0]), threat=float(s.threat_level[0]),
                 linkage=float(s.linkage_level[0]), isis=float(s.isis_threat[0]), offer=bool(s.retraction_offer[0]),
                 sanctions_imposed=bool(s.sanctions_imposed[0]), drawdown=bool(s.drawdown_agreed[0]))
 
 
-ACTIVE_REQUEST = dict(request_state=outcomes.ACTIVE, request_week=10, deadline_week=62, caretaker=False)
+ACTIVE_REQUEST = dict(request_state=outcomes.RequestState.ACTIVE, request_week=10, deadline_week=62, caretaker=False)
 FIRM_BAGHDAD = dict(pm_position=0.9, collective_stance=0.9, mobilisation=1.0, mandate=1.0)   # would not take it back
 PLIANT_BAGHDAD = dict(pm_position=0.5, collective_stance=0.5, mobilisation=0.0, mandate=0.0)  # would, for a package
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis.cart import fit_cart
-from sim.analysis.scenario import discover, select_peel
+from sim.analysis.prim_boxes import discover, select_peel
 
 # The planted box: 0.2 <= a <= 0.6 and b >= 0.5 (mass 0.2). Inside it the outcome happens
 # with probability 0.9, outside with 0.05; c and d are noise.

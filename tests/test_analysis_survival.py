@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from sim.analysis.survival import kaplan_meier, median_time, survival_at

@@ -19,14 +19,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import params_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
-from conftest import params_for
+from experiments import closed_forms
 from sim.abm import NegotiationModel
 from sim.engines.batch import simulate
-from sim.model import bargaining, outcomes, stages
+from sim.model import bargaining, outcomes, views
 
 DATA_NAME = "bdm_ec_car_emissions.csv"
 
@@ -94,16 +95,16 @@ def _numeric_nash(d1, d2, w1, w2) -> float:
 def test_nash_bargaining_closed_form_is_the_argmax_of_the_nash_product(d1, d2, w1, w2):
     """Closed form vs numeric argmax (tolerance 1e-6 on a unit surplus; the surplus is at
     least 0.1 so the maximiser is well separated from the bounds)."""
-    assert float(bargaining.nash_bargaining(d1, d2, w1, w2)) == pytest.approx(_numeric_nash(d1, d2, w1, w2), abs=1e-6)
+    assert float(closed_forms.nash_bargaining(d1, d2, w1, w2)) == pytest.approx(_numeric_nash(d1, d2, w1, w2), abs=1e-6)
 
 
 def test_nash_bargaining_known_points():
     """Symmetric split 1/2; disagreement points shift the split one for one; no agreement
     (NaN) when the disagreement points exceed the surplus."""
-    assert float(bargaining.nash_bargaining(0.0, 0.0)) == pytest.approx(0.5)
-    assert float(bargaining.nash_bargaining(0.2, 0.0)) == pytest.approx(0.6)
-    assert float(bargaining.nash_bargaining(0.0, 0.0, 1.0, 3.0)) == pytest.approx(0.25)
-    assert math.isnan(float(bargaining.nash_bargaining(0.7, 0.6)))
+    assert float(closed_forms.nash_bargaining(0.0, 0.0)) == pytest.approx(0.5)
+    assert float(closed_forms.nash_bargaining(0.2, 0.0)) == pytest.approx(0.6)
+    assert float(closed_forms.nash_bargaining(0.0, 0.0, 1.0, 3.0)) == pytest.approx(0.25)
+    assert math.isnan(float(closed_forms.nash_bargaining(0.7, 0.6)))
 
 
 # ------------------------------------------------------------------ Rubinstein alternating offers
@@ -144,7 +145,7 @@ def test_rubinstein_with_short_periods_tends_to_asymmetric_nash(d1, d2):
     w1 = log d2 / (log d1 + log d2), w2 = log d1 / (...) as D -> 0: the error is below 1e-3
     at D = 1e-4 and shrinks as D does (D = 1, 0.1, 0.01, 0.001, 1e-4)."""
     w1 = math.log(d2) / (math.log(d1) + math.log(d2))
-    target = float(bargaining.nash_bargaining(0.0, 0.0, w1, 1.0 - w1))
+    target = float(closed_forms.nash_bargaining(0.0, 0.0, w1, 1.0 - w1))
     errors = [abs(float(bargaining.rubinstein_share(d1**D, d2**D)) - target) for D in (1, 0.1, 0.01, 0.001, 1e-4)]
     assert errors[-1] < 1e-3
     assert all(a > b for a, b in zip(errors, errors[1:])), errors
@@ -156,12 +157,12 @@ def test_rubinstein_with_short_periods_tends_to_asymmetric_nash(d1, d2):
     [(), ("scenario.behaviour.baghdad_patience=0.5", "scenario.washington.patience=0.8"), ("scenario=amicable_dialogue",)],
 )
 def test_model_drawdown_is_baghdads_rubinstein_share(overrides):
-    """stages.drawdown_fraction(params) = rubinstein_share(Baghdad's patience, Washington's
+    """views.drawdown_fraction(params) = rubinstein_share(Baghdad's patience, Washington's
     patience): Baghdad proposes first (F5 asks for a delegation), F19."""
     p = params_for(*overrides)
     expected = (1.0 - p.washington.patience) / (1.0 - p.behaviour.baghdad_patience * p.washington.patience)
-    assert float(stages.drawdown_fraction(p)) == pytest.approx(expected, rel=1e-12)
-    assert float(stages.drawdown_fraction(p)) == pytest.approx(
+    assert float(views.drawdown_fraction(p)) == pytest.approx(expected, rel=1e-12)
+    assert float(views.drawdown_fraction(p)) == pytest.approx(
         float(bargaining.rubinstein_share(p.behaviour.baghdad_patience, p.washington.patience)), rel=1e-12
     )
 
@@ -176,7 +177,7 @@ def test_drawdown_event_in_a_run_leaves_the_rubinstein_number_of_troops(override
     6 decimals). Default patience: 5,000 x (1 - 0.05/0.145) = 3,276."""
     p = params_for(*overrides)
     r = simulate(p, np.arange(100))
-    hits = np.flatnonzero(r["outcome"] == outcomes.NEGOTIATED_DRAWDOWN)
+    hits = np.flatnonzero(r["outcome"] == outcomes.Outcome.NEGOTIATED_DRAWDOWN)
     assert hits.size, "no negotiated drawdown in 100 runs"
     m = NegotiationModel(p, run_index=int(hits[0]), record=True)
     summary = m.run()

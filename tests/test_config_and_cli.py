@@ -14,11 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import REPO, params_for
+
 from sim.abm import NegotiationModel
-from sim.config.store import available_scenarios, compose_run_config
-from sim.config.build import to_run_config
+from sim.config import available_scenarios, run_config
 from sim.engines.batch import simulate, summaries
 from sim.model import outcomes
 
@@ -46,17 +45,17 @@ def test_scenario_files_are_the_available_scenarios():
 def test_scenario_composes_and_runs(name):
     """Each scenario composes and validates, carries its own name, runs 50 runs in the batch
     engine with valid outcomes, and one Mesa run (run 0) that agrees with the batch engine."""
-    cfg = to_run_config(compose_run_config([f"scenario={name}"]))
+    cfg = run_config(name)
     assert cfg.scenario.name == name
     assert cfg.scenario.title and cfg.scenario.description
     p = params_for(f"scenario={name}")
     r = simulate(p, np.arange(50))
     assert np.all((r["outcome"] >= 0) & (r["outcome"] < len(outcomes.OUTCOMES)))
     assert np.all((r["final_troops"] >= 0) & (r["final_troops"] <= 5000))
-    m = NegotiationModel(p, run_index=0, record=True, scenario_name=name)
+    m = NegotiationModel(p, run_index=0, record=True)
     summary = m.run()
     assert summary["outcome"] in outcomes.OUTCOMES
-    assert summary == summaries(p, [0], name)[0]
+    assert summary == summaries(p, [0])[0]
     assert len(m.event_log) > 4 and len(m.trajectory()) == summary["weeks_simulated"] + 1
 
 
@@ -104,7 +103,7 @@ def test_cli_summary_matches_the_in_process_model(two_identical_runs):
     """The CLI's summary is the summary of the same model run in-process."""
     root, _ = two_identical_runs
     summary = json.loads((root / "first" / "summary.json").read_text())
-    assert summary == NegotiationModel(scenario="anti_american_pm", seed=7).run()
+    assert summary == NegotiationModel.from_scenario("anti_american_pm", 7).run()
 
 
 RANGE_ERRORS = [
@@ -147,7 +146,7 @@ def test_cli_seed_null_draws_fresh_entropy_and_records_it(tmp_path):
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert isinstance(summary["seed"], int) and summary["seed"] >= 0
     assert str(summary["seed"]) in (tmp_path / "run" / "config.yaml").read_text()
-    assert NegotiationModel(scenario="baseline", seed=summary["seed"]).run() == summary
+    assert NegotiationModel.from_scenario("baseline", summary["seed"]).run() == summary
 
 
 def test_validator_names_key_value_and_range_in_process():
@@ -155,6 +154,6 @@ def test_validator_names_key_value_and_range_in_process():
     from sim.config.validate import ConfigError
 
     with pytest.raises(ConfigError) as err:
-        to_run_config(compose_run_config(["scenario.sanctions.credibility=1.5"]))
+        run_config("baseline", 0, ["scenario.sanctions.credibility=1.5"])
     assert (err.value.key, err.value.value) == ("scenario.sanctions.credibility", 1.5)
     assert re.search(r"\[0, 1\]", err.value.allowed)

@@ -8,9 +8,9 @@ import dataclasses
 import re
 
 import pytest
+from conftest import REPO
 from omegaconf import MISSING, OmegaConf
 
-from conftest import REPO
 from sim.config import schema
 
 FACT_IDS = [f"F{i}" for i in range(1, 25)]

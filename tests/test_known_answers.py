@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import Z_MARGIN, one_run_state, paired_difference, params_for, replace_params, step_weeks, stream
+
 from sim.abm import NegotiationModel
 from sim.engines.batch import simulate
-from sim.model import outcomes, payoffs, stages
+from sim.model import actions, outcomes, stages
 
 N_PAIRED = 2000
 RUN_IDS = np.arange(N_PAIRED)
@@ -37,7 +37,7 @@ def test_resolution_vote_never_sets_the_clock():
     assert "resolution_passed" in [kind for kind, _, _ in events]
     assert s.resolutions_passed[0] == before[0] + 1
     assert s.mandate[0] == 1.0
-    assert s.request_state[0] == outcomes.NONE
+    assert s.request_state[0] == outcomes.RequestState.NONE
     assert s.deadline_week[0] == -1 and s.request_week[0] == -1
 
 
@@ -58,9 +58,9 @@ def test_ask_for_negotiators_does_not_set_the_clock():
     s = one_run_state(p, negotiations_open=False, pm_position=0.5, collective_stance=0.5, caretaker=False,
                       mobilisation=0.6, mandate=1.0)
     stages.stage_government(s, p, 3, stream(p))
-    assert payoffs.GOVERNMENT_ACTIONS[s.government_action[0]] == "ask_negotiations"
+    assert actions.names(actions.GovernmentAction)[s.government_action[0]] == "ask_negotiations"
     assert s.negotiations_open[0]
-    assert s.request_state[0] == outcomes.NONE
+    assert s.request_state[0] == outcomes.RequestState.NONE
     assert s.deadline_week[0] == -1 and s.request_week[0] == -1
 
 
@@ -71,8 +71,8 @@ def test_formal_request_sets_the_clock_to_one_year():
     p = _decisive_government(params_for())
     s = one_run_state(p, pm_position=0.95, collective_stance=0.8, caretaker=False, mobilisation=1.0, mandate=1.0)
     stages.stage_government(s, p, 7, stream(p))
-    assert payoffs.GOVERNMENT_ACTIONS[s.government_action[0]] == "formal_request"
-    assert s.request_state[0] == outcomes.ACTIVE
+    assert actions.names(actions.GovernmentAction)[s.government_action[0]] == "formal_request"
+    assert s.request_state[0] == outcomes.RequestState.ACTIVE
     assert s.request_week[0] == 7
     assert s.deadline_week[0] == 7 + 52 == 7 + p.deadline_weeks
 
@@ -81,7 +81,7 @@ def _run_with_resolution_and_talks_before_a_request(p, max_runs=60):
     """The first run index whose event log has a passed resolution and a request for
     negotiators before (or without) any formal request."""
     for i in range(max_runs):
-        m = NegotiationModel(p, run_index=i, record=True, scenario_name="baseline")
+        m = NegotiationModel(p, run_index=i, record=True)
         m.run()
         weeks = {k: [e["week"] for e in m.event_log if e["kind"] == k]
                  for k in ("resolution_passed", "ask_negotiations", "formal_request")}
@@ -122,17 +122,17 @@ def test_decide_during_run_unit_cases():
     occupation, troops = 0 (even in the deadline week) gives withdrawal_completed; before
     the deadline a standing request with troops present stays undecided; a withdrawn
     request is request_withdrawn; no request stays undecided; a decided run is not changed."""
-    U, A, W, N = outcomes.UNDECIDED, outcomes.ACTIVE, outcomes.WITHDRAWN, outcomes.NONE
+    U, A, W, N = outcomes.UNDECIDED, outcomes.RequestState.ACTIVE, outcomes.RequestState.WITHDRAWN, outcomes.RequestState.NONE
     out = outcomes.decide_during_run(
-        outcome=np.array([U, U, U, U, U, U, outcomes.OCCUPATION]),
+        outcome=np.array([U, U, U, U, U, U, outcomes.Outcome.OCCUPATION]),
         request_state=np.array([A, A, A, A, W, N, A]),
         troops=np.array([1.0, 0.0, 5000.0, 0.0, 5000.0, 5000.0, 0.0]),
         week=60,
         deadline_week=np.array([60, 60, 61, 61, 61, -1, 50]),
     )
     assert out.tolist() == [
-        outcomes.OCCUPATION, outcomes.WITHDRAWAL_COMPLETED, U, outcomes.WITHDRAWAL_COMPLETED,
-        outcomes.REQUEST_WITHDRAWN, U, outcomes.OCCUPATION,
+        outcomes.Outcome.OCCUPATION, outcomes.Outcome.WITHDRAWAL_COMPLETED, U, outcomes.Outcome.WITHDRAWAL_COMPLETED,
+        outcomes.Outcome.REQUEST_WITHDRAWN, U, outcomes.Outcome.OCCUPATION,
     ]
 
 
@@ -144,10 +144,10 @@ def _check_deadline_rule(r, deadline_weeks):
     """Over runs with a formal request that was not taken back: withdrawal_completed
     exactly when troops reached zero no later than request week + deadline, occupation
     exactly otherwise."""
-    standing = _requests(r) & (r["outcome"] != outcomes.REQUEST_WITHDRAWN)
+    standing = _requests(r) & (r["outcome"] != outcomes.Outcome.REQUEST_WITHDRAWN)
     deadline = r["formal_request_week"] + deadline_weeks
     gone_in_time = (r["withdrawal_complete_week"] >= 0) & (r["withdrawal_complete_week"] <= deadline)
-    expected = np.where(gone_in_time, outcomes.WITHDRAWAL_COMPLETED, outcomes.OCCUPATION)
+    expected = np.where(gone_in_time, outcomes.Outcome.WITHDRAWAL_COMPLETED, outcomes.Outcome.OCCUPATION)
     bad = np.flatnonzero(standing & (r["outcome"] != expected))
     assert bad.size == 0, f"runs {bad[:10]} break the deadline rule"
     return standing
@@ -161,9 +161,9 @@ def test_slow_withdrawal_makes_every_standing_request_an_occupation():
     p = params_for("scenario=anti_american_pm", "scenario.washington.withdrawal_weeks=200")
     r = simulate(p, RUN_IDS)
     standing = _check_deadline_rule(r, p.deadline_weeks)
-    assert np.all(r["outcome"][standing] == outcomes.OCCUPATION)
-    assert np.sum(r["outcome"] == outcomes.OCCUPATION) >= 100
-    assert not np.any(r["outcome"] == outcomes.WITHDRAWAL_COMPLETED)
+    assert np.all(r["outcome"][standing] == outcomes.Outcome.OCCUPATION)
+    assert np.sum(r["outcome"] == outcomes.Outcome.OCCUPATION) >= 100
+    assert not np.any(r["outcome"] == outcomes.Outcome.WITHDRAWAL_COMPLETED)
 
 
 def test_fast_withdrawal_completes_within_the_year():
@@ -174,7 +174,7 @@ def test_fast_withdrawal_completes_within_the_year():
     p = params_for("scenario=anti_american_pm", "scenario.washington.withdrawal_weeks=1")
     r = simulate(p, RUN_IDS)
     _check_deadline_rule(r, p.deadline_weeks)
-    assert np.sum(r["outcome"] == outcomes.WITHDRAWAL_COMPLETED) >= 100
+    assert np.sum(r["outcome"] == outcomes.Outcome.WITHDRAWAL_COMPLETED) >= 100
 
 
 @pytest.mark.parametrize("withdrawal_weeks, outcome", [(200, "occupation"), (1, "withdrawal_completed")])
@@ -186,7 +186,7 @@ def test_end_to_end_mesa_run_at_the_deadline(withdrawal_weeks, outcome):
     r = simulate(p, np.arange(200))
     hits = np.flatnonzero(r["outcome"] == outcomes.OUTCOMES.index(outcome))
     assert hits.size, f"no {outcome} among 200 runs"
-    m = NegotiationModel(p, run_index=int(hits[0]), record=True, scenario_name="anti_american_pm")
+    m = NegotiationModel(p, run_index=int(hits[0]), record=True)
     summary = m.run()
     assert summary["outcome"] == outcome
     deadline = summary["formal_request_week"] + 52
@@ -231,7 +231,7 @@ def _weeks_acted(p, weeks):
     (asked for negotiators, made or took back a formal request)."""
     acted = np.zeros(N_PAIRED)
     for _, s in step_weeks(p, RUN_IDS, weeks):
-        acted += s.government_action != payoffs.WAIT
+        acted += s.government_action != actions.GovernmentAction.WAIT
     return acted
 
 

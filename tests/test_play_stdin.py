@@ -8,14 +8,14 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
+
+from sim.config import run_params
 from sim.engines.batch import summaries
-from sim.model import payoffs
+from sim.model import actions
 from sim.model.outcomes import OUTCOMES
 from sim.play.__main__ import main as play_main
 from sim.play.game import Game
-from sim.teach.ensemble import scenario_params
 
 
 def _play(args, stdin, timeout=180):
@@ -64,7 +64,7 @@ def test_letting_the_model_decide_is_the_model_s_own_run():
     game = Game("washington", "sanctions_bluff", seed=3, run_index=7)
     while not game.over:
         game.play_month(None)
-    expected = summaries(scenario_params("sanctions_bluff", 3), [7], "sanctions_bluff")[0]
+    expected = summaries(run_params("sanctions_bluff", 3), [7])[0]
     assert game.model.summary() == expected
 
 
@@ -82,7 +82,7 @@ def test_one_shot_formal_request_then_the_pm_waits():
 
 def test_lasting_choice_holds_all_month():
     game = Game("tehran", "baseline", seed=0)
-    game.play_month(payoffs.ESCALATE)
+    game.play_month(actions.TehranAction.ESCALATE)
     df = game.model.trajectory()
     assert list(df[df["week"].between(1, 4)]["tehran_action"]) == ["escalate"] * 4
     assert all(int(a) == -1 for a in (game.model.state.forced_tehran_action[0],))  # the hook is reset

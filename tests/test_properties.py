@@ -15,18 +15,16 @@ import random
 
 import numpy as np
 import pytest
+from conftest import params_for, run_config_for
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from conftest import params_for, run_config_for
 from sim.abm import NegotiationModel
-from sim.config import schema
-from sim.config.build import model_params, to_run_config
-from sim.config.store import available_scenarios
+from sim.config import available_scenarios, model_params, to_run_config
 from sim.config.validate import ConfigError
 from sim.engines.batch import summaries
-from sim.model import choice, draws, outcomes, payoffs, transitions
+from sim.model import actions, choice, draws, outcomes, payoffs, transitions
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 weight = st.floats(0.0, 5.0, allow_nan=False)
@@ -46,10 +44,10 @@ def test_faction_payoffs_finite_shape(data, R, F):
     fac = lambda: data.draw(hnp.arrays(np.float64, F, elements=st.floats(0.0, 2.0)))  # noqa: E731
     world = lambda: data.draw(unit_array(R))  # noqa: E731
     u = payoffs.faction_payoffs(
-        payoffs.POSITION_GRID, data.draw(unit_array(F)), data.draw(unit_array(F)), fac(), fac(), fac(), fac(), fac(),
+        actions.POSITION_GRID, data.draw(unit_array(F)), data.draw(unit_array(F)), fac(), fac(), fac(), fac(), fac(),
         world(), world(), world(), world(), world(),
     )
-    assert u.shape == (R, F, payoffs.POSITION_GRID.size)
+    assert u.shape == (R, F, actions.POSITION_GRID.size)
     assert np.all(np.isfinite(u))
 
 
@@ -72,10 +70,10 @@ def test_government_payoffs_and_availability(data, R):
     assert u.shape == (R, 4) and np.all(np.isfinite(u))
     av = payoffs.government_available(rs, neg, decided)
     assert av.shape == (R, 4) and av.dtype == bool
-    assert av[:, payoffs.WAIT].all()
-    assert np.array_equal(av[:, payoffs.FORMAL_REQUEST], rs == outcomes.NONE)
-    assert np.array_equal(av[:, payoffs.ASK_NEGOTIATIONS], (rs == outcomes.NONE) & ~neg)
-    assert np.array_equal(av[:, payoffs.WITHDRAW_REQUEST], (rs == outcomes.ACTIVE) & ~decided)
+    assert av[:, actions.GovernmentAction.WAIT].all()
+    assert np.array_equal(av[:, actions.GovernmentAction.FORMAL_REQUEST], rs == outcomes.RequestState.NONE)
+    assert np.array_equal(av[:, actions.GovernmentAction.ASK_NEGOTIATIONS], (rs == outcomes.RequestState.NONE) & ~neg)
+    assert np.array_equal(av[:, actions.GovernmentAction.WITHDRAW_REQUEST], (rs == outcomes.RequestState.ACTIVE) & ~decided)
 
 
 @settings(max_examples=60, deadline=None)
@@ -280,7 +278,7 @@ RUN_SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
 
 def _run(case):
     (p, name), run_index = case
-    m = NegotiationModel(p, run_index=run_index, record=True, scenario_name=name)
+    m = NegotiationModel(p, run_index=run_index, record=True)
     return m, m.run(), m.trajectory()
 
 
@@ -337,7 +335,7 @@ def check_outcome_matches_event_log(m, summary, traj):
 
 def check_engines_agree(m, summary, traj):
     """The batch engine gives the Mesa run's summary for the same run index."""
-    batch = summaries(m.params, [m.run_index], m.scenario_name)[0]
+    batch = summaries(m.params, [m.run_index])[0]
     assert batch == summary
 
 
@@ -436,9 +434,9 @@ def test_seed_zero_is_a_seed_and_differs_from_seed_one():
     u0, u1 = keyed(draws.uniform, 0, ids, 1, "x"), keyed(draws.uniform, 1, ids, 1, "x")
     assert np.array_equal(u0, keyed(draws.uniform, 0, ids, 1, "x"))
     assert np.mean(u0 == u1) < 0.01
-    a = NegotiationModel(scenario="baseline", seed=0).run()
-    b = NegotiationModel(scenario="baseline", seed=0).run()
-    c = NegotiationModel(scenario="baseline", seed=1).run()
+    a = NegotiationModel.from_scenario("baseline", 0).run()
+    b = NegotiationModel.from_scenario("baseline", 0).run()
+    c = NegotiationModel.from_scenario("baseline", 1).run()
     assert a == b and a["seed"] == 0 and c["seed"] == 1
     fresh = {draws.resolve_seed(None) for _ in range(3)}
     assert len(fresh) == 3 and all(isinstance(s, int) and s >= 0 for s in fresh)

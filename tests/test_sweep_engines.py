@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from sim.config.store import available_scenarios
+from sim.config import available_scenarios
 from sim.model import outcomes
 from sim.sweep.chunk import compute_chunk
 from sim.sweep.plan import make_plan

@@ -225,6 +225,14 @@ def test_make_plan_unknown_parameters():
     _expect(_exp(levers={"x": {"washington.nope": 1.0}}), "washington.nope", "nope")
 
 
+def test_uncertainty_on_an_inactive_faction_is_refused():
+    """A coefficient of a faction that takes no part (here switched off under one lever)
+    would be swept without any effect: refused, naming the faction and the lever."""
+    exp = _exp(levers={"a": {}, "no_kurds": {"factions.kurds.active": False}})
+    err = _expect(exp, "factions.kurds.seats", "factions.kurds.seats")
+    assert "'kurds' is inactive under lever 'no_kurds'" in err.allowed
+
+
 def test_make_plan_counts_and_samplers():
     _expect(_exp(), "runs", 0, runs=0)
     _expect(_exp(), "runs", 7, runs=7)            # not a multiple of replications x levers = 4

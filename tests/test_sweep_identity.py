@@ -17,7 +17,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from omegaconf import OmegaConf
@@ -143,7 +142,7 @@ def test_common_random_numbers_give_equal_results_for_equal_conditions(tmp_path)
     results = ["outcome", "formal_request_week", "withdrawal_complete_week", "final_troops", "final_iran_influence",
                "sanctions_imposed", "resolutions_passed", "pm_changes", "weeks_simulated"]
     same = t[t["lever"].isin(["a", "b"])]
-    for rep, group in same.groupby("replication"):
+    for _rep, group in same.groupby("replication"):
         assert len(group) == 4
         assert (group[results].nunique(dropna=False) == 1).all(), group[results]
     assert (t.groupby("replication")["run_seed"].nunique() == 1).all()

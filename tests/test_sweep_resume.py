@@ -165,7 +165,8 @@ def test_complete_sweep_is_not_recomputed(clean_sweeps, tmp_path):
     _, clean_out = clean_sweeps(N_FAST)
     out = tmp_path / "done"
     shutil.copytree(clean_out, out)
-    snapshot = lambda: {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.iterdir() if p.is_file()}
+    def snapshot():
+        return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.iterdir() if p.is_file()}
     before = snapshot()
     assert {"runs.parquet", "metadata.json"} <= set(before)
     again = run(command(N_FAST, out))

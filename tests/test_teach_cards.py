@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from sim.config.store import available_scenarios
+from sim.config import available_scenarios
+from sim.ensembles import run_ensemble
 from sim.teach import cards
-from sim.teach.ensemble import run_ensemble
 
 SCENARIOS = available_scenarios()
 REQUIRED = ["baseline", "anti_american_pm", "max_pressure", "sanctions_bluff", "amicable_dialogue",

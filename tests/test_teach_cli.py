@@ -9,11 +9,11 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import REPO, params_for
+
 from sim.engines.batch import simulate
+from sim.ensembles import run_ensemble, statistics
 from sim.teach.__main__ import main
-from sim.teach.ensemble import run_ensemble, statistics
 
 
 def test_list_names_every_scenario(capsys):

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import REPO, params_for
+
 from sim.abm import NegotiationModel
 from sim.engines import batch
 from sim.model import bargaining, bdm
@@ -176,8 +176,8 @@ def test_collective_rule_selectable_in_config_and_engines_agree(rule):
     p = params_for(f"scenario.behaviour.collective_rule={rule}")
     assert p.behaviour.collective_rule == rule
     ids = [0, 1, 2]
-    mesa = [NegotiationModel(p, run_index=i, record=False, scenario_name="x").run() for i in ids]
-    assert batch.summaries(p, ids, "x") == mesa
+    mesa = [NegotiationModel(p, run_index=i, record=False).run() for i in ids]
+    assert batch.summaries(p, ids) == mesa
 
 
 def test_weighted_median_alias_runs_the_median_rule():

@@ -4,9 +4,9 @@ docs/validation.md, "Closed forms").
 - Rubinstein (1982): the finite alternating-offers game solved backward with the model's
   own choice rule (`choice.logit_probabilities` at rationality inf) as every responder's
   decision: agreement is immediate, and the first proposer's share tends to
-  `bargaining.rubinstein_share`; the model's drawdown (`stages.drawdown_fraction`) is that
+  `bargaining.rubinstein_share`; the model's drawdown (`views.drawdown_fraction`) is that
   share over the whole allowed range of both patience parameters.
-- Nash (1950) with disagreement points and weights: `bargaining.nash_bargaining` is the
+- Nash (1950) with disagreement points and weights: `closed_forms.nash_bargaining` is the
   split the model's best-response rule picks on a fine grid of the Nash product, and it is
   efficient, individually rational and symmetric.
 - Fearon (1995): `fearon_range` is the set of deals both sides' best responses prefer to
@@ -26,13 +26,14 @@ import math
 
 import numpy as np
 import pytest
+from conftest import params_for, replace_params
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
-from conftest import params_for, replace_params
+from experiments import closed_forms
 from sim.config.schema import BehaviourConfig, WashingtonConfig
-from sim.model import bargaining, draws, stages
+from sim.model import bargaining, draws, views
 from sim.model.choice import logit_choice, logit_probabilities
 
 INF = float("inf")
@@ -93,7 +94,7 @@ def test_model_drawdown_is_the_rubinstein_split_over_the_allowed_patience(baghda
     (Baghdad proposes first, F5, F19) equals Baghdad's share of the backward-induction
     solution of a long game (10,001 rounds; error below (dB dW)^5000 + 1e-9)."""
     p = replace_params(params_for(), behaviour={"baghdad_patience": baghdad}, washington={"patience": washington})
-    model = float(stages.drawdown_fraction(p))
+    model = float(views.drawdown_fraction(p))
     solved = solve_alternating_offers(baghdad, washington, 10_001)[1][0]
     assert model == pytest.approx(solved, abs=(baghdad * washington) ** 5000 + 1e-9)
 
@@ -110,7 +111,7 @@ def test_nash_split_is_the_best_response_over_a_grid_of_the_nash_product(d1, d2,
         log_product = w1 * np.log(grid - d1) + w2 * np.log(1.0 - grid - d2)
     log_product = np.where(np.isfinite(log_product), log_product, -1e300)
     picked = grid[best_response(log_product)]
-    assert picked == pytest.approx(float(bargaining.nash_bargaining(d1, d2, w1, w2)), abs=5e-4)
+    assert picked == pytest.approx(float(closed_forms.nash_bargaining(d1, d2, w1, w2)), abs=5e-4)
 
 
 @settings(max_examples=60, deadline=None)
@@ -118,8 +119,8 @@ def test_nash_split_is_the_best_response_over_a_grid_of_the_nash_product(d1, d2,
 def test_nash_split_is_efficient_rational_and_symmetric(d1, d2, w1, w2):
     """Each player gets at least its disagreement point, each gets its weight's share of
     the surplus over the disagreement points, and swapping the players swaps the split."""
-    x = float(bargaining.nash_bargaining(d1, d2, w1, w2))
-    y = float(bargaining.nash_bargaining(d2, d1, w2, w1))
+    x = float(closed_forms.nash_bargaining(d1, d2, w1, w2))
+    y = float(closed_forms.nash_bargaining(d2, d1, w2, w1))
     surplus = 1.0 - d1 - d2
     assert x >= d1 - 1e-12 and 1.0 - x >= d2 - 1e-12
     assert x - d1 == pytest.approx(w1 / (w1 + w2) * surplus, abs=1e-12)
@@ -133,7 +134,7 @@ def test_fearon_range_is_where_both_best_responses_prefer_the_deal(p, ca, cb, x)
     """A deal x (A's share) lies in fearon_range = [p - cA, p + cB] exactly when the model's
     best-response rule prefers it to war for A (x vs p - cA) and for B (1 - x vs 1 - p - cB);
     ties go to the deal, listed first."""
-    low, high = bargaining.fearon_range(p, ca, cb)
+    low, high = closed_forms.fearon_range(p, ca, cb)
     a_deals = best_response([x, p - ca]) == 0
     b_deals = best_response([1.0 - x, 1.0 - p - cb]) == 0
     margin = 1e-12
@@ -156,7 +157,7 @@ def test_fearon_demand_maximises_the_proposers_expected_utility(p, ca, lo, width
     that of every demand on a 2,001-point grid."""
     hi = lo + width
     upper = min(p + hi, 1.0)
-    x = float(bargaining.fearon_demand(p, ca, lo, hi))
+    x = float(closed_forms.fearon_demand(p, ca, lo, hi))
     u = _expected_utility_of_demand(x, p, ca, lo, hi)
     if p + lo < upper:
         res = minimize_scalar(lambda z: -_expected_utility_of_demand(z, p, ca, lo, hi), bounds=(p + lo, upper),
@@ -172,8 +173,8 @@ def test_fearon_textbook_case_uniform_from_zero(p, ca, cbar):
     """B's cost uniform on [0, cbar] (Fearon 1995's risk-return trade-off): demand
     p + (cbar - cA)/2 and breakdown (cbar - cA)/(2 cbar) when cA < cbar, else the safe
     demand p and no war; the demand never exceeds the whole pie."""
-    x = float(bargaining.fearon_demand(p, ca, 0.0, cbar))
-    war = float(bargaining.fearon_breakdown(p, ca, 0.0, cbar))
+    x = float(closed_forms.fearon_demand(p, ca, 0.0, cbar))
+    war = float(closed_forms.fearon_breakdown(p, ca, 0.0, cbar))
     if ca < cbar:
         assert x == pytest.approx(min(p + (cbar - ca) / 2, 1.0))
         if p + (cbar - ca) / 2 <= 1.0:
@@ -191,10 +192,10 @@ def test_fearon_breakdown_matches_refusals_by_the_models_choice_rule(p, ca, lo, 
     n = 200_000
     keys = draws.run_key(0, np.arange(n, dtype=np.uint64))
     cost = lo + (hi - lo) * draws.uniform(keys, 1, "validation.fearon_cost")
-    x = float(bargaining.fearon_demand(p, ca, lo, hi))
+    x = float(closed_forms.fearon_demand(p, ca, lo, hi))
     payoffs = np.stack([np.full(n, 1.0 - x), 1.0 - p - cost], axis=1)  # accept first: ties accepted
     refused = logit_choice(payoffs, INF, draws.uniform(keys, 1, "validation.fearon_choice")) == 1
-    expected = float(bargaining.fearon_breakdown(p, ca, lo, hi))
+    expected = float(closed_forms.fearon_breakdown(p, ca, lo, hi))
     se = math.sqrt(max(expected * (1 - expected), 1e-12) / n)
     assert refused.mean() == pytest.approx(expected, abs=4 * se + 1e-12)
     assert 0.0 < expected < 1.0
@@ -204,23 +205,23 @@ def test_fearon_risk_return_comparative_statics():
     """More private uncertainty (a wider cost range from 0) raises the chance of war; a
     costlier war for A lowers it; with B's cost known (zero width) there is no war."""
     widths = [0.1, 0.2, 0.4]
-    wars = [float(bargaining.fearon_breakdown(0.5, 0.02, 0.0, w)) for w in widths]
+    wars = [float(closed_forms.fearon_breakdown(0.5, 0.02, 0.0, w)) for w in widths]
     assert wars == sorted(wars) and wars[0] < wars[-1]
     costs = [0.0, 0.05, 0.1]
-    wars = [float(bargaining.fearon_breakdown(0.5, c, 0.0, 0.3)) for c in costs]
+    wars = [float(closed_forms.fearon_breakdown(0.5, c, 0.0, 0.3)) for c in costs]
     assert wars == sorted(wars, reverse=True)
-    assert float(bargaining.fearon_breakdown(0.5, 0.02, 0.2, 0.2)) == 0.0
-    assert float(bargaining.fearon_demand(0.5, 0.02, 0.2, 0.2)) == pytest.approx(0.7)
+    assert float(closed_forms.fearon_breakdown(0.5, 0.02, 0.2, 0.2)) == 0.0
+    assert float(closed_forms.fearon_demand(0.5, 0.02, 0.2, 0.2)) == pytest.approx(0.7)
 
 
 def test_fearon_functions_broadcast_over_a_runs_axis():
     """Per-run arrays (R,) in, arrays out, each row equal to the scalar call."""
     p = np.array([0.2, 0.5, 0.8])
     ca = np.array([0.0, 0.05, 0.2])
-    low, high = bargaining.fearon_range(p, ca, 0.1)
-    x = bargaining.fearon_demand(p, ca, 0.0, 0.3)
-    war = bargaining.fearon_breakdown(p, ca, 0.0, 0.3)
+    low, high = closed_forms.fearon_range(p, ca, 0.1)
+    x = closed_forms.fearon_demand(p, ca, 0.0, 0.3)
+    war = closed_forms.fearon_breakdown(p, ca, 0.0, 0.3)
     assert low.shape == high.shape == x.shape == war.shape == (3,)
     for i in range(3):
-        assert x[i] == float(bargaining.fearon_demand(p[i], ca[i], 0.0, 0.3))
-        assert war[i] == float(bargaining.fearon_breakdown(p[i], ca[i], 0.0, 0.3))
+        assert x[i] == float(closed_forms.fearon_demand(p[i], ca[i], 0.0, 0.3))
+        assert war[i] == float(closed_forms.fearon_breakdown(p[i], ca[i], 0.0, 0.3))

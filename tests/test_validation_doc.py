@@ -9,13 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 if str(REPO) not in sys.path:  # experiments/ lives at the repo root, beside sim/
     sys.path.insert(0, str(REPO))
 
-from experiments import validation  # noqa: E402
+from experiments import validation
 
 DOC = Path(REPO) / "docs" / "validation.md"
 

@@ -5,120 +5,125 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from functools import partial
+from operator import attrgetter
 
 import mesa
-import numpy as np
+import pandas as pd
 
-from ..model import draws, outcomes, stages
+from ..model import draws, outcomes
 from ..model.params import ModelParams
-from ..model.state import initial_state, still_running, summary_columns, summary_row
+from ..model.stages import Stage
+from ..model.state import initial_state, summary_columns, summary_row
+from ..model.week import finish, run_week, still_running
 from . import story
-from .agents import FactionAgent, GovernmentAgent, TehranAgent, WashingtonAgent
+from .agents import AGENT_CLASSES, ActorAgent, FactionAgent
 
-# Mesa logs a line per step at INFO; under Hydra's logging that costs about a quarter of run time.
+# Mesa logs a line per step at INFO; under Hydra's logging that costs about a quarter of run
+# time. This is the one place it is silenced: every use of Mesa goes through this module.
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
 
 class NegotiationModel(mesa.Model):
     """One run of the 2020 withdrawal negotiation.
 
-    Either pass `params` (built by `sim.config.build.model_params`) or a `scenario` name,
-    a `seed` and Hydra-style `overrides` (for the browser app and notebooks). `run_index`
-    picks the run's random stream under the root seed: run i of a sweep with the same
-    root seed draws exactly the same numbers. `record=False` skips the event texts and
-    the weekly data (sweeps need only the summary).
+    `params` are the model's numbers (`sim.config.run_params(...)`, or
+    `NegotiationModel.from_scenario(...)`). `run_index` picks the run's random stream under
+    the root seed: run i of a sweep with the same root seed draws exactly the same numbers.
+    `record=False` skips the event texts and the weekly data (sweeps need only the summary).
 
-    Step order (configurable, `step_order`): world -> tehran -> factions -> parliament ->
-    government -> washington -> consequences. Within "factions", factions decide on last
-    week's world, so their order does not matter.
+    A week is `sim.model.week.run_week` with the agents taking their own stages: the
+    factions' `AgentSet` steps each faction, then the collective stance is formed; the
+    government, Washington and Tehran agents take their decisions; the world's stages run on
+    the model's state. Stage order: `params.step_order` (default: world, tehran, factions,
+    parliament, government, washington, consequences). The week is Mesa's step counter.
     """
 
-    def __init__(self, params: ModelParams | None = None, *, scenario: str = "baseline", seed: int | None = 0,
-                 overrides: list[str] | None = None, run_index: int = 0, record: bool = True,
-                 start_date: str | None = None, step_days: int | None = None, scenario_name: str | None = None):
-        cfg = None
-        if params is None:
-            from ..config.build import model_params, to_run_config
-            from ..config.store import compose_run_config
-
-            overrides = [f"scenario={scenario}", *(overrides or [])]
-            if seed is None:
-                overrides.append("seed=null")
-            else:
-                overrides.append(f"seed={int(seed)}")
-            cfg = to_run_config(compose_run_config(overrides))
-            params = model_params(cfg)
-            scenario_name = cfg.scenario.name
-            start_date, step_days = cfg.start_date, cfg.step_days
+    def __init__(self, params: ModelParams, *, run_index: int = 0, record: bool = True):
         super().__init__(rng=params.seed)  # Mesa's own generators are seeded but never drawn from
-        self.config = cfg
         self.params = params
-        self.scenario_name = scenario_name or "custom"
+        self.config = None  # the RunConfig the params came from, where known (title, description)
+        self.scenario_name = params.scenario_name
         self.run_index = int(run_index)
         self.run_keys = draws.run_key(params.seed, [self.run_index])  # the run's random stream
-        self.week = 0
         self.record = record
-        self.start_date = dt.date.fromisoformat(start_date or "2020-01-06")
-        self.step_days = int(step_days or 7)
         self.state = initial_state(params, 1)
         self.pending_events: list | None = None
         self.event_log: list[dict] = []
+        self._last_week = 0
 
-        self.factions = [FactionAgent(self, j) for j in range(params.factions.size)]
-        self.government = GovernmentAgent(self)
-        self.washington = WashingtonAgent(self)
-        self.tehran = TehranAgent(self)
+        FactionAgent.create_agents(self, params.factions.size, list(range(params.factions.size)))
+        self.factions = self.agents_by_type[FactionAgent]
+        self.actors: dict[str, ActorAgent] = {
+            name: cls(self) for name, cls in AGENT_CLASSES.items() if issubclass(cls, ActorAgent)
+        }
+        self.government, self.washington, self.tehran = (self.actors[n] for n in ("government", "washington", "tehran"))
         if record:
             for date, text in story.OPENING:
                 self.event_log.append({"week": 0, "date": date, "kind": "context", "text": text})
-            self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+            self.datacollector = mesa.DataCollector(
+                model_reporters=self._reporters(),
+                agenttype_reporters={FactionAgent: {"position": attrgetter("position")}},  # picklable
+            )
             self.datacollector.collect(self)
+
+    @classmethod
+    def from_scenario(cls, scenario: str = "baseline", seed: int | None = 0, overrides: Sequence[str] = (), *,
+                      run_index: int = 0, record: bool = True) -> "NegotiationModel":
+        """The model of a scenario of configs/scenario/ with a root seed and Hydra overrides
+        (`["scenario.sanctions.credibility=0.9"]`), validated as on the command line."""
+        from ..config import model_params, run_config
+
+        cfg = run_config(scenario, seed, overrides)
+        model = cls(model_params(cfg), run_index=run_index, record=record)
+        model.config = cfg
+        return model
+
+    @property
+    def week(self) -> int:
+        """The current week: Mesa's step counter while the run goes on, its last week after."""
+        return self.steps if self.running else self._last_week
+
+    @property
+    def start_date(self) -> dt.date:
+        return self.params.start_date
+
+    @property
+    def step_days(self) -> int:
+        return self.params.step_days
 
     def week_date(self, week: int) -> dt.date:
         """The calendar date of a week (week 0 = the start date)."""
-        return self.start_date + dt.timedelta(days=self.step_days * int(week))
+        return self.params.week_date(week)
 
     # ------------------------------------------------------------------ stepping
-    # One method per stage name of `step_order` (methods, not lambdas, so a model pickles).
-    def _stage_world(self) -> None:
-        stages.stage_world(self.state, self.params, self.week, self.run_keys, self.pending_events)
-
-    def _stage_tehran(self) -> None:
-        self.tehran.step()
-
-    def _stage_factions(self) -> None:
-        for agent in self.factions:
-            agent.step()
-        stages.update_collective(self.state, self.params)
-
-    def _stage_parliament(self) -> None:
-        stages.stage_parliament(self.state, self.params, self.week, self.run_keys, self.pending_events)
-
-    def _stage_government(self) -> None:
-        self.government.step()
-
-    def _stage_washington(self) -> None:
-        self.washington.step()
-
-    def _stage_consequences(self) -> None:
-        stages.stage_consequences(self.state, self.params, self.week, self.run_keys, self.pending_events)
+    def _perform(self, stage: Stage) -> None:
+        """Run one stage of the week through the agents whose decision it is."""
+        if stage.actor is None:
+            stage.run(self.state, self.params, self.week, self.run_keys, self.pending_events)
+        elif stage.each is not None:  # an actor with several members: each steps, then `then`
+            self.agents_by_type[AGENT_CLASSES[stage.actor]].do("step")
+            if stage.then is not None:
+                stage.then(self.state, self.params, self.week, self.run_keys, self.pending_events)
+        else:
+            self.actors[stage.actor].step()
 
     def step(self) -> None:
         if not self.running:
             return
-        self.week += 1
+        week = self.steps
         self.pending_events = [] if self.record else None
-        for name in self.params.step_order:
-            getattr(self, f"_stage_{name}")()
+        run_week(self.state, self.params, week, self.run_keys, self.pending_events, perform=self._perform)
         if self.record:
-            date = self.week_date(self.week).isoformat()
+            date = self.week_date(week).isoformat()
             for kind, mask, data in self.pending_events:
                 if mask[0]:
                     text = story.describe(kind, data, 0, self.week_date)
-                    self.event_log.append({"week": self.week, "date": date, "kind": kind, "text": text})
-        if not still_running(self.state, self.week, self.params.horizon_weeks)[0]:
-            stages.finish(self.state)
+                    self.event_log.append({"week": week, "date": date, "kind": kind, "text": text})
+        self._last_week = week
+        if not still_running(self.state, week, self.params.horizon_weeks)[0]:
+            finish(self.state)
             self.running = False
         if self.record:
             self.datacollector.collect(self)
@@ -153,15 +158,19 @@ class NegotiationModel(mesa.Model):
             rep[name] = partial(_state_value, name, kind)
         rep["request_state"] = _request_state
         rep["weeks_left"] = _weeks_left
-        for actor in ("government", "washington", "tehran"):
-            rep[f"{actor}_action"] = partial(_last_action, actor)
-        for j, name in enumerate(self.params.factions.names):
-            rep[f"position_{name}"] = partial(_faction_position, j)
+        for name in self.actors:
+            rep[f"{name}_action"] = partial(_last_action, name)
         return rep
 
-    def trajectory(self):
-        """The weekly data as a pandas DataFrame (one row per week, week 0 first)."""
-        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    def trajectory(self) -> pd.DataFrame:
+        """The weekly data as a pandas DataFrame (one row per week, week 0 first), with
+        each faction's position (an agent reporter) as a column `position_<faction>`."""
+        weekly = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        positions = self.datacollector.get_agenttype_vars_dataframe(FactionAgent)["position"].unstack("AgentID")
+        names = {agent.unique_id: f"position_{agent.name}" for agent in self.factions}
+        positions = positions[[agent.unique_id for agent in self.factions]].rename(columns=names)
+        positions.columns.name = None
+        return pd.concat([weekly, positions.reset_index(drop=True)], axis=1)
 
 
 # ---------------------------------------------------------------------- trajectory reporters
@@ -194,8 +203,4 @@ def _weeks_left(m: NegotiationModel):
 
 
 def _last_action(actor: str, m: NegotiationModel):
-    return getattr(m, actor).last_action
-
-
-def _faction_position(j: int, m: NegotiationModel) -> float:
-    return float(m.state.position[0, j])
+    return m.actors[actor].last_action

@@ -3,8 +3,6 @@ Fact ids in brackets point to shared/design/FACTS.md."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 #: context of week 0, from the article
 OPENING = (
     ("2019-11-29", "Prime Minister Adel Abdul Mahdi has resigned; he governs as caretaker with full constitutional powers [F11, F13]."),

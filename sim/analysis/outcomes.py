@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .table import OUTCOMES, pretty
+from ..model.outcomes import OUTCOMES
+from .table import pretty
 
 ALL = "all levers"
 

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import answer, cart, fan, heatmap, outcomes, precision, scenario, sensitivity, survival, writer
 from ..provenance import package_versions
+from . import answer, cart, fan, heatmap, outcomes, precision, prim_boxes, sensitivity, survival, writer
 from .table import Sweep, SweepError, load_sweep, pretty
 
 ANALYSIS_PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "matplotlib", "SALib", "prim", "scikit-learn")
@@ -31,7 +31,7 @@ class Settings:
     seed: int = 0
     fan: bool = True
     fan_runs: int = 120
-    threshold: float = scenario.LIKELY
+    threshold: float = prim_boxes.LIKELY
     prim_rows: int = 100_000
     cart_rows: int = 200_000
     heat_bins: int = 8
@@ -174,8 +174,8 @@ def compute(sweep_dir, *, sobol_dir=None, settings: Settings | None = None, log=
     y_occ = (runs["outcome"].astype(str) == "occupation").to_numpy()
     if has_conditions:
         x_prim = runs[list(sweep.conditions)].iloc[prim_idx].reset_index(drop=True)
-        request_boxes = scenario.discover(x_prim, y_req[prim_idx], "formal request", threshold=s.threshold)
-        occupation_boxes = scenario.discover(x_prim, y_occ[prim_idx], "occupation", threshold=s.threshold)
+        request_boxes = prim_boxes.discover(x_prim, y_req[prim_idx], "formal request", threshold=s.threshold)
+        occupation_boxes = prim_boxes.discover(x_prim, y_occ[prim_idx], "occupation", threshold=s.threshold)
         seen = np.zeros(len(runs), dtype=bool)
         seen[prim_idx] = True
         request_whole = boxes_over_all_runs(request_boxes, runs, y_req, levers, s.level, seen)

@@ -18,7 +18,6 @@ REQUIRED = (
     "run_id", "point_id", "lever", "replication", "outcome", "formal_request_week", "weeks_simulated",
 )
 OPTIONAL = ("withdrawal_complete_week", "final_troops", "final_iran_influence", "sanctions_imposed")
-OUTCOMES = ("no_request", "negotiated_drawdown", "request_withdrawn", "withdrawal_completed", "occupation")
 
 
 class SweepError(Exception):

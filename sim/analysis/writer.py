@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import answer, fan, figures, heatmap, outcomes, scenario, sensitivity, survival
+from . import answer, fan, figures, heatmap, outcomes, prim_boxes, sensitivity, survival
 from .table import Sweep, pretty
 
 KM_WEEKS = (13, 26, 52, 104, 156)
@@ -171,7 +171,7 @@ def _limits_table(box, sweep: Sweep) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def prim_boxes(r, out_dir, name: str, boxes, whole, words: str) -> list[str]:
+def prim_section(r, out_dir, name: str, boxes, whole, words: str) -> list[str]:
     """The boxes of one PRIM target: stats, limits, per-lever densities, trade-off and limits figures."""
     sweep, threshold = r.sweep, r.settings.threshold
     if not boxes:
@@ -199,7 +199,7 @@ def prim_boxes(r, out_dir, name: str, boxes, whole, words: str) -> list[str]:
                 for g, v in w["by_lever"].items()) + ".", ""]
     b0, title = boxes[0], words.removeprefix("a ")
     t = b0.trajectory
-    lines += figure(out_dir, scenario.plot_tradeoff(boxes, f"PRIM peeling trade-off: {title}"), f"prim_{name}_tradeoff",
+    lines += figure(out_dir, prim_boxes.plot_tradeoff(boxes, f"PRIM peeling trade-off: {title}"), f"prim_{name}_tradeoff",
                     f"PRIM trade-off, {title}",
                     f"peeling box 1 from {answer.pct(t['coverage'].iloc[0])} coverage at "
                     f"{answer.pct(t['density'].iloc[0])} density to {answer.pct(t['coverage'].iloc[-1])} coverage at "
@@ -214,7 +214,7 @@ def prim_boxes(r, out_dir, name: str, boxes, whole, words: str) -> list[str]:
         width = {c: (b0.limits.loc[c, "max"] - b0.limits.loc[c, "min"]) /
                  max(sweep.bounds[c][1] - sweep.bounds[c][0], 1e-12) for c in b0.limits.index}
         tight = min(width, key=width.get)
-        lines += figure(out_dir, scenario.plot_limits(boxes, sweep.bounds, sweep.label, f"PRIM box limits: {title}"),
+        lines += figure(out_dir, prim_boxes.plot_limits(boxes, sweep.bounds, sweep.label, f"PRIM box limits: {title}"),
                         f"prim_{name}_limits", f"PRIM box limits, {title}",
                         f"box 1 restricts {len(b0.limits)} conditions; the tightest is {sweep.label(tight)}, cut to "
                         f"{answer.pct(width[tight])} of its swept range.")
@@ -234,7 +234,7 @@ def section_prim(r, out_dir) -> list[str]:
             ("request", "Where a formal request is likely", r.request_boxes, r.request_whole, "a formal request"),
             ("occupation", "Where the runs end in occupation", r.occupation_boxes, r.occupation_whole, "occupation")):
         lines += [f"### {heading}", ""]
-        lines += prim_boxes(r, out_dir, name, boxes, whole, words) if r.has_conditions else \
+        lines += prim_section(r, out_dir, name, boxes, whole, words) if r.has_conditions else \
             ["Not applicable: this sweep has no uncertain conditions.", ""]
     return lines
 

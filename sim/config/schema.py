@@ -10,14 +10,18 @@ The defaults here are the January 2020 baseline; scenario files change only what
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, TypeVar
 
 from omegaconf import MISSING
 
+from ..model.stages import STAGE_NAMES
+
 INF = float("inf")
 
+T = TypeVar("T")
 
-def param(default, lo, hi, source: str, doc: str):
+
+def param(default: T, lo: float, hi: float, source: str, doc: str) -> T:
     """A config value with its default, its allowed closed range [lo, hi] and its source."""
     return field(default=default, metadata={"range": (lo, hi), "source": source, "doc": doc})
 
@@ -165,7 +169,8 @@ class ScenarioConfig:
     factions: Dict[str, FactionConfig] = field(default_factory=dict)
 
 
-DEFAULT_STEP_ORDER = ["world", "tehran", "factions", "parliament", "government", "washington", "consequences"]
+#: the default order of a week's stages: the order of `sim.model.stages.STAGES`
+DEFAULT_STEP_ORDER = list(STAGE_NAMES)
 
 
 @dataclass

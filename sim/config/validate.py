@@ -2,7 +2,9 @@
 
 Hydra already refuses unknown keys and wrong types while composing. This module checks
 what types cannot: the `range` metadata of each field, that seats fit in parliament, that
-registered names exist, and that the step order is a permutation of the stages.
+registered names exist, that the step order is a permutation of the stages, that seeds fit
+the 64-bit signed integers the tables store (`SEED_LIMIT`), that integer fields hold
+integers, and that every date a run can reach is a date the calendar can hold.
 """
 
 from __future__ import annotations
@@ -15,25 +17,43 @@ from ..model.bargaining import COLLECTIVE_RULES
 from ..model.stages import STAGE_NAMES
 from .schema import RunConfig
 
+#: seeds lie in [0, SEED_LIMIT): sweep tables and summaries store them as 64-bit signed integers,
+#: and a larger seed would silently wrap onto another one in the random-number keys
+SEED_LIMIT = 2**63
+
 
 class ConfigError(ValueError):
     """A config value outside what the model allows; the message names key, value and range."""
 
-    def __init__(self, key: str, value, allowed: str):
+    def __init__(self, key: str, value: object, allowed: str) -> None:
         self.key, self.value, self.allowed = key, value, allowed
         super().__init__(f"{key} = {value!r} is not allowed: {allowed}")
 
 
-def _fmt(x) -> str:
+def _fmt(x: float) -> str:
     return "inf" if x == math.inf else f"{x:g}"
 
 
-def check_ranges(obj, path: str) -> None:
+def is_int_field(f: dataclasses.Field) -> bool:
+    """A field declared `int` (the schema uses postponed annotations, so the type is a string)."""
+    return f.type in (int, "int")
+
+
+def check_seed(key: str, seed: object) -> None:
+    """A root seed: an integer in [0, 2**63) (None, fresh entropy, is checked by the caller)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT:
+        raise ConfigError(key, seed, "an integer in [0, 2**63) (0 is a seed), or null for fresh entropy")
+
+
+def check_ranges(obj: object, path: str) -> None:
     if dataclasses.is_dataclass(obj):
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
             key = f"{path}.{f.name}" if path else f.name
             allowed = f.metadata.get("range")
+            if allowed is not None and is_int_field(f) and (isinstance(value, bool) or not isinstance(value, int)):
+                lo, hi = allowed
+                raise ConfigError(key, value, f"an integer in [{_fmt(lo)}, {_fmt(hi)}]")
             if allowed is not None and not isinstance(value, bool):
                 lo, hi = allowed
                 if not (isinstance(value, (int, float)) and lo <= value <= hi):
@@ -46,13 +66,19 @@ def check_ranges(obj, path: str) -> None:
 
 def validate(cfg: RunConfig) -> RunConfig:
     """Raise ConfigError for the first value the model does not allow; return cfg unchanged."""
-    if cfg.seed is not None and (not isinstance(cfg.seed, int) or cfg.seed < 0):
-        raise ConfigError("seed", cfg.seed, "an integer >= 0 (0 is a seed), or null for fresh entropy")
+    if cfg.seed is not None:
+        check_seed("seed", cfg.seed)
     check_ranges(cfg, "")
     try:
-        dt.date.fromisoformat(cfg.start_date)
-    except ValueError:
+        start = dt.date.fromisoformat(cfg.start_date)
+    except (TypeError, ValueError):
         raise ConfigError("start_date", cfg.start_date, "an ISO date such as 2020-01-06") from None
+    # the last week a run can reach: a request made at the horizon runs its year (F4) past it
+    last_week = cfg.horizon_weeks + int(round(364 / cfg.step_days)) + 1
+    latest_start = dt.date.max - dt.timedelta(days=last_week * cfg.step_days)
+    if start > latest_start:
+        raise ConfigError("start_date", cfg.start_date, f"an ISO date no later than {latest_start.isoformat()}, so that "
+                          f"every week of the run ({last_week} steps of {cfg.step_days} days) is a calendar date")
     if sorted(cfg.step_order) != sorted(STAGE_NAMES):
         raise ConfigError("step_order", list(cfg.step_order), f"each of {list(STAGE_NAMES)} exactly once, in any order")
     sc = cfg.scenario

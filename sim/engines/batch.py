@@ -1,4 +1,4 @@
-"""The batch engine: the stage functions of `sim.model.stages` over many runs at once.
+"""The batch engine: `sim.model.week.run_week` over many runs at once.
 
 Runs step in lockstep, week by week, in the configured stage order. After the horizon,
 only the runs whose formal request's clock is still running go on (as a sub-state), so
@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import draws, stages
+from ..model import draws
 from ..model.params import ModelParams
-from ..model.state import State, initial_state, still_running, summary_columns, summary_row
-
-def _week(s: State, p: ModelParams, week: int, keys: np.ndarray) -> None:
-    for name in p.step_order:
-        stages.STAGES[name](s, p, week, keys)
+from ..model.state import initial_state, summary_columns, summary_row
+from ..model.week import finish_rows, run_week, still_running
 
 
 def simulate(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
@@ -35,15 +32,15 @@ def simulate(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
     while active.size:
         week += 1
         if active.size == run_ids.size:
-            _week(s, p, week, keys)
+            run_week(s, p, week, keys)
             sub = s
         else:
             sub = s.take(active)
-            _week(sub, p_active, week, keys[active])
+            run_week(sub, p_active, week, keys[active])
         going = still_running(sub, week, p.horizon_weeks)
         stopped = ~going
         if stopped.any():
-            stages.finish_rows(sub, stopped)
+            finish_rows(sub, stopped)
         weeks_simulated[active[stopped]] = week
         if sub is not s:
             s.put(active, sub)
@@ -53,8 +50,8 @@ def simulate(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
     return summary_columns(s, weeks_simulated)
 
 
-def summaries(p: ModelParams, run_ids, scenario: str) -> list[dict]:
+def summaries(p: ModelParams, run_ids) -> list[dict]:
     """The same numbers as `NegotiationModel.summary()` dicts, one per run (for comparisons)."""
     cols = simulate(p, run_ids)
-    return [summary_row(cols, i, seed=p.seed, scenario=scenario, run_index=rid)
+    return [summary_row(cols, i, seed=p.seed, scenario=p.scenario_name, run_index=rid)
             for i, rid in enumerate(np.asarray(run_ids))]

@@ -43,6 +43,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 #: probability that, absent a challenge, the status quo holds (BDM's Q); with Q = 1, T,
 #: U_b, U_w and the median drop out of the expected utility
@@ -58,7 +59,7 @@ NO_MOVE, CONFRONTATION, COMPROMISE, CAPITULATION = range(4)
 MOVE_NAMES = ("none", "confrontation", "compromise", "capitulation")
 
 
-def _runs(capability, position, salience):
+def _runs(capability: ArrayLike, position: ArrayLike, salience: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(R, N) float arrays of capability, position and salience."""
     x = np.atleast_2d(np.asarray(position, dtype=np.float64))
     c = np.broadcast_to(np.asarray(capability, dtype=np.float64), x.shape)
@@ -66,7 +67,7 @@ def _runs(capability, position, salience):
     return c, x, s
 
 
-def issue_scale(position) -> np.ndarray:
+def issue_scale(position: ArrayLike) -> np.ndarray:
     """Per run, the spread of the positions (x_max - x_min), 1 where all positions coincide."""
     x = np.atleast_2d(np.asarray(position, dtype=np.float64))
     hi, lo = x[:, 0].copy(), x[:, 0].copy()
@@ -76,7 +77,7 @@ def issue_scale(position) -> np.ndarray:
     return np.where(spread > 0, spread, 1.0)
 
 
-def median_voter(capability, position, salience) -> np.ndarray:
+def median_voter(capability: ArrayLike, position: ArrayLike, salience: ArrayLike) -> np.ndarray:
     """The Condorcet winner among the actors' positions under BDM's cardinal votes
     c_k s_k (|x_k - b| - |x_k - a|): the position with the least weighted distance to all
     actors, i.e. the capability-and-salience-weighted median (lowest such position on ties)."""
@@ -94,7 +95,7 @@ def median_voter(capability, position, salience) -> np.ndarray:
     return best_pos
 
 
-def win_probability(capability, position, salience) -> np.ndarray:
+def win_probability(capability: ArrayLike, position: ArrayLike, salience: ArrayLike) -> np.ndarray:
     """P[r, a, b]: probability that a prevails when a challenges b, shape (R, N, N).
 
     The share of all actors' votes on (x_a vs x_b) cast for a, votes weighted by
@@ -114,15 +115,17 @@ def win_probability(capability, position, salience) -> np.ndarray:
     return np.where(total > 0, for_a / np.where(total > 0, total, 1.0), 0.5)
 
 
-def _utility(base, r):
+def _utility(base: np.ndarray, r: np.ndarray | None) -> np.ndarray:
     """2 - 4 base^r, the utility scale of Scholz et al. (2011), section 3 (base in [0, 1]);
     r = None is the risk-neutral exponent 1."""
     base = np.clip(base, 0.0, 1.0)
     return 2.0 - 4.0 * (base if r is None else base**r)
 
 
-def expected_utility(risk_exponent, position, salience, probability, median, scale, *,
-                     q=STATUS_QUO_PROBABILITY, t=IMPROVEMENT_PROBABILITY) -> np.ndarray:
+def expected_utility(risk_exponent: ArrayLike | None, position: ArrayLike, salience: ArrayLike,
+                     probability: float | np.ndarray, median: ArrayLike, scale: ArrayLike, *,
+                     q: float | np.ndarray = STATUS_QUO_PROBABILITY,
+                     t: float | np.ndarray = IMPROVEMENT_PROBABILITY) -> np.ndarray:
     """E[r, a, b]: a's expected utility of challenging b, shape (R, N, N), with the risk
     exponent of the perceiver: risk_exponent (R, N) is the exponent of the challenger a;
     an (R, N, N) array gives one per pair; None means exponent 1 for all. The diagonal (an
@@ -150,8 +153,9 @@ def expected_utility(risk_exponent, position, salience, probability, median, sca
     return eu
 
 
-def risk_acceptance(capability, position, salience, scale=None, *, q=STATUS_QUO_PROBABILITY,
-                    t=IMPROVEMENT_PROBABILITY, probability=None, median=None) -> np.ndarray:
+def risk_acceptance(capability: ArrayLike, position: ArrayLike, salience: ArrayLike, scale: ArrayLike | None = None, *,
+                    q: float | np.ndarray = STATUS_QUO_PROBABILITY, t: float | np.ndarray = IMPROVEMENT_PROBABILITY,
+                    probability: float | np.ndarray | None = None, median: ArrayLike | None = None) -> np.ndarray:
     """R[r, i] in [-1, 1] (Scholz et al. 2011, section 5).
 
     With all exponents 1, actor i's exposure is sum over j != i of E(U_ji); R_i =
@@ -177,13 +181,13 @@ def risk_acceptance(capability, position, salience, scale=None, *, q=STATUS_QUO_
     return np.where(spread > 0, scaled, 0.0)
 
 
-def risk_exponent(acceptance) -> np.ndarray:
+def risk_exponent(acceptance: ArrayLike) -> np.ndarray:
     """r = (1 - R/3) / (1 + R/3): 0.5 for the most risk-acceptant actor, 2 for the most averse."""
     a = np.asarray(acceptance, dtype=np.float64)
     return (1.0 - a / 3.0) / (1.0 + a / 3.0)
 
 
-def offers(own, perceived, position):
+def offers(own: np.ndarray, perceived: np.ndarray, position: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Offers of every proposer i to every target j: (kind, new position of j), (R, N, N) each.
 
     own[r, i, j] = E^i(U_ij), perceived[r, i, j] = E^i(U_ji) (i's estimate of j's expected
@@ -202,7 +206,7 @@ def offers(own, perceived, position):
     return kind.astype(np.int8), target
 
 
-def accept(position, kind, target):
+def accept(position: ArrayLike, kind: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each actor takes, of the offers made to it, the one that moves it least (ties: the
     lowest proposer index). Returns (new positions (R, N), kind taken (R, N), proposer (R, N),
     -1 where no offer)."""
@@ -236,8 +240,8 @@ class Round:
     position: np.ndarray
 
 
-def bdm_round(capability, position, salience, scale=None, *, q=STATUS_QUO_PROBABILITY,
-              t=IMPROVEMENT_PROBABILITY) -> Round:
+def bdm_round(capability: ArrayLike, position: ArrayLike, salience: ArrayLike, scale: ArrayLike | None = None, *,
+              q: float | np.ndarray = STATUS_QUO_PROBABILITY, t: float | np.ndarray = IMPROVEMENT_PROBABILITY) -> Round:
     """One round of the model: risk attitudes, pairwise expected utilities, offers, moves."""
     c, x, s = _runs(capability, position, salience)
     scale = issue_scale(x) if scale is None else np.asarray(scale, dtype=np.float64)
@@ -254,8 +258,9 @@ def bdm_round(capability, position, salience, scale=None, *, q=STATUS_QUO_PROBAB
     return Round(acceptance, r, taken, proposer, new_x)
 
 
-def bdm_rounds(capability, position, salience, rounds: int = 10, *, tol: float = TOLERANCE, scale=None,
-               q=STATUS_QUO_PROBABILITY, t=IMPROVEMENT_PROBABILITY) -> list[Round]:
+def bdm_rounds(capability: ArrayLike, position: ArrayLike, salience: ArrayLike, rounds: int = 10, *,
+               tol: float = TOLERANCE, scale: ArrayLike | None = None, q: float | np.ndarray = STATUS_QUO_PROBABILITY,
+               t: float | np.ndarray = IMPROVEMENT_PROBABILITY) -> list[Round]:
     """Up to `rounds` rounds. A run that has converged (no actor moved more than tol x
     scale in a round) keeps its positions from then on; the loop stops early once every run
     has converged. `scale` (default: the spread of the input positions per run) stays fixed
@@ -280,7 +285,7 @@ def bdm_rounds(capability, position, salience, rounds: int = 10, *, tol: float =
     return history
 
 
-def weighted_mean(capability, position, salience) -> np.ndarray:
+def weighted_mean(capability: ArrayLike, position: ArrayLike, salience: ArrayLike) -> np.ndarray:
     """Capability-and-salience-weighted mean of positions per run (the plain mean where all
     weights are zero); the forecast read off the positions after the rounds."""
     c, x, s = _runs(capability, position, salience)
@@ -295,7 +300,8 @@ def weighted_mean(capability, position, salience) -> np.ndarray:
     return np.where(total > 0, weighted / np.where(total > 0, total, 1.0), plain / x.shape[1])
 
 
-def bdm_collective(capability, position, salience, rounds: int = MODEL_ROUNDS) -> np.ndarray:
+def bdm_collective(capability: ArrayLike, position: ArrayLike, salience: ArrayLike,
+                   rounds: int = MODEL_ROUNDS) -> np.ndarray:
     """The collective position by BDM's model: the capability-and-salience-weighted mean of
     the positions after `rounds` rounds (or convergence), shape (R,) (a scalar for one
     unbatched table). The stated positions themselves are not changed."""

@@ -14,9 +14,10 @@ any number of runs.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def logit_probabilities(payoffs: np.ndarray, rationality, available: np.ndarray | None = None) -> np.ndarray:
+def logit_probabilities(payoffs: np.ndarray, rationality: ArrayLike, available: np.ndarray | None = None) -> np.ndarray:
     """Choice probabilities, shape (R, A); unavailable actions get probability 0."""
     u = np.atleast_2d(np.asarray(payoffs, dtype=np.float64))
     n_actions = u.shape[1]
@@ -49,7 +50,8 @@ def logit_probabilities(payoffs: np.ndarray, rationality, available: np.ndarray 
     return np.where(is_inf.reshape(-1, 1) if lam.ndim else True, br, probs)
 
 
-def logit_choice(payoffs: np.ndarray, rationality, u: np.ndarray, available: np.ndarray | None = None) -> np.ndarray:
+def logit_choice(payoffs: np.ndarray, rationality: ArrayLike, u: np.ndarray,
+                 available: np.ndarray | None = None) -> np.ndarray:
     """Sample one action index per run: the first action whose cumulative probability
     exceeds the uniform number `u` (inverse-CDF sampling)."""
     probs = logit_probabilities(payoffs, rationality, available)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import ndtri
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -36,7 +37,7 @@ def purpose_id(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def run_key(seed: int, runs) -> np.ndarray:
+def run_key(seed: int, runs: ArrayLike) -> np.ndarray:
     """The 64-bit key of each run's stream under a root seed: all of a run's draws start here."""
     runs = np.atleast_1d(np.asarray(runs, dtype=np.uint64))
     return _mix(_mix(np.full(runs.shape, seed & _MASK64, dtype=np.uint64)) ^ runs)
@@ -68,7 +69,11 @@ def normal(keys: np.ndarray, week: int, purpose: str) -> np.ndarray:
 def resolve_seed(seed: int | None) -> int:
     """`None` means fresh entropy; any int >= 0 (including 0) is used as given."""
     if seed is None:
-        return int(np.random.SeedSequence().entropy) & ((1 << 63) - 1)
+        entropy = np.random.SeedSequence().entropy
+        # numpy types `entropy` as int | Sequence[int] | None; a SeedSequence made without
+        # entropy always draws a fresh int
+        assert isinstance(entropy, int)
+        return entropy & ((1 << 63) - 1)
     if int(seed) < 0:
         raise ValueError(f"seed={seed!r}: a seed must be an integer >= 0, or null for fresh entropy")
     return int(seed)

@@ -4,9 +4,12 @@ to act, and government formation. Pure array functions; random draws are passed 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def resolution_vote(seats, position, can_boycott, *, yes_threshold, boycott_threshold, quorum):
+def resolution_vote(seats: ArrayLike, position: ArrayLike, can_boycott: ArrayLike, *,
+                    yes_threshold: float | np.ndarray, boycott_threshold: float | np.ndarray,
+                    quorum: float | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vote on a non-binding resolution to expel US troops (F12).
 
     Factions with position above `yes_threshold` vote yes; factions that can boycott
@@ -25,8 +28,9 @@ def resolution_vote(seats, position, can_boycott, *, yes_threshold, boycott_thre
     return passed, yes_seats, present
 
 
-def decision_capacity(caretaker, majority, protests, *, base_capacity, caretaker_deference, protest_drain,
-                      majority_capacity) -> np.ndarray:
+def decision_capacity(caretaker: ArrayLike, majority: ArrayLike, protests: ArrayLike, *,
+                      base_capacity: float | np.ndarray, caretaker_deference: float | np.ndarray,
+                      protest_drain: float | np.ndarray, majority_capacity: ArrayLike) -> np.ndarray:
     """Weekly probability that the government takes a decision at all.
 
     Institutional slowness sets the base (F15); a caretaker defers to the next government
@@ -38,7 +42,8 @@ def decision_capacity(caretaker, majority, protests, *, base_capacity, caretaker
     return np.where(np.asarray(majority, dtype=bool), np.maximum(cap, majority_capacity), cap)
 
 
-def new_prime_minister(u_type, collective_stance, *, p_anti_american, anti_american_position):
+def new_prime_minister(u_type: ArrayLike, collective_stance: ArrayLike, *, p_anti_american: float | np.ndarray,
+                       anti_american_position: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Stance of a newly confirmed PM (F13, F15).
 
     With probability `p_anti_american` the coalition is the one Silliman names, a very

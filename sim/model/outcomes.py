@@ -13,38 +13,58 @@ and, at the end of a run without a formal request:
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 import numpy as np
 
-OUTCOMES = ("no_request", "negotiated_drawdown", "request_withdrawn", "withdrawal_completed", "occupation")
-NO_REQUEST, NEGOTIATED_DRAWDOWN, REQUEST_WITHDRAWN, WITHDRAWAL_COMPLETED, OCCUPATION = range(5)
+from .actions import names
+
+
+class RequestState(IntEnum):
+    """Where Baghdad's formal request stands (F4, F10)."""
+
+    NONE = 0
+    ACTIVE = 1
+    WITHDRAWN = 2
+
+
+class Outcome(IntEnum):
+    """How a run ends; `UNDECIDED` (-1) while it is open."""
+
+    NO_REQUEST = 0
+    NEGOTIATED_DRAWDOWN = 1
+    REQUEST_WITHDRAWN = 2
+    WITHDRAWAL_COMPLETED = 3
+    OCCUPATION = 4
+
+
 UNDECIDED = -1
-
-# request states
-NONE, ACTIVE, WITHDRAWN = 0, 1, 2
-REQUEST_STATES = ("none", "active", "withdrawn")
-
-DEADLINE_WEEKS = 52  # F4: one year to withdraw after a formal request
+#: outcome names in code order: the values of the `outcome` column of every table
+OUTCOMES: tuple[str, ...] = names(Outcome)
+#: request state names in code order: the values of the trajectory's `request_state`
+REQUEST_STATES: tuple[str, ...] = names(RequestState)
 
 
-def decide_during_run(outcome, request_state, troops, week, deadline_week):
+def decide_during_run(outcome: np.ndarray, request_state: np.ndarray, troops: np.ndarray, week: int,
+                      deadline_week: np.ndarray) -> np.ndarray:
     """Fix the outcome of runs whose request was withdrawn, fulfilled or has run out; undecided stay -1."""
     out = np.asarray(outcome).copy()
     undecided = out == UNDECIDED
     rs = np.asarray(request_state)
-    withdrawn = undecided & (rs == WITHDRAWN)
-    active = undecided & (rs == ACTIVE)
+    withdrawn = undecided & (rs == RequestState.WITHDRAWN)
+    active = undecided & (rs == RequestState.ACTIVE)
     gone = active & (np.asarray(troops) <= 0.0)
     expired = active & ~gone & (week >= np.asarray(deadline_week))
-    out[withdrawn] = REQUEST_WITHDRAWN
-    out[gone] = WITHDRAWAL_COMPLETED
-    out[expired] = OCCUPATION
+    out[withdrawn] = Outcome.REQUEST_WITHDRAWN
+    out[gone] = Outcome.WITHDRAWAL_COMPLETED
+    out[expired] = Outcome.OCCUPATION
     return out
 
 
-def decide_at_end(outcome, drawdown_agreed):
+def decide_at_end(outcome: np.ndarray, drawdown_agreed: np.ndarray) -> np.ndarray:
     """Runs still undecided at the end had no formal request: drawdown or nothing."""
     out = np.asarray(outcome).copy()
     undecided = out == UNDECIDED
-    out[undecided & np.asarray(drawdown_agreed, dtype=bool)] = NEGOTIATED_DRAWDOWN
-    out[undecided & ~np.asarray(drawdown_agreed, dtype=bool)] = NO_REQUEST
+    out[undecided & np.asarray(drawdown_agreed, dtype=bool)] = Outcome.NEGOTIATED_DRAWDOWN
+    out[undecided & ~np.asarray(drawdown_agreed, dtype=bool)] = Outcome.NO_REQUEST
     return out

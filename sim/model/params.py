@@ -1,6 +1,6 @@
 """The numbers the model math runs on: plain attributes and arrays, never config nodes.
 
-`ModelParams` is built once at the edge (`sim.config.build.model_params`) from a validated
+`ModelParams` is built once at the edge (`sim.config.model_params`) from a validated
 config. Its sections (world, sanctions, government, washington, tehran, parliament,
 behaviour) expose the coefficients as attributes; in sweeps a coefficient may be an array
 with one value per run, and every function broadcasts over it.
@@ -9,6 +9,7 @@ with one value per run, and every function broadcasts over it.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,7 @@ class FactionTable:
     def size(self) -> int:
         return len(self.names)
 
-    def take(self, rows) -> "FactionTable":
+    def take(self, rows: np.ndarray) -> "FactionTable":
         """Rows of per-run (R, F) attributes; (F,) attributes are shared and kept."""
         changes = {
             f.name: getattr(self, f.name)[rows]
@@ -66,8 +67,15 @@ class ModelParams:
     parliament: Any
     behaviour: Any
     factions: FactionTable
+    scenario_name: str = "custom"
+    start_date: dt.date = dt.date(2020, 1, 6)   # the date of week 0
+    step_days: int = 7                          # calendar days one step stands for
 
-    def take(self, rows) -> "ModelParams":
+    def week_date(self, week: int) -> dt.date:
+        """The calendar date of a week (week 0 = the start date)."""
+        return self.start_date + dt.timedelta(days=self.step_days * int(week))
+
+    def take(self, rows: np.ndarray) -> "ModelParams":
         """The parameters of a subset of runs: per-run (R,) arrays are indexed, scalars kept."""
         changes = {}
         for name in SECTIONS:

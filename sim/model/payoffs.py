@@ -1,6 +1,6 @@
 """Payoff functions of every actor, as pure functions over arrays with a leading runs axis.
 
-Each term cites the facts of `shared/design/FACTS.md` it comes from. Positions lie on one
+Each term cites the facts of docs/facts.md it comes from. Positions lie on one
 issue axis: 0 = US forces stay indefinitely, 1 = full withdrawal now. World variables
 (ISIS threat, tension, mobilisation, influence, ...) are arrays of shape (R,); faction
 attributes are (F,) or (R, F); weights are floats or (R,) arrays (per-run parameters in
@@ -11,37 +11,65 @@ position, shape (R, F, K).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-# Action sets (index = action code). Names are the ones printed in logs and used in tests.
-GOVERNMENT_ACTIONS = ("wait", "ask_negotiations", "formal_request", "withdraw_request")
-WAIT, ASK_NEGOTIATIONS, FORMAL_REQUEST, WITHDRAW_REQUEST = range(4)
-
-WASHINGTON_ACTIONS = (
-    "reassure", "threaten_sanctions", "link_issues", "offer_drawdown",  # before a formal request (F17, F20, F22)
-    "withdraw_on_schedule", "negotiate_retraction", "stay",            # after it (F4, F21, F22)
-)
-REASSURE, THREATEN, LINK, OFFER_DRAWDOWN, WITHDRAW, NEGOTIATE_RETRACTION, STAY = range(7)
-
-TEHRAN_ACTIONS = ("restrain", "press_factions", "escalate")
-RESTRAIN, PRESS, ESCALATE = range(3)
-
-#: positions a faction can take in a week (its stated stance on the issue axis)
-POSITION_GRID = np.linspace(0.0, 1.0, 5)
+from . import bargaining
+from .outcomes import RequestState
 
 
-def _col(a) -> np.ndarray:
+def _col(a: ArrayLike) -> np.ndarray:
     """A per-run value as a column (R, 1) so it broadcasts against actions."""
     return np.asarray(a, dtype=np.float64).reshape(-1, 1)
 
 
-def expected_sanctions(magnitude, credibility, threat_level) -> np.ndarray:
+def expected_sanctions(magnitude: ArrayLike, credibility: ArrayLike, threat_level: ArrayLike) -> np.ndarray:
     """Expected sanctions cost of a formal request: size x credibility x how loudly it is threatened (F22)."""
     return np.asarray(magnitude) * np.asarray(credibility) * np.asarray(threat_level)
 
 
+def pursuit_level(request_state: ArrayLike, negotiations_open: bool | np.ndarray) -> np.ndarray:
+    """How far Baghdad is pursuing withdrawal: 0 nothing, 0.5 talks (F5), 1 a formal request (F4)."""
+    rs = np.asarray(request_state)
+    return np.where(rs == RequestState.ACTIVE, 1.0,
+                    np.where((rs == RequestState.WITHDRAWN) | negotiations_open, 0.5, 0.0))
+
+
+def pm_stance(pm_position: ArrayLike, collective_stance: ArrayLike, pm_weight: float | np.ndarray) -> np.ndarray:
+    """The stance the prime minister acts on: its own position weighted by `pm_weight`, the
+    rest Baghdad's collective stance (F11, F13, F15: a PM answers to the coalition behind it)."""
+    return pm_weight * np.asarray(pm_position) + (1.0 - pm_weight) * np.asarray(collective_stance)
+
+
+def aligned_share(seats: ArrayLike, iran_alignment: float | np.ndarray) -> np.ndarray:
+    """Seat share of the factions Tehran can press, weighted by their alignment (F16)."""
+    seats = np.asarray(seats, dtype=np.float64)
+    return np.clip((seats * iran_alignment).sum(axis=-1) / np.maximum(seats.sum(axis=-1), 1e-9), 0.0, 1.0)
+
+
+def washington_stake(isis: ArrayLike, *, isis_weight: float | np.ndarray, iran_weight: float | np.ndarray,
+                     vacuum_weight: float | np.ndarray) -> np.ndarray:
+    """What a unit of US presence is worth to Washington: fighting ISIS while the threat is
+    high (F20) and holding back the Iranian influence that would fill its place (F7, F24)."""
+    return isis_weight * np.asarray(isis) + iran_weight * vacuum_weight
+
+
+def sanctions_backfire(credibility: ArrayLike, *, iran_weight: float | np.ndarray,
+                       influence_sanctions_weight: float | np.ndarray) -> np.ndarray:
+    """Washington's expected loss from having to carry out its threat after a request:
+    credibility x its weight on Iranian influence x the influence sanctions add (F22, F23)."""
+    return np.asarray(credibility) * iran_weight * influence_sanctions_weight
+
+
+def drawdown_fraction(baghdad_patience: ArrayLike, washington_patience: ArrayLike) -> np.ndarray:
+    """Share of US troops a negotiated drawdown removes: Baghdad's share as first proposer in
+    Rubinstein's (1982) alternating offers with the two sides' patience (F5, F19)."""
+    return bargaining.rubinstein_share(baghdad_patience, washington_patience)
+
+
 def faction_payoffs(
-    grid, ideal, salience, security_weight, sanctions_exposure, linkage_weight, iran_alignment,
-    street_responsiveness, isis, exp_sanctions, linkage, tehran_pressure, mobilisation,
+    grid: ArrayLike, ideal: ArrayLike, salience: ArrayLike, security_weight: ArrayLike, sanctions_exposure: ArrayLike,
+    linkage_weight: ArrayLike, iran_alignment: ArrayLike, street_responsiveness: ArrayLike, isis: ArrayLike,
+    exp_sanctions: ArrayLike, linkage: ArrayLike, tehran_pressure: ArrayLike, mobilisation: ArrayLike,
 ) -> np.ndarray:
     """Payoff of stating each position x of `grid` for each faction: shape (R, F, K).
 
@@ -54,11 +82,11 @@ def faction_payoffs(
     """
     x = np.asarray(grid, dtype=np.float64)[None, None, :]
 
-    def fac(a):  # (F,) or (R, F) -> (R or 1, F, 1)
+    def fac(a: ArrayLike) -> np.ndarray:  # (F,) or (R, F) -> (R or 1, F, 1)
         a = np.asarray(a, dtype=np.float64)
         return (a[None, :] if a.ndim == 1 else a)[..., None]
 
-    def world(a):  # (R,) -> (R, 1, 1)
+    def world(a: ArrayLike) -> np.ndarray:  # (R,) -> (R, 1, 1)
         return np.asarray(a, dtype=np.float64).reshape(-1, 1, 1)
 
     slope = (
@@ -72,9 +100,11 @@ def faction_payoffs(
 
 
 def government_payoffs(
-    stance, current_level, salience, exp_sanctions, linkage, isis, mobilisation, mandate,
-    retraction_offer, drawdown_agreed, *, sanctions_exposure, linkage_cost, security_cost, escalation_cost,
-    street_weight, mandate_weight, package_value, drawdown_value,
+    stance: ArrayLike, current_level: ArrayLike, salience: ArrayLike, exp_sanctions: ArrayLike, linkage: ArrayLike,
+    isis: ArrayLike, mobilisation: ArrayLike, mandate: ArrayLike, retraction_offer: ArrayLike,
+    drawdown_agreed: ArrayLike, *, sanctions_exposure: float | np.ndarray, linkage_cost: float | np.ndarray,
+    security_cost: float | np.ndarray, escalation_cost: float | np.ndarray, street_weight: float | np.ndarray,
+    mandate_weight: float | np.ndarray, package_value: float | np.ndarray, drawdown_value: float | np.ndarray,
 ) -> np.ndarray:
     """Payoffs of the prime minister's four actions, shape (R, 4).
 
@@ -108,7 +138,8 @@ def government_payoffs(
     return dist + extra
 
 
-def government_available(request_state, negotiations_open, outcome_decided) -> np.ndarray:
+def government_available(request_state: ArrayLike, negotiations_open: ArrayLike,
+                         outcome_decided: ArrayLike) -> np.ndarray:
     """Which government actions are open, shape (R, 4) (F4, F5, F10).
 
     A formal request can be made once (a retracted request ends the question in the
@@ -118,14 +149,16 @@ def government_available(request_state, negotiations_open, outcome_decided) -> n
     rs = np.asarray(request_state).reshape(-1)
     neg = np.asarray(negotiations_open, dtype=bool).reshape(-1)
     decided = np.asarray(outcome_decided, dtype=bool).reshape(-1)
+    none = rs == RequestState.NONE
     return np.stack(
-        [np.ones_like(neg), (rs == 0) & ~neg, rs == 0, (rs == 1) & ~decided], axis=1
+        [np.ones_like(neg), none & ~neg, none, (rs == RequestState.ACTIVE) & ~decided], axis=1
     )
 
 
 def washington_pre_request_payoffs(
-    request_prob_by_action, presence, stake, *, threat_cost, linkage_cost, drawdown_fraction,
-    deterrence_weight, sanctions_backfire=0.0,
+    request_prob_by_action: ArrayLike, presence: ArrayLike, stake: ArrayLike, *, threat_cost: ArrayLike,
+    linkage_cost: ArrayLike, drawdown_fraction: float | np.ndarray, deterrence_weight: float | np.ndarray,
+    sanctions_backfire: ArrayLike = 0.0,
 ) -> np.ndarray:
     """Washington's payoffs for reassure, threaten, link and offer a drawdown, shape (R, 4).
 
@@ -150,7 +183,8 @@ def washington_pre_request_payoffs(
     return -deterrence_weight * value * p - costs
 
 
-def illegitimacy(steps_left, *, deadline_steps, legitimacy_weight, overstay_penalty) -> np.ndarray:
+def illegitimacy(steps_left: ArrayLike, *, deadline_steps: float | np.ndarray, legitimacy_weight: float | np.ndarray,
+                 overstay_penalty: float | np.ndarray) -> np.ndarray:
     """Cost of staying per unit of presence after a formal request (F21).
 
     Rises linearly over the year from 0 at the request to `legitimacy_weight` at the
@@ -163,7 +197,8 @@ def illegitimacy(steps_left, *, deadline_steps, legitimacy_weight, overstay_pena
 
 
 def washington_post_request_payoffs(
-    presence, stake, illegit, tension, retraction_prob, *, force_protection_weight, package_cost,
+    presence: ArrayLike, stake: ArrayLike, illegit: ArrayLike, tension: ArrayLike, retraction_prob: ArrayLike, *,
+    force_protection_weight: float | np.ndarray, package_cost: float | np.ndarray,
 ) -> np.ndarray:
     """Washington's payoffs for withdraw on schedule, negotiate a retraction, stay; shape (R, 3).
 
@@ -180,8 +215,9 @@ def washington_post_request_payoffs(
 
 
 def tehran_payoffs(
-    presence, tension, aligned_share, *, influence_weight, departure_weight, pressure_influence,
-    press_cost, escalation_step, escalation_cost,
+    presence: ArrayLike, tension: ArrayLike, aligned_share: ArrayLike, *, influence_weight: float | np.ndarray,
+    departure_weight: float | np.ndarray, pressure_influence: float | np.ndarray, press_cost: float | np.ndarray,
+    escalation_step: float | np.ndarray, escalation_cost: float | np.ndarray,
 ) -> np.ndarray:
     """Tehran's payoffs for restrain, press aligned factions, escalate through proxies; (R, 3).
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from . import bargaining, outcomes, transitions
 from .params import ModelParams
@@ -63,11 +64,11 @@ class State:
     def runs(self) -> int:
         return self.troops.shape[0]
 
-    def take(self, rows) -> "State":
+    def take(self, rows: np.ndarray) -> "State":
         """The sub-state of the given rows (a copy)."""
         return State(**{f.name: getattr(self, f.name)[rows].copy() for f in fields(self)})
 
-    def put(self, rows, sub: "State") -> None:
+    def put(self, rows: np.ndarray, sub: "State") -> None:
         """Write a sub-state back into the given rows."""
         for f in fields(self):
             getattr(self, f.name)[rows] = getattr(sub, f.name)
@@ -77,7 +78,7 @@ def initial_state(p: ModelParams, runs: int) -> State:
     """Week 0, 6 January 2020: the world as the article describes it, the same in every run."""
     w, g, wa, te, fa = p.world, p.government, p.washington, p.tehran, p.factions
 
-    def full(value, dtype=np.float64):
+    def full(value: ArrayLike, dtype: DTypeLike = np.float64) -> np.ndarray:
         return np.broadcast_to(np.asarray(value, dtype=dtype), (runs,)).copy()
 
     tension = full(w.initial_tension)
@@ -109,7 +110,7 @@ def initial_state(p: ModelParams, runs: int) -> State:
         pm_majority=full(False, bool),
         pm_changes=full(0, np.int64),
         negotiations_open=full(g.negotiations_requested, bool),
-        request_state=full(outcomes.NONE, np.int8),
+        request_state=full(outcomes.RequestState.NONE, np.int8),
         request_week=full(-1, np.int64),
         deadline_week=full(-1, np.int64),
         retraction_offer=full(False, bool),
@@ -127,14 +128,7 @@ def initial_state(p: ModelParams, runs: int) -> State:
     )
 
 
-def still_running(s: State, week: int, horizon_weeks: int) -> np.ndarray:
-    """Runs that go on after `week`: within the horizon, or past it while a formal
-    request's clock is still running (so every request's year can run out, F4)."""
-    clock_running = (s.request_state == outcomes.ACTIVE) & (s.outcome == outcomes.UNDECIDED)
-    return (week < horizon_weeks) | clock_running
-
-
-def summary_columns(s: State, weeks_simulated) -> dict[str, np.ndarray]:
+def summary_columns(s: State, weeks_simulated: ArrayLike) -> dict[str, np.ndarray]:
     """A run's summary as columns over the runs axis (the fields of summary.json that the
     state holds). Week columns hold -1 where the event did not happen. Both engines and the
     Mesa model's `summary()` read runs through this one function."""
@@ -153,7 +147,7 @@ def summary_columns(s: State, weeks_simulated) -> dict[str, np.ndarray]:
 
 def summary_row(cols: dict, i: int, *, seed: int, scenario: str, run_index: int) -> dict:
     """Row i of `summary_columns` as the plain dict of summary.json (None for -1 weeks)."""
-    def week(name):
+    def week(name: str) -> int | None:
         return int(cols[name][i]) if cols[name][i] >= 0 else None
 
     return {

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..teach.ensemble import UnknownScenario, check_scenario
+from ..config import UnknownScenario, check_scenario
 from . import screen
 from .compare import comparison
 from .game import ROLES, Game

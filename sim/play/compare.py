@@ -1,12 +1,12 @@
 """Where a played outcome sits in the model's own distribution, compared fairly: the same
 scenario, the same root seed and the same random world (run index) for the model's own
 play of that world, and runs 0..N-1 under the same seed for the distribution. Uses the
-batch engine (`sim.teach.ensemble`), which reproduces a Mesa run of the same index exactly."""
+batch engine (`sim.ensembles`), which reproduces a Mesa run of the same index exactly."""
 
 from __future__ import annotations
 
+from ..ensembles import ensemble_of, run_ensemble
 from ..model.outcomes import OUTCOMES
-from ..teach.ensemble import ensemble_of, run_ensemble
 
 
 def comparison(scenario: str, seed: int, run_index: int, played: dict, runs: int = 1000) -> str:

@@ -27,21 +27,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..abm.model import NegotiationModel
-from ..model import payoffs, stages
+from ..model import actors
+from ..model.actions import GovernmentAction, WashingtonAction
 from ..model.choice import logit_probabilities
 
-ROLES = {"pm": "government", "washington": "washington", "tehran": "tehran"}
-ROLE_TITLES = {"pm": "the Iraqi prime minister", "washington": "Washington", "tehran": "Tehran"}
+#: role name -> the actor of the registry a player takes on
+ROLES = {role: actor.name for role, actor in actors.ROLES.items()}
+ROLE_TITLES = {role: actor.title for role, actor in actors.ROLES.items()}
 WEEKS_PER_TURN = 4
+#: each actor's actions taken once, in a month's first week (its other actions last all month);
+#: keyed by actor because IntEnum members of different action sets compare equal by code
 ONE_SHOT = {
-    "government": {"ask_negotiations", "formal_request", "withdraw_request"},
-    "washington": {"offer_drawdown", "withdraw_on_schedule"},
+    "government": {GovernmentAction.ASK_NEGOTIATIONS, GovernmentAction.FORMAL_REQUEST,
+                   GovernmentAction.WITHDRAW_REQUEST},
+    "washington": {WashingtonAction.OFFER_DRAWDOWN, WashingtonAction.WITHDRAW_ON_SCHEDULE},
     "tehran": set(),
-}
-FORCED_FIELD = {
-    "government": "forced_government_action",
-    "washington": "forced_washington_action",
-    "tehran": "forced_tehran_action",
 }
 
 
@@ -62,7 +62,8 @@ class Game:
         self.scenario = scenario
         self.seed = int(seed)
         self.run_index = int(run_index)
-        self.model = NegotiationModel(scenario=scenario, seed=self.seed, run_index=self.run_index, record=True)
+        self.spec = actors.ACTORS[self.actor]
+        self.model = NegotiationModel.from_scenario(scenario, self.seed, run_index=self.run_index, record=True)
         self.turn = 0
         self.choices: list[tuple[int, str]] = []  # (first week of the month, action or "model")
 
@@ -73,7 +74,7 @@ class Game:
     def options(self) -> list[Option]:
         """The actor's open options for the coming week, with the model's payoffs."""
         m = self.model
-        names, u, avail = stages.actor_options(m.state, m.params, self.actor, m.week + 1)
+        names, u, avail = actors.actor_options(m.state, m.params, self.actor, m.week + 1)
         chance = logit_probabilities(u, m.params.behaviour.rationality, avail)[0]
         return [Option(i, names[i], float(u[0, i]), float(chance[i])) for i in range(len(names)) if avail[0, i]]
 
@@ -87,14 +88,9 @@ class Game:
     def _forced_for_week(self, action: int | None, k: int) -> int:
         if action is None:
             return -1
-        name = self._names()[action]
-        if name in ONE_SHOT[self.actor] and k > 0:
-            return payoffs.WAIT if self.actor == "government" else -1
+        if self.spec.actions(action) in ONE_SHOT[self.actor] and k > 0:
+            return GovernmentAction.WAIT if self.actor == "government" else -1
         return action
-
-    def _names(self):
-        return {"government": payoffs.GOVERNMENT_ACTIONS, "washington": payoffs.WASHINGTON_ACTIONS,
-                "tehran": payoffs.TEHRAN_ACTIONS}[self.actor]
 
     def play_month(self, action: int | None) -> list[dict]:
         """Step up to four weeks with `action` imposed by the month's rule (None: the model
@@ -102,8 +98,8 @@ class Game:
         m = self.model
         first = len(m.event_log)
         self.turn += 1
-        self.choices.append((m.week + 1, self._names()[action] if action is not None else "model"))
-        forced = getattr(m.state, FORCED_FIELD[self.actor])
+        self.choices.append((m.week + 1, self.spec.action_names[action] if action is not None else "model"))
+        forced = getattr(m.state, self.spec.forced_field)
         for k in range(WEEKS_PER_TURN):
             if not m.running:
                 break

@@ -76,7 +76,7 @@ def options_text(game: Game, options: list[Option]) -> str:
         tags = []
         if o is best:
             tags.append("highest payoff")
-        if o.name in ONE_SHOT[game.actor]:
+        if game.spec.actions(o.index) in ONE_SHOT[game.actor]:
             tags.append("one-shot")
         tag = f"  [{', '.join(tags)}]" if tags else ""
         lines.append(f"  {k}. {o.name:22s} payoff {o.payoff:+.3f}   model's chance {100 * o.model_chance:5.1f} %{tag}")

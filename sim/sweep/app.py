@@ -2,6 +2,12 @@
 
 A Hydra app: one job runs a whole experiment (never one replication). Results go to
 `out` (default results/sweeps/NAME): runs.parquet and metadata.json.
+
+Exit codes: 0 done (or already complete); 2 refused before any run (a bad setting or
+declaration, a refused config file, a folder holding something else or in use by another
+sweep, not enough memory or disk) or a full or read-only disk, with one line `sweep error:
+...`; 130 Ctrl-C and 143 SIGTERM, 1 a worker died: in these three the finished chunks are
+kept and running the same command again resumes.
 """
 
 from __future__ import annotations
@@ -14,12 +20,13 @@ from pathlib import Path
 import hydra
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
-from ..config.store import CONFIG_DIR, register_configs
-from ..config.validate import ConfigError
+from ..cli import describe_os_error, omegaconf_message
+from ..config import CONFIG_DIR, ConfigError, register_configs
+from ..config.safety import check_command_line
 from .schema import SweepConfig
 
-logging.getLogger("MESA").setLevel(logging.WARNING)
 log = logging.getLogger(__name__)
 register_configs()
 ConfigStore.instance().store(name="sweep_schema", node=SweepConfig)
@@ -31,12 +38,31 @@ def _progress_default(flag) -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-@hydra.main(config_path=CONFIG_DIR, config_name="sweep", version_base="1.3")
-def main(cfg: DictConfig) -> None:
-    from .plan import make_plan
-    from .runner import SweepInterrupted, run_sweep
+def main() -> None:
+    """The command: check the experiment (and scenario) files the command line selects, then
+    let Hydra compose and run the job (`_app`)."""
+    try:
+        check_command_line(sys.argv[1:], "sweep")
+    except ConfigError as err:
+        print(f"sweep error: {err}", file=sys.stderr)
+        sys.exit(2)
+    _app()
 
-    sweep: SweepConfig = OmegaConf.to_object(cfg)
+
+def _fail(message: str, code: int = 2):
+    print(message, file=sys.stderr)
+    sys.exit(code)
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name="sweep", version_base="1.3")
+def _app(cfg: DictConfig) -> None:
+    from .plan import make_plan
+    from .runner import SweepFailed, SweepInterrupted, run_sweep
+
+    try:
+        sweep: SweepConfig = OmegaConf.to_object(cfg)
+    except OmegaConfBaseException as err:
+        _fail(f"sweep error: {omegaconf_message(err)}")
     exp = sweep.experiment
     try:
         plan = make_plan(exp, sweep.runs)
@@ -47,11 +73,19 @@ def main(cfg: DictConfig) -> None:
             overwrite=sweep.overwrite, resolved_config=OmegaConf.to_container(cfg, resolve=True),
         )
     except ConfigError as err:
-        print(f"sweep error: {err}", file=sys.stderr)
-        sys.exit(2)
+        _fail(f"sweep error: {err}")
     except SweepInterrupted as err:
-        print(str(err), file=sys.stderr)
-        sys.exit(130)
+        _fail(str(err), err.exit_code)
+    except SweepFailed as err:
+        _fail(str(err), err.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted before the sweep started; nothing was computed", 130)
+    except OSError as err:
+        message = describe_os_error(err)
+        if message is None:
+            raise
+        _fail(f"sweep error: {message}; finished chunks (if any) are kept, and running the same command again "
+              "resumes once the problem is fixed")
     log.info("%s: %d runs in %s (%.1f s, %s runs/s, engine=%s, executor=%s, workers=%d)", exp.name,
              meta["run_count"], out, meta["wall_time_s"], meta["runs_per_second"], meta["engine"],
              meta["executor"], meta["workers"])

@@ -1,15 +1,21 @@
 """Executors: where chunks are computed. `local` uses worker processes on this machine
 (or the calling process for one worker); `ray` submits chunks as Ray tasks to a cluster
 (`ray.init(address=...)`) or a local Ray instance. Both yield (start, table) as chunks
-finish, in any order; the runner writes them."""
+finish, in any order; the runner writes them.
+
+A worker that dies (killed, out of memory) or a Ray node lost beyond Ray's own retries
+ends the stream with `WorkerLost`; the chunks already written stay, so a rerun resumes.
+Local workers die with the sweep's main process (`lifeline`)."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
+from ..config.validate import ConfigError
+from . import lifeline
 from .chunk import compute_chunk
 
 EXECUTOR_NAMES = ("local", "ray")
@@ -19,8 +25,8 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _ignore_sigint() -> None:  # workers leave Ctrl-C to the parent, which stops cleanly
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+class WorkerLost(RuntimeError):
+    """A worker process or Ray node died while computing a chunk (not an error of the chunk)."""
 
 
 def run_local(plan, engine, chunks, workers):
@@ -31,8 +37,10 @@ def run_local(plan, engine, chunks, workers):
     # forkserver, not fork: the parent may hold threads (Arrow, tqdm), which fork can deadlock on;
     # the server preloads the model once, so each worker starts in milliseconds
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.sweep.chunk", "sim.engines.batch", "sim.engines.mesa_engine", "sim.sweep.plan"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
+    ctx.set_forkserver_preload(["sim.sweep.lifeline", "sim.sweep.chunk", "sim.engines.batch", "sim.engines.mesa_engine",
+                                "sim.sweep.plan"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=lifeline.worker_init,
+                               initargs=(os.getpid(),))
     try:
         pending = {}
         queue = list(chunks)
@@ -42,11 +50,16 @@ def run_local(plan, engine, chunks, workers):
                 pending[pool.submit(compute_chunk, plan, engine, start, stop)] = start
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                yield pending.pop(fut), fut.result()
+                start = pending.pop(fut)
+                try:
+                    table = fut.result()
+                except BrokenProcessPool:
+                    raise WorkerLost("a worker process died (killed by a signal or out of memory?)") from None
+                yield start, table
     finally:
-        for proc in list(getattr(pool, "_processes", {}).values()):
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
             if proc.is_alive():
-                proc.terminate()
+                proc.kill()  # workers ignore SIGTERM; a chunk in progress is simply dropped
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -58,8 +71,16 @@ def run_ray(plan, engine, chunks, workers, address=None):
     started_here = not ray.is_initialized()
     if started_here:
         kwargs = {"address": address} if address else {"num_cpus": workers, "include_dashboard": False}
-        ray.init(ignore_reinit_error=True, log_to_driver=False, **kwargs)
-    task = ray.remote(compute_chunk)
+        try:
+            ray.init(ignore_reinit_error=True, log_to_driver=False, **kwargs)
+        except Exception as err:
+            first = (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
+            hint = (" (a cluster with token authentication needs its token: export RAY_AUTH_MODE=token and "
+                    "RAY_AUTH_TOKEN=..., see the README)") if address else ""
+            raise ConfigError("ray_address", address or "(a local Ray instance)",
+                              f"a Ray cluster this process can join; ray.init failed: {first}{hint}") from None
+    lost = _ray_lost_errors(ray)
+    task = ray.remote(max_retries=3)(compute_chunk)
     plan_ref = ray.put(plan)
     try:
         pending = {}
@@ -71,9 +92,24 @@ def run_ray(plan, engine, chunks, workers, address=None):
                 pending[task.remote(plan_ref, engine, start, stop)] = start
             done, _ = ray.wait(list(pending), num_returns=1)
             for ref in done:
-                yield pending.pop(ref), ray.get(ref)
+                start = pending.pop(ref)
+                try:
+                    table = ray.get(ref)
+                except lost as err:
+                    first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+                    raise WorkerLost(f"a Ray worker or node was lost beyond Ray's retries ({type(err).__name__}: "
+                                     f"{first})") from None
+                yield start, table
     finally:
         for ref in list(locals().get("pending", {})):
             ray.cancel(ref, force=True)
         if started_here:
             ray.shutdown()
+
+
+def _ray_lost_errors(ray) -> tuple:
+    """Ray's exceptions for lost workers, nodes and objects (not errors raised by a chunk)."""
+    names = ("WorkerCrashedError", "NodeDiedError", "LocalRayletDiedError", "ObjectLostError", "OwnerDiedError",
+             "ObjectReconstructionFailedError", "RaySystemError")
+    found = tuple(getattr(ray.exceptions, n) for n in names if isinstance(getattr(ray.exceptions, n, None), type))
+    return found or (RuntimeError,)

@@ -18,13 +18,14 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import qmc
 
-from ..config.build import model_params, to_run_config
+from ..config import model_params, run_config
+from ..config.experiment import SAMPLERS, ExperimentConfig
+from ..config.safety import check_choice, check_name
 from ..config.schema import RunConfig, ScenarioConfig
-from ..config.store import compose_run_config
-from ..config.validate import ConfigError, validate
+from ..config.validate import ConfigError, check_seed, validate
 from ..model import draws
 from ..model.params import ModelParams
-from .schema import SAMPLERS, ExperimentConfig
+from . import resources
 
 NO_LEVER = "none"
 
@@ -102,6 +103,19 @@ def _resolve_field(path: str, scenario: ScenarioConfig):
     raise ConfigError(f"parameter {path!r}", path, "a path to a numeric model coefficient, e.g. sanctions.credibility")
 
 
+def _check_active_faction(key: str, path: str, lever_names, lever_configs) -> None:
+    """A faction's coefficient can only be swept where the faction takes part: sweeping an
+    inactive one would vary a value that does nothing."""
+    section, _, rest = path.partition(".")
+    if section != "factions":
+        return
+    name = rest.partition(".")[0]
+    for lever, cfg in zip(lever_names, lever_configs):
+        if not cfg.scenario.factions[name].active:
+            where = "" if lever == NO_LEVER else f" under lever {lever!r}"
+            raise ConfigError(key, path, f"a coefficient of an active faction (faction {name!r} is inactive{where})")
+
+
 def _with_value(cfg: RunConfig, path: str, value) -> RunConfig:
     new = _copy(cfg)
     owner, f = _resolve_field(path, new.scenario)
@@ -156,19 +170,20 @@ def saltelli_points(d: int, base_samples: int) -> int:
 
 def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
     """Check the declaration and lay out its runs; ConfigError names what is wrong."""
+    check_name("experiment.name", exp.name)
     if exp.sampler not in SAMPLERS:
         raise ConfigError("experiment.sampler", exp.sampler, f"one of {list(SAMPLERS)}")
     for key in ("replications", "points", "grid_levels"):
-        if getattr(exp, key) < 1:
-            raise ConfigError(f"experiment.{key}", getattr(exp, key), "an integer >= 1")
-    if exp.seed < 0:
-        raise ConfigError("experiment.seed", exp.seed, "an integer >= 0")
-    if runs is not None and runs < 1:
-        raise ConfigError("runs", runs, "an integer >= 1")
+        value = getattr(exp, key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"experiment.{key}", value, "an integer >= 1")
+    check_seed("experiment.seed", exp.seed)
+    if runs is not None and (isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= resources.MAX_RUNS):
+        raise ConfigError("runs", runs, "an integer in [1, 2**62]")
+    check_name("experiment.scenario", exp.scenario)
+    check_choice("scenario", exp.scenario)  # the file, before Hydra reads it
 
-    base = to_run_config(compose_run_config([
-        f"scenario={exp.scenario}", f"seed={exp.seed}", f"horizon_weeks={exp.horizon_weeks}",
-    ]))
+    base = run_config(exp.scenario, exp.seed, [f"horizon_weeks={exp.horizon_weeks}"])
     params, integer = [], []
     for i, u in enumerate(exp.uncertainties):
         key = f"experiment.uncertainties[{i}] ({u.param})"
@@ -178,11 +193,14 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
         if u.levels is not None and len(u.levels) == 0:
             raise ConfigError(f"{key}.levels", list(u.levels), "at least one level (or no `levels` key)")
         lo, hi = f.metadata["range"]
+        is_int = f.type in (int, "int")
         for v in ([u.low, u.high] + list(u.levels or [])):
             if not lo <= v <= hi:
                 raise ConfigError(key, v, f"values within the parameter's range [{lo:g}, {hi:g}]")
+            if is_int and not float(v).is_integer():
+                raise ConfigError(key, v, f"whole numbers: {u.param} is an integer field")
         params.append(u.param)
-        integer.append(f.type in (int, "int"))
+        integer.append(is_int)
         validate(_with_value(base, u.param, int(round(u.high)) if integer[-1] else u.high))
 
     lever_names = tuple(exp.levers) or (NO_LEVER,)
@@ -195,6 +213,8 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
             lever_configs.append(validate(cfg))
         except ConfigError as err:
             raise ConfigError(f"experiment.levers.{name}: {err.key}", err.value, err.allowed) from None
+    for i, u in enumerate(exp.uncertainties):
+        _check_active_faction(f"experiment.uncertainties[{i}] ({u.param})", u.param, lever_names, lever_configs)
 
     n_levers = len(lever_names)
     if exp.sampler == "saltelli":
@@ -209,10 +229,9 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
         if runs % per or n & (n - 1):
             raise ConfigError("runs", runs, f"N * {per} with N a power of 2 for the sobol sampler "
                               "(points x replications x levers)")
-    samples = sample(exp)
     if runs is not None:
         if len(exp.uncertainties) == 0 or exp.sampler == "grid":
-            per = samples.shape[0] * n_levers
+            per = expected_points(exp) * n_levers
             if runs % per:
                 raise ConfigError("runs", runs, f"a multiple of {per} (points x levers) for this experiment")
             replications = runs // per
@@ -221,13 +240,82 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
             if runs % per:
                 raise ConfigError("runs", runs, f"a multiple of {per} (replications x levers) for this experiment")
             exp = dataclasses.replace(exp, points=runs // per)
-            samples = sample(exp)
+    _check_size(exp, n_levers, replications, runs)
+    samples = sample(exp)
     if samples.shape[0] == 0:
         raise ConfigError("experiment.sampler", exp.sampler, "a sampler that yields at least one point")
     for j, is_int in enumerate(integer):
         if is_int:
             samples[:, j] = np.round(samples[:, j])
+    check_points(tuple(params), samples, lever_names, lever_configs)
     return Plan(exp, tuple(params), tuple(integer), samples, lever_names, tuple(lever_configs), replications)
+
+
+def expected_points(exp: ExperimentConfig) -> int:
+    """How many points `sample(exp)` draws, computed without drawing them."""
+    d = len(exp.uncertainties)
+    if d == 0:
+        return 1
+    if exp.sampler == "grid":
+        n = 1
+        for u in exp.uncertainties:
+            n *= len(u.levels) if u.levels is not None else exp.grid_levels
+        return n
+    if exp.sampler == "saltelli":
+        return saltelli_points(d, exp.points)
+    return exp.points
+
+
+def _check_size(exp: ExperimentConfig, n_levers: int, replications: int, runs: int | None) -> None:
+    """Refuse, before drawing anything, a plan whose run ids do not fit int64 or whose points
+    do not fit this machine's memory (the sweep's table is checked by the runner)."""
+    points = expected_points(exp)
+    total = points * n_levers * replications
+    key, value = ("runs", runs) if runs is not None else ("experiment (points x levers x replications)", total)
+    if total > resources.MAX_RUNS:
+        raise ConfigError(key, value, f"at most 2**62 runs in all (this plan has {total:,})")
+    need = resources.plan_memory(points, len(exp.uncertainties))
+    have = resources.available_memory()
+    if have is not None and need > have:
+        raise ConfigError(key, value, f"a plan that fits in this machine's memory: its {points:,} points need about "
+                          f"{resources.human(need)} to draw, {resources.human(have)} is available")
+
+
+def check_points(params: tuple[str, ...], samples: np.ndarray, lever_names, lever_configs) -> None:
+    """The checks that span fields, at every sampled point under every lever: the active
+    factions' seats fit in parliament (sim.config.validate checks one config; here the seats of
+    several factions may be sampled at once, and levers may change seats, activity or the
+    parliament's size), and the quorum is at most the seats."""
+    cols = {p: j for j, p in enumerate(params)}
+    n = samples.shape[0]
+
+    def column(path, default):
+        return samples[:, cols[path]] if path in cols else np.full(n, float(default))
+
+    for lever, cfg in zip(lever_names, lever_configs):
+        sc = cfg.scenario
+        where = "" if lever == NO_LEVER else f" under lever {lever!r}"
+        total = column("parliament.total_seats", sc.parliament.total_seats)
+        seats = np.zeros(n)
+        for name, f in sc.factions.items():
+            if f.active:
+                seats = seats + column(f"factions.{name}.seats", f.seats)
+        over = seats > total
+        if over.any():
+            k = int(np.argmax(seats - total))
+            swept = [p for p in params if p.endswith(".seats") or p == "parliament.total_seats"]
+            at = ", ".join(f"{p}={samples[k, cols[p]]:g}" for p in swept)
+            raise ConfigError(f"experiment.uncertainties ({' + '.join(swept) or 'seats'})", int(seats[k]),
+                              f"active factions' seats summing to at most parliament.total_seats at every point"
+                              f"{where}: {int(over.sum())} of {n} points exceed it, the worst {int(seats[k])} > "
+                              f"{int(total[k])} at point {k} ({at})")
+        quorum = column("parliament.quorum", sc.parliament.quorum)
+        over = quorum > total
+        if over.any():
+            k = int(np.argmax(quorum - total))
+            raise ConfigError("experiment.uncertainties (parliament.quorum)", float(quorum[k]),
+                              f"a quorum of at most parliament.total_seats at every point{where}: {int(over.sum())} "
+                              f"of {n} points exceed it (point {k}: {quorum[k]:g} > {total[k]:g})")
 
 
 def _saltelli_base_samples(exp: ExperimentConfig, runs: int | None, n_levers: int) -> ExperimentConfig:
@@ -265,8 +353,10 @@ def _with_lever_value(cfg: RunConfig, path: str, value) -> RunConfig:
         ok = optional
     elif "bool" in declared:
         ok = isinstance(value, bool)
-    elif "float" in declared or "int" in declared:
+    elif "float" in declared:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif "int" in declared:
+        ok = isinstance(value, int) and not isinstance(value, bool)
     elif "str" in declared:
         ok = isinstance(value, str)
     else:
@@ -293,9 +383,7 @@ def _set_param(p: ModelParams, path: str, values: np.ndarray) -> ModelParams:
     if section == "factions":
         name, _, attr = rest.partition(".")
         fa = p.factions
-        if name not in fa.names:  # an inactive faction: the parameter has no effect
-            return p
-        j = fa.names.index(name)
+        j = fa.names.index(name)  # make_plan refuses uncertainties on inactive factions
         current = np.asarray(getattr(fa, attr), dtype=np.float64)
         table = np.broadcast_to(current, (values.size, fa.size)).copy()
         table[:, j] = values

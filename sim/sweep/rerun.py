@@ -61,9 +61,7 @@ def run_one(plan: Plan, run_id: int) -> tuple[dict, pd.DataFrame]:
     """Summary and weekly trajectory of one run of the plan (Mesa model, record=True)."""
     lever, point, replication = (int(a[0]) for a in plan.locate([run_id]))
     params = run_params(plan, lever, np.array([point])).row(0)
-    cfg = plan.lever_configs[lever]
-    model = NegotiationModel(params, run_index=replication, record=True, start_date=cfg.start_date,
-                             step_days=cfg.step_days, scenario_name=plan.experiment.scenario)
+    model = NegotiationModel(params, run_index=replication, record=True)
     summary = model.run()
     return summary, model.trajectory()
 

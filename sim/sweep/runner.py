@@ -2,44 +2,103 @@
 when complete, resume after an interruption, and assemble runs.parquet and metadata.json.
 
 Output folder:
+    sweep.lock           held (flock) while a sweep runs in the folder; says who holds it
     plan.json            what the runs are (fingerprint, counts, chunk size), written first
     chunks/*.parquet     finished chunks, each renamed into place only when complete
     runs.parquet         all rows sorted by run id, written when every chunk is done
     metadata.json        provenance, written last: its presence means the sweep is complete
+
+Integrity. Every chunk carries in its Parquet schema metadata (key `sim.sweep.chunk`) the
+plan's fingerprint, its run range, its row count and a checksum of its content
+(`chunk.table_checksum`), and the invocation that computed it. On a rerun a chunk file is
+used only when it can be read and all of these match; any other file with a chunk's name
+(truncated, from another sweep or seed, copied over another chunk, written by older code)
+is named in a one-line warning and computed again. The assembled table must hold exactly
+the run ids 0..N-1, each once, in order, before runs.parquet and metadata.json are written.
+A folder holding runs.parquet or metadata.json without a plan.json is never written into
+without overwrite=true.
+
+Stopping. Ctrl-C (SIGINT, exit 130) and SIGTERM (exit 143, what `timeout`, SLURM and
+container runtimes send) stop the workers, keep every finished chunk and say that running
+the same command again resumes. A worker that dies (exit 1) is reported the same way.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import signal
+import socket
 import sys
+import threading
 import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..config.validate import ConfigError
+from ..files import atomic_write
 from ..provenance import git_commit, package_versions
-from . import executors
+from . import executors, resources
+from .chunk import table_checksum
+from .lock import SweepLock
 from .plan import Plan
 
 PACKAGES = ("numpy", "scipy", "mesa", "hydra-core", "omegaconf", "pandas", "pyarrow", "matplotlib")
+CHUNK_KEY = b"sim.sweep.chunk"
+TABLE_KEY = b"sim.sweep"
+#: chunk_size below this is refused unless the sweep has at most SMALL_SWEEP runs: every
+#: chunk costs a fixed time (the engine's loop over all the weeks, plan parameters, a Parquet
+#: file and a rename) whatever its size, so chunk_size=1 made a sweep hundreds of times slower
+MIN_CHUNK_SIZE = 100
+SMALL_SWEEP = 1000
 
 
 class SweepInterrupted(Exception):
-    pass
+    """Stopped by Ctrl-C (exit 130) or SIGTERM (exit 143); finished chunks are kept."""
+
+    def __init__(self, message: str, exit_code: int = 130):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
-def _atomic(path: Path, write) -> None:
-    tmp = path.with_name(path.name + ".partial")
-    write(tmp)
-    os.replace(tmp, path)
+class SweepFailed(Exception):
+    """Stopped by something outside the sweep's input (a worker died); a rerun resumes. Exit 1."""
+
+    exit_code = 1
+
+
+class _Terminated(BaseException):
+    """Raised in the main thread by the SIGTERM handler (a BaseException, like KeyboardInterrupt,
+    so that no library's `except Exception` swallows it)."""
+
+
+@contextmanager
+def _sigterm_raises():
+    """While the sweep runs, SIGTERM raises _Terminated in the main thread (as Ctrl-C raises
+    KeyboardInterrupt), so the runner stops the workers and reports what is saved."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise _Terminated()
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def _write_json(path: Path, doc: dict) -> None:
-    _atomic(path, lambda t: t.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"))
+    atomic_write(path, lambda t: t.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"))
 
 
 def chunk_ranges(total: int, size: int) -> list[tuple[int, int]]:
@@ -50,18 +109,80 @@ def _chunk_path(out: Path, start: int, stop: int) -> Path:
     return out / "chunks" / f"runs_{start:010d}_{stop:010d}.parquet"
 
 
+# ---------------------------------------------------------------- chunk files
+def chunk_metadata(table: pa.Table, fingerprint: str, start: int, stop: int, invocation: dict) -> dict:
+    return {"fingerprint": fingerprint, "start": start, "stop": stop, "rows": table.num_rows,
+            "checksum": table_checksum(table), "invocation": invocation,
+            "written": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+
+
+def with_chunk_metadata(table: pa.Table, meta: dict) -> pa.Table:
+    return table.replace_schema_metadata({CHUNK_KEY: json.dumps(meta, sort_keys=True)})
+
+
+def read_chunk(path: Path, fingerprint: str, start: int, stop: int) -> tuple[pa.Table | None, dict | None, str]:
+    """The chunk file's table (schema metadata removed) and its metadata if it is chunk
+    start..stop-1 of the plan with this fingerprint, intact; else (None, None, why not)."""
+    try:
+        table = pq.read_table(path)
+    except Exception as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:160]
+        return None, None, f"unreadable ({first})"
+    raw = (table.schema.metadata or {}).get(CHUNK_KEY)
+    if raw is None:
+        return None, None, "it carries no sweep metadata (written by other code?)"
+    try:
+        meta = json.loads(raw)
+        fp, lo, hi, rows, checksum = (meta[k] for k in ("fingerprint", "start", "stop", "rows", "checksum"))
+    except (ValueError, KeyError, TypeError):
+        return None, None, "its sweep metadata is damaged"
+    if fp != fingerprint:
+        return None, None, f"it belongs to another sweep (plan fingerprint {fp}, this plan's is {fingerprint})"
+    if (lo, hi) != (start, stop):
+        return None, None, f"it holds runs {lo}..{hi - 1}, not {start}..{stop - 1}"
+    table = table.replace_schema_metadata(None)
+    if rows != stop - start or table.num_rows != rows:
+        return None, None, f"it has {table.num_rows} rows, {stop - start} expected"
+    if table_checksum(table) != checksum:
+        return None, None, "its content does not match its checksum (changed or damaged)"
+    ids = table.column("run_id").to_numpy() if "run_id" in table.column_names else None
+    if ids is None or not np.array_equal(ids, np.arange(start, stop)):
+        return None, None, "its run ids are not its range"
+    return table, meta, ""
+
+
+def check_run_ids(table: pa.Table, total: int) -> None:
+    """The assembled table holds run ids 0..total-1, each once, in order."""
+    ids = table.column("run_id").to_numpy()
+    if ids.size != total or not np.array_equal(ids, np.arange(total, dtype=ids.dtype)):
+        uniq = np.unique(ids).size
+        raise SweepFailed(f"the assembled table holds {ids.size} rows with {uniq} distinct run ids, not the run ids "
+                          f"0..{total - 1} once each; nothing was written (this is a bug: please report it)")
+
+
+# ---------------------------------------------------------------- folder
 def prepare_output(out: Path, plan: Plan, chunk_size: int, overwrite: bool) -> tuple[int, bool]:
     """Create or reuse the output folder; returns (chunk size to use, already complete)."""
     plan_file = out / "plan.json"
     doc = {"fingerprint": plan.fingerprint(), "total_runs": plan.total_runs, "chunk_size": chunk_size,
            "experiment": plan.experiment.name}
+    finished = [n for n in ("runs.parquet", "metadata.json") if (out / n).exists()]
     if plan_file.exists() and not overwrite:
-        old = json.loads(plan_file.read_text())
-        if old["fingerprint"] != doc["fingerprint"] or old["total_runs"] != doc["total_runs"]:
+        try:
+            old = json.loads(plan_file.read_text())
+            same = old["fingerprint"] == doc["fingerprint"] and old["total_runs"] == doc["total_runs"]
+            old_chunk = int(old["chunk_size"])
+        except (ValueError, KeyError, TypeError):
+            raise ConfigError("out", str(out), "a folder with a readable plan.json (it is damaged); choose another "
+                              "out=DIR or pass overwrite=true") from None
+        if not same:
             raise ConfigError("out", str(out), "a folder holding this same sweep (it holds a different one); "
                               "choose another out=DIR or pass overwrite=true")
-        complete = (out / "metadata.json").exists() and (out / "runs.parquet").exists()
-        return int(old["chunk_size"]), complete
+        complete = len(finished) == 2 and _metadata_matches(out, doc)
+        return old_chunk, complete
+    if finished and not overwrite:
+        raise ConfigError("out", str(out), f"a new or unfinished sweep folder (it holds {' and '.join(finished)} but "
+                          "no plan.json: another sweep's results?); choose another out=DIR or pass overwrite=true")
     if overwrite and out.exists():
         for name in ("metadata.json", "runs.parquet", "plan.json"):
             (out / name).unlink(missing_ok=True)
@@ -72,39 +193,121 @@ def prepare_output(out: Path, plan: Plan, chunk_size: int, overwrite: bool) -> t
     return chunk_size, False
 
 
-def run_sweep(plan: Plan, out: Path, *, engine: str = "batch", executor: str = "local", workers: int | None = None,
-              chunk_size: int = 10000, progress: bool = False, ray_address: str | None = None,
-              overwrite: bool = False, resolved_config: dict | None = None) -> dict:
-    """Run (or finish) the sweep into `out`; return the metadata written."""
-    if chunk_size < 1:
+def _metadata_matches(out: Path, plan_doc: dict) -> bool:
+    """metadata.json and runs.parquet describe this plan (else the folder is finished again)."""
+    try:
+        meta = json.loads((out / "metadata.json").read_text())
+        rows = pq.read_metadata(out / "runs.parquet").num_rows
+    except Exception:
+        return False
+    return (isinstance(meta, dict) and meta.get("fingerprint") == plan_doc["fingerprint"]
+            and meta.get("run_count") == plan_doc["total_runs"] == rows)
+
+
+def _check_settings(plan: Plan, out: Path, engine: str, executor: str, workers, chunk_size) -> int:
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise ConfigError("chunk_size", chunk_size, "an integer >= 1")
-    if workers is not None and workers < 1:
+    if chunk_size < MIN_CHUNK_SIZE and plan.total_runs > SMALL_SWEEP:
+        raise ConfigError("chunk_size", chunk_size, f"at least {MIN_CHUNK_SIZE} for a sweep of more than "
+                          f"{SMALL_SWEEP:,} runs (this one has {plan.total_runs:,}): every chunk costs a fixed time "
+                          "whatever its size, so tiny chunks make a sweep many times slower")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ConfigError("workers", workers, "an integer >= 1, or null for all cores")
     if executor not in executors.EXECUTOR_NAMES:
         raise ConfigError("executor", executor, f"one of {list(executors.EXECUTOR_NAMES)}")
     if engine not in ("batch", "mesa"):
         raise ConfigError("engine", engine, "one of ['batch', 'mesa']")
     workers = workers or executors.default_workers()
+    d = len(plan.params)
+    need = resources.sweep_memory(plan.total_runs, d, workers if executor == "local" else 1, chunk_size)
+    have = resources.available_memory()
+    if have is not None and need > have:
+        raise ConfigError("runs", plan.total_runs, f"a sweep that fits in this machine's memory: {plan.total_runs:,} "
+                          f"runs need about {resources.human(need)} (the whole table is assembled in memory), "
+                          f"{resources.human(have)} is available; run fewer runs, or several sweeps with other seeds")
+    return workers
+
+
+def _check_disk(plan: Plan, out: Path) -> None:
+    disk = resources.sweep_disk(plan.total_runs, len(plan.params))
+    free = resources.free_disk(out)
+    if free is not None and disk > free:
+        raise ConfigError("out", str(out), f"a folder on a disk with room for the sweep: about {resources.human(disk)} "
+                          f"needed (the chunks and runs.parquet), {resources.human(free)} free")
+
+
+def _saved(out: Path, chunks) -> int:
+    return sum(stop - start for start, stop in chunks if _chunk_path(out, start, stop).exists())
+
+
+# ---------------------------------------------------------------- the sweep
+def run_sweep(plan: Plan, out: Path, *, engine: str = "batch", executor: str = "local", workers: int | None = None,
+              chunk_size: int = 10000, progress: bool = False, ray_address: str | None = None,
+              overwrite: bool = False, resolved_config: dict | None = None) -> dict:
+    """Run (or finish) the sweep into `out`; return the metadata written.
+
+    Raises ConfigError (bad settings, a folder holding something else, a folder in use,
+    not enough memory or disk), SweepInterrupted (Ctrl-C, SIGTERM) or SweepFailed (a worker
+    died); in all three cases finished chunks are kept and nothing looks complete."""
     out = Path(out)
+    workers = _check_settings(plan, out, engine, executor, workers, chunk_size)
+    out.mkdir(parents=True, exist_ok=True)  # an OSError here (read-only, no permission) is the caller's to report
+    _check_disk(plan, out)
+    with SweepLock(out), _sigterm_raises():
+        chunks: list[tuple[int, int]] = []
+        try:
+            return _run_locked(plan, out, engine, executor, workers, chunk_size, progress, ray_address, overwrite,
+                               resolved_config, chunks)
+        except (KeyboardInterrupt, _Terminated) as err:
+            saved = _saved(out, chunks)
+            what, code = ("terminated (SIGTERM)", 143) if isinstance(err, _Terminated) else ("interrupted", 130)
+            raise SweepInterrupted(
+                f"{what}: {saved} of {plan.total_runs} runs are saved in {out}/chunks; {plan.total_runs - saved} "
+                "remain. Run the same command again to finish the sweep.", code) from None
+        except executors.WorkerLost as err:
+            saved = _saved(out, chunks)
+            raise SweepFailed(f"sweep stopped: {err}; {saved} of {plan.total_runs} runs are saved in {out}/chunks. "
+                              "Run the same command again to resume the sweep.") from None
+
+
+def _run_locked(plan, out, engine, executor, workers, chunk_size, progress, ray_address, overwrite, resolved_config,
+                chunks) -> dict:
+    t0 = time.perf_counter()
     chunk_size, complete = prepare_output(out, plan, chunk_size, overwrite)
     if complete:
         meta = json.loads((out / "metadata.json").read_text())
         print(f"sweep already complete in {out} ({meta['run_count']} runs); pass overwrite=true to run it again",
               file=sys.stderr)
         return meta
-
-    chunks = chunk_ranges(plan.total_runs, chunk_size)
-    todo = [c for c in chunks if not _chunk_path(out, *c).exists()]
+    fingerprint = plan.fingerprint()
+    chunks.extend(chunk_ranges(plan.total_runs, chunk_size))
+    for stray in (out / "chunks").glob("*.partial"):  # we hold the lock: nobody else is writing them
+        stray.unlink(missing_ok=True)
+    todo = []
+    for start, stop in chunks:
+        path = _chunk_path(out, start, stop)
+        if not path.exists():
+            todo.append((start, stop))
+            continue
+        table, _, why = read_chunk(path, fingerprint, start, stop)
+        if table is None:
+            print(f"warning: chunk {path.name} is not usable: {why}; computing it again", file=sys.stderr)
+            path.unlink(missing_ok=True)
+            todo.append((start, stop))
     done_runs = plan.total_runs - sum(stop - start for start, stop in todo)
     if done_runs:
         print(f"resuming: {done_runs} of {plan.total_runs} runs already done in {out}", file=sys.stderr)
+    invocation = {"id": uuid.uuid4().hex[:12], "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                  "engine": engine, "executor": executor, "workers": workers, "chunk_size": chunk_size,
+                  "host": socket.gethostname(), "pid": os.getpid()}
+
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=plan.total_runs, initial=done_runs, unit="run", unit_scale=True, smoothing=0.1,
                    desc=plan.experiment.name, file=sys.stderr)
-    t0 = time.perf_counter()
+    t_compute = time.perf_counter()
     computed = 0
     stops = dict(todo)
     if executor == "local":
@@ -113,42 +316,60 @@ def run_sweep(plan: Plan, out: Path, *, engine: str = "batch", executor: str = "
         stream = executors.run_ray(plan, engine, todo, workers, ray_address)
     try:
         for start, table in stream:
-            path = _chunk_path(out, start, stops[start])
-            _atomic(path, lambda t, table=table: pq.write_table(table, t))
+            meta = chunk_metadata(table, fingerprint, start, stops[start], invocation)
+            tagged = with_chunk_metadata(table, meta)
+            atomic_write(_chunk_path(out, start, stops[start]), lambda t, tagged=tagged: pq.write_table(tagged, t))
             computed += table.num_rows
             if bar is not None:
                 bar.update(table.num_rows)
-    except KeyboardInterrupt:
+    finally:
         stream.close()
         if bar is not None:
             bar.close()
-        left = plan.total_runs - done_runs - computed
-        raise SweepInterrupted(
-            f"interrupted: {done_runs + computed} of {plan.total_runs} runs are saved in {out}/chunks; "
-            f"{left} remain. Run the same command again to finish the sweep."
-        ) from None
-    finally:
-        if bar is not None:
-            bar.close()
-    compute_time = time.perf_counter() - t0
+    compute_time = time.perf_counter() - t_compute
 
-    table = pa.concat_tables(pq.read_table(_chunk_path(out, *c)) for c in chunks)
-    if table.num_rows != plan.total_runs:
-        raise RuntimeError(f"{out}: {table.num_rows} rows assembled, {plan.total_runs} expected")
-    _atomic(out / "runs.parquet", lambda t: pq.write_table(table, t))
+    tables, contributions = [], {}
+    for start, stop in chunks:
+        path = _chunk_path(out, start, stop)
+        table, meta, why = read_chunk(path, fingerprint, start, stop)
+        if table is None:
+            raise SweepFailed(f"chunk {path.name} changed while the sweep ran ({why}); nothing was assembled. "
+                              "Run the same command again to compute it again.")
+        tables.append(table)
+        inv = meta.get("invocation") if isinstance(meta.get("invocation"), dict) else {"id": "unknown"}
+        entry = contributions.setdefault(inv.get("id", "unknown"), {**inv, "chunks": 0, "runs_computed": 0,
+                                                                     "last_chunk_written": None})
+        entry["chunks"] += 1
+        entry["runs_computed"] += stop - start
+        entry["last_chunk_written"] = max(filter(None, [entry["last_chunk_written"], meta.get("written")]),
+                                          default=None)
+    table = pa.concat_tables(tables)
+    del tables
+    check_run_ids(table, plan.total_runs)
+    checksum = table_checksum(table)
+    table = table.replace_schema_metadata({TABLE_KEY: json.dumps(
+        {"fingerprint": fingerprint, "run_count": plan.total_runs, "checksum": checksum}, sort_keys=True)})
+    atomic_write(out / "runs.parquet", lambda t: pq.write_table(table, t))
     wall = time.perf_counter() - t0
+    invocations = sorted(contributions.values(), key=lambda e: (str(e.get("started")), str(e.get("id"))))
+    for entry in invocations:
+        if entry.get("id") == invocation["id"]:
+            entry["compute_time_s"] = round(compute_time, 3)
     meta = {
         "experiment": plan.experiment.name,
         "scenario": plan.experiment.scenario,
         "root_seed": plan.experiment.seed,
-        "fingerprint": plan.fingerprint(),
+        "fingerprint": fingerprint,
         "run_count": plan.total_runs,
         "points": plan.points,
         "levers": list(plan.levers),
         "replications": plan.replications,
         "parameters": list(plan.params),
+        "columns": list(table.column_names),
+        "table_checksum": checksum,
         "runs_computed_this_invocation": computed,
         "resumed": done_runs > 0,
+        "invocations": invocations,
         "wall_time_s": round(wall, 3),
         "compute_time_s": round(compute_time, 3),
         "runs_per_second": round(computed / compute_time, 1) if computed and compute_time > 0 else None,

@@ -18,9 +18,9 @@ import json
 import sys
 from pathlib import Path
 
-from ..config.store import available_scenarios
+from ..config import UnknownScenario, available_scenarios, check_scenario, run_config
+from ..ensembles import run_ensemble, statistics
 from . import cards
-from .ensemble import UnknownScenario, check_scenario, run_ensemble, scenario_config, statistics
 from .figures import write_figures
 
 
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _list() -> None:
     for name in available_scenarios():
-        cfg = scenario_config(name)
+        cfg = run_config(name)
         card = "" if cards.card_path(name).exists() else "  (no briefing card yet)"
         print(f"{name:22s} {cfg.scenario.title}{card}")
 

@@ -19,10 +19,9 @@ import dataclasses
 import re
 from pathlib import Path
 
-from ..config import schema
-from ..config.store import CONFIG_DIR
+from ..config import CONFIG_DIR, run_config, schema
+from ..ensembles import Ensemble, run_ensemble, statistics
 from ..model.outcomes import OUTCOMES
-from .ensemble import Ensemble, run_ensemble, scenario_config, statistics
 
 EXERCISES_DIR = Path(CONFIG_DIR).parent / "docs" / "exercises"
 FACILITATOR_RUNS = 2000
@@ -126,8 +125,8 @@ def differences_block(name: str) -> str:
     """A table of every value the scenario file changes from the baseline, with its source."""
     if name == REFERENCE:
         return "This is the reference scenario: every other exercise is compared with it."
-    base = _flatten(dataclasses.asdict(scenario_config(REFERENCE).scenario))
-    mine = _flatten(dataclasses.asdict(scenario_config(name).scenario))
+    base = _flatten(dataclasses.asdict(run_config(REFERENCE).scenario))
+    mine = _flatten(dataclasses.asdict(run_config(name).scenario))
     comments = yaml_comments(Path(CONFIG_DIR) / "scenario" / f"{name}.yaml")
     rows = ["| parameter | meaning | baseline | this scenario | source (scenario file) |", "|---|---|---|---|---|"]
     for key in sorted(set(base) | set(mine)):

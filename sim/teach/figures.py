@@ -12,10 +12,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from ..model.outcomes import OUTCOMES  # noqa: E402
-from .ensemble import YEAR_ENDS, Ensemble  # noqa: E402
+from ..ensembles import YEAR_ENDS, Ensemble
+from ..model.outcomes import OUTCOMES
 
 COLOURS = {
     "no_request": "tab:gray", "negotiated_drawdown": "tab:blue", "request_withdrawn": "tab:orange",

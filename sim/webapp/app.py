@@ -17,7 +17,7 @@ import html
 import solara
 from mesa.visualization import SolaraViz
 
-from ..config.store import available_scenarios
+from ..config import available_scenarios
 from .components import COMPONENTS, Html
 from .session import ClassroomModel, model_params_for, scenario_text
 

@@ -23,7 +23,7 @@ def Html(body: str, classes: str = ""):
 
 
 def _frame(model) -> pd.DataFrame:
-    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    df = model.trajectory()
     df["date"] = pd.to_datetime(df["date"])
     return df
 

@@ -7,17 +7,14 @@ hazard that a new government forms (F13, F15) and the logit rationality of every
 SolaraViz rebuilds it with keyword arguments on Reset, so each keyword is a slider's name
 (and `exercise`, the scenario's name).
 
-Composing a config with Hydra uses a process-wide singleton, and a Solara server serves
-sessions from several threads, so configs are composed under a lock (and cached).
+A Solara server serves sessions from several threads; `sim.config.run_config` composes
+configs under a lock and hands each caller its own copy.
 """
 
 from __future__ import annotations
 
-import threading
-
 from ..abm.model import NegotiationModel
-from ..config.build import model_params
-from ..teach.ensemble import scenario_config
+from ..config import model_params, run_config
 
 #: slider name -> (config key under scenario., label, min, max, step)
 SLIDERS = {
@@ -28,23 +25,15 @@ SLIDERS = {
     "rationality": ("behaviour.rationality", "Rationality of every actor (logit lambda)", 0.5, 30.0, 0.5),
 }
 
-_LOCK = threading.Lock()
-
-
-def _config(scenario: str, seed: int, overrides: tuple[str, ...]):
-    with _LOCK:
-        return scenario_config(scenario, seed, overrides)
-
-
 def scenario_text(scenario: str) -> tuple[str, str]:
     """The scenario's title and description, for the picker."""
-    sc = _config(scenario, 0, ()).scenario
+    sc = run_config(scenario, 0).scenario
     return sc.title, sc.description
 
 
 def scenario_values(scenario: str) -> dict[str, float]:
     """The scenario's own value of each slider (the sliders start there)."""
-    cfg = _config(scenario, 0, ())
+    cfg = run_config(scenario, 0)
     out = {}
     for name, (key, *_rest) in SLIDERS.items():
         section, field = key.split(".")
@@ -66,9 +55,8 @@ class ClassroomModel(NegotiationModel):
         overrides = tuple(
             f"scenario.{SLIDERS[name][0]}={float(v)!r}" for name, v in values.items() if v is not None
         )
-        cfg = _config(exercise, int(seed), overrides)
-        super().__init__(model_params(cfg), record=True, scenario_name=exercise,
-                         start_date=cfg.start_date, step_days=cfg.step_days)
+        cfg = run_config(exercise, int(seed), overrides)
+        super().__init__(model_params(cfg), record=True)
         self.config = cfg
         self.settings = {"exercise": exercise, "seed": int(seed), **values}
 

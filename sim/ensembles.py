@@ -3,54 +3,23 @@ what a class discusses: how runs end (`sim.model.outcomes`) and when Baghdad mak
 formal request that starts the one-year clock (F4, F10).
 
 Run i of an ensemble with root seed S is the same random world as
-`NegotiationModel(scenario=..., seed=S, run_index=i)` (keyed draws, docs/architecture.md),
+`NegotiationModel.from_scenario(..., seed=S, run_index=i)` (keyed draws, docs/architecture.md),
 so an ensemble can be set beside a single run or a role-played game fairly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..config.build import model_params, to_run_config
-from ..config.store import available_scenarios, compose_run_config
-from ..engines.batch import simulate
-from ..model.outcomes import OUTCOMES
-from ..model.params import ModelParams
+from .config import model_params, run_config
+from .engines.batch import simulate
+from .model.outcomes import OUTCOMES
 
 #: ends of the years the article looks at: "through 2020, likely into 2021" (F15)
 YEAR_ENDS = {"2020": dt.date(2020, 12, 31), "2021": dt.date(2021, 12, 31)}
-
-
-class UnknownScenario(ValueError):
-    """A scenario name that has no file in configs/scenario/."""
-
-    def __init__(self, name: str):
-        self.name = name
-        super().__init__(f"unknown scenario {name!r}; choose one of: {', '.join(available_scenarios())}")
-
-
-def check_scenario(name: str) -> str:
-    if name not in available_scenarios():
-        raise UnknownScenario(name)
-    return name
-
-
-@functools.lru_cache(maxsize=32)
-def _config(scenario: str, seed: int, overrides: tuple[str, ...]):
-    return to_run_config(compose_run_config([f"scenario={scenario}", f"seed={int(seed)}", *overrides]))
-
-
-def scenario_config(scenario: str, seed: int = 0, overrides: tuple[str, ...] = ()):
-    """The validated RunConfig of a scenario (cached; do not mutate it)."""
-    return _config(check_scenario(scenario), int(seed), tuple(overrides))
-
-
-def scenario_params(scenario: str, seed: int = 0, overrides: tuple[str, ...] = ()) -> ModelParams:
-    return model_params(scenario_config(scenario, seed, overrides))
 
 
 @dataclass(frozen=True)
@@ -123,7 +92,7 @@ def run_ensemble(scenario: str, runs: int = 2000, seed: int = 0, *, first_run: i
 
 def ensemble_of(scenario: str, run_ids, seed: int = 0, *, overrides: tuple[str, ...] = ()) -> Ensemble:
     """The given runs of a scenario (e.g. one role-played world and the runs around it)."""
-    cfg = scenario_config(scenario, seed, overrides)
+    cfg = run_config(scenario, seed, overrides)
     params = model_params(cfg)
     run_ids = np.asarray(run_ids, dtype=np.int64)
     cols = simulate(params, run_ids)

@@ -1,0 +1,174 @@
+"""The front door for configs: compose, validate and convert, in one place.
+
+    run_config("max_pressure", seed=3, overrides=["scenario.sanctions.credibility=0.9"])  -> RunConfig
+    run_params("baseline", seed=0)                                                         -> ModelParams
+    experiment_config("conditions", overrides=["replications=5"])                          -> ExperimentConfig
+
+Scenario overrides are Hydra override strings, exactly as on the command line of
+`python -m sim`; experiment overrides are `key=value` pairs relative to the experiment
+(`seed=3`, `replications=5`). Composition goes through Hydra's process-wide singleton, so it
+runs under a lock (the browser app serves sessions from several threads) and its results
+are cached; each call returns its own copy, so a caller may change it freely.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from ..model import draws
+from ..model.params import FactionTable, ModelParams
+from .experiment import ExperimentConfig
+from .schema import FactionConfig, RunConfig
+from .validate import ConfigError, validate
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+
+FACTION_ARRAYS = (
+    "seats", "ideal_position", "salience", "tension_sensitivity", "security_weight", "sanctions_exposure",
+    "linkage_weight", "iran_alignment", "street_responsiveness", "mobilising_power",
+)
+
+_LOCK = threading.RLock()
+_registered = False
+
+
+class UnknownScenario(ConfigError):
+    """A scenario name that has no file in configs/scenario/."""
+
+    def __init__(self, name: str):
+        self.name = name
+        choices = ", ".join(available_scenarios())
+        super().__init__("scenario", name, f"one of {choices}")
+        self.args = (f"unknown scenario {name!r}; choose one of: {choices}",)
+
+
+class UnknownExperiment(ConfigError):
+    """An experiment name that has no file in configs/experiment/."""
+
+    def __init__(self, name: str):
+        self.name = name
+        choices = ", ".join(available_experiments())
+        super().__init__("experiment", name, f"one of {choices}")
+        self.args = (f"unknown experiment {name!r}; choose one of: {choices}",)
+
+
+def available_scenarios() -> list[str]:
+    """The scenario names, one per file of configs/scenario/."""
+    return sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
+
+
+def available_experiments() -> list[str]:
+    """The experiment names, one per file of configs/experiment/."""
+    return sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
+
+
+def check_scenario(name: str) -> str:
+    """`name` if it is a scenario of configs/scenario/, else UnknownScenario."""
+    if name not in available_scenarios():
+        raise UnknownScenario(name)
+    return name
+
+
+def register_configs() -> None:
+    """Register the run schema in Hydra's ConfigStore once per process (it is a singleton)."""
+    global _registered
+    with _LOCK:
+        if not _registered:
+            from hydra.core.config_store import ConfigStore
+
+            ConfigStore.instance().store(name="run_schema", node=RunConfig)
+            _registered = True
+
+
+def to_run_config(cfg: DictConfig | RunConfig) -> RunConfig:
+    """A config composed by Hydra (the `python -m sim` app's) as a validated RunConfig."""
+    obj = OmegaConf.to_object(cfg) if isinstance(cfg, DictConfig) else cfg
+    return validate(obj)  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=256)
+def _run_config(scenario: str, seed: int | None, overrides: tuple[str, ...]) -> RunConfig:
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    register_configs()
+    seed_override = "seed=null" if seed is None else f"seed={int(seed)}"
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=[f"scenario={scenario}", seed_override, *overrides])
+    return to_run_config(cfg)
+
+
+def run_config(scenario: str = "baseline", seed: int | None = 0, overrides: Sequence[str] = ()) -> RunConfig:
+    """The validated config of one run: a scenario of configs/scenario/, a root seed (0 is a
+    seed; None draws fresh entropy when the parameters are built) and Hydra overrides.
+    Raises UnknownScenario or ConfigError (key, value, what is allowed)."""
+    check_scenario(scenario)
+    with _LOCK:
+        return copy.deepcopy(_run_config(scenario, seed, tuple(overrides)))
+
+
+def faction_table(factions: dict[str, FactionConfig]) -> FactionTable:
+    """The active factions, in config order, as arrays over a factions axis."""
+    active = [(name, f) for name, f in factions.items() if f.active]
+    arrays = {a: np.array([getattr(f, a) for _, f in active], dtype=np.float64) for a in FACTION_ARRAYS}
+    return FactionTable(
+        names=tuple(n for n, _ in active), labels=tuple(f.label or n for n, f in active),
+        can_boycott=np.array([f.can_boycott for _, f in active], dtype=bool), **arrays,
+    )
+
+
+def model_params(cfg: RunConfig, seed: int | None = None) -> ModelParams:
+    """The numbers the model runs on, from a validated config; `seed` (already resolved)
+    overrides cfg.seed, and a null seed is resolved to fresh entropy here."""
+    sc = cfg.scenario
+    return ModelParams(
+        seed=draws.resolve_seed(cfg.seed if seed is None else seed),
+        horizon_weeks=cfg.horizon_weeks,
+        deadline_weeks=int(round(364 / cfg.step_days)),  # F4: one year
+        step_order=tuple(cfg.step_order),
+        world=sc.world, sanctions=sc.sanctions, government=sc.government, washington=sc.washington,
+        tehran=sc.tehran, parliament=sc.parliament, behaviour=sc.behaviour,
+        factions=faction_table(sc.factions),
+        scenario_name=sc.name,
+        start_date=dt.date.fromisoformat(cfg.start_date),
+        step_days=int(cfg.step_days),
+    )
+
+
+def run_params(scenario: str = "baseline", seed: int | None = 0, overrides: Sequence[str] = ()) -> ModelParams:
+    """`model_params(run_config(scenario, seed, overrides))`."""
+    return model_params(run_config(scenario, seed, overrides))
+
+
+@functools.lru_cache(maxsize=64)
+def _experiment_config(name: str, overrides: tuple[str, ...]) -> ExperimentConfig:
+    merged = OmegaConf.merge(OmegaConf.structured(ExperimentConfig),
+                             OmegaConf.load(CONFIG_DIR / "experiment" / f"{name}.yaml"))
+    if overrides:
+        try:
+            merged = OmegaConf.merge(merged, OmegaConf.from_dotlist(list(overrides)))
+        except OmegaConfBaseException as err:
+            key = getattr(err, "full_key", None) or ", ".join(overrides)
+            raise ConfigError(f"experiment.{key}", list(overrides), f"existing experiment keys of the right type ({err.msg})") from None
+    return OmegaConf.to_object(merged)  # type: ignore[return-value]
+
+
+def experiment_config(name: str, overrides: Sequence[str] = ()) -> ExperimentConfig:
+    """The typed declaration of configs/experiment/NAME.yaml, with `key=value` overrides
+    relative to the experiment (`seed=3`). The same object `python -m sim.sweep
+    experiment=NAME` composes; its plan (`sim.sweep.plan.make_plan`) checks the rest."""
+    if name not in available_experiments():
+        raise UnknownExperiment(name)
+    with _LOCK:
+        return copy.deepcopy(_experiment_config(name, tuple(overrides)))

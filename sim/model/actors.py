@@ -1,0 +1,80 @@
+"""The actor registry: one record per actor of the negotiation.
+
+Each `Actor` says what the actor can do (its action set, an `IntEnum`), what it sees (a
+pure function of the state giving its payoffs and open actions), which stage of
+`stages.STAGES` is its decision, which `State` fields hold its last action and a player's
+imposed one (role play), and the role name a player picks it by. The Mesa agents, the role
+play (`sim.play`) and the browser app read actors from here; nothing else lists them.
+Fact ids refer to docs/facts.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Callable
+
+import numpy as np
+
+from . import views
+from .actions import FactionStance, GovernmentAction, TehranAction, WashingtonAction, names
+from .params import ModelParams
+from .stages import STAGE_BY_NAME, Stage
+from .state import State
+
+View = Callable[[State, ModelParams, int], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str                     # registry key, also the stage's `actor`
+    title: str                    # how texts name it
+    actions: type[IntEnum]        # what it can do; codes index its payoff columns
+    view: View                    # (state, params, week) -> (payoffs, open actions)
+    stage: str                    # the stage in which it decides
+    facts: str                    # the facts its behaviour comes from
+    action_field: str | None = None   # State field with its last action (-1: none yet)
+    forced_field: str | None = None   # State field a player's choice is written to (-1: the model decides)
+    role: str | None = None           # the name a player picks it by (None: not playable)
+
+    @property
+    def action_names(self) -> tuple[str, ...]:
+        return names(self.actions)
+
+    @property
+    def decision_stage(self) -> Stage:
+        return STAGE_BY_NAME[self.stage]
+
+    def action_name(self, code: int) -> str | None:
+        """The printed name of an action code, None for -1 (no action)."""
+        return self.action_names[code] if code >= 0 else None
+
+
+ACTORS: dict[str, Actor] = {
+    a.name: a
+    for a in (
+        Actor("factions", "Baghdad's factions", FactionStance, views.factions_view, "factions",
+              "F12, F14, F16, F17, F18, F22"),
+        Actor("government", "the Iraqi prime minister", GovernmentAction, views.government_view, "government",
+              "F4, F5, F10, F11, F13, F15", action_field="government_action",
+              forced_field="forced_government_action", role="pm"),
+        Actor("washington", "Washington", WashingtonAction, views.washington_view, "washington",
+              "F4, F7, F17, F19, F20, F21, F22", action_field="washington_action",
+              forced_field="forced_washington_action", role="washington"),
+        Actor("tehran", "Tehran", TehranAction, views.tehran_view, "tehran",
+              "F7, F12, F16, F23, F24", action_field="tehran_action",
+              forced_field="forced_tehran_action", role="tehran"),
+    )
+}
+#: the actors a player can take on, by role name (`python -m sim.play --as ROLE`)
+ROLES: dict[str, Actor] = {a.role: a for a in ACTORS.values() if a.role is not None}
+
+
+def actor_options(s: State, p: ModelParams, actor: str, week: int) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """(action names, payoffs (R, A), open (R, A)) of a playable actor in the current state:
+    what a player of that actor chooses between."""
+    if actor not in ACTORS or ACTORS[actor].role is None:
+        raise ValueError(f"actor {actor!r} is not one of {', '.join(a.name for a in ROLES.values())}")
+    a = ACTORS[actor]
+    u, avail = a.view(s, p, week)
+    return a.action_names, u, avail

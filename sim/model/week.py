@@ -1,0 +1,68 @@
+"""A week of the model and the end of a run: the one week loop both engines use.
+
+`run_week` steps the stages of `stages.STAGES` in the configured order. The batch engine
+calls it on R runs at once; the Mesa model passes `perform`, which lets its agents take
+their own stages (a faction agent its `faction_step`, the government agent
+`stage_government`, ...), so both engines run the same functions in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Callable
+
+import numpy as np
+
+from . import draws, outcomes
+from .outcomes import RequestState
+from .params import ModelParams
+from .stages import STAGE_BY_NAME, Events, Stage
+from .state import State, initial_state
+
+
+def run_week(state: State, params: ModelParams, week: int, keys: np.ndarray, events: Events = None, *,
+             perform: Callable[[Stage], None] | None = None) -> None:
+    """Advance `state` (R runs) through week `week` (1, 2, ...): every stage of
+    `params.step_order` once. `keys` are the runs' stream keys (`draws.run_key`); `events`,
+    if a list, collects the week's events. `perform(stage)`, if given, runs each stage
+    instead of `stage.run` (the Mesa model's agents)."""
+    for name in params.step_order:
+        stage = STAGE_BY_NAME[name]
+        if perform is None:
+            stage.run(state, params, week, keys, events)
+        else:
+            perform(stage)
+
+
+def still_running(s: State, week: int, horizon_weeks: int) -> np.ndarray:
+    """Runs that go on after `week`: within the horizon, or past it while a formal
+    request's clock is still running (so every request's year can run out, F4)."""
+    clock_running = (s.request_state == RequestState.ACTIVE) & (s.outcome == outcomes.UNDECIDED)
+    return (week < horizon_weeks) | clock_running
+
+
+def finish_rows(s: State, rows: np.ndarray) -> None:
+    """Classify the given runs at their end; undecided ones made no formal request."""
+    s.outcome[rows] = outcomes.decide_at_end(s.outcome[rows], s.drawdown_agreed[rows])
+
+
+def finish(s: State) -> None:
+    """Classify every run at its end."""
+    finish_rows(s, np.ones(s.runs, dtype=bool))
+
+
+def trace(params: ModelParams, run_ids: np.ndarray, weeks: int, state: State | None = None
+          ) -> Iterator[tuple[int, State]]:
+    """Runs `run_ids` from week 0 (`state`, default `initial_state`), yielding (week, state)
+    after each of weeks 1..`weeks`.
+
+    Unlike the engines, every run is kept going to `weeks` (an outcome, once fixed, stays
+    fixed), which is what a per-week reading over a fixed window needs. The state is the
+    same object at every yield: a caller that sets fields on it (a player's forced action)
+    sets them for the next week."""
+    ids = np.asarray(run_ids, dtype=np.uint64)
+    keys = draws.run_key(params.seed, ids)
+    s = initial_state(params, ids.size) if state is None else state
+    for week in range(1, weeks + 1):
+        run_week(s, params, week, keys)
+        yield week, s

@@ -1,0 +1,98 @@
+"""Will the sweep fit? Estimates of a sweep's memory and disk needs, checked against the
+machine before anything is written, so that `runs=10**12` is refused in a second instead
+of dying of MemoryError after minutes.
+
+The estimates are deliberately simple and a little generous; they were measured on this
+project's tables (a 1,000,000-run table with 12 sampled parameters: 247 bytes a row in
+Arrow, a peak of about 410 bytes a row while the chunks are read, joined and written, 132
+bytes a row on disk):
+
+- assembling runs.parquet holds the whole table in memory: about
+  `ASSEMBLY_BASE + ASSEMBLY_FACTOR * runs * row_bytes(D)`;
+- computing holds a chunk per worker: about `workers * (WORKER_BASE + chunk_size * ENGINE_RUN_BYTES)`;
+- the disk holds the chunks and the assembled table at once: about `2 * runs * disk_row_bytes(D)`;
+- a plan holds its sampled points: `points * D * 8` bytes, several times over while sampling.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+MiB = 1024**2
+ASSEMBLY_BASE = 300 * MiB
+ASSEMBLY_FACTOR = 2.0
+WORKER_BASE = 200 * MiB
+ENGINE_RUN_BYTES = 8 * 1024
+PLAN_COPIES = 8
+#: run ids, points and replications are int64 in the tables
+MAX_RUNS = 2**62
+
+
+def row_bytes(n_params: int) -> int:
+    """Bytes of one row of runs.parquet in memory (Arrow)."""
+    return 150 + 8 * n_params
+
+
+def disk_row_bytes(n_params: int) -> int:
+    """Bytes of one row of runs.parquet on disk (Parquet, compressed), a little generous."""
+    return 48 + 9 * n_params
+
+
+def available_memory() -> int | None:
+    """Bytes this process can still use: MemAvailable, capped by a cgroup (container) limit."""
+    found = []
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if limit.isdigit():
+            used = int(Path("/sys/fs/cgroup/memory.current").read_text().strip())
+            found.append(max(int(limit) - used, 0))
+    except (OSError, ValueError):
+        pass
+    if not found:
+        try:
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (ValueError, OSError, AttributeError):
+            return None
+    return min(found)
+
+
+def free_disk(path) -> int | None:
+    """Free bytes on the file system that holds `path` (or its nearest existing parent)."""
+    p = Path(path).absolute()
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        return shutil.disk_usage(p).free
+    except OSError:
+        return None
+
+
+def human(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if abs(n) < 1000 or unit == "PB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} PB"
+
+
+def sweep_memory(total_runs: int, n_params: int, workers: int, chunk_size: int) -> int:
+    """Peak memory of a sweep: the larger of computing and assembling."""
+    compute = workers * (WORKER_BASE + min(chunk_size, total_runs) * ENGINE_RUN_BYTES)
+    assemble = ASSEMBLY_BASE + ASSEMBLY_FACTOR * total_runs * row_bytes(n_params)
+    return int(max(compute, assemble))
+
+
+def sweep_disk(total_runs: int, n_params: int) -> int:
+    return int(2 * total_runs * disk_row_bytes(n_params))
+
+
+def plan_memory(points: int, n_params: int) -> int:
+    return int(PLAN_COPIES * points * max(n_params, 1) * 8)
