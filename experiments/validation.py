@@ -17,6 +17,9 @@ and a fixed number of runs, so the same command always writes the same text
 - `experts`: the article's expert claims (Silliman F15, Kadhim F23, Trump F7/F24) on
   N = 10,000 paired runs of the batch engine (common random numbers: same run ids).
 - `rules`: the baseline's outcome distribution under each collective rule.
+- `dynamics`: the baseline at rationality inf, 30, the default and 4, and at step lengths
+  of 3, 7 and 14 days: outcome shares, P(request by the end of 2020 / 2021), posture
+  changes.
 
 Runs go through the public functions only: the batch engine's `simulate`, and for the
 forced-withdrawal counterfactual the stage functions with the model's role-play hook
@@ -53,7 +56,8 @@ N_RULES = 10_000       # baseline runs per static collective rule
 N_RULES_BDM = 2_000    # baseline runs under the bdm rule (much slower a week)
 BDM_ROUNDS = bargain.DEFAULT_ROUNDS
 SENSITIVITY = ((1.0, 1.0), (0.5, 1.0), (0.5, 0.5), (0.0, 1.0), (1.0, 0.0))  # (Q, T)
-BLOCKS = ("ec", "known", "experts", "rules")
+BLOCKS = ("ec", "known", "experts", "rules", "dynamics")
+N_DYNAMICS = 4_000     # baseline runs per rationality and per step length
 COMMAND = "python -m experiments.validation"
 
 
@@ -88,15 +92,15 @@ def paired(a, b):
 
 
 def last_week_of_year(year: int, overrides: tuple[str, ...] = ()) -> int:
-    """The last model week whose date (start_date + week x step_days) falls in `year`."""
+    """The last calendar week (days // 7 since the start date) that begins in `year`."""
     cfg = run_config(overrides)
     start = dt.date.fromisoformat(cfg.start_date)
-    return (dt.date(year, 12, 31) - start).days // cfg.step_days
+    return (dt.date(year, 12, 31) - start).days // 7
 
 
 def week_date(week: int) -> str:
     cfg = run_config(())
-    return (dt.date.fromisoformat(cfg.start_date) + dt.timedelta(days=week * cfg.step_days)).isoformat()
+    return (dt.date.fromisoformat(cfg.start_date) + dt.timedelta(days=7 * week)).isoformat()
 
 
 def f3(x) -> str:
@@ -175,11 +179,8 @@ def ec_block() -> str:
 
 
 # ---------------------------------------------------------------- known answers of MODEL.md
-def _weeks_acted(p, n, weeks):
-    acted = np.zeros(n)
-    for _, s in trace(p, np.arange(n), weeks):
-        acted += s.government_action != GovernmentAction.WAIT
-    return acted
+def _moves(p, n):
+    return simulate(p, np.arange(n))["government_posture_changes"].astype(np.float64)
 
 
 def known_block() -> str:
@@ -201,83 +202,100 @@ def known_block() -> str:
     common = ("scenario.government.formation_rate=0", "scenario.government.negotiations_requested=false")
     pc = params(*common, "scenario.government.initially_caretaker=true")
     pf = params(*common, "scenario.government.initially_caretaker=false")
-    acted_c, acted_f = _weeks_acted(pc, n, pc.horizon_weeks), _weeks_acted(pf, n, pf.horizon_weeks)
+    acted_c, acted_f = _moves(pc, n), _moves(pf, n)
     a, b, d, se, _ = paired(acted_c, acted_f)
-    rows.append(["F13: weeks in which the government acted, caretaker → confirmed", f"{a:.2f}", f"{b:.2f}",
+    rows.append(["F13: moves the government made, caretaker → confirmed", f"{a:.2f}", f"{b:.2f}",
                  f"{d:+.2f} ± {se:.2f}", "caretaker acts less" if d > 3 * se else "**not less**",
                  "test_caretaker_acts_less_than_a_confirmed_government"])
-    off = runs(n, "scenario.sanctions.override=false")
-    on = runs(n, "scenario.sanctions.override=true")
+    off = runs(n, "scenario=anti_american_pm", "scenario.sanctions.override=false")
+    on = runs(n, "scenario=anti_american_pm", "scenario.sanctions.override=true")
     req = requested(off)
     a, b, d, se, m = paired(off["final_iran_influence"][req], on["final_iran_influence"][req])
-    rows.append([f"F23: final Iranian influence, sanctions off → on ({m:,} runs with a request)", f3(a), f3(b), pm(d, se),
+    rows.append([f"F23: final Iranian influence, sanctions off → on (`anti_american_pm`, {m:,} runs with a request)",
+                 f3(a), f3(b), pm(d, se),
                  "no fall" if d >= -3 * se else "**FALL**", "test_imposed_sanctions_do_not_lower_iranian_influence"])
     lines += [table(["known answer (MODEL.md)", "arm 1", "arm 2", "difference (2 - 1)", "verdict", "test"], rows), ""]
-    slow = runs(n, "scenario=anti_american_pm", "scenario.washington.withdrawal_weeks=200")
-    fast = runs(n, "scenario=anti_american_pm", "scenario.washington.withdrawal_weeks=1")
+    no_package = ("scenario=anti_american_pm", "scenario.washington.offer_cost=50")
+    slow = runs(n, *no_package, "scenario.washington.withdrawal_days=600")
+    fast = runs(n, *no_package, "scenario.washington.withdrawal_days=7")
     o = outcomes.OUTCOMES
     lines += [
-        "Occupation vs completed withdrawal (`anti_american_pm`, N = {:,}): outcome counts in the order {}:".format(n, ", ".join(o)),
+        "Occupation vs completed withdrawal (`anti_american_pm` with no retraction package worth offering, "
+        "`scenario.washington.offer_cost=50`, N = {:,}): outcome counts in the order {}:".format(n, ", ".join(o)),
         "",
-        table(["withdrawal_weeks", *o, "test"], [
-            [200, *np.bincount(slow["outcome"], minlength=5).tolist(), "test_slow_withdrawal_makes_every_standing_request_an_occupation"],
-            [1, *np.bincount(fast["outcome"], minlength=5).tolist(), "test_fast_withdrawal_completes_within_the_year"],
+        table(["withdrawal_days", *o, "test"], [
+            [600, *np.bincount(slow["outcome"], minlength=5).tolist(), "test_slow_withdrawal_makes_every_standing_request_an_occupation"],
+            [7, *np.bincount(fast["outcome"], minlength=5).tolist(), "test_fast_withdrawal_completes_within_the_year"],
         ]),
         "",
     ]
     p = params()
-    share = float(views.drawdown_fraction(p))
+    share = float(views.baghdad_power(p))
     lines += [
-        f"Bargaining layer: Baghdad's Rubinstein share with patience {p.behaviour.baghdad_patience:g} (Baghdad) and "
-        f"{p.washington.patience:g} (Washington) is (1 - {p.washington.patience:g})/(1 - {p.behaviour.baghdad_patience:g} x "
-        f"{p.washington.patience:g}) = {share:.4f}, so a negotiated drawdown leaves "
-        f"{p.world.initial_troops * (1 - share):,.0f} of {p.world.initial_troops:,.0f} troops "
-        "(test_model_drawdown_is_baghdads_rubinstein_share, test_drawdown_event_in_a_run_leaves_the_rubinstein_number_of_troops).",
+        f"Bargaining layer: a deal's size is the asymmetric Nash solution over both sides' linear payoffs; Baghdad's "
+        f"share of the zone of agreement is log {p.washington.patience:g} / (log {p.behaviour.baghdad_patience:g} + "
+        f"log {p.washington.patience:g}) = {share:.4f}, the limit of Rubinstein's first-proposer share as offers come "
+        "ever faster (test_baghdads_share_of_a_deal_is_the_rubinstein_limit, "
+        "test_nash_deal_is_the_argmax_of_the_asymmetric_nash_product, "
+        "test_every_drawdown_in_a_run_is_the_proposal_the_other_side_accepted).",
     ]
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- the article's experts
-def run_weeks(p, n: int, weeks: int, washington_action: int = -1, hold_request: bool = False) -> dict:
-    """Runs 0..n-1 stepped through the stage functions for `weeks` weeks (all runs kept
-    going, unlike the batch engine, so a per-week reading covers every run), with
-    Washington's action imposed whenever it is open if `washington_action` >= 0 (the
-    role-play hook; before a formal request the post-request actions are not open, so every
-    arm is the same run until the request). `hold_request`: once a formal request stands, the
-    government is held to waiting, so it never takes the request back. Per run: Iranian influence and troops in the
-    deadline week (NaN without a request) and the first week a drawdown stood (-1: none)."""
+def run_weeks(p, n: int, steps: int, washington_action: int = -1, hold_request: bool = False) -> dict:
+    """Runs 0..n-1 stepped through the stage functions for `steps` steps (all runs kept
+    going, unlike the batch engine, so a reading at a date covers every run), with
+    Washington's action imposed at every step where it is open if `washington_action` >= 0
+    (the role-play hook; before a formal request the post-request actions are not open, so
+    every arm is the same run until the request). `hold_request`: once a formal request
+    stands, the government is held to waiting, so it never takes the request back. Per
+    run: Iranian influence and troops at the step containing the deadline (NaN without a
+    request), and the first calendar week a drawdown stood (-1: none)."""
     out = {"influence_at_deadline": np.full(n, np.nan), "troops_at_deadline": np.full(n, np.nan),
            "drawdown_week": np.full(n, -1)}
     start = initial_state(p, n)
     start.forced_washington_action[:] = washington_action
     s = start
-    for week, s in trace(p, np.arange(n), weeks, start):
-        now = s.deadline_week == week
+    for step, s in trace(p, np.arange(n), steps, start):
+        day = p.day(step)
+        now = (s.deadline_day > day - p.step_days) & (s.deadline_day <= day)
         out["influence_at_deadline"][now] = s.iran_influence[now]
         out["troops_at_deadline"][now] = s.troops[now]
-        first = s.drawdown_agreed & (out["drawdown_week"] < 0)
-        out["drawdown_week"][first] = week
-        if hold_request:  # for the next week
+        first = (s.drawdowns_agreed > 0) & (out["drawdown_week"] < 0)
+        out["drawdown_week"][first] = day // 7
+        if hold_request:  # for the next step
             s.forced_government_action[:] = np.where(s.request_state == outcomes.RequestState.ACTIVE,
                                                      GovernmentAction.WAIT, -1)
-    out["request_week"] = s.request_week.copy()
+    out["request_week"] = np.where(s.request_day >= 0, s.request_day // 7, -1)
     return out
+
+
+def _steps_to_week(p, week: int) -> int:
+    """Steps whose end falls in calendar week `week` or earlier (a step's events carry the
+    day at its end)."""
+    return (7 * week + 6) // p.step_days
+
+
+def _steps_past_deadlines(p) -> int:
+    """Steps that cover the horizon and the year of a request made at its end."""
+    return -(-(p.horizon_days + 365) // p.step_days) + 1
 
 
 def silliman() -> tuple[str, dict]:
     n = N_EXPERT
     end20, end21 = last_week_of_year(2020), last_week_of_year(2021)
     arms = [
-        ("baseline (p_anti_american_pm = 0.1, formation_rate = 0.03)", ()),
+        ("baseline (p_anti_american_pm = 0.1, formation_rate = 0.0043 a day)", ()),
         ("no such PM: `scenario.government.p_anti_american_pm=0`", ("scenario.government.p_anti_american_pm=0",)),
         ("every new PM is one: `scenario.government.p_anti_american_pm=1`", ("scenario.government.p_anti_american_pm=1",)),
-        ("`scenario=anti_american_pm` (formation_rate 0.15, p 0.95)", ("scenario=anti_american_pm",)),
+        ("`scenario=anti_american_pm` (formation_rate 0.023 a day, p 0.95)", ("scenario=anti_american_pm",)),
     ]
     res, rows = {}, []
     for label, ov in arms:
         w = runs(n, *ov)["formal_request_week"]
         by20, by21, ever = (w >= 0) & (w <= end20), (w >= 0) & (w <= end21), w >= 0
-        stepped = run_weeks(params(*ov), n, end21)
+        stepped = run_weeks(params(*ov), n, _steps_to_week(params(*ov), end21))
         assert np.array_equal(np.where((w >= 0) & (w <= end21), w, -1), stepped["request_week"]), "engines disagree"
         dw = stepped["drawdown_week"]
         settled20 = by20 | ((dw >= 0) & (dw <= end20))
@@ -308,12 +326,11 @@ def kadhim() -> tuple[str, dict]:
     n = N_EXPERT
     off = runs(n, "scenario.sanctions.override=false")
     on = runs(n, "scenario.sanctions.override=true")
-    same = bool(np.array_equal(off["formal_request_week"], on["formal_request_week"]))
+    same = bool(np.array_equal(off["formal_request_day"], on["formal_request_day"]))
     req = requested(off)
     a, b, d, se, m = paired(off["final_iran_influence"][req], on["final_iran_influence"][req])
     p_off, p_on = params("scenario.sanctions.override=false"), params("scenario.sanctions.override=true")
-    weeks = p_off.horizon_weeks + p_off.deadline_weeks
-    held = {k: run_weeks(pp, n, weeks, hold_request=True) for k, pp in (("off", p_off), ("on", p_on))}
+    held = {k: run_weeks(pp, n, _steps_past_deadlines(pp), hold_request=True) for k, pp in (("off", p_off), ("on", p_on))}
     hreq = ~np.isnan(held["off"]["influence_at_deadline"])
     _, _, hd, hse, hm = paired(held["off"]["influence_at_deadline"][hreq], held["on"]["influence_at_deadline"][hreq])
     held_rows = [[f"sanctions forced {k}", f3(held[k]["influence_at_deadline"][hreq].mean()),
@@ -332,7 +349,7 @@ def kadhim() -> tuple[str, dict]:
         f"Paired difference, on minus off: {pm(d, se)} (on {m:,} paired runs).",
         "",
         "Mechanism: the same two arms with the government held to its request once made (it never takes it back; "
-        "`State.forced_government_action` = wait while a request stands), influence in the deadline week:",
+        "`State.forced_government_action` = wait while a request stands), influence at the deadline:",
         "",
         table(["arm", "mean influence at the deadline", "mean troops at the deadline"], held_rows),
         "",
@@ -344,8 +361,8 @@ def kadhim() -> tuple[str, dict]:
 def trump() -> tuple[str, dict]:
     n = N_EXPERT
     p = params()
-    weeks = p.horizon_weeks + p.deadline_weeks
-    arms = {a: run_weeks(p, n, weeks, a) for a in (WashingtonAction.STAY, -1, WashingtonAction.WITHDRAW_ON_SCHEDULE)}
+    steps = _steps_past_deadlines(p)
+    arms = {a: run_weeks(p, n, steps, a) for a in (WashingtonAction.STAY, -1, WashingtonAction.WITHDRAW_ON_SCHEDULE)}
     infl = {a: r["influence_at_deadline"] for a, r in arms.items()}
     req = ~np.isnan(infl[WashingtonAction.STAY])
     a, b, d, se, m = paired(infl[WashingtonAction.STAY][req], infl[WashingtonAction.WITHDRAW_ON_SCHEDULE][req])
@@ -365,8 +382,8 @@ def trump() -> tuple[str, dict]:
     text = "\n".join([
         f"Counterfactual: after a formal request Washington's action is imposed through the role-play hook "
         f"(`State.forced_washington_action`); before the request all arms are the same run. N = {n:,} baseline runs "
-        f"for {weeks} weeks (horizon plus one year), of which {m:,} make a formal request; values in each run's "
-        "deadline week (request week + 52):",
+        f"for {steps} steps (the horizon plus one year), of which {m:,} make a formal request; values at the step "
+        "that contains each run's deadline (the request's day + 365):",
         "",
         table(["arm", "mean troops at the deadline", "mean Iranian influence at the deadline"], rows),
         "",
@@ -434,8 +451,41 @@ def rules_block() -> str:
     ])
 
 
+# ---------------------------------------------------------------- rationality and step length
+def _dynamics_row(label: str, r: dict) -> list[str]:
+    w = r["formal_request_week"]
+    weeks = r["days_simulated"].sum() / 7
+    return [label, *share_by_outcome(r), f3(((w >= 0) & (w <= last_week_of_year(2020))).mean()),
+            f3(((w >= 0) & (w <= last_week_of_year(2021))).mean()),
+            f"{weeks / (r['washington_posture_changes'] + 1).sum():.1f}",
+            f"{weeks / (r['tehran_posture_changes'] + 1).sum():.1f}",
+            f"{r['drawdowns_agreed'].mean():.2f}"]
+
+
+def dynamics_block() -> str:
+    n = N_DYNAMICS
+    header = ["setting", *outcomes.OUTCOMES, "P(request by end 2020)", "P(by end 2021)",
+              "Washington posture (mean weeks)", "Tehran posture (mean weeks)", "drawdowns per run"]
+    default = params().behaviour.rationality
+    lam_rows = [_dynamics_row(f"rationality {lam}" + (" (default)" if lam == f"{default:g}" else ""),
+                              runs(n, f"scenario.behaviour.rationality={lam}"))
+                for lam in ("inf", "30", f"{default:g}", "4")]
+    step_rows = [_dynamics_row(f"step_days = {d}" + (" (default)" if d == 7 else ""), runs(n, f"step_days={d}"))
+                 for d in (3, 7, 14)]
+    return "\n".join([
+        f"Generated by `{COMMAND}`: the baseline, N = {n:,} runs per row (run ids 0..N-1, root seed {SEED}, batch "
+        "engine), by every actor's logit rationality (`scenario.behaviour.rationality`) and by the step length "
+        "(`step_days`). A posture's mean length is the weeks simulated over the postures held (changes + 1), pooled.",
+        "",
+        table(header, lam_rows),
+        "",
+        table(header, step_rows),
+    ])
+
+
 # ---------------------------------------------------------------- the document
-BUILDERS = {"ec": ec_block, "known": known_block, "experts": experts_block, "rules": rules_block}
+BUILDERS = {"ec": ec_block, "known": known_block, "experts": experts_block, "rules": rules_block,
+            "dynamics": dynamics_block}
 
 
 def _pattern(name: str):

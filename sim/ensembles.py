@@ -40,11 +40,12 @@ class Ensemble:
         return int(self.run_ids.size)
 
     def week_date(self, week: float) -> dt.date:
-        return self.start_date + dt.timedelta(days=self.step_days * float(week))
+        """The date of a calendar week since the start date (weeks are 7 days, whatever the step)."""
+        return self.start_date + dt.timedelta(days=7 * float(week))
 
     def last_week_by(self, date: dt.date) -> int:
-        """The last week whose date is on or before `date`."""
-        return (date - self.start_date).days // self.step_days
+        """The last calendar week that starts on or before `date`."""
+        return (date - self.start_date).days // 7
 
     def outcome_shares(self) -> dict[str, float]:
         counts = np.bincount(self.outcome.astype(np.int64), minlength=len(OUTCOMES))

@@ -39,13 +39,13 @@ def events_markdown(model: NegotiationModel) -> str:
         week = f"week {e['week']}" if e["kind"] != "context" else "before the model starts"
         lines.append(f"- **{e['date']}** ({week}): {e['text']}")
     lines.append("")
-    lines.append(f"The run ends in week {s['weeks_simulated']} ({model.week_date(model.week).isoformat()}).")
+    lines.append(f"The run ends in week {s['weeks_simulated']} ({model.date.isoformat()}).")
     return "\n".join(lines) + "\n"
 
 
 def trajectory_frame(model: NegotiationModel) -> pd.DataFrame:
     df = model.trajectory()
-    df["weeks_left"] = df["weeks_left"].astype("Int64")
+    df["days_left"] = df["days_left"].astype("Int64")
     return df
 
 

@@ -11,6 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from .model.valuation import YEAR_DAYS
+
 
 def plot_trajectory(df: pd.DataFrame, model, path) -> None:
     dates = pd.to_datetime(df["date"])
@@ -49,9 +51,9 @@ def plot_trajectory(df: pd.DataFrame, model, path) -> None:
     ax.legend(loc="upper right", fontsize=8, ncol=2)
 
     marks = []
-    if s["formal_request_week"] is not None:
-        marks.append((model.week_date(s["formal_request_week"]), "tab:red", "formal request"))
-        marks.append((model.week_date(s["formal_request_week"] + model.params.deadline_weeks), "darkred", "deadline"))
+    if s["formal_request_day"] is not None:
+        marks.append((model.date_of_day(s["formal_request_day"]), "tab:red", "formal request"))
+        marks.append((model.date_of_day(s["formal_request_day"] + YEAR_DAYS), "darkred", "deadline"))
     changes = df.index[df["pm_changes"].diff().fillna(0) > 0]
     for i in changes:
         marks.append((dt.date.fromisoformat(df.loc[i, "date"]), "tab:purple", "new PM"))

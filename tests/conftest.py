@@ -53,7 +53,7 @@ def params_for(*overrides: str) -> ModelParams:
 
 def replace_params(p: ModelParams, **sections: dict) -> ModelParams:
     """A copy of p with some coefficients of some sections replaced, e.g.
-    replace_params(p, government={"base_capacity": 1.0})."""
+    replace_params(p, government={"base_revision_rate": 1.0})."""
     changes = {name: dataclasses.replace(getattr(p, name), **values) for name, values in sections.items()}
     return dataclasses.replace(p, **changes)
 

@@ -109,7 +109,7 @@ def test_cli_summary_matches_the_in_process_model(two_identical_runs):
 RANGE_ERRORS = [
     ("scenario.sanctions.credibility=1.5", "scenario.sanctions.credibility", "1.5", "must lie in [0, 1]"),
     ("horizon_weeks=0", "horizon_weeks", "0", "must lie in [1, 1040]"),
-    ("scenario.government.linkage_cost=-1", "scenario.government.linkage_cost", "-1.0", "must lie in [0, 2]"),
+    ("scenario.washington.linkage_cost=-1", "scenario.washington.linkage_cost", "-1.0", "must lie in [0, 1]"),
     ("scenario.factions.kurds.seats=300", "scenario.factions.*.seats", "543", "at most 329"),
 ]
 

@@ -62,13 +62,18 @@ def _is_sourced(source: str) -> bool:
 def test_ranged_field_has_source_doc_and_default_in_range(cls, f):
     """Every coefficient with a 'range' has a non-empty 'source' (fact id, named source or
     'assumption'), a non-empty 'doc', a range lo <= hi, and a default inside the range
-    (MISSING defaults, which a scenario must set, are skipped)."""
+    (MISSING defaults, which a scenario must set, are skipped). Only a field marked
+    optional (`schema.optional_param`: null means another value stands for it) may have a
+    null default; it still has a source, a doc and a range for the values it may take."""
     source, doc = f.metadata.get("source", ""), f.metadata.get("doc", "")
     assert isinstance(source, str) and source.strip() and _is_sourced(source), source
     assert isinstance(doc, str) and doc.strip()
     lo, hi = f.metadata["range"]
     assert lo <= hi
     if f.default is MISSING or f.default is dataclasses.MISSING:
+        return
+    if f.default is None:
+        assert f.metadata.get("optional") is True, "a null default on a field not marked optional"
         return
     assert lo <= f.default <= hi, (f.default, (lo, hi))
 

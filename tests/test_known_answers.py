@@ -1,7 +1,7 @@
 """The known answers of MODEL.md ("Known answers the model must reproduce").
 
 (a) Only a formal request starts the one-year clock; a resolution or a request for
-    negotiators does not (F4, F5, F10, F12).
+    talks does not (F4, F5, F10, F12).
 (b) Troops present one year after a formal request make the run an `occupation`; gone by
     then, `withdrawal_completed` (F4, F11).
 (c) Four directional effects, "everything else equal", measured with common random
@@ -13,12 +13,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
-from conftest import Z_MARGIN, one_run_state, paired_difference, params_for, replace_params, step_weeks, stream
+from conftest import Z_MARGIN, one_run_state, paired_difference, params_for, replace_params, stream
 
 from sim.abm import NegotiationModel
 from sim.engines.batch import simulate
-from sim.model import actions, outcomes, stages
+from sim.model import actions, outcomes, stages, views
 
 N_PAIRED = 2000
 RUN_IDS = np.arange(N_PAIRED)
@@ -27,10 +28,10 @@ RUN_IDS = np.arange(N_PAIRED)
 # ------------------------------------------------------------------ (a) only a formal request starts the clock
 def test_resolution_vote_never_sets_the_clock():
     """A resolution that is tabled and passes (F12) changes the mandate, not the request
-    or its deadline. Parliament is forced to table (propose_rate = 1) with every faction
-    for withdrawal, so the resolution surely passes."""
-    p = replace_params(params_for(), parliament={"propose_rate": 1.0, "min_interval_weeks": 0})
-    s = one_run_state(p, position=np.full((1, p.factions.size), 0.9), mobilisation=1.0, mandate=0.0)
+    or its deadline. Parliament is forced to table (a hazard of 50 a day) with every
+    faction for withdrawal, so the resolution surely passes."""
+    p = replace_params(params_for(), parliament={"propose_rate": 50.0, "min_interval_days": 0})
+    s = one_run_state(p, position=np.full((1, p.factions.size), 1.0), mobilisation=1.0, mandate=0.0)
     before = s.resolutions_passed.copy()
     events = []
     stages.stage_parliament(s, p, 5, stream(p), events)
@@ -38,101 +39,91 @@ def test_resolution_vote_never_sets_the_clock():
     assert s.resolutions_passed[0] == before[0] + 1
     assert s.mandate[0] == 1.0
     assert s.request_state[0] == outcomes.RequestState.NONE
-    assert s.deadline_week[0] == -1 and s.request_week[0] == -1
+    assert s.deadline_day[0] == -1 and s.request_day[0] == -1
 
 
-def _decisive_government(p):
-    """Parameters under which the PM surely acts (capacity 1) and best-responds (F13, F15)."""
-    return replace_params(
-        p, behaviour={"rationality": np.inf},
-        government={"base_capacity": 1.0, "caretaker_deference": 0.0, "protest_drain": 0.0},
-    )
+def _player_pm(p, action, **fields):
+    """A one-run state where the PM is a player's who makes `action` this step."""
+    return one_run_state(p, human_government=True, forced_government_action=action, **fields)
 
 
 def test_ask_for_negotiators_does_not_set_the_clock():
-    """The PM asks for a delegation (F5): negotiations open, no request, no deadline.
-    By hand: stance 0.5, talks not yet open, threat and linkage live; payoffs (baseline
-    coefficients): wait -1.5*0.5 = -0.75, ask 0, formal -0.75 + (0.5*0.6 + 0.4*1)
-    - (0.3 + 0.4 + 0.3*0.3 + 0.1) = -0.94, so the PM asks for negotiators."""
-    p = _decisive_government(params_for())
-    s = one_run_state(p, negotiations_open=False, pm_position=0.5, collective_stance=0.5, caretaker=False,
-                      mobilisation=0.6, mandate=1.0)
+    """The PM asks Washington for talks on a drawdown (F5): a proposal waits for
+    Washington's answer, no request, no deadline."""
+    p = params_for("scenario.government.negotiations_requested=false")
+    situation = dict(caretaker=False, pm_majority=True, pm_position=0.95)  # a request Washington fears
+    deal = views.outlook(one_run_state(p, **situation), p, 3).deal.size
+    assert deal[0] > 0, "talks need a drawdown both sides could agree"
+    s = _player_pm(p, actions.GovernmentAction.ASK_NEGOTIATIONS, **situation)
     stages.stage_government(s, p, 3, stream(p))
     assert actions.names(actions.GovernmentAction)[s.government_action[0]] == "ask_negotiations"
-    assert s.negotiations_open[0]
+    assert s.talks_requested[0] and s.proposal[0] == actions.Proposal.BAGHDAD_DRAWDOWN
     assert s.request_state[0] == outcomes.RequestState.NONE
-    assert s.deadline_week[0] == -1 and s.request_week[0] == -1
+    assert s.deadline_day[0] == -1 and s.request_day[0] == -1
 
 
 def test_formal_request_sets_the_clock_to_one_year():
-    """A formal request (F4, F10) at week 7 sets the deadline to week 7 + 52. By hand:
-    stance 0.7*0.95 + 0.3*0.8 = 0.905; wait (talks open) -1.5*0.405 = -0.6075, formal
-    -1.5*0.095 + (0.5 + 0.4) - 0.89 = -0.1325, so the PM makes the request."""
-    p = _decisive_government(params_for())
-    s = one_run_state(p, pm_position=0.95, collective_stance=0.8, caretaker=False, mobilisation=1.0, mandate=1.0)
+    """A formal request (F4, F10) in step 7 (day 49) sets the deadline to day 49 + 365."""
+    p = params_for()
+    s = _player_pm(p, actions.GovernmentAction.FORMAL_REQUEST)
     stages.stage_government(s, p, 7, stream(p))
     assert actions.names(actions.GovernmentAction)[s.government_action[0]] == "formal_request"
     assert s.request_state[0] == outcomes.RequestState.ACTIVE
-    assert s.request_week[0] == 7
-    assert s.deadline_week[0] == 7 + 52 == 7 + p.deadline_weeks
+    assert s.request_day[0] == 49
+    assert s.deadline_day[0] == 49 + 365
 
 
-def _run_with_resolution_and_talks_before_a_request(p, max_runs=60):
-    """The first run index whose event log has a passed resolution and a request for
-    negotiators before (or without) any formal request."""
+def _run_with_resolution_before_a_request(p, max_runs=80):
+    """The first run index whose event log has a passed resolution before a formal request."""
     for i in range(max_runs):
         m = NegotiationModel(p, run_index=i, record=True)
         m.run()
-        weeks = {k: [e["week"] for e in m.event_log if e["kind"] == k]
-                 for k in ("resolution_passed", "ask_negotiations", "formal_request")}
-        first_request = min(weeks["formal_request"], default=10**9)
-        if (weeks["formal_request"] and min(weeks["resolution_passed"], default=10**9) < first_request
-                and min(weeks["ask_negotiations"], default=10**9) < first_request):
-            return m, weeks
-    pytest.fail(f"no run among the first {max_runs} has a resolution and talks before a formal request")
+        days = {k: [e["day"] for e in m.event_log if e["kind"] == k] for k in ("resolution_passed", "formal_request")}
+        if days["formal_request"] and min(days["resolution_passed"], default=10**9) < days["formal_request"][0]:
+            return m, days
+    pytest.fail(f"no run among the first {max_runs} has a resolution before a formal request")
 
 
 def test_clock_in_a_mesa_run_starts_only_at_the_formal_request():
-    """In a whole Mesa run (baseline, talks not yet requested) with resolutions (F12) and a
-    request for negotiators (F5) before a formal request (F4): the clock (weeks_left) is
-    unset in every week before the formal request and 52 in its week; every resolution and
-    request for negotiators before it leaves the clock unset."""
-    p = params_for("scenario.government.negotiations_requested=false")
-    m, weeks = _run_with_resolution_and_talks_before_a_request(p)
-    request_week = weeks["formal_request"][0]
-    traj = m.trajectory().set_index("week")
-    for week, row in traj.iterrows():
-        if week < request_week:
-            assert row["weeks_left"] is None or (isinstance(row["weeks_left"], float) and np.isnan(row["weeks_left"])), week
-            assert row["request_state"] == "none", week
-        elif week == request_week:
-            assert row["weeks_left"] == 52
-            assert row["request_state"] == "active"
-    for kind in ("resolution_passed", "ask_negotiations"):
-        for w in weeks[kind]:
-            if w < request_week:
-                assert traj.loc[w, "request_state"] == "none"
-    assert m.summary()["formal_request_week"] == request_week
-    assert int(m.state.deadline_week[0]) == request_week + 52
+    """In a whole Mesa run with resolutions (F12) before a formal request (F4): the clock
+    (days_left) is unset at every step before the formal request and 365 at its step; every
+    resolution before it leaves the clock unset."""
+    p = params_for("scenario.government.p_anti_american_pm=0.5", "scenario.government.formation_rate=0.01")
+    m, days = _run_with_resolution_before_a_request(p)
+    request_day = days["formal_request"][0]
+    traj = m.trajectory().set_index("day")
+    for day, row in traj.iterrows():
+        if day < request_day:
+            assert pd.isna(row["days_left"]), day
+            assert row["request_state"] == "none", day
+        elif day == request_day and row["request_state"] == "active" and m.state.outcome[0] != 2:
+            assert row["days_left"] == 365
+    for d in days["resolution_passed"]:
+        if d < request_day:
+            assert traj.loc[d, "request_state"] == "none"
+    assert m.summary()["formal_request_day"] == request_day
+    assert int(m.state.deadline_day[0]) == request_day + 365
 
 
 # ------------------------------------------------------------------ (b) occupation vs withdrawal_completed
 def test_decide_during_run_unit_cases():
-    """outcomes.decide_during_run (F4, F11): at the deadline week, troops > 0 gives
-    occupation, troops = 0 (even in the deadline week) gives withdrawal_completed; before
-    the deadline a standing request with troops present stays undecided; a withdrawn
-    request is request_withdrawn; no request stays undecided; a decided run is not changed."""
+    """outcomes.decide_during_run (F4, F11): on the deadline day, troops > 0 gives
+    occupation, troops gone by then gives withdrawal_completed; troops that leave within
+    the step but after the deadline day make an occupation; before the deadline a standing
+    request with troops present stays undecided; a withdrawn request is request_withdrawn;
+    no request stays undecided; a decided run is not changed."""
     U, A, W, N = outcomes.UNDECIDED, outcomes.RequestState.ACTIVE, outcomes.RequestState.WITHDRAWN, outcomes.RequestState.NONE
     out = outcomes.decide_during_run(
-        outcome=np.array([U, U, U, U, U, U, outcomes.Outcome.OCCUPATION]),
-        request_state=np.array([A, A, A, A, W, N, A]),
-        troops=np.array([1.0, 0.0, 5000.0, 0.0, 5000.0, 5000.0, 0.0]),
-        week=60,
-        deadline_week=np.array([60, 60, 61, 61, 61, -1, 50]),
+        outcome=np.array([U, U, U, U, U, U, outcomes.Outcome.OCCUPATION, U]),
+        request_state=np.array([A, A, A, A, W, N, A, A]),
+        troops=np.array([1.0, 0.0, 5000.0, 0.0, 5000.0, 5000.0, 0.0, 0.0]),
+        day=420,
+        deadline_day=np.array([420, 420, 427, 427, 427, -1, 350, 416]),
+        gone_day=np.array([-1, 418, -1, 415, -1, -1, 300, 419]),
     )
     assert out.tolist() == [
         outcomes.Outcome.OCCUPATION, outcomes.Outcome.WITHDRAWAL_COMPLETED, U, outcomes.Outcome.WITHDRAWAL_COMPLETED,
-        outcomes.Outcome.REQUEST_WITHDRAWN, U, outcomes.Outcome.OCCUPATION,
+        outcomes.Outcome.REQUEST_WITHDRAWN, U, outcomes.Outcome.OCCUPATION, outcomes.Outcome.OCCUPATION,
     ]
 
 
@@ -140,64 +131,67 @@ def _requests(r):
     return r["formal_request_week"] >= 0
 
 
-def _check_deadline_rule(r, deadline_weeks):
+def _check_deadline_rule(r):
     """Over runs with a formal request that was not taken back: withdrawal_completed
-    exactly when troops reached zero no later than request week + deadline, occupation
-    exactly otherwise."""
+    exactly when troops reached zero within the year (by day + 365), occupation otherwise."""
     standing = _requests(r) & (r["outcome"] != outcomes.Outcome.REQUEST_WITHDRAWN)
-    deadline = r["formal_request_week"] + deadline_weeks
-    gone_in_time = (r["withdrawal_complete_week"] >= 0) & (r["withdrawal_complete_week"] <= deadline)
+    deadline = r["formal_request_day"] + 365
+    gone_in_time = (r["withdrawal_complete_day"] >= 0) & (r["withdrawal_complete_day"] <= deadline)
     expected = np.where(gone_in_time, outcomes.Outcome.WITHDRAWAL_COMPLETED, outcomes.Outcome.OCCUPATION)
     bad = np.flatnonzero(standing & (r["outcome"] != expected))
     assert bad.size == 0, f"runs {bad[:10]} break the deadline rule"
     return standing
 
 
+#: a request Washington answers only with its stopping rule: no package worth offering,
+#: sanctions that stay whatever Baghdad does
+NO_PACKAGE = ("scenario=anti_american_pm", "scenario.washington.offer_cost=50")
+
+
 def test_slow_withdrawal_makes_every_standing_request_an_occupation():
-    """anti_american_pm with withdrawal_weeks = 200: troops leave at most 25 a week, so
-    1,300 of 5,000 at most can leave within a year; every request not taken back must end
-    as an occupation (F4, F11). N = 2,000 runs; at least 100 occupations are required so
-    the check is not vacuous (about 450 are expected)."""
-    p = params_for("scenario=anti_american_pm", "scenario.washington.withdrawal_weeks=200")
+    """withdrawal_days = 600: the full force needs 600 days to leave, more than the year,
+    so every request not taken back must end as an occupation (F4, F11). N = 2,000 runs; at
+    least 100 occupations are required so the check is not vacuous (about 290 are seen)."""
+    p = params_for(*NO_PACKAGE, "scenario.washington.withdrawal_days=600")
     r = simulate(p, RUN_IDS)
-    standing = _check_deadline_rule(r, p.deadline_weeks)
+    standing = _check_deadline_rule(r)
     assert np.all(r["outcome"][standing] == outcomes.Outcome.OCCUPATION)
     assert np.sum(r["outcome"] == outcomes.Outcome.OCCUPATION) >= 100
     assert not np.any(r["outcome"] == outcomes.Outcome.WITHDRAWAL_COMPLETED)
 
 
 def test_fast_withdrawal_completes_within_the_year():
-    """anti_american_pm with withdrawal_weeks = 1: once Washington decides to leave, the
-    troops are gone the same week, so the deadline rule gives withdrawal_completed; the
-    rule holds on all N = 2,000 runs and at least 100 withdrawals complete (about 1,000
-    are expected)."""
-    p = params_for("scenario=anti_american_pm", "scenario.washington.withdrawal_weeks=1")
+    """withdrawal_days = 7: once Washington decides to leave, the troops are gone within a
+    week or two, so the deadline rule gives withdrawal_completed; the rule holds on all
+    N = 2,000 runs and at least 100 withdrawals complete (about 1,800 are seen)."""
+    p = params_for(*NO_PACKAGE, "scenario.washington.withdrawal_days=7")
     r = simulate(p, RUN_IDS)
-    _check_deadline_rule(r, p.deadline_weeks)
+    _check_deadline_rule(r)
     assert np.sum(r["outcome"] == outcomes.Outcome.WITHDRAWAL_COMPLETED) >= 100
 
 
-@pytest.mark.parametrize("withdrawal_weeks, outcome", [(200, "occupation"), (1, "withdrawal_completed")])
-def test_end_to_end_mesa_run_at_the_deadline(withdrawal_weeks, outcome):
+@pytest.mark.parametrize("withdrawal_days, outcome", [(600, "occupation"), (7, "withdrawal_completed")])
+def test_end_to_end_mesa_run_at_the_deadline(withdrawal_days, outcome):
     """One Mesa run per case (the first run id the batch engine classifies so): at the
-    deadline week, the trajectory has troops > 0 for an occupation (with a 'deadline_passed'
-    event that week) and 0 for a completed withdrawal (F4, F11)."""
-    p = params_for("scenario=anti_american_pm", f"scenario.washington.withdrawal_weeks={withdrawal_weeks}")
-    r = simulate(p, np.arange(200))
+    deadline, the trajectory has troops > 0 for an occupation (with a 'deadline_passed'
+    event) and 0 for a completed withdrawal (F4, F11)."""
+    p = params_for(*NO_PACKAGE, f"scenario.washington.withdrawal_days={withdrawal_days}")
+    r = simulate(p, np.arange(300))
     hits = np.flatnonzero(r["outcome"] == outcomes.OUTCOMES.index(outcome))
-    assert hits.size, f"no {outcome} among 200 runs"
+    assert hits.size, f"no {outcome} among 300 runs"
     m = NegotiationModel(p, run_index=int(hits[0]), record=True)
     summary = m.run()
     assert summary["outcome"] == outcome
-    deadline = summary["formal_request_week"] + 52
-    traj = m.trajectory().set_index("week")
-    kinds_at_deadline = [e["kind"] for e in m.event_log if e["week"] == deadline]
+    deadline = summary["formal_request_day"] + 365
+    traj = m.trajectory().set_index("day")
+    at_deadline = traj.index[traj.index >= deadline][0]
     if outcome == "occupation":
-        assert traj.loc[deadline, "troops"] > 0
-        assert "deadline_passed" in kinds_at_deadline
+        assert traj.loc[at_deadline, "troops"] > 0
+        assert "deadline_passed" in [e["kind"] for e in m.event_log if e["day"] == at_deadline]
     else:
-        assert summary["withdrawal_complete_week"] <= deadline
-        assert traj.loc[summary["withdrawal_complete_week"], "troops"] == 0
+        done = summary["withdrawal_complete_day"]
+        assert done <= deadline
+        assert traj.loc[traj.index[traj.index >= done][0], "troops"] == 0
         assert "deadline_passed" not in [e["kind"] for e in m.event_log]
 
 
@@ -226,28 +220,25 @@ def test_anti_american_pm_with_majority_does_not_lower_request_chance():
     assert diff >= -Z_MARGIN * se, f"anti-American PM lowered P(request) by {-diff:.4f} (SE {se:.4f})"
 
 
-def _weeks_acted(p, weeks):
-    """Per run, the number of weeks in 1..weeks in which the government did not wait
-    (asked for negotiators, made or took back a formal request)."""
-    acted = np.zeros(N_PAIRED)
-    for _, s in step_weeks(p, RUN_IDS, weeks):
-        acted += s.government_action != actions.GovernmentAction.WAIT
-    return acted
+def _moves(p):
+    """Per run, the number of moves the government made over the horizon (asked for
+    talks, accepted an offer, made or took back a formal request)."""
+    return simulate(p, RUN_IDS)["government_posture_changes"].astype(float)
 
 
 @pytest.mark.parametrize("talks_requested", ["true", "false"])
 def test_caretaker_acts_less_than_a_confirmed_government(talks_requested):
     """F13: same PM, no government formation (formation_rate = 0), caretaker from the start
     vs confirmed from the start; with talks already requested (F5, the baseline) or not yet
-    (then asking for negotiators is a second way to act). Measure: weeks in which the
-    government acted (did not wait) over the 156-week horizon, N = 2,000 paired runs. The
-    caretaker must act less: confirmed - caretaker > 3 SE (strict). P(formal request) must
-    not be higher for the caretaker (one-sided, 3 SE)."""
+    (then asking for talks is a second way to act). Measure: the moves the government made
+    over the 156-week horizon, N = 2,000 paired runs. The caretaker must act less:
+    confirmed - caretaker > 3 SE (strict). P(formal request) must not be higher for the
+    caretaker (one-sided, 3 SE)."""
     common = ("scenario.government.formation_rate=0", f"scenario.government.negotiations_requested={talks_requested}")
     caretaker = params_for(*common, "scenario.government.initially_caretaker=true")
     confirmed = params_for(*common, "scenario.government.initially_caretaker=false")
-    acted_c = _weeks_acted(caretaker, caretaker.horizon_weeks)
-    acted_f = _weeks_acted(confirmed, confirmed.horizon_weeks)
+    acted_c = _moves(caretaker)
+    acted_f = _moves(confirmed)
     diff, se, _ = paired_difference(acted_c, acted_f)
     assert diff > Z_MARGIN * se, f"confirmed - caretaker weeks acted = {diff:.4f} (SE {se:.4f})"
     req_c = _requests(simulate(caretaker, RUN_IDS)).astype(float)
@@ -258,12 +249,13 @@ def test_caretaker_acts_less_than_a_confirmed_government(talks_requested):
 
 def test_imposed_sanctions_do_not_lower_iranian_influence():
     """F23 ("Iraq to Iran on a silver platter"): sanctions forced on at every formal request
-    (scenario.sanctions.override=true) vs forced off (false), N = 2,000 paired runs, of which
-    the runs with a formal request (the same runs and weeks in both arms, checked) are
-    compared: mean final Iranian influence (on - off) must be >= -3 SE."""
-    off = simulate(params_for("scenario.sanctions.override=false"), RUN_IDS)
-    on = simulate(params_for("scenario.sanctions.override=true"), RUN_IDS)
-    assert np.array_equal(off["formal_request_week"], on["formal_request_week"]), "arms differ before the request"
+    (scenario.sanctions.override=true) vs forced off (false), N = 2,000 paired runs of the
+    anti_american_pm scenario (where requests are common), of which the runs with a formal
+    request (the same runs and days in both arms, checked) are compared: mean final Iranian
+    influence (on - off) must be >= -3 SE."""
+    off = simulate(params_for("scenario=anti_american_pm", "scenario.sanctions.override=false"), RUN_IDS)
+    on = simulate(params_for("scenario=anti_american_pm", "scenario.sanctions.override=true"), RUN_IDS)
+    assert np.array_equal(off["formal_request_day"], on["formal_request_day"]), "arms differ before the request"
     requested = _requests(off)
     assert requested.sum() >= 100, "too few requests for a comparison"
     assert on["sanctions_imposed"][requested].all() and not off["sanctions_imposed"].any()
@@ -279,7 +271,7 @@ def test_imposed_sanctions_do_not_lower_iranian_influence():
 
 def test_imposed_sanctions_do_not_lower_influence_within_a_week():
     """F23, the direct effect with everything else held fixed: from the same state, one
-    week of consequences with sanctions active gives at least the influence it gives
+    step of consequences with sanctions active gives at least the influence it gives
     without them (strictly more here, since the target is below 1)."""
     p = params_for()
     with_s = one_run_state(p, sanctions_imposed=True)

@@ -1,12 +1,14 @@
 """python -m sim.play driven through standard input, as a script or a class would drive it:
 each role plays to the end (after an invalid choice and a hint), the end of input stops
-cleanly, and the month's rule imposes the player's choice through the role-play hook."""
+cleanly, the month's rule imposes the player's choice through the role-play hook, and the
+model never moves the player's actor (option 0 keeps its course)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from conftest import REPO
 
@@ -14,6 +16,8 @@ from sim.config import run_params
 from sim.engines.batch import summaries
 from sim.model import actions
 from sim.model.outcomes import OUTCOMES
+from sim.model.state import initial_state, summary_columns, summary_row
+from sim.model.week import finish, trace
 from sim.play.__main__ import main as play_main
 from sim.play.game import Game
 
@@ -59,30 +63,62 @@ def test_wrong_command_line_exits_2(args, capsys):
         assert "unknown scenario 'atlantis'" in err and "baseline" in err and "permanent_caretaker" in err
 
 
-def test_letting_the_model_decide_is_the_model_s_own_run():
-    """With no choice imposed the game is run `run_index` of the model: the same world."""
-    game = Game("washington", "sanctions_bluff", seed=3, run_index=7)
+def test_keeping_the_course_plays_the_model_s_world_with_the_actor_held():
+    """Option 0 keeps the player's course: the model never moves an actor a player has taken
+    on (`State.human_*`), and everything else is the model's own. A game in which the player
+    keeps Washington's course every month is run `run_index` of the model with Washington
+    marked a player's: the same summary as the stage functions give for that run among
+    others (`week.trace`, three runs at once, the human flag set), and not one change of
+    Washington's posture, which the model's own Washington does change in this world."""
+    scenario, seed, run_index = "sanctions_bluff", 3, 7
+    game = Game("washington", scenario, seed=seed, run_index=run_index)
     while not game.over:
         game.play_month(None)
-    expected = summaries(run_params("sanctions_bluff", 3), [7])[0]
-    assert game.model.summary() == expected
+    played = game.model.summary()
+
+    p = run_params(scenario, seed)
+    ids = [0, run_index, 12]
+    s = initial_state(p, len(ids))
+    s.human_washington[:] = True
+    steps = game.model.step_index
+    for _ in trace(p, ids, steps, state=s):
+        pass
+    finish(s)
+    cols = summary_columns(s, np.full(len(ids), p.day(steps)))
+    assert played == summary_row(cols, 1, seed=seed, scenario=p.scenario_name, run_index=run_index)
+    assert played["washington_posture_changes"] == 0
+    assert int(game.model.state.washington_posture[0]) == actions.WashingtonAction[
+        p.washington.initial_posture.upper()]
+    assert summaries(p, [run_index])[0]["washington_posture_changes"] > 0, "precondition: the model moves"
 
 
 def test_one_shot_formal_request_then_the_pm_waits():
+    """The formal request is a move made once, in the month's first step (F4: the clock
+    starts then); the PM makes no other move, and the model makes none for it."""
     game = Game("pm", "baseline", seed=0)
-    game.play_month(None)  # the model's month
+    game.play_month(None)  # a month keeping its course: the PM waits
+    assert game.model.summary()["government_posture_changes"] == 0
     options = {o.name: o for o in game.options()}
     first_week = game.model.week + 1
     game.play_month(options["formal_request"].index)
+    game.play_month(None)
+    summary = game.model.summary()
+    assert summary["formal_request_week"] == first_week  # F4: the clock starts then
+    assert summary["government_posture_changes"] == 1  # one move in two months: the request
+    requests = [e["week"] for e in game.model.event_log if e["kind"] == "formal_request"]
+    assert requests == [first_week]
     df = game.model.trajectory()
-    assert game.model.summary()["formal_request_week"] == first_week  # F4: the clock starts then
     month = df[df["week"].between(first_week, first_week + 3)]
-    assert list(month["government_action"]) == ["formal_request", "wait", "wait", "wait"]
+    assert list(month["request_state"]) == ["active"] * 4
+    assert list(month["government_action"]) == ["formal_request"] * 4  # the column holds its last move
 
 
 def test_lasting_choice_holds_all_month():
+    """A posture chosen stands for the month and after it, until the player changes it."""
     game = Game("tehran", "baseline", seed=0)
     game.play_month(actions.TehranAction.ESCALATE)
+    game.play_month(None)
     df = game.model.trajectory()
-    assert list(df[df["week"].between(1, 4)]["tehran_action"]) == ["escalate"] * 4
+    assert list(df[df["week"].between(1, 8)]["tehran_action"]) == ["escalate"] * 8
+    assert game.model.summary()["tehran_posture_changes"] == 1
     assert all(int(a) == -1 for a in (game.model.state.forced_tehran_action[0],))  # the hook is reset

@@ -5,9 +5,13 @@ runs drawn from every scenario in configs/scenario, with every outcome class pre
 How the runs are chosen: for each scenario two sweep plans are built with
 `sim.sweep.plan.make_plan`:
 - "main": the scenario over 156 weeks, a Latin hypercube over five uncertain parameters
-  (one of them an integer faction field, so per-run faction tables are exercised), two
-  levers (`status_quo` and `slow_withdrawal`, washington.withdrawal_weeks = 200, which
-  turns formal requests into occupations), several replications (run indices > 0);
+  (one of them an integer faction field, so per-run faction tables are exercised), three
+  levers, several replications (run indices > 0). Besides `status_quo`, Washington offers
+  no packages (washington.offer_cost = 50) and either leaves fast (`quick_exit`:
+  legitimacy_weight = 5, withdrawal_days = 7, so a formal request is followed by a
+  completed withdrawal) or holds on (`hold_on`: legitimacy_weight = 0.3, overstay_penalty
+  = 0.5, so requests turn into occupations); without them the model's requests nearly
+  always end in a retraction;
 - "short": the scenario over a 26-week horizon, where most runs end without a request
   (`no_request`, otherwise rare).
 The batch engine computes every run of both plans (cheap); runs are then picked so that
@@ -46,10 +50,14 @@ UNCERTAINTIES = [
     UncertaintyConfig(param="sanctions.credibility", low=0.0, high=1.0),
     UncertaintyConfig(param="world.isis_mean", low=0.1, high=0.7),
     UncertaintyConfig(param="factions.kurds.seats", low=40, high=70),
-    UncertaintyConfig(param="government.drawdown_value", low=0.0, high=0.5),
+    UncertaintyConfig(param="government.salience", low=0.5, high=3.0),
     UncertaintyConfig(param="behaviour.rationality", low=1.0, high=30.0),
 ]
-LEVERS = {"status_quo": {}, "slow_withdrawal": {"washington.withdrawal_weeks": 200.0}}
+LEVERS = {
+    "status_quo": {},
+    "quick_exit": {"washington.offer_cost": 50.0, "washington.legitimacy_weight": 5.0, "washington.withdrawal_days": 7.0},
+    "hold_on": {"washington.offer_cost": 50.0, "washington.legitimacy_weight": 0.3, "washington.overstay_penalty": 0.5},
+}
 
 
 def _workers() -> int:
@@ -140,7 +148,7 @@ def _check_coverage(compared: pd.DataFrame, expected_runs: int) -> None:
     assert found == set(outcomes.OUTCOMES), f"outcome classes missing among compared runs: {set(outcomes.OUTCOMES) - found}"
     assert compared["run_index"].max() > 0          # run indices other than 0 are compared
     assert compared["factions.kurds.seats"].nunique() > 1  # per-run faction parameters differ
-    assert set(compared["lever"]) == {"status_quo", "slow_withdrawal", "none"}
+    assert set(compared["lever"]) == {"status_quo", "quick_exit", "hold_on", "none"}
 
 
 def test_engines_agree_fast_40_runs():

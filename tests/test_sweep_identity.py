@@ -133,14 +133,16 @@ def test_common_random_numbers_give_equal_results_for_equal_conditions(tmp_path)
     exp = ExperimentConfig(
         name="crn", scenario="baseline", seed=11, sampler="grid", replications=8,
         uncertainties=[UncertaintyConfig(param="sanctions.credibility", low=0.0, high=1.0, levels=[0.4, 0.4])],
-        levers={"a": {}, "b": {}, "slow": {"washington.withdrawal_weeks": 200.0}},
+        levers={"a": {}, "b": {}, "slow": {"washington.withdrawal_days": 1400.0}},
     )
     plan = make_plan(exp)
     assert plan.total_runs == 48
     run_sweep(plan, tmp_path, workers=1)
     t = read_table(tmp_path)
-    results = ["outcome", "formal_request_week", "withdrawal_complete_week", "final_troops", "final_iran_influence",
-               "sanctions_imposed", "resolutions_passed", "pm_changes", "weeks_simulated"]
+    results = ["outcome", "formal_request_week", "formal_request_day", "withdrawal_complete_week", "final_troops",
+               "final_iran_influence", "sanctions_imposed", "resolutions_passed", "pm_changes", "drawdowns_agreed",
+               "government_posture_changes", "washington_posture_changes", "tehran_posture_changes",
+               "factions_posture_changes", "weeks_simulated", "days_simulated"]
     same = t[t["lever"].isin(["a", "b"])]
     for _rep, group in same.groupby("replication"):
         assert len(group) == 4

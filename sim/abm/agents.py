@@ -1,7 +1,7 @@
 """Mesa agents. Each holds its identity and static attributes; its dynamic attributes are
 its own entries of the model's `State` (a run axis of length 1), so the batch engine, which
 runs the same stage functions over many runs, reproduces a Mesa run exactly. An agent's
-`step` is its decision for the week; what it sees and how it decides are the pure
+`step` is its decision for the step; what it sees and how it decides are the pure
 functions of `sim.model` named by its record in the actor registry (`sim.model.actors`)."""
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ class ActorAgent(mesa.Agent):
 
     @property
     def last_action(self) -> str | None:
-        """The printed name of the action it took last week (None before its first one)."""
+        """The printed name of its standing posture or last move (None before its first one)."""
         assert self.actor.action_field is not None
         return self.actor.action_name(int(getattr(self.model.state, self.actor.action_field)[0]))
 
     def options(self) -> tuple[np.ndarray, np.ndarray]:
-        """This week's payoff of each action and which are open, each of shape (A,)."""
+        """The value of each action now and which are open, each of shape (A,)."""
         m = self.model
-        u, avail = self.actor.view(m.state, m.params, m.week)
+        u, avail = self.actor.view(m.state, m.params, m.step_index)
         return u[0], avail[0]
 
     def payoffs(self) -> np.ndarray:
@@ -40,7 +40,7 @@ class ActorAgent(mesa.Agent):
 
     def step(self) -> None:
         m = self.model
-        self.actor.decision_stage.run(m.state, m.params, m.week, m.run_keys, m.pending_events)
+        self.actor.decision_stage.run(m.state, m.params, m.step_index, m.run_keys, m.pending_events)
 
 
 class GovernmentAgent(ActorAgent):
@@ -76,8 +76,8 @@ class TehranAgent(ActorAgent):
 
 class FactionAgent(mesa.Agent):
     """A bloc in the Council of Representatives (F12, F14, F16, F18): seats, a position on
-    the withdrawal axis and a salience; each week it states a position by logit choice over
-    its payoffs (`sim.model.views.faction_payoffs_now`)."""
+    the withdrawal axis and a salience; at its revisions it states a position by logit choice over
+    its values (`sim.model.views.faction_values`)."""
 
     actor = ACTORS["factions"]
 
@@ -100,14 +100,14 @@ class FactionAgent(mesa.Agent):
         return float(self.model.state.salience[0, self.index])
 
     def payoffs(self) -> np.ndarray:
-        """This week's payoff of each stance on `sim.model.actions.POSITION_GRID`."""
-        return views.faction_payoffs_now(self.model.state, self.model.params, self.index)[0]
+        """The value now of each stance on `sim.model.actions.POSITION_GRID`."""
+        return views.faction_values(self.model.state, self.model.params, self.index)[0]
 
     def step(self) -> None:
         m = self.model
         stage = self.actor.decision_stage
         assert stage.each is not None
-        stage.each(m.state, m.params, m.week, m.run_keys, self.index, m.pending_events)
+        stage.each(m.state, m.params, m.step_index, m.run_keys, self.index, m.pending_events)
 
 
 #: the agent class of each actor of the registry

@@ -1,5 +1,5 @@
 """The Mesa model of one negotiation: agents for every actor, the world's state, the
-configured order of stages, the event log and the data collected each week."""
+configured order of stages, the event log and the data collected each step."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import mesa
 import pandas as pd
 
 from ..model import draws, outcomes
+from ..model.actions import WashingtonAction
+from ..model.outcomes import RequestState
 from ..model.params import ModelParams
 from ..model.stages import Stage
 from ..model.state import initial_state, summary_columns, summary_row
@@ -31,13 +33,13 @@ class NegotiationModel(mesa.Model):
     `params` are the model's numbers (`sim.config.run_params(...)`, or
     `NegotiationModel.from_scenario(...)`). `run_index` picks the run's random stream under
     the root seed: run i of a sweep with the same root seed draws exactly the same numbers.
-    `record=False` skips the event texts and the weekly data (sweeps need only the summary).
+    `record=False` skips the event texts and the data of each step (sweeps need only the summary).
 
-    A week is `sim.model.week.run_week` with the agents taking their own stages: the
+    A step (a week by default; `params.step_days`) is `sim.model.week.run_week` with the agents taking their own stages: the
     factions' `AgentSet` steps each faction, then the collective stance is formed; the
     government, Washington and Tehran agents take their decisions; the world's stages run on
     the model's state. Stage order: `params.step_order` (default: world, tehran, factions,
-    parliament, government, washington, consequences). The week is Mesa's step counter.
+    parliament, government, washington, consequences). The step is Mesa's step counter.
     """
 
     def __init__(self, params: ModelParams, *, run_index: int = 0, record: bool = True):
@@ -51,7 +53,8 @@ class NegotiationModel(mesa.Model):
         self.state = initial_state(params, 1)
         self.pending_events: list | None = None
         self.event_log: list[dict] = []
-        self._last_week = 0
+        self.decisions: list[dict] = []  # every revision of every actor: its values, open actions, choice
+        self._last_step = 0
 
         FactionAgent.create_agents(self, params.factions.size, list(range(params.factions.size)))
         self.factions = self.agents_by_type[FactionAgent]
@@ -61,7 +64,7 @@ class NegotiationModel(mesa.Model):
         self.government, self.washington, self.tehran = (self.actors[n] for n in ("government", "washington", "tehran"))
         if record:
             for date, text in story.OPENING:
-                self.event_log.append({"week": 0, "date": date, "kind": "context", "text": text})
+                self.event_log.append({"week": 0, "day": 0, "date": date, "kind": "context", "text": text})
             self.datacollector = mesa.DataCollector(
                 model_reporters=self._reporters(),
                 agenttype_reporters={FactionAgent: {"position": attrgetter("position")}},  # picklable
@@ -81,9 +84,19 @@ class NegotiationModel(mesa.Model):
         return model
 
     @property
+    def step_index(self) -> int:
+        """The current step: Mesa's step counter while the run goes on, its last step after."""
+        return self.steps if self.running else self._last_step
+
+    @property
+    def day(self) -> int:
+        """Days since the start date (6 January 2020) at the end of the current step."""
+        return self.params.day(self.step_index)
+
+    @property
     def week(self) -> int:
-        """The current week: Mesa's step counter while the run goes on, its last week after."""
-        return self.steps if self.running else self._last_week
+        """Calendar weeks since the start date (day // 7), whatever the step length."""
+        return self.day // 7
 
     @property
     def start_date(self) -> dt.date:
@@ -93,36 +106,45 @@ class NegotiationModel(mesa.Model):
     def step_days(self) -> int:
         return self.params.step_days
 
-    def week_date(self, week: int) -> dt.date:
-        """The calendar date of a week (week 0 = the start date)."""
-        return self.params.week_date(week)
+    @property
+    def date(self) -> dt.date:
+        """The calendar date at the end of the current step."""
+        return self.params.date_of_day(self.day)
+
+    def date_of_day(self, day: int) -> dt.date:
+        """The calendar date of a day since the start date."""
+        return self.params.date_of_day(day)
 
     # ------------------------------------------------------------------ stepping
     def _perform(self, stage: Stage) -> None:
-        """Run one stage of the week through the agents whose decision it is."""
+        """Run one stage of the step through the agents whose decision it is."""
         if stage.actor is None:
-            stage.run(self.state, self.params, self.week, self.run_keys, self.pending_events)
+            stage.run(self.state, self.params, self.step_index, self.run_keys, self.pending_events)
         elif stage.each is not None:  # an actor with several members: each steps, then `then`
             self.agents_by_type[AGENT_CLASSES[stage.actor]].do("step")
             if stage.then is not None:
-                stage.then(self.state, self.params, self.week, self.run_keys, self.pending_events)
+                stage.then(self.state, self.params, self.step_index, self.run_keys, self.pending_events)
         else:
             self.actors[stage.actor].step()
 
     def step(self) -> None:
         if not self.running:
             return
-        week = self.steps
+        step = self.steps
         self.pending_events = [] if self.record else None
-        run_week(self.state, self.params, week, self.run_keys, self.pending_events, perform=self._perform)
+        run_week(self.state, self.params, step, self.run_keys, self.pending_events, perform=self._perform)
         if self.record:
-            date = self.week_date(week).isoformat()
+            day = self.params.day(step)
+            date = self.params.date_of_day(day).isoformat()
             for kind, mask, data in self.pending_events:
-                if mask[0]:
-                    text = story.describe(kind, data, 0, self.week_date)
-                    self.event_log.append({"week": week, "date": date, "kind": kind, "text": text})
-        self._last_week = week
-        if not still_running(self.state, week, self.params.horizon_weeks)[0]:
+                if mask[0] and kind in story.TEMPLATES:
+                    text = story.describe(kind, data, 0, self.params.date_of_day)
+                    self.event_log.append({"week": day // 7, "day": day, "date": date, "kind": kind, "text": text})
+                elif mask[0] and kind == "decision":
+                    self.decisions.append({"day": day, "date": date, **{k: (v[0] if k != "actor" else v)
+                                                                        for k, v in data.items()}})
+        self._last_step = step
+        if not still_running(self.state, self.params, step)[0]:
             finish(self.state)
             self.running = False
         if self.record:
@@ -141,45 +163,58 @@ class NegotiationModel(mesa.Model):
         return outcomes.OUTCOMES[code] if code >= 0 else None
 
     @property
-    def weeks_left(self) -> int | None:
-        """Weeks left on the one-year clock (negative past the deadline), None without a request."""
-        d = int(self.state.deadline_week[0])
-        return d - self.week if d >= 0 else None
+    def days_left(self) -> int | None:
+        """Days left on the one-year clock while a formal request stands and its outcome is
+        open (F4); None otherwise (no request, taken back, or decided)."""
+        d = int(self.state.deadline_day[0])
+        if d < 0 or self.state.request_state[0] != RequestState.ACTIVE or self.state.outcome[0] != outcomes.UNDECIDED:
+            return None
+        return d - self.day
 
     def summary(self) -> dict:
         """The fields of summary.json (the same numbers the batch engine gives this run)."""
-        cols = summary_columns(self.state, [self.week])
+        cols = summary_columns(self.state, [self.day])
         return summary_row(cols, 0, seed=self.params.seed, scenario=self.scenario_name, run_index=self.run_index)
 
     def _reporters(self) -> dict:
-        """Weekly columns of the trajectory. Module-level functions (partials), so a model pickles."""
-        rep = {"week": _week, "date": _date}
+        """Columns of the trajectory, one value per step. Module-level functions (partials), so a model pickles."""
+        rep = {"step": _step, "day": _day, "week": _week, "date": _date}
         for name, kind in _STATE_COLUMNS.items():
             rep[name] = partial(_state_value, name, kind)
         rep["request_state"] = _request_state
-        rep["weeks_left"] = _weeks_left
+        rep["days_left"] = _days_left
+        rep["washington_posture"] = _washington_posture
         for name in self.actors:
             rep[f"{name}_action"] = partial(_last_action, name)
         return rep
 
     def trajectory(self) -> pd.DataFrame:
-        """The weekly data as a pandas DataFrame (one row per week, week 0 first), with
+        """The data of every step as a pandas DataFrame (one row per step, step 0 first), with
         each faction's position (an agent reporter) as a column `position_<faction>`."""
-        weekly = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        steps = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         positions = self.datacollector.get_agenttype_vars_dataframe(FactionAgent)["position"].unstack("AgentID")
         names = {agent.unique_id: f"position_{agent.name}" for agent in self.factions}
         positions = positions[[agent.unique_id for agent in self.factions]].rename(columns=names)
         positions.columns.name = None
-        return pd.concat([weekly, positions.reset_index(drop=True)], axis=1)
+        return pd.concat([steps, positions.reset_index(drop=True)], axis=1)
 
 
 # ---------------------------------------------------------------------- trajectory reporters
 _STATE_COLUMNS = {
-    "troops": float, "iran_influence": float, "isis_threat": float, "tension": float, "mobilisation": float,
-    "protests": float, "threat_level": float, "linkage_level": float, "tehran_pressure": float,
-    "collective_stance": float, "caretaker": bool, "pm_position": float, "pm_changes": int,
-    "negotiations_open": bool, "sanctions_imposed": bool,
+    "troops": float, "troop_target": float, "iran_influence": float, "isis_threat": float, "tension": float,
+    "mobilisation": float, "protests": float, "threat_level": float, "linkage_level": float,
+    "tehran_pressure": float, "credibility_belief": float, "collective_stance": float, "caretaker": bool,
+    "pm_position": float, "pm_majority": bool, "pm_changes": int, "talks_requested": bool,
+    "sanctions_imposed": bool, "drawdowns_agreed": int, "mandate": float,
 }
+
+
+def _step(m: NegotiationModel) -> int:
+    return m.step_index
+
+
+def _day(m: NegotiationModel) -> int:
+    return m.day
 
 
 def _week(m: NegotiationModel) -> int:
@@ -187,10 +222,10 @@ def _week(m: NegotiationModel) -> int:
 
 
 def _date(m: NegotiationModel) -> str:
-    return m.week_date(m.week).isoformat()
+    return m.date.isoformat()
 
 
-def _state_value(name: str, kind, m: NegotiationModel):
+def _state_value(name: str, kind: type, m: NegotiationModel) -> object:
     return kind(getattr(m.state, name)[0])
 
 
@@ -198,9 +233,14 @@ def _request_state(m: NegotiationModel) -> str:
     return outcomes.REQUEST_STATES[int(m.state.request_state[0])]
 
 
-def _weeks_left(m: NegotiationModel):
-    return m.weeks_left
+def _days_left(m: NegotiationModel) -> int | None:
+    return m.days_left
 
 
-def _last_action(actor: str, m: NegotiationModel):
+def _washington_posture(m: NegotiationModel) -> str | None:
+    code = int(m.state.washington_posture[0])
+    return WashingtonAction(code).name.lower() if code >= 0 else None
+
+
+def _last_action(actor: str, m: NegotiationModel) -> str | None:
     return m.actors[actor].last_action

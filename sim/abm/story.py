@@ -3,6 +3,9 @@ Fact ids in brackets point to shared/design/FACTS.md."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Callable
+
 #: context of week 0, from the article
 OPENING = (
     ("2019-11-29", "Prime Minister Adel Abdul Mahdi has resigned; he governs as caretaker with full constitutional powers [F11, F13]."),
@@ -14,29 +17,34 @@ OPENING = (
 TEMPLATES = {
     "tehran_press": "Tehran presses its allies in parliament to push the Americans out [F16].",
     "tehran_escalate": "Iran-aligned groups escalate against US forces; tension rises [F12].",
-    "tehran_restrain": "Tehran restrains its proxies [F12].",
+    "tehran_restrain": "Tehran restrains its proxies and eases the pressure [F12].",
     "resolution_passed": "Parliament passes another non-binding resolution to expel US troops ({yes:.0f} of {present:.0f} members present vote yes); it does not start the clock [F12].",
     "resolution_failed": "A resolution to expel US troops is tabled but fails ({yes:.0f} yes of {present:.0f} present) [F12, F14].",
     "pm_confirmed": "Parliament confirms a new prime minister: {kind} (stance {position:.2f}) [F13, F15].",
     "government_fell": "The government falls amid anti-corruption protests; the prime minister now governs as caretaker [F14].",
-    "ask_negotiations": "The prime minister asks Washington to send a delegation to plan a safe withdrawal: a request for negotiators, not a formal request [F5].",
+    "ask_negotiations": "The prime minister asks Washington for talks on a drawdown of about {troops:,.0f} troops: a proposal, not a formal request [F5].",
+    "proposal_rejected": "Washington turns down Baghdad's proposal for a drawdown [F20].",
+    "drawdown_offered": "Washington offers to draw down about {troops:,.0f} troops [F19].",
+    "offer_rejected": "Baghdad turns down Washington's offer to draw down about {troops:,.0f} troops [F5].",
+    "drawdown_agreed": "Washington and Baghdad agree a drawdown to about {troops:,.0f} US troops [F5, F19].",
     "formal_request": "Baghdad formally asks US forces to leave under the 2014 notes; the one-year clock starts, deadline {deadline} [F4, F10].",
     "sanctions_imposed": "Washington carries out its threat and imposes sanctions on Iraq [F22, F23].",
+    "sanctions_lifted": "The US sanctions on Iraq are lifted [F22, F23].",
     "request_withdrawn": "Baghdad takes the formal request back{package} [F19].",
+    "retraction_offered": "Washington offers to take about {troops:,.0f} troops out if Baghdad takes the request back [F17, F19].",
+    "package_rejected": "Baghdad turns down Washington's package for taking the request back [F19].",
     "washington_threaten": "Washington threatens 'very big sanctions' if its forces are made to leave [F22].",
     "washington_link": "Washington insists talks cover 'the entire gamut of our relationship' [F17].",
     "washington_reassure": "Washington lowers its voice and reassures Baghdad it remains an ally [F6, F19].",
-    "drawdown_agreed": "Washington and Baghdad agree a drawdown to about {troops:,.0f} US troops [F5, F19].",
     "withdrawal_decided": "Washington decides to withdraw its forces on schedule [F4, F22].",
-    "retraction_offered": "Washington offers a package of support if Baghdad takes the request back [F17, F19].",
     "washington_stays": "Washington keeps its forces in Iraq despite the request [F20, F21].",
     "troops_gone": "The last US troops leave Iraq [F4, F9].",
     "deadline_passed": "The year after the formal request runs out with about {troops:,.0f} US troops still in Iraq: in the article's terms, an occupation [F4, F11].",
 }
 
 
-def describe(kind: str, data: dict, row: int, week_date) -> str:
-    """The text of one event in run `row`; `week_date(week)` gives a week's date."""
+def describe(kind: str, data: dict, row: int, date_of_day: Callable[[int], dt.date]) -> str:
+    """The text of one event in run `row`; `date_of_day(day)` gives a day's date."""
     values = {k: (v[row] if hasattr(v, "__len__") and not isinstance(v, str) else v) for k, v in data.items()}
     if kind == "pm_confirmed":
         values["kind"] = (
@@ -44,7 +52,9 @@ def describe(kind: str, data: dict, row: int, week_date) -> str:
             if values.pop("anti_american") else "a consensus PM chosen by the coalition"
         )
     if kind == "formal_request":
-        values["deadline"] = week_date(int(values.pop("deadline_week"))).isoformat()
+        values["deadline"] = date_of_day(int(values.pop("deadline_day"))).isoformat()
     if kind == "request_withdrawn":
-        values["package"] = " in exchange for Washington's package" if values.pop("package") else ""
+        package = float(values.pop("package"))
+        values["package"] = (f" in exchange for Washington's package (about {package:,.0f} troops out)"
+                             if package > 0 else "")
     return TEMPLATES[kind].format(**values)

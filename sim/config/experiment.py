@@ -32,6 +32,7 @@ class ExperimentConfig:
     scenario: str = "baseline"
     seed: int = 0
     horizon_weeks: int = 156
+    step_days: int = 7           # days per step: the calendar's resolution, not a parameter of behaviour
     sampler: str = "lhs"
     points: int = 1              # sampled points (lhs, sobol: a power of 2); grid: from the levels;
                                  # saltelli: N base samples (a power of 2), giving N * (D + 2) points

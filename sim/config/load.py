@@ -124,7 +124,9 @@ def faction_table(factions: dict[str, FactionConfig]) -> FactionTable:
     arrays = {a: np.array([getattr(f, a) for _, f in active], dtype=np.float64) for a in FACTION_ARRAYS}
     return FactionTable(
         names=tuple(n for n, _ in active), labels=tuple(f.label or n for n, f in active),
-        can_boycott=np.array([f.can_boycott for _, f in active], dtype=bool), **arrays,
+        can_boycott=np.array([f.can_boycott for _, f in active], dtype=bool),
+        rationality=np.array([np.nan if f.rationality is None else f.rationality for _, f in active], dtype=np.float64),
+        **arrays,
     )
 
 
@@ -134,8 +136,7 @@ def model_params(cfg: RunConfig, seed: int | None = None) -> ModelParams:
     sc = cfg.scenario
     return ModelParams(
         seed=draws.resolve_seed(cfg.seed if seed is None else seed),
-        horizon_weeks=cfg.horizon_weeks,
-        deadline_weeks=int(round(364 / cfg.step_days)),  # F4: one year
+        horizon_days=7 * int(cfg.horizon_weeks),
         step_order=tuple(cfg.step_order),
         world=sc.world, sanctions=sc.sanctions, government=sc.government, washington=sc.washington,
         tehran=sc.tehran, parliament=sc.parliament, behaviour=sc.behaviour,

@@ -51,6 +51,8 @@ def check_ranges(obj: object, path: str) -> None:
             value = getattr(obj, f.name)
             key = f"{path}.{f.name}" if path else f.name
             allowed = f.metadata.get("range")
+            if value is None and f.metadata.get("optional"):
+                continue
             if allowed is not None and is_int_field(f) and (isinstance(value, bool) or not isinstance(value, int)):
                 lo, hi = allowed
                 raise ConfigError(key, value, f"an integer in [{_fmt(lo)}, {_fmt(hi)}]")
@@ -73,17 +75,23 @@ def validate(cfg: RunConfig) -> RunConfig:
         start = dt.date.fromisoformat(cfg.start_date)
     except (TypeError, ValueError):
         raise ConfigError("start_date", cfg.start_date, "an ISO date such as 2020-01-06") from None
-    # the last week a run can reach: a request made at the horizon runs its year (F4) past it
-    last_week = cfg.horizon_weeks + int(round(364 / cfg.step_days)) + 1
-    latest_start = dt.date.max - dt.timedelta(days=last_week * cfg.step_days)
+    # the last day a run can reach: a request made at the horizon runs its year (F4) past it
+    last_day = cfg.horizon_weeks * 7 + 366 + cfg.step_days
+    latest_start = dt.date.max - dt.timedelta(days=last_day)
     if start > latest_start:
         raise ConfigError("start_date", cfg.start_date, f"an ISO date no later than {latest_start.isoformat()}, so that "
-                          f"every week of the run ({last_week} steps of {cfg.step_days} days) is a calendar date")
+                          f"every day of the run ({last_day} days) is a calendar date")
     if sorted(cfg.step_order) != sorted(STAGE_NAMES):
         raise ConfigError("step_order", list(cfg.step_order), f"each of {list(STAGE_NAMES)} exactly once, in any order")
     sc = cfg.scenario
     if sc.behaviour.collective_rule not in COLLECTIVE_RULES:
         raise ConfigError("scenario.behaviour.collective_rule", sc.behaviour.collective_rule, f"one of {list(COLLECTIVE_RULES)}")
+    for actor, posture, allowed_postures in (
+        ("washington", sc.washington.initial_posture, ("reassure", "threaten_sanctions", "link_issues")),
+        ("tehran", sc.tehran.initial_posture, ("restrain", "press_factions", "escalate")),
+    ):
+        if posture not in allowed_postures:
+            raise ConfigError(f"scenario.{actor}.initial_posture", posture, f"one of {list(allowed_postures)}")
     active = {k: f for k, f in sc.factions.items() if f.active}
     if not active:
         raise ConfigError("scenario.factions", sorted(sc.factions), "at least one active faction")

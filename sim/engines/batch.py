@@ -1,9 +1,9 @@
 """The batch engine: `sim.model.week.run_week` over many runs at once.
 
-Runs step in lockstep, week by week, in the configured stage order. After the horizon,
+Runs step in lockstep, step by step, in the configured stage order. After the horizon,
 only the runs whose formal request's clock is still running go on (as a sub-state), so
 every run ends exactly when its Mesa twin does. Random numbers are keyed by
-(root seed, run index, week, purpose), so run i gives the same summary here as
+(root seed, run index, step, purpose), so run i gives the same summary here as
 `NegotiationModel(params, run_index=i)`.
 """
 
@@ -20,12 +20,12 @@ from ..model.week import finish_rows, run_week, still_running
 def simulate(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
     """Summaries of runs `run_ids` (any integers >= 0), as columns of equal length.
 
-    Week columns hold -1 where the event did not happen (None in a Mesa summary).
+    Day and week columns hold -1 where the event did not happen (None in a Mesa summary).
     """
     run_ids = np.asarray(run_ids, dtype=np.uint64)
     keys = draws.run_key(p.seed, run_ids)
     s = initial_state(p, run_ids.size)
-    weeks_simulated = np.zeros(run_ids.size, dtype=np.int64)
+    days_simulated = np.zeros(run_ids.size, dtype=np.int64)
     active = np.arange(run_ids.size)
     p_active = p
     week = 0
@@ -37,17 +37,17 @@ def simulate(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
         else:
             sub = s.take(active)
             run_week(sub, p_active, week, keys[active])
-        going = still_running(sub, week, p.horizon_weeks)
+        going = still_running(sub, p, week)
         stopped = ~going
         if stopped.any():
             finish_rows(sub, stopped)
-        weeks_simulated[active[stopped]] = week
+        days_simulated[active[stopped]] = p.day(week)
         if sub is not s:
             s.put(active, sub)
         if not going.all():
             active = active[going]
             p_active = p.take(active)
-    return summary_columns(s, weeks_simulated)
+    return summary_columns(s, days_simulated)
 
 
 def summaries(p: ModelParams, run_ids) -> list[dict]:

@@ -13,12 +13,12 @@ from ..model.state import summary_columns
 def simulate(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
     """Summaries of runs `run_ids`; `p` may hold per-run arrays (one value per run id)."""
     run_ids = np.asarray(run_ids)
-    states, weeks = [], []
+    states, days = [], []
     for i, rid in enumerate(run_ids):
         model = NegotiationModel(p.row(i), run_index=int(rid), record=False)
         model.run()
         states.append(model.state)
-        weeks.append(model.week)
+        days.append(model.day)
 
-    parts = [summary_columns(st, [w]) for st, w in zip(states, weeks)]
+    parts = [summary_columns(st, [d]) for st, d in zip(states, days)]
     return {key: np.concatenate([c[key] for c in parts]) for key in parts[0]}

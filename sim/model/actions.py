@@ -13,7 +13,7 @@ import numpy as np
 
 
 class FactionStance(IntEnum):
-    """Positions a Baghdad faction can state in a week, on the axis 0 = US forces stay
+    """Stances a Baghdad faction can state, on the axis 0 = US forces stay
     indefinitely, 1 = full withdrawal now (F14, F16, F18); `POSITION_GRID` gives each its value."""
 
     STAY_INDEFINITELY = 0
@@ -24,17 +24,24 @@ class FactionStance(IntEnum):
 
 
 class GovernmentAction(IntEnum):
-    """The prime minister's options (F4, F5, F10)."""
+    """The prime minister's moves (F4, F5, F10, F19). `WAIT` keeps its course; the others are
+    one-off moves: ask Washington for talks on a drawdown (a proposal, F5), make the formal
+    request that starts the one-year clock (F4, F10), take it back (with Washington's
+    package if one is on the table, F19), or accept a drawdown Washington has offered."""
 
     WAIT = 0
     ASK_NEGOTIATIONS = 1
     FORMAL_REQUEST = 2
     WITHDRAW_REQUEST = 3
+    ACCEPT_OFFER = 4
 
 
 class WashingtonAction(IntEnum):
-    """Washington's options: the first four before a formal request (F17, F19, F20, F22), the
-    last three after it (F4, F21, F22)."""
+    """Washington's options. Postures, which stand until its next revision: reassure,
+    threaten sanctions, link issues (before a formal request: F6, F17, F19, F22); withdraw on
+    schedule, negotiate a retraction, stay (after it: F4, F21). One-off moves, after which
+    its posture stands: offer a drawdown (F19), accept Baghdad's drawdown proposal (F5),
+    impose sanctions after a request or lift them (F22, F23)."""
 
     REASSURE = 0
     THREATEN_SANCTIONS = 1
@@ -43,14 +50,35 @@ class WashingtonAction(IntEnum):
     WITHDRAW_ON_SCHEDULE = 4
     NEGOTIATE_RETRACTION = 5
     STAY = 6
+    ACCEPT_PROPOSAL = 7
+    IMPOSE_SANCTIONS = 8
+    LIFT_SANCTIONS = 9
+
+
+#: Washington's actions that are postures (the rest are one-off moves)
+WASHINGTON_POSTURES = frozenset({
+    WashingtonAction.REASSURE, WashingtonAction.THREATEN_SANCTIONS, WashingtonAction.LINK_ISSUES,
+    WashingtonAction.WITHDRAW_ON_SCHEDULE, WashingtonAction.NEGOTIATE_RETRACTION, WashingtonAction.STAY,
+})
 
 
 class TehranAction(IntEnum):
-    """Tehran's options (F12, F16)."""
+    """Tehran's postures (F12, F16)."""
 
     RESTRAIN = 0
     PRESS_FACTIONS = 1
     ESCALATE = 2
+
+
+class Proposal(IntEnum):
+    """A proposal waiting for its addressee's answer (F5, F17, F19): a drawdown Washington
+    offers, a drawdown Baghdad asks for, or Washington's package for taking a formal
+    request back."""
+
+    NONE = 0
+    WASHINGTON_DRAWDOWN = 1
+    BAGHDAD_DRAWDOWN = 2
+    RETRACTION_PACKAGE = 3
 
 
 def names(actions: type[IntEnum]) -> tuple[str, ...]:

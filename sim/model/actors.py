@@ -30,11 +30,12 @@ class Actor:
     name: str                     # registry key, also the stage's `actor`
     title: str                    # how texts name it
     actions: type[IntEnum]        # what it can do; codes index its payoff columns
-    view: View                    # (state, params, week) -> (payoffs, open actions)
+    view: View                    # (state, params, step) -> (values, open actions)
     stage: str                    # the stage in which it decides
     facts: str                    # the facts its behaviour comes from
     action_field: str | None = None   # State field with its last action (-1: none yet)
-    forced_field: str | None = None   # State field a player's choice is written to (-1: the model decides)
+    forced_field: str | None = None   # State field a player's choice is written to (-1: none this step)
+    human_field: str | None = None    # State field that marks the actor a player's (the model never moves it)
     role: str | None = None           # the name a player picks it by (None: not playable)
 
     @property
@@ -57,13 +58,16 @@ ACTORS: dict[str, Actor] = {
               "F12, F14, F16, F17, F18, F22"),
         Actor("government", "the Iraqi prime minister", GovernmentAction, views.government_view, "government",
               "F4, F5, F10, F11, F13, F15", action_field="government_action",
-              forced_field="forced_government_action", role="pm"),
+              forced_field="forced_government_action",
+              human_field="human_government", role="pm"),
         Actor("washington", "Washington", WashingtonAction, views.washington_view, "washington",
-              "F4, F7, F17, F19, F20, F21, F22", action_field="washington_action",
-              forced_field="forced_washington_action", role="washington"),
+              "F4, F7, F17, F19, F20, F21, F22, F23", action_field="washington_action",
+              forced_field="forced_washington_action",
+              human_field="human_washington", role="washington"),
         Actor("tehran", "Tehran", TehranAction, views.tehran_view, "tehran",
               "F7, F12, F16, F23, F24", action_field="tehran_action",
-              forced_field="forced_tehran_action", role="tehran"),
+              forced_field="forced_tehran_action",
+              human_field="human_tehran", role="tehran"),
     )
 }
 #: the actors a player can take on, by role name (`python -m sim.play --as ROLE`)

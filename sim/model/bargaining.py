@@ -13,15 +13,27 @@ Collective rules inside Baghdad take actor arrays with a trailing actors axis, s
   Smith (2011): risk attitudes, pairwise challenges, confrontation, compromise and
   capitulation, rounds until convergence or a round limit (`sim/model/bdm.py`); the
   collective position is the capability-and-salience-weighted mean of the positions after
-  the rounds. The rule bargains within the week only: factions' stated positions are kept.
+  the rounds. The rule bargains within the step only: factions' stated positions are kept.
 
-Bilateral bargaining between Washington and Baghdad over one divisible issue:
+Bilateral bargaining between Washington and Baghdad over one divisible issue, the share of
+the January 2020 presence a deal removes (a drawdown, F5, F19, or the troops a retraction
+package takes out, F17, F19):
 
-- `rubinstein_share`: the first proposer's share in Rubinstein's (1982) alternating-offers
-  game with discount factors, agreed immediately: (1 - d2) / (1 - d1 d2).
+- `nash_deal`: the asymmetric Nash (1950) bargaining solution when each side's payoff is
+  linear in the size x of the deal, u_B(x) = b_B x - d_B for Baghdad and
+  u_W(x) = R_W - b_W x for Washington, relative to the conflict each avoids (d_B: what
+  Baghdad expects from pressing on alone; R_W: what Washington expects to lose if it does).
+  The smallest deal Baghdad accepts is x_B = d_B / b_B, the largest Washington accepts
+  x_W = R_W / b_W, and the maximiser of u_W^(1 - beta) u_B^beta is
+  x* = x_B + beta (x_W - x_B): Baghdad gets its share beta of the zone of agreement.
+- `limit_share`: beta from the two sides' patience, the limit of Rubinstein's (1982)
+  alternating offers as the time between offers goes to zero, log d_W / (log d_B + log d_W)
+  (Binmore, Rubinstein & Wolinsky 1986): the patient side gets more.
+- `rubinstein_share`: the first proposer's share in Rubinstein's game itself,
+  (1 - d2) / (1 - d1 d2), which tends to `limit_share` (tested).
 
-The Nash and Fearon closed forms the validation compares against, which the model does
-not use, are in `experiments/closed_forms.py`.
+The Nash and Fearon closed forms the validation compares against are in
+`experiments/closed_forms.py`.
 """
 
 from __future__ import annotations
@@ -82,3 +94,21 @@ def rubinstein_share(delta1: ArrayLike, delta2: ArrayLike) -> np.ndarray:
     """First proposer's subgame-perfect share, (1 - delta2) / (1 - delta1 delta2), for deltas in [0, 1)."""
     d1, d2 = np.asarray(delta1, dtype=np.float64), np.asarray(delta2, dtype=np.float64)
     return (1.0 - d2) / (1.0 - d1 * d2)
+
+
+def limit_share(own_patience: ArrayLike, other_patience: ArrayLike) -> np.ndarray:
+    """A side's share of the surplus in Rubinstein's game as offers come ever faster:
+    log d_other / (log d_own + log d_other) (Binmore, Rubinstein & Wolinsky 1986)."""
+    own = np.log(np.asarray(own_patience, dtype=np.float64))
+    other = np.log(np.asarray(other_patience, dtype=np.float64))
+    return other / (own + other)
+
+
+def nash_deal(least_accepted: ArrayLike, most_accepted: ArrayLike, power: ArrayLike, cap: ArrayLike) -> np.ndarray:
+    """Size of the deal under the asymmetric Nash solution with linear payoffs (module
+    docstring): x_B + beta (x_W - x_B), at most `cap` (no more troops than are there, no
+    more withdrawal than asked for); 0 where there is no zone of agreement (x_W <= x_B)."""
+    lo = np.maximum(np.asarray(least_accepted, dtype=np.float64), 0.0)
+    hi = np.asarray(most_accepted, dtype=np.float64)
+    size = np.minimum(lo + np.asarray(power) * (hi - lo), np.asarray(cap))
+    return np.where((hi > lo) & (size > lo) & (size > 0.0), size, 0.0)

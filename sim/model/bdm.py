@@ -50,7 +50,7 @@ from numpy.typing import ArrayLike
 STATUS_QUO_PROBABILITY = 1.0
 #: probability that a change without a challenge is for the better (BDM's T)
 IMPROVEMENT_PROBABILITY = 1.0
-#: round limit used when the model calls the rule each week (behaviour.collective_rule = bdm)
+#: round limit used when the model calls the rule each step (behaviour.collective_rule = bdm)
 MODEL_ROUNDS = 5
 #: convergence tolerance, as a share of the issue scale
 TOLERANCE = 1e-9

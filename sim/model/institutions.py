@@ -28,18 +28,23 @@ def resolution_vote(seats: ArrayLike, position: ArrayLike, can_boycott: ArrayLik
     return passed, yes_seats, present
 
 
-def decision_capacity(caretaker: ArrayLike, majority: ArrayLike, protests: ArrayLike, *,
-                      base_capacity: float | np.ndarray, caretaker_deference: float | np.ndarray,
-                      protest_drain: float | np.ndarray, majority_capacity: ArrayLike) -> np.ndarray:
-    """Weekly probability that the government takes a decision at all.
+def responsiveness(caretaker: ArrayLike, majority: ArrayLike, protests: ArrayLike, *,
+                   caretaker_deference: ArrayLike, protest_drain: ArrayLike) -> np.ndarray:
+    """Share of its chances to act that the government takes, in [0, 1]: a caretaker defers
+    to the next government (F13), anti-corruption protests drain its capacity (F14), a PM
+    backed by a parliamentary majority takes them all (F15)."""
+    share = (1.0 - np.asarray(caretaker_deference) * np.asarray(caretaker, dtype=np.float64)) * (
+        1.0 - np.asarray(protest_drain) * np.asarray(protests))
+    return np.where(np.asarray(majority, dtype=bool), 1.0, share)
 
-    Institutional slowness sets the base (F15); a caretaker defers to the next government
-    (F13); anti-corruption protests drain capacity (F14); a PM backed by a parliamentary
-    majority acts with at least `majority_capacity` (F15).
-    """
-    cap = base_capacity * (1.0 - caretaker_deference * np.asarray(caretaker, dtype=np.float64))
-    cap = cap * (1.0 - protest_drain * np.asarray(protests))
-    return np.where(np.asarray(majority, dtype=bool), np.maximum(cap, majority_capacity), cap)
+
+def revision_rate(share: ArrayLike, majority: ArrayLike, *, base_rate: ArrayLike,
+                  majority_rate: ArrayLike) -> np.ndarray:
+    """How often per day the prime minister reconsiders its course: Baghdad's institutional
+    pace (`base_rate`, F15) times its responsiveness, or `majority_rate` for a PM with a
+    parliamentary majority behind him (F15: such a PM can move fast)."""
+    return np.where(np.asarray(majority, dtype=bool), np.asarray(majority_rate),
+                    np.asarray(base_rate) * np.asarray(share))
 
 
 def new_prime_minister(u_type: ArrayLike, collective_stance: ArrayLike, *, p_anti_american: float | np.ndarray,

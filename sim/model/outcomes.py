@@ -45,16 +45,20 @@ OUTCOMES: tuple[str, ...] = names(Outcome)
 REQUEST_STATES: tuple[str, ...] = names(RequestState)
 
 
-def decide_during_run(outcome: np.ndarray, request_state: np.ndarray, troops: np.ndarray, week: int,
-                      deadline_week: np.ndarray) -> np.ndarray:
-    """Fix the outcome of runs whose request was withdrawn, fulfilled or has run out; undecided stay -1."""
+def decide_during_run(outcome: np.ndarray, request_state: np.ndarray, troops: np.ndarray, day: int,
+                      deadline_day: np.ndarray, gone_day: np.ndarray) -> np.ndarray:
+    """Fix the outcome of runs whose request was withdrawn, fulfilled or has run out;
+    undecided stay -1. `gone_day` is the day the last troops left (-1: not yet): a
+    withdrawal is complete if it ended by the deadline, an occupation if the deadline came
+    first, even within the same step."""
     out = np.asarray(outcome).copy()
     undecided = out == UNDECIDED
     rs = np.asarray(request_state)
+    deadline = np.asarray(deadline_day)
     withdrawn = undecided & (rs == RequestState.WITHDRAWN)
     active = undecided & (rs == RequestState.ACTIVE)
-    gone = active & (np.asarray(troops) <= 0.0)
-    expired = active & ~gone & (week >= np.asarray(deadline_week))
+    gone = active & (np.asarray(troops) <= 0.0) & (np.asarray(gone_day) >= 0) & (np.asarray(gone_day) <= deadline)
+    expired = active & ~gone & (day >= deadline)
     out[withdrawn] = Outcome.REQUEST_WITHDRAWN
     out[gone] = Outcome.WITHDRAWAL_COMPLETED
     out[expired] = Outcome.OCCUPATION
@@ -62,7 +66,8 @@ def decide_during_run(outcome: np.ndarray, request_state: np.ndarray, troops: np
 
 
 def decide_at_end(outcome: np.ndarray, drawdown_agreed: np.ndarray) -> np.ndarray:
-    """Runs still undecided at the end had no formal request: drawdown or nothing."""
+    """Runs still undecided at the end had no formal request: a drawdown agreed (at least
+    one) or nothing."""
     out = np.asarray(outcome).copy()
     undecided = out == UNDECIDED
     out[undecided & np.asarray(drawdown_agreed, dtype=bool)] = Outcome.NEGOTIATED_DRAWDOWN

@@ -33,6 +33,7 @@ class FactionTable:
     street_responsiveness: np.ndarray
     mobilising_power: np.ndarray
     can_boycott: np.ndarray
+    rationality: np.ndarray  # NaN: behaviour.rationality
 
     @property
     def size(self) -> int:
@@ -56,8 +57,7 @@ class FactionTable:
 @dataclass(frozen=True)
 class ModelParams:
     seed: int
-    horizon_weeks: int
-    deadline_weeks: int
+    horizon_days: int                   # calendar days from the start date in which a request can be made
     step_order: tuple[str, ...]
     world: Any
     sanctions: Any
@@ -68,12 +68,25 @@ class ModelParams:
     behaviour: Any
     factions: FactionTable
     scenario_name: str = "custom"
-    start_date: dt.date = dt.date(2020, 1, 6)   # the date of week 0
-    step_days: int = 7                          # calendar days one step stands for
+    start_date: dt.date = dt.date(2020, 1, 6)   # the date of day 0
+    step_days: int = 7                          # calendar days one step stands for (the resolution)
 
-    def week_date(self, week: int) -> dt.date:
-        """The calendar date of a week (week 0 = the start date)."""
-        return self.start_date + dt.timedelta(days=self.step_days * int(week))
+    @property
+    def horizon_steps(self) -> int:
+        """Steps that cover the horizon: the last one contains day `horizon_days`."""
+        return -(-self.horizon_days // self.step_days)
+
+    def day(self, step: int) -> int:
+        """The day (since the start date) at the end of step `step` (step 0 = day 0)."""
+        return int(step) * self.step_days
+
+    def date_of_day(self, day: int) -> dt.date:
+        """The calendar date of a day since the start date."""
+        return self.start_date + dt.timedelta(days=int(day))
+
+    def step_date(self, step: int) -> dt.date:
+        """The calendar date at the end of a step."""
+        return self.date_of_day(self.day(step))
 
     def take(self, rows: np.ndarray) -> "ModelParams":
         """The parameters of a subset of runs: per-run (R,) arrays are indexed, scalars kept."""

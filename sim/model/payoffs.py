@@ -1,11 +1,24 @@
-"""Payoff functions of every actor, as pure functions over arrays with a leading runs axis.
+"""Payoffs of every actor, as pure functions over arrays with a leading runs axis.
 
-Each term cites the facts of docs/facts.md it comes from. Positions lie on one
-issue axis: 0 = US forces stay indefinitely, 1 = full withdrawal now. World variables
-(ISIS threat, tension, mobilisation, influence, ...) are arrays of shape (R,); faction
-attributes are (F,) or (R, F); weights are floats or (R,) arrays (per-run parameters in
-sweeps). The functions return payoffs per action, shape (R, A), or per faction and
-position, shape (R, F, K).
+Each term cites the facts of docs/facts.md it comes from. Positions lie on one issue axis:
+0 = US forces stay indefinitely, 1 = full withdrawal now. Payoff coefficients are payoffs
+per week of a situation; a move's value is the flow it changes times the discounted weeks
+it lasts (`valuation`). World variables are arrays of shape (R,); faction attributes (F,)
+or (R, F); coefficients floats or per-run (R,) arrays (sweeps).
+
+Which actor weighs which fact, once (docs/architecture.md, "One channel per fact"):
+- what Baghdad *wants*, its stance, comes from the factions' stated positions: their
+  ideal and salience (F12, F14, F16), security against ISIS (F1, F14), Tehran's pressure
+  (F16) and the street (F18);
+- what a *move* costs Baghdad is weighed by the prime minister, who makes the moves: the
+  threatened and imposed sanctions (F22), the linked US support (F17), the public
+  escalation of a formal request (F19) and parliament's mandate (F12), with the
+  factions' exposures averaged over their seats (`coalition_exposure`);
+- Washington weighs what presence holds (ISIS F20, Iran F7, F24, reading the current
+  Iranian influence), force protection under tension (F12), the illegitimacy of staying
+  after a request (F21) and, when it decides on sanctions, their cost to itself and the
+  influence they hand Tehran (F23);
+- Tehran weighs influence (F7, F24) and US departure, reading the request and its clock.
 """
 
 from __future__ import annotations
@@ -13,8 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import bargaining
-from .outcomes import RequestState
+from . import valuation
 
 
 def _col(a: ArrayLike) -> np.ndarray:
@@ -22,213 +34,340 @@ def _col(a: ArrayLike) -> np.ndarray:
     return np.asarray(a, dtype=np.float64).reshape(-1, 1)
 
 
-def expected_sanctions(magnitude: ArrayLike, credibility: ArrayLike, threat_level: ArrayLike) -> np.ndarray:
-    """Expected sanctions cost of a formal request: size x credibility x how loudly it is threatened (F22)."""
-    return np.asarray(magnitude) * np.asarray(credibility) * np.asarray(threat_level)
+# ================================================================ Baghdad's factions
+def faction_stance_payoffs(grid: ArrayLike, ideal: ArrayLike, salience: ArrayLike, security_weight: ArrayLike,
+                           iran_alignment: ArrayLike, street_responsiveness: ArrayLike, isis: ArrayLike,
+                           presence: ArrayLike, tehran_pressure: ArrayLike, mobilisation: ArrayLike) -> np.ndarray:
+    """Payoff per week of stating each position x of `grid`, shape (R, F, K):
 
+    U_j(x) = - salience_j |x - ideal_j|                       distance from its own position (F12, F14, F16)
+             - security_j  * ISIS threat * presence * x        security lost if US forces leave (F1, F14)
+             + alignment_j * Tehran's pressure * x             alignment with Tehran (F16)
+             + street_j    * mobilisation * x                  pull of the street (F18)
 
-def pursuit_level(request_state: ArrayLike, negotiations_open: bool | np.ndarray) -> np.ndarray:
-    """How far Baghdad is pursuing withdrawal: 0 nothing, 0.5 talks (F5), 1 a formal request (F4)."""
-    rs = np.asarray(request_state)
-    return np.where(rs == RequestState.ACTIVE, 1.0,
-                    np.where((rs == RequestState.WITHDRAWN) | negotiations_open, 0.5, 0.0))
-
-
-def pm_stance(pm_position: ArrayLike, collective_stance: ArrayLike, pm_weight: float | np.ndarray) -> np.ndarray:
-    """The stance the prime minister acts on: its own position weighted by `pm_weight`, the
-    rest Baghdad's collective stance (F11, F13, F15: a PM answers to the coalition behind it)."""
-    return pm_weight * np.asarray(pm_position) + (1.0 - pm_weight) * np.asarray(collective_stance)
-
-
-def aligned_share(seats: ArrayLike, iran_alignment: float | np.ndarray) -> np.ndarray:
-    """Seat share of the factions Tehran can press, weighted by their alignment (F16)."""
-    seats = np.asarray(seats, dtype=np.float64)
-    return np.clip((seats * iran_alignment).sum(axis=-1) / np.maximum(seats.sum(axis=-1), 1e-9), 0.0, 1.0)
-
-
-def washington_stake(isis: ArrayLike, *, isis_weight: float | np.ndarray, iran_weight: float | np.ndarray,
-                     vacuum_weight: float | np.ndarray) -> np.ndarray:
-    """What a unit of US presence is worth to Washington: fighting ISIS while the threat is
-    high (F20) and holding back the Iranian influence that would fill its place (F7, F24)."""
-    return isis_weight * np.asarray(isis) + iran_weight * vacuum_weight
-
-
-def sanctions_backfire(credibility: ArrayLike, *, iran_weight: float | np.ndarray,
-                       influence_sanctions_weight: float | np.ndarray) -> np.ndarray:
-    """Washington's expected loss from having to carry out its threat after a request:
-    credibility x its weight on Iranian influence x the influence sanctions add (F22, F23)."""
-    return np.asarray(credibility) * iran_weight * influence_sanctions_weight
-
-
-def drawdown_fraction(baghdad_patience: ArrayLike, washington_patience: ArrayLike) -> np.ndarray:
-    """Share of US troops a negotiated drawdown removes: Baghdad's share as first proposer in
-    Rubinstein's (1982) alternating offers with the two sides' patience (F5, F19)."""
-    return bargaining.rubinstein_share(baghdad_patience, washington_patience)
-
-
-def faction_payoffs(
-    grid: ArrayLike, ideal: ArrayLike, salience: ArrayLike, security_weight: ArrayLike, sanctions_exposure: ArrayLike,
-    linkage_weight: ArrayLike, iran_alignment: ArrayLike, street_responsiveness: ArrayLike, isis: ArrayLike,
-    exp_sanctions: ArrayLike, linkage: ArrayLike, tehran_pressure: ArrayLike, mobilisation: ArrayLike,
-) -> np.ndarray:
-    """Payoff of stating each position x of `grid` for each faction: shape (R, F, K).
-
-    U_i(x) = - salience_i |x - ideal_i|                     distance from own position (F14, F16)
-             - security_i  * isis * x                        security lost if US presence falls (F1, F14)
-             - exposure_i  * E[sanctions] * x                expected sanctions cost (F22)
-             - linkage_i   * linkage * x                     other US support put at risk (F17)
-             + alignment_i * Tehran's pressure * x            alignment with Tehran (F16)
-             + street_i    * mobilisation * x                 pull of the street (F18)
-    """
+    The security term reads presence: with no US troops left there is no security to lose
+    by asking for their departure."""
     x = np.asarray(grid, dtype=np.float64)[None, None, :]
 
     def fac(a: ArrayLike) -> np.ndarray:  # (F,) or (R, F) -> (R or 1, F, 1)
-        a = np.asarray(a, dtype=np.float64)
-        return (a[None, :] if a.ndim == 1 else a)[..., None]
+        arr = np.asarray(a, dtype=np.float64)
+        return (arr[None, :] if arr.ndim == 1 else arr)[..., None]
 
     def world(a: ArrayLike) -> np.ndarray:  # (R,) -> (R, 1, 1)
         return np.asarray(a, dtype=np.float64).reshape(-1, 1, 1)
 
     slope = (
-        -fac(security_weight) * world(isis)
-        - fac(sanctions_exposure) * world(exp_sanctions)
-        - fac(linkage_weight) * world(linkage)
+        -fac(security_weight) * world(np.asarray(isis) * np.asarray(presence))
         + fac(iran_alignment) * world(tehran_pressure)
         + fac(street_responsiveness) * world(mobilisation)
     )
     return -fac(salience) * np.abs(x - fac(ideal)) + slope * x
 
 
-def government_payoffs(
-    stance: ArrayLike, current_level: ArrayLike, salience: ArrayLike, exp_sanctions: ArrayLike, linkage: ArrayLike,
-    isis: ArrayLike, mobilisation: ArrayLike, mandate: ArrayLike, retraction_offer: ArrayLike,
-    drawdown_agreed: ArrayLike, *, sanctions_exposure: float | np.ndarray, linkage_cost: float | np.ndarray,
-    security_cost: float | np.ndarray, escalation_cost: float | np.ndarray, street_weight: float | np.ndarray,
-    mandate_weight: float | np.ndarray, package_value: float | np.ndarray, drawdown_value: float | np.ndarray,
-) -> np.ndarray:
-    """Payoffs of the prime minister's four actions, shape (R, 4).
-
-    Each action moves Baghdad's pursuit of withdrawal to a level: wait keeps the current
-    one (0 nothing, 0.5 negotiations open, 1 formal request active), asking for
-    negotiators is 0.5 (F5), a formal request is 1 (F4, F10), taking it back returns to
-    0.5. The PM loses salience x |stance - level| and on top:
-    - a formal request costs the expected sanctions (F22), the linked US support (F17),
-      security against ISIS (F1, F14) and a public escalation (F19); it earns the street's
-      approval (F18) and the parliamentary mandate (F12);
-    - taking the request back earns Washington's package if one is offered (F17, F19) and
-      costs the street's and parliament's approval; it does not lift sanctions already
-      imposed (an assumption: sanctions, once carried out, outlast their trigger, F22, F23);
-    - while a negotiated drawdown stands, staying put earns its value (F19).
-    """
-    levels = np.stack(
-        np.broadcast_arrays(np.asarray(current_level, dtype=np.float64), 0.5, 1.0, 0.5), axis=-1
-    ).reshape(-1, 4)
-    dist = -_col(salience) * np.abs(_col(stance) - levels)
-    approval = _col(street_weight * np.asarray(mobilisation) + mandate_weight * np.asarray(mandate))
-    request_cost = _col(
-        sanctions_exposure * np.asarray(exp_sanctions) + linkage_cost * np.asarray(linkage)
-        + security_cost * np.asarray(isis) + escalation_cost
-    )
-    retract_gain = _col(package_value * np.asarray(retraction_offer, dtype=np.float64))
-    settle = _col(drawdown_value * np.asarray(drawdown_agreed, dtype=np.float64))
-    zero = np.zeros_like(settle)
-    extra = np.concatenate(
-        [settle, zero, approval - request_cost, retract_gain - approval], axis=1
-    )
-    return dist + extra
+def coalition_exposure(seats: ArrayLike, weight: ArrayLike) -> np.ndarray:
+    """Baghdad's exposure to a cost: the factions' own exposures averaged over their seats
+    (F14: power is fragmented; each bloc bears its share). Shapes (R|1, F) -> (R,) or ()."""
+    s = np.asarray(seats, dtype=np.float64)
+    return (s * np.asarray(weight, dtype=np.float64)).sum(axis=-1) / np.maximum(s.sum(axis=-1), 1e-9)
 
 
-def government_available(request_state: ArrayLike, negotiations_open: ArrayLike,
-                         outcome_decided: ArrayLike) -> np.ndarray:
-    """Which government actions are open, shape (R, 4) (F4, F5, F10).
-
-    A formal request can be made once (a retracted request ends the question in the
-    model: an assumption); negotiations can be asked for once, before any request; a
-    request can be taken back while its outcome is undecided.
-    """
-    rs = np.asarray(request_state).reshape(-1)
-    neg = np.asarray(negotiations_open, dtype=bool).reshape(-1)
-    decided = np.asarray(outcome_decided, dtype=bool).reshape(-1)
-    none = rs == RequestState.NONE
-    return np.stack(
-        [np.ones_like(neg), none & ~neg, none, (rs == RequestState.ACTIVE) & ~decided], axis=1
-    )
+def aligned_share(seats: ArrayLike, iran_alignment: ArrayLike) -> np.ndarray:
+    """Seat share of the factions Tehran can press, weighted by their alignment (F16)."""
+    return np.clip(coalition_exposure(seats, iran_alignment), 0.0, 1.0)
 
 
-def washington_pre_request_payoffs(
-    request_prob_by_action: ArrayLike, presence: ArrayLike, stake: ArrayLike, *, threat_cost: ArrayLike,
-    linkage_cost: ArrayLike, drawdown_fraction: float | np.ndarray, deterrence_weight: float | np.ndarray,
-    sanctions_backfire: ArrayLike = 0.0,
-) -> np.ndarray:
-    """Washington's payoffs for reassure, threaten, link and offer a drawdown, shape (R, 4).
-
-    `request_prob_by_action[:, a]` is Baghdad's quantal-response probability of a formal
-    request after Washington's action a (Washington anticipates Baghdad with the
-    government's own payoff function). A request puts the whole presence at stake:
-    `stake` = value per unit of presence (ISIS fight F20, Iran held back F7, F24), and it
-    may force Washington to carry out its threat, whose sanctions raise Iranian influence
-    against Washington's own aim: `sanctions_backfire` = credibility x Washington's weight
-    on Iranian influence x the influence sanctions add (F22, F23).
-    Threats and linkage are public escalations with a small cost (F19); a drawdown gives up
-    `drawdown_fraction` of the presence (F24).
-    """
-    p = np.asarray(request_prob_by_action, dtype=np.float64).reshape(-1, 4)
-    value = _col(np.asarray(presence) * np.asarray(stake) + np.asarray(sanctions_backfire))
-    costs = np.stack(
-        np.broadcast_arrays(
-            0.0, threat_cost, linkage_cost, np.asarray(presence) * np.asarray(stake) * drawdown_fraction
-        ),
-        axis=-1,
-    ).reshape(-1, 4)
-    return -deterrence_weight * value * p - costs
+# ================================================================ the prime minister
+def pm_stance(pm_position: ArrayLike, collective_stance: ArrayLike, pm_weight: ArrayLike) -> np.ndarray:
+    """The stance the prime minister acts on: its own position weighted by `pm_weight`, the
+    rest Baghdad's collective stance (F11, F13, F15: a PM answers to the coalition behind it)."""
+    return np.asarray(pm_weight) * np.asarray(pm_position) + (1.0 - np.asarray(pm_weight)) * np.asarray(
+        collective_stance)
 
 
-def illegitimacy(steps_left: ArrayLike, *, deadline_steps: float | np.ndarray, legitimacy_weight: float | np.ndarray,
-                 overstay_penalty: float | np.ndarray) -> np.ndarray:
-    """Cost of staying per unit of presence after a formal request (F21).
-
-    Rises linearly over the year from 0 at the request to `legitimacy_weight` at the
-    deadline (F4), plus `overstay_penalty` once the deadline has passed (F11, F21).
-    `steps_left` and `deadline_steps` (the year, 52 weekly steps) count model steps.
-    """
-    wl = np.asarray(steps_left, dtype=np.float64)
-    elapsed = np.clip((deadline_steps - wl) / deadline_steps, 0.0, 1.0)
-    return legitimacy_weight * elapsed + overstay_penalty * (wl < 0)
+def withdrawal_gain(stance: ArrayLike, withdrawal_now: ArrayLike, withdrawal_after: ArrayLike,
+                    salience: ArrayLike) -> np.ndarray:
+    """Baghdad's gain per week when the withdrawal it gets moves from `withdrawal_now` to
+    `withdrawal_after` (0 = full US presence, 1 = all gone): salience x the fall in the
+    distance from its stance (F5, F16). Going past the stance counts as a loss."""
+    s = np.asarray(stance)
+    return np.asarray(salience) * (np.abs(s - np.asarray(withdrawal_now)) - np.abs(s - np.asarray(withdrawal_after)))
 
 
-def washington_post_request_payoffs(
-    presence: ArrayLike, stake: ArrayLike, illegit: ArrayLike, tension: ArrayLike, retraction_prob: ArrayLike, *,
-    force_protection_weight: float | np.ndarray, package_cost: float | np.ndarray,
-) -> np.ndarray:
-    """Washington's payoffs for withdraw on schedule, negotiate a retraction, stay; shape (R, 3).
+def request_value(stance: ArrayLike, withdrawal_now: ArrayLike, salience: ArrayLike, leave_day: ArrayLike,
+                  lead_days: ArrayLike, credibility_belief: ArrayLike, magnitude: ArrayLike,
+                  sanctions_exposure: ArrayLike, linkage_exposure: ArrayLike, linkage_level: ArrayLike,
+                  mandate: ArrayLike, discount_rate: ArrayLike, *, escalation_cost: ArrayLike,
+                  mandate_weight: ArrayLike) -> np.ndarray:
+    """The prime minister's value of a formal request against waiting (F4, F10), in weeks
+    of payoff:
 
-    Withdrawing gives up the presence and what it holds (F7, F20, F24). Staying pays the
-    illegitimacy of overstaying (F21) and force protection under tension (F12). Negotiating
-    pays a package (F17, F19) and escapes the illegitimacy with Baghdad's probability of
-    taking the request back.
-    """
-    presence = np.asarray(presence, dtype=np.float64)
-    stay = -presence * (np.asarray(illegit) + force_protection_weight * np.asarray(tension))
-    withdraw = -presence * np.asarray(stake)
-    negotiate = -package_cost + (1.0 - np.asarray(retraction_prob)) * stay
-    return np.stack(np.broadcast_arrays(withdraw, negotiate, stay), axis=-1).reshape(-1, 3)
+      withdrawal_gain(w -> 1) x e^(-rho (t* + L/2)) A                        the troops leave (F4)
+      - belief x magnitude x exposure x A                                  sanctions it expects (F22)
+      - linkage exposure x linkage level x A                               linked US support lost (F17)
+      - escalation_cost                                                    a public escalation (F19)
+      + mandate_weight x mandate                                           parliament's mandate (F12, F13)
+
+    A is the discounted weeks from now on (the request lasts). `leave_day` t* is the day
+    Washington is expected to start withdrawing, anticipated with Washington's own payoffs
+    (`withdrawal_day`; infinite if it means to stay), and the withdrawal's benefit counts from
+    half-way through its lead time L."""
+    a = valuation.discounted_weeks(np.inf, discount_rate)
+    leave = np.asarray(leave_day, dtype=np.float64)
+    gain = np.where(np.isfinite(leave), withdrawal_gain(stance, withdrawal_now, 1.0, salience) * valuation.later(
+        np.where(np.isfinite(leave), leave, 0.0) + 0.5 * np.asarray(lead_days), discount_rate) * a, 0.0)
+    sanctions = np.asarray(credibility_belief) * np.asarray(magnitude) * np.asarray(sanctions_exposure) * a
+    linkage = np.asarray(linkage_exposure) * np.asarray(linkage_level) * a
+    return (gain - sanctions - linkage - np.asarray(escalation_cost)
+            + np.asarray(mandate_weight) * np.asarray(mandate))
 
 
-def tehran_payoffs(
-    presence: ArrayLike, tension: ArrayLike, aligned_share: ArrayLike, *, influence_weight: float | np.ndarray,
-    departure_weight: float | np.ndarray, pressure_influence: float | np.ndarray, press_cost: float | np.ndarray,
-    escalation_step: float | np.ndarray, escalation_cost: float | np.ndarray,
-) -> np.ndarray:
-    """Tehran's payoffs for restrain, press aligned factions, escalate through proxies; (R, 3).
+def keep_request_gain(stance: ArrayLike, withdrawal_now: ArrayLike, salience: ArrayLike, days_to_leave: ArrayLike,
+                      lead_days: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
+    """What a standing formal request is still worth to Baghdad in withdrawal (F4): full
+    withdrawal once Washington leaves, `days_to_leave` days from now (0 if it is leaving,
+    infinite if it means to stay), counted from half-way through the withdrawal."""
+    wait = np.asarray(days_to_leave, dtype=np.float64)
+    finite = np.isfinite(wait)
+    later = valuation.later(np.where(finite, wait, 0.0) + 0.5 * np.asarray(lead_days), discount_rate)
+    gain = withdrawal_gain(stance, withdrawal_now, 1.0, salience) * later * valuation.discounted_weeks(np.inf,
+                                                                                                       discount_rate)
+    return np.where(finite, gain, 0.0)
+
+
+def retraction_value(stance: ArrayLike, withdrawal_now: ArrayLike, withdrawal_if_taken_back: ArrayLike,
+                     keep_gain: ArrayLike, salience: ArrayLike, sanctions_relief: ArrayLike,
+                     linkage_exposure: ArrayLike, linkage_level: ArrayLike, mandate: ArrayLike,
+                     discount_rate: ArrayLike, *, mandate_weight: ArrayLike) -> np.ndarray:
+    """The prime minister's value of taking a formal request back against keeping it (F19):
+    the withdrawal it gets at once instead (with a package, the troops it removes) against
+    `keep_gain`, what keeping the request is still worth (`keep_request_gain`); plus the
+    sanctions relief (per week: imposed sanctions a retraction lifts, or threatened ones it
+    removes; F22) and the linked support restored (F17); less the loss of going against
+    parliament's resolution (F12)."""
+    a = valuation.discounted_weeks(np.inf, discount_rate)
+    political = withdrawal_gain(stance, withdrawal_now, withdrawal_if_taken_back, salience) * a - np.asarray(keep_gain)
+    relief = (np.asarray(sanctions_relief) + np.asarray(linkage_exposure) * np.asarray(linkage_level)) * a
+    return political + relief - np.asarray(mandate_weight) * np.asarray(mandate)
+
+
+def talks_cost(linkage_exposure: ArrayLike, linkage_level: ArrayLike, weeks: ArrayLike) -> np.ndarray:
+    """Cost of asking Washington for talks while it links the whole relationship (F17): the
+    linked support is on the table for as long as the talks last."""
+    return np.asarray(linkage_exposure) * np.asarray(linkage_level) * np.asarray(weeks)
+
+
+# ================================================================ Washington
+def washington_stake(isis: ArrayLike, iran_influence: ArrayLike, tension: ArrayLike, *, isis_weight: ArrayLike,
+                     iran_weight: ArrayLike, vacuum_weight: ArrayLike,
+                     force_protection_weight: ArrayLike) -> np.ndarray:
+    """What a unit of US presence is worth to Washington per week, net of its cost:
+
+      isis_weight x ISIS threat                              the fight against ISIS (F20)
+      + 2 x iran_weight x influence x vacuum_weight           Iran held back (F7, F24)
+      - force_protection_weight x tension                    protecting the force (F12)
+
+    Washington's loss from Iranian influence is iran_weight x influence^2 ("a much bigger
+    foothold", F7): convex, so a unit of influence costs more the more Tehran already has,
+    and presence, which keeps influence's long-run level `vacuum_weight` lower (F24), is
+    worth the marginal loss 2 x iran_weight x influence x vacuum_weight."""
+    return (np.asarray(isis_weight) * np.asarray(isis)
+            + 2.0 * np.asarray(iran_weight) * np.asarray(iran_influence) * np.asarray(vacuum_weight)
+            - np.asarray(force_protection_weight) * np.asarray(tension))
+
+
+def withdrawal_path_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayLike,
+                          lead_days: ArrayLike, discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike,
+                          overstay_penalty: ArrayLike) -> np.ndarray:
+    """Washington's value of withdrawing on schedule from now (F4): the presence, on average
+    half of today's while it leaves over `lead_days`, holds its stake and pays the
+    illegitimacy of staying (F21) until the last troops are out; nothing after."""
+    half = 0.5 * np.asarray(presence)
+    held = np.asarray(stake) * valuation.discounted_weeks(lead_days, discount_rate)
+    illegit = valuation.illegitimacy_cost(days_since_request, lead_days, discount_rate,
+                                          legitimacy_weight=legitimacy_weight, overstay_penalty=overstay_penalty)
+    return half * (held - illegit)
+
+
+def stay_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayLike, revision_interval: ArrayLike,
+               lead_days: ArrayLike, discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike,
+               overstay_penalty: ArrayLike) -> np.ndarray:
+    """Washington's value of staying after a formal request, by the one-stage look-ahead
+    rule of optimal stopping (Chow, Robbins & Siegmund 1971): stay until the next revision
+    (in `revision_interval` days, the mean), paying the rising illegitimacy (F21), then
+    withdraw on schedule. The illegitimacy only grows, so the problem is monotone and the
+    rule is optimal: Washington leaves once staying one more interval costs more than it
+    holds (F21: 'the United States cannot impose its troops on Iraq')."""
+    p = np.asarray(presence)
+    dt = np.asarray(revision_interval, dtype=np.float64)
+    tau = np.asarray(days_since_request, dtype=np.float64)
+    held = np.asarray(stake) * valuation.discounted_weeks(dt, discount_rate)
+    illegit = valuation.illegitimacy_cost(tau, dt, discount_rate, legitimacy_weight=legitimacy_weight,
+                                          overstay_penalty=overstay_penalty)
+    then = withdrawal_path_value(p, stake, tau + dt, lead_days, discount_rate, legitimacy_weight=legitimacy_weight,
+                                 overstay_penalty=overstay_penalty)
+    return p * (held - illegit) + valuation.later(dt, discount_rate) * then
+
+
+#: the latest day after a request on which the stopping rule is looked for (two years: the
+#: year of the notes and one more); beyond it Washington is expected to stay for good
+STOPPING_SEARCH_DAYS = 2 * valuation.YEAR_DAYS
+
+
+def withdrawal_day(presence: ArrayLike, stake: ArrayLike, revision_interval: ArrayLike, lead_days: ArrayLike,
+                   discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike, overstay_penalty: ArrayLike,
+                   iterations: int = 10, precision_days: float = 2.0) -> np.ndarray:
+    """The day after a formal request on which Washington, following the stopping rule of
+    `stay_value` with today's stake, starts to withdraw (F4, F21): the first day on which
+    withdrawing is worth at least staying one more revision interval; `inf` where
+    Washington would still stay two years on (it means to stay: an occupation, F11).
+
+    g(tau) = withdraw now - (stay one interval dt, then withdraw) only grows with tau (the
+    illegitimacy rises), so the day is its root. While the withdrawal and the interval end
+    before the deadline, g is linear in tau (`valuation.illegitimacy_cost` is linear there)
+    and the root is exact; elsewhere it is found by bisection between the end of that
+    regime and the line's root (or two years) to within `precision_days`. The terms of `withdrawal_path_value` and `stay_value` that do not depend on
+    tau are computed once and the presence factor cancels (tested against both)."""
+    shape = np.broadcast(np.asarray(presence), np.asarray(stake), np.asarray(lead_days)).shape
+    dt = np.broadcast_to(np.asarray(revision_interval, dtype=np.float64), shape)
+    lead = np.broadcast_to(np.asarray(lead_days, dtype=np.float64), shape)
+    s = np.broadcast_to(np.asarray(stake, dtype=np.float64), shape)
+    rho = np.broadcast_to(np.asarray(discount_rate, dtype=np.float64), shape)
+    lw = np.broadcast_to(np.asarray(legitimacy_weight, dtype=np.float64), shape)
+    ov = np.broadcast_to(np.asarray(overstay_penalty, dtype=np.float64), shape)
+    fade = valuation.later(dt, rho)
+    lev_l, sl_l = valuation.days_integrals(lead, rho)
+    lev_d, sl_d = valuation.days_integrals(dt, rho)
+    constant = (0.5 * s * lev_l * (1.0 - fade) - s * lev_d) / valuation.DAYS_PER_WEEK
+
+    # the linear regime: tau + dt + lead <= one year
+    k = lw / (valuation.DAYS_PER_WEEK * valuation.YEAR_DAYS)
+    slope = k * (lev_d - 0.5 * (1.0 - fade) * lev_l)
+    level = constant + k * (sl_d - 0.5 * (1.0 - fade) * sl_l + 0.5 * fade * dt * lev_l)
+    root = np.where(slope > 0, -level / np.where(slope > 0, slope, 1.0), np.inf)
+    linear_end = valuation.YEAR_DAYS - dt - lead
+    day = np.where(level >= 0.0, 0.0, root)
+    exact = ((level >= 0.0) & (linear_end >= 0.0)) | ((slope > 0) & (root <= linear_end))
+
+    rows = np.flatnonzero(~exact.reshape(-1))
+    if rows.size:
+        def pick(x: np.ndarray) -> np.ndarray:
+            return x.reshape(-1)[rows]
+
+        dt_r, lead_r, fade_r, c_r, rho_r = pick(dt), pick(lead), pick(fade), pick(constant), pick(rho)
+        kw_r = dict(legitimacy_weight=pick(lw), overstay_penalty=pick(ov))
+
+        def leave_now_gain(tau: np.ndarray) -> np.ndarray:
+            return (c_r - 0.5 * valuation.illegitimacy_cost(tau, lead_r, rho_r, **kw_r)
+                    + valuation.illegitimacy_cost(tau, dt_r, rho_r, **kw_r)
+                    + 0.5 * fade_r * valuation.illegitimacy_cost(tau + dt_r, lead_r, rho_r, **kw_r))
+
+        # the root lies past the linear regime; where the line's own root is a bound (the
+        # deadline's jump only makes leaving better), it closes the bracket
+        lo = np.maximum(pick(linear_end), 0.0)
+        line_root = pick(root)
+        limit = np.full(rows.size, float(STOPPING_SEARCH_DAYS))
+        hi = np.where(np.isfinite(line_root) & (line_root > lo) & (line_root < limit), line_root, limit)
+        hi = np.where(leave_now_gain(hi) >= 0.0, hi, limit)
+        never = leave_now_gain(limit) < 0.0
+        at_once = leave_now_gain(lo) >= 0.0  # an interval or a withdrawal longer than the year
+        hi = np.where(at_once, lo, hi)
+        for _ in range(iterations):
+            # each row stops on its own width, so a row's day never depends on the others
+            # in the batch (the engines and any chunking give the same answer)
+            open_ = (hi - lo) > precision_days
+            if not np.any(open_):
+                break
+            mid = 0.5 * (lo + hi)
+            leave = leave_now_gain(mid) >= 0.0
+            hi = np.where(open_ & leave, mid, hi)
+            lo = np.where(open_ & ~leave, mid, lo)
+        flat = day.reshape(-1).copy()
+        flat[rows] = np.where(never, np.inf, hi)
+        day = flat.reshape(shape)
+    return day
+
+
+def request_path_value(presence: ArrayLike, stake: ArrayLike, leave_day: ArrayLike, lead_days: ArrayLike,
+                       discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike,
+                       overstay_penalty: ArrayLike) -> np.ndarray:
+    """Washington's value, from the moment of a formal request, of staying until `leave_day`
+    (paying the rising illegitimacy, F21) and then withdrawing on schedule (F4); staying for
+    good where `leave_day` is infinite."""
+    p = np.asarray(presence, dtype=np.float64)
+    kw = dict(legitimacy_weight=legitimacy_weight, overstay_penalty=overstay_penalty)
+    leave = np.asarray(leave_day, dtype=np.float64)
+    finite = np.isfinite(leave)
+    until = np.where(finite, leave, np.inf)
+    stay = p * (np.asarray(stake) * valuation.discounted_weeks(until, discount_rate)
+                - valuation.illegitimacy_cost(0.0, until, discount_rate, **kw))
+    then = withdrawal_path_value(p, stake, np.where(finite, leave, 0.0), lead_days, discount_rate, **kw)
+    return stay + np.where(finite, valuation.later(np.where(finite, leave, 0.0), discount_rate) * then, 0.0)
+
+
+def presence_value(presence: ArrayLike, stake: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
+    """Washington's value of keeping `presence` from now on with no request standing (F20)."""
+    return np.asarray(presence) * np.asarray(stake) * valuation.discounted_weeks(np.inf, discount_rate)
+
+
+def sanctions_burden(magnitude: ArrayLike, iran_influence: ArrayLike, *, own_cost: ArrayLike,
+                     iran_weight: ArrayLike, influence_sanctions_weight: ArrayLike) -> np.ndarray:
+    """What imposed sanctions cost Washington per week: their cost to itself (F23: 'harmful
+    to both nations') and the influence they hand Tehran, at the marginal loss of influence
+    2 x iran_weight x influence x the rise they cause in influence's level (F23: 'Iraq to
+    Iran on a silver platter')."""
+    return (np.asarray(own_cost) * np.asarray(magnitude)
+            + 2.0 * np.asarray(iran_weight) * np.asarray(iran_influence) * np.asarray(influence_sanctions_weight))
+
+
+def imposition_value(threat_level: ArrayLike, burden: ArrayLike, coercion: ArrayLike, discount_rate: ArrayLike, *,
+                     reputation_weight: ArrayLike) -> np.ndarray:
+    """Washington's value of carrying out its sanctions threat after a formal request (F22,
+    F23): the reputation kept by doing what it threatened (the louder the threat, the more),
+    plus what the sanctions are expected to win back (a retraction they make likelier),
+    less their lasting burden."""
+    a = valuation.discounted_weeks(np.inf, discount_rate)
+    return np.asarray(reputation_weight) * np.asarray(threat_level) + np.asarray(coercion) - np.asarray(burden) * a
+
+
+def posture_risk_value(cost_per_week: ArrayLike, posture_weeks: ArrayLike, request_loss: ArrayLike,
+                       request_chance: ArrayLike) -> np.ndarray:
+    """Value of a pre-request posture of Washington while it stands: its public cost (F19)
+    over the weeks it stands, and the loss a formal request would bring times the
+    discounted chance Baghdad makes one meanwhile (F17, F20, F22)."""
+    return -np.asarray(cost_per_week) * np.asarray(posture_weeks) - np.asarray(request_loss) * np.asarray(
+        request_chance)
+
+
+# ================================================================ Tehran
+def tehran_flows(presence: ArrayLike, tension: ArrayLike, iran_influence: ArrayLike, aligned_share: ArrayLike,
+                 departure_stake: ArrayLike, *, influence_weight: ArrayLike, departure_weight: ArrayLike,
+                 pressure_influence: ArrayLike, press_cost: ArrayLike, escalation_step: ArrayLike,
+                 escalation_cost: ArrayLike) -> np.ndarray:
+    """Tehran's payoffs per week for restrain, press aligned factions, escalate; (R, 3).
 
     Tehran gains with influence and with US departure (F7, F24). Pressing aligned factions
-    (F16) pushes Baghdad toward a request in proportion to their seat share and adds to
-    influence; escalating raises the cost of US presence but risks a US response, a cost
-    that grows with the tension it creates (the January strike, F12).
-    """
-    presence = np.asarray(presence, dtype=np.float64)
-    press = (departure_weight * presence + influence_weight * pressure_influence) * np.asarray(aligned_share) - press_cost
-    escalate = departure_weight * presence * escalation_step - escalation_cost * (
-        np.asarray(tension) + escalation_step
-    ) ** 2
+    (F16) pushes Baghdad toward asking US forces to leave, in proportion to their seat share,
+    and adds influence where there is room for it (1 - influence); escalating through proxies
+    raises the cost of US presence but risks a US response, a cost that grows with the
+    tension it creates (the January strike, F12). `departure_stake` says how much pushing
+    still matters: nothing once US forces are leaving or gone, more as a request's clock
+    runs out (`tehran_departure_stake`)."""
+    p = np.asarray(presence, dtype=np.float64)
+    push = np.asarray(departure_weight) * p * np.asarray(departure_stake)
+    press = (push * np.asarray(aligned_share)
+             + np.asarray(influence_weight) * np.asarray(pressure_influence) * (1.0 - np.asarray(iran_influence))
+             - np.asarray(press_cost))
+    escalate = push * np.asarray(escalation_step) - np.asarray(escalation_cost) * (
+        np.asarray(tension) + np.asarray(escalation_step)) ** 2
     return np.stack(np.broadcast_arrays(0.0, press, escalate), axis=-1).reshape(-1, 3)
+
+
+def tehran_departure_stake(request_active: ArrayLike, us_withdrawing: ArrayLike, days_since_request: ArrayLike, *,
+                           clock_weight: ArrayLike) -> np.ndarray:
+    """How much pushing US forces out is worth to Tehran now (F16, F24): 1 before a formal
+    request; after one, rising by `clock_weight` as its year runs out (the 'occupation'
+    the Shia blocs name, F11, F16); 0 while Washington is leaving anyway."""
+    elapsed = np.clip(np.asarray(days_since_request, dtype=np.float64) / valuation.YEAR_DAYS, 0.0, 1.0)
+    active = np.asarray(request_active, dtype=bool)
+    stake = np.where(active, 1.0 + np.asarray(clock_weight) * elapsed, 1.0)
+    return np.where(np.asarray(us_withdrawing, dtype=bool), 0.0, stake)

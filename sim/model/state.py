@@ -1,15 +1,19 @@
-"""The state of R runs at one week: model-level variables and actors' dynamic attributes,
+"""The state of R runs at one step: model-level variables and actors' dynamic attributes,
 each an array with a leading runs axis. The Mesa model holds a State with R = 1 (its agents
-read and write their own rows and columns); the batch engine holds one with R runs."""
+read and write their own rows and columns); the batch engine holds one with R runs.
+
+Time is counted in calendar days since the start date (6 January 2020): the request's day,
+its deadline a year later (F4) and the day the last troops left are days, so a run reads
+the same whatever the step length."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
 import numpy as np
-from numpy.typing import ArrayLike, DTypeLike
 
 from . import bargaining, outcomes, transitions
+from .actions import POSITION_GRID, GovernmentAction, Proposal, TehranAction, WashingtonAction
 from .params import ModelParams
 
 
@@ -23,39 +27,62 @@ class State:
     tension: np.ndarray
     mobilisation: np.ndarray
     protests: np.ndarray
-    # signals of Washington and Tehran (F22, F17, F16)
+    # signals of Washington and Tehran (F22, F17, F16) and Baghdad's reading of the threat
     threat_level: np.ndarray
     linkage_level: np.ndarray
     tehran_pressure: np.ndarray
-    # factions (R, F) and their collective stance (R,)
+    credibility_belief: np.ndarray
+    # factions (R, F): the stance each has stated (an index of POSITION_GRID), its position
+    # on the axis and its salience; their collective stance (R,)
+    stance: np.ndarray
     position: np.ndarray
     salience: np.ndarray
     collective_stance: np.ndarray
     # parliament (F12)
     mandate: np.ndarray
     resolutions_passed: np.ndarray
-    last_resolution_week: np.ndarray
+    last_resolution_day: np.ndarray
     # government (F11, F13, F15)
     caretaker: np.ndarray
     pm_position: np.ndarray
     pm_majority: np.ndarray
     pm_changes: np.ndarray
-    # the request and its clock (F4, F5, F10)
-    negotiations_open: np.ndarray
+    talks_requested: np.ndarray
+    # the request and its clock (F4, F5, F10), in days since the start date
     request_state: np.ndarray
-    request_week: np.ndarray
-    deadline_week: np.ndarray
-    retraction_offer: np.ndarray
-    drawdown_agreed: np.ndarray
+    request_day: np.ndarray
+    deadline_day: np.ndarray
     us_withdrawing: np.ndarray
-    sanctions_imposed: np.ndarray
-    withdrawal_complete_week: np.ndarray
+    withdrawal_complete_day: np.ndarray
     outcome: np.ndarray
-    # last actions, for the log and the charts
+    # proposals and agreements (F5, F17, F19): what waits for an answer, its size as a
+    # share of the January 2020 force, and the drawdowns agreed so far
+    proposal: np.ndarray
+    proposal_size: np.ndarray
+    drawdowns_agreed: np.ndarray
+    # sanctions (F22, F23): in force now, and ever imposed in the run
+    sanctions_imposed: np.ndarray
+    sanctions_ever: np.ndarray
+    # postures and last moves (codes of sim.model.actions; -1 none yet)
     government_action: np.ndarray
+    washington_posture: np.ndarray
     washington_action: np.ndarray
     tehran_action: np.ndarray
-    # actions a player imposes this week (role play); -1 = the model decides
+    # trigger events waiting for an actor's next decision stage (docs/architecture.md)
+    trigger_government: np.ndarray
+    trigger_washington: np.ndarray
+    trigger_tehran: np.ndarray
+    trigger_factions: np.ndarray
+    # how often each actor changed its posture (the PM: made a move)
+    government_posture_changes: np.ndarray
+    washington_posture_changes: np.ndarray
+    tehran_posture_changes: np.ndarray
+    factions_posture_changes: np.ndarray
+    # role play: actors a player takes on (the model never revises them) and the action a
+    # player imposes this step (-1: none)
+    human_government: np.ndarray
+    human_washington: np.ndarray
+    human_tehran: np.ndarray
     forced_government_action: np.ndarray
     forced_washington_action: np.ndarray
     forced_tehran_action: np.ndarray
@@ -74,20 +101,29 @@ class State:
             getattr(self, f.name)[rows] = getattr(sub, f.name)
 
 
+def nearest_stance(position: np.ndarray) -> np.ndarray:
+    """The index of the stance of `POSITION_GRID` nearest to each position."""
+    return np.abs(np.asarray(position)[..., None] - POSITION_GRID).argmin(axis=-1).astype(np.int8)
+
+
 def initial_state(p: ModelParams, runs: int) -> State:
-    """Week 0, 6 January 2020: the world as the article describes it, the same in every run."""
+    """Day 0, 6 January 2020: the world as the article describes it, the same in every run."""
     w, g, wa, te, fa = p.world, p.government, p.washington, p.tehran, p.factions
 
-    def full(value: ArrayLike, dtype: DTypeLike = np.float64) -> np.ndarray:
+    def full(value: object, dtype: type = np.float64) -> np.ndarray:
         return np.broadcast_to(np.asarray(value, dtype=dtype), (runs,)).copy()
 
     tension = full(w.initial_tension)
     salience = np.broadcast_to(
         transitions.salience_now(fa.salience, fa.tension_sensitivity, tension[:, None]), (runs, fa.size)
     ).copy()
-    position = np.broadcast_to(np.asarray(fa.ideal_position, dtype=np.float64), (runs, fa.size)).copy()
+    stance = np.broadcast_to(nearest_stance(np.asarray(fa.ideal_position, dtype=np.float64)), (runs, fa.size)).copy()
+    position = POSITION_GRID[stance]
     collective = bargaining.collective_position(p.behaviour.collective_rule, fa.seats, position, salience)
     troops = full(w.initial_troops)
+    w_posture = WashingtonAction[str(wa.initial_posture).upper()]
+    t_posture = TehranAction[str(te.initial_posture).upper()]
+    talks = bool(g.negotiations_requested)
     return State(
         troops=troops,
         troop_target=troops.copy(),
@@ -99,68 +135,105 @@ def initial_state(p: ModelParams, runs: int) -> State:
         threat_level=full(wa.initial_threat_level),
         linkage_level=full(wa.initial_linkage),
         tehran_pressure=full(te.initial_pressure),
+        credibility_belief=full(p.sanctions.credibility),
+        stance=stance,
         position=position,
         salience=salience,
         collective_stance=full(collective),
         mandate=full(np.minimum(p.parliament.initial_resolutions, 1)),
         resolutions_passed=full(p.parliament.initial_resolutions, np.int64),
-        last_resolution_week=full(0, np.int64),
+        last_resolution_day=full(0, np.int64),
         caretaker=full(g.initially_caretaker, bool),
         pm_position=full(g.initial_position),
         pm_majority=full(False, bool),
         pm_changes=full(0, np.int64),
-        negotiations_open=full(g.negotiations_requested, bool),
+        talks_requested=full(talks, bool),
         request_state=full(outcomes.RequestState.NONE, np.int8),
-        request_week=full(-1, np.int64),
-        deadline_week=full(-1, np.int64),
-        retraction_offer=full(False, bool),
-        drawdown_agreed=full(False, bool),
+        request_day=full(-1, np.int64),
+        deadline_day=full(-1, np.int64),
         us_withdrawing=full(False, bool),
-        sanctions_imposed=full(False, bool),
-        withdrawal_complete_week=full(-1, np.int64),
+        withdrawal_complete_day=full(-1, np.int64),
         outcome=full(outcomes.UNDECIDED, np.int8),
-        government_action=full(-1, np.int8),
-        washington_action=full(-1, np.int8),
-        tehran_action=full(-1, np.int8),
+        # F5: the caretaker's request for a delegation waits for Washington's answer (its size
+        # is set by the bargaining solution when Washington answers: -1)
+        proposal=full(Proposal.BAGHDAD_DRAWDOWN if talks else Proposal.NONE, np.int8),
+        proposal_size=full(-1.0),
+        drawdowns_agreed=full(0, np.int64),
+        sanctions_imposed=full(False, bool),
+        sanctions_ever=full(False, bool),
+        government_action=full(GovernmentAction.ASK_NEGOTIATIONS if talks else -1, np.int8),
+        washington_posture=full(w_posture, np.int8),
+        washington_action=full(w_posture, np.int8),
+        tehran_action=full(t_posture, np.int8),
+        # the strike, the resolution and the request for talks all call for a response (F5, F12)
+        trigger_government=full(False, bool),
+        trigger_washington=full(True, bool),
+        trigger_tehran=full(True, bool),
+        trigger_factions=full(True, bool),
+        government_posture_changes=full(0, np.int64),
+        washington_posture_changes=full(0, np.int64),
+        tehran_posture_changes=full(0, np.int64),
+        factions_posture_changes=full(0, np.int64),
+        human_government=full(False, bool),
+        human_washington=full(False, bool),
+        human_tehran=full(False, bool),
         forced_government_action=full(-1, np.int8),
         forced_washington_action=full(-1, np.int8),
         forced_tehran_action=full(-1, np.int8),
     )
 
 
-def summary_columns(s: State, weeks_simulated: ArrayLike) -> dict[str, np.ndarray]:
+def summary_columns(s: State, days_simulated: np.ndarray | list[int]) -> dict[str, np.ndarray]:
     """A run's summary as columns over the runs axis (the fields of summary.json that the
-    state holds). Week columns hold -1 where the event did not happen. Both engines and the
-    Mesa model's `summary()` read runs through this one function."""
+    state holds). Day and week columns hold -1 where the event did not happen; weeks are
+    calendar weeks since the start date (day // 7), whatever the step length. Both engines
+    and the Mesa model's `summary()` read runs through this one function."""
+    days = np.asarray(days_simulated, dtype=np.int64)
+
+    def week(day: np.ndarray) -> np.ndarray:
+        return np.where(day >= 0, day // 7, -1)
+
     return {
         "outcome": s.outcome.astype(np.int8),
-        "formal_request_week": s.request_week,
-        "withdrawal_complete_week": s.withdrawal_complete_week,
+        "formal_request_week": week(s.request_day),
+        "formal_request_day": s.request_day,
+        "withdrawal_complete_week": week(s.withdrawal_complete_day),
+        "withdrawal_complete_day": s.withdrawal_complete_day,
         "final_troops": np.round(s.troops, 6),
         "final_iran_influence": np.round(s.iran_influence, 6),
-        "sanctions_imposed": s.sanctions_imposed,
+        "sanctions_imposed": s.sanctions_ever,
         "resolutions_passed": s.resolutions_passed,
         "pm_changes": s.pm_changes,
-        "weeks_simulated": np.asarray(weeks_simulated, dtype=np.int64),
+        "drawdowns_agreed": s.drawdowns_agreed,
+        "government_posture_changes": s.government_posture_changes,
+        "washington_posture_changes": s.washington_posture_changes,
+        "tehran_posture_changes": s.tehran_posture_changes,
+        "factions_posture_changes": s.factions_posture_changes,
+        "weeks_simulated": days // 7,
+        "days_simulated": days,
     }
+
+
+#: summary fields that are calendar weeks or days and None where the event did not happen
+_OPTIONAL_INTS = ("formal_request_week", "formal_request_day", "withdrawal_complete_week", "withdrawal_complete_day")
 
 
 def summary_row(cols: dict, i: int, *, seed: int, scenario: str, run_index: int) -> dict:
-    """Row i of `summary_columns` as the plain dict of summary.json (None for -1 weeks)."""
-    def week(name: str) -> int | None:
-        return int(cols[name][i]) if cols[name][i] >= 0 else None
+    """Row i of `summary_columns` as the plain dict of summary.json (None for -1 days/weeks)."""
+    row: dict = {}
+    for name, col in cols.items():
+        v = col[i]
+        if name == "outcome":
+            row[name] = outcomes.OUTCOMES[int(v)]
+        elif name in _OPTIONAL_INTS:
+            row[name] = int(v) if v >= 0 else None
+        elif col.dtype == bool:
+            row[name] = bool(v)
+        elif np.issubdtype(col.dtype, np.integer):
+            row[name] = int(v)
+        else:
+            row[name] = float(v)
+    row.update(seed=int(seed), scenario=scenario, run_index=int(run_index))
+    return row
 
-    return {
-        "outcome": outcomes.OUTCOMES[int(cols["outcome"][i])],
-        "formal_request_week": week("formal_request_week"),
-        "withdrawal_complete_week": week("withdrawal_complete_week"),
-        "final_troops": float(cols["final_troops"][i]),
-        "final_iran_influence": float(cols["final_iran_influence"][i]),
-        "sanctions_imposed": bool(cols["sanctions_imposed"][i]),
-        "resolutions_passed": int(cols["resolutions_passed"][i]),
-        "pm_changes": int(cols["pm_changes"][i]),
-        "seed": int(seed),
-        "scenario": scenario,
-        "run_index": int(run_index),
-        "weeks_simulated": int(cols["weeks_simulated"][i]),
-    }
+

@@ -1,167 +1,580 @@
-"""What each actor sees: its payoffs and its open actions in the current state.
+"""What each actor sees: the value of each of its actions and which are open, in the
+current state.
 
 Pure functions of a `State` and `ModelParams` (R runs), built from the payoff formulas of
-`payoffs.py`. The stages (`stages.py`) call them to decide; the Mesa agents, role play and
-the browser app call them to show an actor's options. Washington's view includes the
-what-if variants of the PM's payoffs with which it anticipates Baghdad's response to its
-own move (F17, F19, F22). Fact ids refer to docs/facts.md.
+`payoffs.py` and the time values of `valuation.py`. The stages (`stages.py`) call them to
+decide; the Mesa agents, role play and the browser app call them to show an actor's
+options. A value is in weeks of payoff (`valuation`): a posture is valued over the time it
+is expected to stand (until the actor's next revision), a lasting move over the
+discounted future, given how the other side is expected to respond
+(docs/architecture.md, "Decisions"). Fact ids refer to docs/facts.md.
+
+Anticipation goes one level deep and in a fixed order, so nothing is circular:
+1. Washington's values of withdrawing or staying after a request (its own payoffs only);
+2. the PM's value of a formal request, with Washington's chance of withdrawing from 1;
+3. the PM's request hazard (its revision rate x its logit chance of requesting), which
+   gives both sides' stakes in a deal and the deal's size (the Nash solution);
+4. every action's value, with the other side's chance of accepting a proposal from its
+   own logit choice over the proposal's worth to it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
-from . import payoffs, transitions
-from .actions import POSITION_GRID, GovernmentAction
-from .choice import logit_probabilities
+from . import bargaining, institutions, payoffs, transitions, valuation
+from .actions import POSITION_GRID, Proposal, WashingtonAction
+from .choice import move_probability, rationality_of
 from .outcomes import UNDECIDED, RequestState
 from .params import ModelParams
 from .state import State
 
+INF_DAYS = np.inf  # values look ahead without a horizon: discounting bounds them
 
+
+# ---------------------------------------------------------------- shared readings of the state
 def presence(s: State, p: ModelParams) -> np.ndarray:
     """US presence as a share of the January 2020 level (F3), shape (R,)."""
     return transitions.presence_share(s.troops, p.world.initial_troops)
 
 
-def drawdown_fraction(p: ModelParams) -> np.ndarray:
-    """Share of US troops a negotiated drawdown removes (F5, F19), from both sides' patience."""
-    return payoffs.drawdown_fraction(p.behaviour.baghdad_patience, p.washington.patience)
+def committed_withdrawal(s: State, p: ModelParams) -> np.ndarray:
+    """The withdrawal Baghdad has secured: 1 - the presence the troops are heading to
+    (agreed drawdowns, a withdrawal on schedule), shape (R,)."""
+    return 1.0 - transitions.presence_share(s.troop_target, p.world.initial_troops)
+
+
+def day_of(p: ModelParams, step: int) -> int:
+    """The day (since the start date) at the end of step `step`."""
+    return p.day(step)
+
+
+def days_since_request(s: State, p: ModelParams, step: int) -> np.ndarray:
+    """Days since the formal request (0 where none stands: the moment one would be made)."""
+    return np.where(s.request_state == RequestState.ACTIVE, day_of(p, step) - s.request_day, 0).astype(np.float64)
+
+
+def lam(actor_section: object, p: ModelParams) -> np.ndarray | float:
+    """An actor's logit rationality (its own, else `behaviour.rationality`)."""
+    return rationality_of(getattr(actor_section, "rationality", None), p.behaviour.rationality)
+
+
+def baghdad_exposure(p: ModelParams) -> tuple[np.ndarray, np.ndarray]:
+    """Baghdad's exposure to sanctions (F22) and to the linked US support (F17): the
+    factions' own, averaged over their seats."""
+    fa = p.factions
+    return (payoffs.coalition_exposure(fa.seats, fa.sanctions_exposure),
+            payoffs.coalition_exposure(fa.seats, fa.linkage_weight))
 
 
 # ---------------------------------------------------------------- Tehran
-def tehran_payoffs_now(s: State, p: ModelParams) -> np.ndarray:
-    """Tehran's payoffs (R, 3) for restrain, press factions, escalate (F7, F12, F16, F24)."""
-    t = p.tehran
-    return payoffs.tehran_payoffs(
-        presence(s, p), s.tension, payoffs.aligned_share(p.factions.seats, p.factions.iran_alignment),
-        influence_weight=t.influence_weight, departure_weight=t.departure_weight,
+def tehran_values(s: State, p: ModelParams, step: int) -> np.ndarray:
+    """Tehran's value (R, 3) of restrain, press factions, escalate: the payoff per week of
+    each posture over the weeks it is expected to stand, plus the switching cost saved by
+    keeping the current one (F7, F12, F16, F24)."""
+    t, b = p.tehran, p.behaviour
+    stake = payoffs.tehran_departure_stake(
+        s.request_state == RequestState.ACTIVE, s.us_withdrawing, days_since_request(s, p, step),
+        clock_weight=t.clock_weight)
+    flows = payoffs.tehran_flows(
+        presence(s, p), s.tension, s.iran_influence, payoffs.aligned_share(p.factions.seats, p.factions.iran_alignment),
+        stake, influence_weight=t.influence_weight, departure_weight=t.departure_weight,
         pressure_influence=t.pressure_influence, press_cost=t.press_cost,
-        escalation_step=t.escalation_step, escalation_cost=t.escalation_cost,
+        escalation_step=7.0 * np.asarray(t.escalation_rate), escalation_cost=t.escalation_cost,
     )
+    weeks = valuation.posture_weeks(t.revision_rate, b.discount_rate, INF_DAYS)
+    keep = np.arange(3)[None, :] == s.tehran_action[:, None]
+    return flows * np.asarray(weeks).reshape(-1, 1) + np.asarray(t.switching_cost).reshape(-1, 1) * keep
 
 
-def tehran_view(s: State, p: ModelParams, week: int) -> tuple[np.ndarray, np.ndarray]:
-    """Tehran's payoffs and open actions (every action is always open), (R, 3) each."""
-    u = tehran_payoffs_now(s, p)
-    return u, np.ones(u.shape, dtype=bool)
+def tehran_open(s: State) -> np.ndarray:
+    """Tehran's open postures (R, 3): escalation needs US forces to escalate against."""
+    ones = np.ones(s.runs, dtype=bool)
+    return np.stack([ones, ones, s.troops > 0], axis=1)
+
+
+def tehran_view(s: State, p: ModelParams, step: int) -> tuple[np.ndarray, np.ndarray]:
+    return tehran_values(s, p, step), tehran_open(s)
 
 
 # ---------------------------------------------------------------- factions
-def faction_payoffs_now(s: State, p: ModelParams, j: int) -> np.ndarray:
-    """Payoffs (R, K) of faction j for each stance of `POSITION_GRID`, in the current world
-    (F14, F16, F17, F18, F22)."""
-    fa, sa = p.factions, p.sanctions
+def _at(x: Any, rows: np.ndarray | None) -> Any:
+    """`x` at the runs `rows` where it has a runs axis (state arrays, per-run parameters)."""
+    return x if rows is None or np.ndim(x) == 0 else np.asarray(x)[rows]
+
+
+def faction_flows(s: State, p: ModelParams, j: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """Faction j's payoff per week (R, K) of stating each stance of `POSITION_GRID`
+    (F1, F12, F14, F16, F18), for all runs or the runs `rows`."""
+    fa = p.factions
 
     def col(attr: str) -> np.ndarray:
-        return np.asarray(fa.column(attr, j)).reshape(-1, 1)
+        return np.asarray(_at(fa.column(attr, j), rows)).reshape(-1, 1)
 
-    exp_s = payoffs.expected_sanctions(sa.magnitude, sa.credibility, s.threat_level)
-    return payoffs.faction_payoffs(
-        POSITION_GRID, col("ideal_position"), s.salience[:, j : j + 1], col("security_weight"),
-        col("sanctions_exposure"), col("linkage_weight"), col("iran_alignment"), col("street_responsiveness"),
-        s.isis_threat, exp_s, s.linkage_level, s.tehran_pressure, s.mobilisation,
+    return payoffs.faction_stance_payoffs(
+        POSITION_GRID, col("ideal_position"), _at(s.salience[:, j:j + 1], rows), col("security_weight"),
+        col("iran_alignment"), col("street_responsiveness"), _at(s.isis_threat, rows),
+        _at(presence(s, p), rows), _at(s.tehran_pressure, rows), _at(s.mobilisation, rows),
     )[:, 0, :]
 
 
-def factions_view(s: State, p: ModelParams, week: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every faction's payoffs (R, F, K) over the stances, all open."""
-    u = np.stack([faction_payoffs_now(s, p, j) for j in range(p.factions.size)], axis=1)
+def faction_values(s: State, p: ModelParams, j: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """Faction j's value (R, K) of each stance: its payoff per week over the weeks the
+    stance is expected to stand, plus the switching cost saved by keeping its current one
+    (for all runs or the runs `rows`)."""
+    b = p.behaviour
+    weeks = valuation.posture_weeks(_at(b.faction_revision_rate, rows), _at(b.discount_rate, rows), INF_DAYS)
+    keep = np.arange(POSITION_GRID.size)[None, :] == _at(s.stance[:, j:j + 1], rows)
+    return (faction_flows(s, p, j, rows) * np.asarray(weeks).reshape(-1, 1)
+            + np.asarray(_at(b.faction_switching_cost, rows)).reshape(-1, 1) * keep)
+
+
+def faction_rationality(p: ModelParams, j: int) -> np.ndarray | float:
+    return rationality_of(p.factions.column("rationality", j), p.behaviour.rationality)
+
+
+def factions_view(s: State, p: ModelParams, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every faction's values (R, F, K) over the stances, all open."""
+    u = np.stack([faction_values(s, p, j) for j in range(p.factions.size)], axis=1)
     return u, np.ones(u.shape, dtype=bool)
 
 
-# ---------------------------------------------------------------- the prime minister
-def government_payoffs_now(s: State, p: ModelParams, *, threat_level: np.ndarray | None = None,
-                           linkage_level: np.ndarray | None = None, drawdown_agreed: np.ndarray | None = None,
-                           retraction_offer: np.ndarray | None = None) -> np.ndarray:
-    """The PM's payoffs (R, 4) in the current state; keyword arguments replace a state
-    variable, which is how Washington anticipates Baghdad's response to its own move."""
-    g, sa = p.government, p.sanctions
-    threat = s.threat_level if threat_level is None else threat_level
-    return payoffs.government_payoffs(
-        payoffs.pm_stance(s.pm_position, s.collective_stance, g.pm_weight),
-        payoffs.pursuit_level(s.request_state, s.negotiations_open), g.salience,
-        payoffs.expected_sanctions(sa.magnitude, sa.credibility, threat),
-        s.linkage_level if linkage_level is None else linkage_level, s.isis_threat, s.mobilisation, s.mandate,
-        s.retraction_offer if retraction_offer is None else retraction_offer,
-        s.drawdown_agreed if drawdown_agreed is None else drawdown_agreed,
-        sanctions_exposure=g.sanctions_exposure, linkage_cost=g.linkage_cost, security_cost=g.security_cost,
-        escalation_cost=g.escalation_cost, street_weight=g.street_weight, mandate_weight=g.mandate_weight,
-        package_value=g.package_value, drawdown_value=g.drawdown_value,
+# ---------------------------------------------------------------- the prime minister's capacity (F13, F14, F15)
+def pm_responsiveness(s: State, p: ModelParams) -> np.ndarray:
+    """Share of its chances to act the government takes (F13, F14, F15), shape (R,)."""
+    g = p.government
+    return institutions.responsiveness(s.caretaker, s.pm_majority, s.protests,
+                                       caretaker_deference=g.caretaker_deference, protest_drain=g.protest_drain)
+
+
+def pm_revision_rate(s: State, p: ModelParams) -> np.ndarray:
+    """How often per day the PM reconsiders its course (F13, F15), shape (R,)."""
+    g = p.government
+    return institutions.revision_rate(pm_responsiveness(s, p), s.pm_majority, base_rate=g.base_revision_rate,
+                                      majority_rate=g.majority_revision_rate)
+
+
+# ---------------------------------------------------------------- Washington after a request (step 1)
+@dataclass(frozen=True)
+class AfterRequest:
+    """Washington's courses after a formal request (F4, F21): the values (R,) of withdrawing
+    now and of staying one more revision interval at `days_since_request` days into the
+    year, its logit chance of withdrawing now, and the day after the request on which the
+    stopping rule has it start withdrawing with today's stake (`payoffs.withdrawal_day`;
+    inf: it means to stay)."""
+
+    withdraw: np.ndarray
+    stay: np.ndarray
+    p_withdraw: np.ndarray
+    leave_day: np.ndarray
+
+
+def washington_stake_now(s: State, p: ModelParams) -> np.ndarray:
+    wa, w = p.washington, p.world
+    return payoffs.washington_stake(s.isis_threat, s.iran_influence, s.tension, isis_weight=wa.isis_weight,
+                                    iran_weight=wa.iran_weight, vacuum_weight=w.influence_vacuum_weight,
+                                    force_protection_weight=wa.force_protection_weight)
+
+
+def _stopping(p: ModelParams) -> dict:
+    wa = p.washington
+    interval = 1.0 / np.maximum(np.asarray(wa.revision_rate, dtype=np.float64), 1e-9)
+    return dict(revision_interval=interval, legitimacy_weight=wa.legitimacy_weight,
+                overstay_penalty=wa.overstay_penalty)
+
+
+def exit_plan(s: State, p: ModelParams) -> np.ndarray:
+    """Washington's exit plan (R,): the day after a formal request on which its stopping rule
+    starts the withdrawal at today's stake and presence (`payoffs.withdrawal_day`; inf: it
+    would stay). Both sides read it when they decide (F4, F21)."""
+    wa, rho = p.washington, p.behaviour.discount_rate
+    pres = presence(s, p)
+    kw = _stopping(p)
+    interval = kw.pop("revision_interval")
+    return payoffs.withdrawal_day(pres, washington_stake_now(s, p), interval,
+                                  transitions.lead_days(pres, wa.withdrawal_days), rho, **kw)
+
+
+def after_request(s: State, p: ModelParams, days_since: np.ndarray, stake: np.ndarray,
+                  exit_day: np.ndarray) -> AfterRequest:
+    wa, rho = p.washington, p.behaviour.discount_rate
+    pres = presence(s, p)
+    lead = transitions.lead_days(pres, wa.withdrawal_days)
+    kw = _stopping(p)
+    interval = kw.pop("revision_interval")
+    withdraw, stay = np.zeros(s.runs), np.zeros(s.runs)
+    active = np.flatnonzero(s.request_state == RequestState.ACTIVE)  # the courses matter only there
+    if active.size:
+        def at(x: Any) -> Any:
+            return _rows_of(x, active) if np.ndim(x) else x
+
+        kw_a = {k: at(v) for k, v in kw.items()}
+        withdraw[active] = payoffs.withdrawal_path_value(pres[active], at(stake), days_since[active], lead[active],
+                                                         at(rho), **kw_a)
+        stay[active] = payoffs.stay_value(pres[active], at(stake), days_since[active], at(interval), lead[active],
+                                          at(rho), **kw_a)
+    return AfterRequest(withdraw, stay, move_probability(withdraw - stay, lam(wa, p)), exit_day)
+
+
+def request_loss(s: State, p: ModelParams, stake: np.ndarray, anticipated: AfterRequest) -> np.ndarray:
+    """Washington's expected loss if Baghdad makes a formal request now: the presence it
+    keeps without one, less the value of staying until the stopping rule has it leave and
+    then withdrawing (F4, F20, F21)."""
+    wa, rho = p.washington, p.behaviour.discount_rate
+    pres = presence(s, p)
+    kw = _stopping(p)
+    kw.pop("revision_interval")
+    after = payoffs.request_path_value(pres, stake, anticipated.leave_day,
+                                       transitions.lead_days(pres, wa.withdrawal_days), rho, **kw)
+    return np.maximum(payoffs.presence_value(pres, stake, rho) - after, 0.0)
+
+
+# ---------------------------------------------------------------- the PM's request (steps 2 and 3)
+def pm_stance_now(s: State, p: ModelParams) -> np.ndarray:
+    return payoffs.pm_stance(s.pm_position, s.collective_stance, p.government.pm_weight)
+
+
+def request_open(s: State) -> np.ndarray:
+    """A formal request can be made once, while US troops are there and not already
+    leaving (F4, F10); a request taken back cannot be made again (an assumption)."""
+    return (s.request_state == RequestState.NONE) & (s.troops > 0) & ~s.us_withdrawing & (s.outcome == UNDECIDED)
+
+
+def pm_request_value(s: State, p: ModelParams, leave_day: np.ndarray, *, belief: np.ndarray | None = None,
+                     linkage_level: np.ndarray | None = None) -> np.ndarray:
+    """The PM's value (R,) of a formal request now (`payoffs.request_value`); `belief` and
+    `linkage_level` replace the state's, which is how Washington anticipates Baghdad under
+    each of its postures (F17, F22)."""
+    g, sa, wa = p.government, p.sanctions, p.washington
+    exp_s, exp_l = baghdad_exposure(p)
+    credible = s.credibility_belief if belief is None else belief
+    return payoffs.request_value(
+        pm_stance_now(s, p), committed_withdrawal(s, p), g.salience, leave_day,
+        transitions.lead_days(presence(s, p), wa.withdrawal_days), credible, sa.magnitude, exp_s, exp_l,
+        s.linkage_level if linkage_level is None else linkage_level, s.mandate, p.behaviour.discount_rate,
+        escalation_cost=g.escalation_cost, mandate_weight=g.mandate_weight,
     )
 
 
-def government_open(s: State) -> np.ndarray:
-    """The PM's open actions (R, 4) (F4, F5, F10)."""
-    return payoffs.government_available(s.request_state, s.negotiations_open, s.outcome != UNDECIDED)
+def request_hazard(s: State, p: ModelParams, value: np.ndarray) -> np.ndarray:
+    """Baghdad's hazard of a formal request per day: the PM's revision rate x its logit
+    chance of requesting rather than waiting (F13, F15), 0 where no request is open."""
+    return pm_revision_rate(s, p) * move_probability(value, lam(p.government, p)) * request_open(s)
 
 
-def government_view(s: State, p: ModelParams, week: int) -> tuple[np.ndarray, np.ndarray]:
-    """The PM's payoffs and open actions, (R, 4) each."""
-    return government_payoffs_now(s, p), government_open(s)
+# ---------------------------------------------------------------- deals (step 3)
+@dataclass(frozen=True)
+class Deal:
+    """A drawdown under the Nash solution (`bargaining.nash_deal`): its size (share of the
+    January 2020 force; 0 = no deal), Baghdad's gain per unit and conflict value, and
+    Washington's cost per unit and the loss it avoids."""
+
+    size: np.ndarray
+    baghdad_per_unit: np.ndarray
+    baghdad_conflict: np.ndarray
+    washington_per_unit: np.ndarray
+    washington_avoided: np.ndarray
+
+
+def baghdad_power(p: ModelParams) -> np.ndarray:
+    """Baghdad's share of a zone of agreement, from both sides' patience (F15)."""
+    return bargaining.limit_share(p.behaviour.baghdad_patience, p.washington.patience)
+
+
+def drawdown_deal(s: State, p: ModelParams, request_value: np.ndarray, hazard: np.ndarray, loss: np.ndarray,
+                  stake: np.ndarray) -> Deal:
+    """The drawdown both sides would agree under the Nash solution (F5, F19): Baghdad's
+    conflict value is its request's worth times the discounted chance it would make it;
+    Washington avoids its loss from a request times the same chance."""
+    rho = p.behaviour.discount_rate
+    a = valuation.discounted_weeks(INF_DAYS, rho)
+    chance = valuation.discounted_chance(hazard, rho, INF_DAYS)
+    per_unit_b = np.asarray(p.government.salience) * a
+    conflict_b = np.maximum(request_value, 0.0) * chance
+    per_unit_w = np.maximum(stake, 1e-6) * a
+    avoided_w = loss * chance
+    gap = np.maximum(pm_stance_now(s, p) - committed_withdrawal(s, p), 0.0)
+    cap = np.minimum(presence(s, p), gap)
+    size = bargaining.nash_deal(conflict_b / per_unit_b, avoided_w / per_unit_w, baghdad_power(p), cap)
+    size = np.where(size >= p.behaviour.min_deal, size, 0.0)
+    return Deal(size, np.broadcast_to(per_unit_b, size.shape), conflict_b, per_unit_w, avoided_w)
+
+
+def pm_deal_gain(s: State, p: ModelParams, size: np.ndarray, conflict: np.ndarray) -> np.ndarray:
+    """The PM's gain from a drawdown of `size` against its conflict value (F5, F19)."""
+    w = committed_withdrawal(s, p)
+    a = valuation.discounted_weeks(INF_DAYS, p.behaviour.discount_rate)
+    return payoffs.withdrawal_gain(pm_stance_now(s, p), w, w + size, p.government.salience) * a - conflict
+
+
+# ---------------------------------------------------------------- taking a request back
+def pm_retraction_value(s: State, p: ModelParams, step: int, package: np.ndarray, leave_day: np.ndarray, *,
+                        sanctions_on: np.ndarray | None = None) -> np.ndarray:
+    """The PM's value (R,) of taking the formal request back with a package of `package`
+    (share of the January force removed) against keeping it (F17, F19, F22). Keeping it
+    brings full withdrawal once Washington leaves (now, if it is leaving; else on the day
+    its stopping rule has it leave, `leave_day` after the request); taking it back stops the
+    troops where they are, less the package. `sanctions_on` replaces whether sanctions are
+    in force (Washington's what-if)."""
+    g, sa, wa = p.government, p.sanctions, p.washington
+    exp_s, exp_l = baghdad_exposure(p)
+    w = committed_withdrawal(s, p)
+    pres = presence(s, p)
+    lead = transitions.lead_days(pres, wa.withdrawal_days)
+    to_leave = np.where(s.us_withdrawing, 0.0, np.maximum(leave_day - days_since_request(s, p, step), 0.0))
+    keep = payoffs.keep_request_gain(pm_stance_now(s, p), w, g.salience, to_leave,
+                                     np.where(s.us_withdrawing, 0.0, lead), p.behaviour.discount_rate)
+    w_back = 1.0 - np.maximum(pres - package, 0.0)
+    imposed = s.sanctions_imposed if sanctions_on is None else sanctions_on
+    relief = np.asarray(exp_s) * np.asarray(sa.magnitude) * np.where(
+        imposed, float(sa.lifted_by_retraction), s.credibility_belief)
+    return payoffs.retraction_value(pm_stance_now(s, p), w, w_back, keep, g.salience, relief, exp_l, s.linkage_level,
+                                    s.mandate, p.behaviour.discount_rate, mandate_weight=g.mandate_weight)
+
+
+def retraction_deal(s: State, p: ModelParams, step: int, stake: np.ndarray, now: AfterRequest) -> Deal:
+    """Washington's package for taking the request back, by the same Nash solution (F17,
+    F19): Baghdad's conflict value is what retracting without a package costs it;
+    Washington avoids the worse of its two courses after the request."""
+    rho = p.behaviour.discount_rate
+    a = valuation.discounted_weeks(INF_DAYS, rho)
+    pres = presence(s, p)
+    per_unit_b = np.asarray(p.government.salience) * a
+    conflict_b = np.maximum(-pm_retraction_value(s, p, step, np.zeros(s.runs), now.leave_day), 0.0)
+    per_unit_w = np.maximum(stake, 1e-6) * a
+    avoided_w = np.maximum(payoffs.presence_value(pres, stake, rho) - np.maximum(now.withdraw, now.stay), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a Baghdad that gives troops no weight: any size will do
+        size = bargaining.nash_deal(conflict_b / per_unit_b, avoided_w / per_unit_w, baghdad_power(p), pres)
+    return Deal(size, np.broadcast_to(per_unit_b, size.shape), conflict_b, per_unit_w, avoided_w)
+
+
+# ---------------------------------------------------------------- everything Washington and the PM see
+@dataclass(frozen=True)
+class Outlook:
+    """The readings both sides' decisions share in one state (steps 1 to 3)."""
+
+    stake: np.ndarray
+    now: AfterRequest          # Washington's courses at today's point of the request's year
+    loss: np.ndarray           # Washington's loss if a request came now
+    request_value: np.ndarray  # the PM's value of a formal request now
+    hazard: np.ndarray         # Baghdad's request hazard per day
+    deal: Deal                 # the drawdown both would agree now
+
+
+def outlook(s: State, p: ModelParams, step: int) -> Outlook:
+    stake = washington_stake_now(s, p)
+    now = after_request(s, p, days_since_request(s, p, step), stake, exit_plan(s, p))
+    loss = request_loss(s, p, stake, now)
+    value = pm_request_value(s, p, now.leave_day)
+    hazard = request_hazard(s, p, value)
+    return Outlook(stake, now, loss, value, hazard, drawdown_deal(s, p, value, hazard, loss, stake))
+
+
+# ---------------------------------------------------------------- the prime minister
+def government_open(s: State, deal_size: np.ndarray) -> np.ndarray:
+    """The PM's open moves (R, 5) (F4, F5, F10, F19): talks on a drawdown while no request
+    stands and there is a drawdown both sides could agree (`deal`), the formal request while
+    it can be made, taking it back while it stands, accepting an offer that waits. `deal_size`
+    is the drawdown both sides could agree now (`Outlook.deal.size`)."""
+    none = (s.request_state == RequestState.NONE) & (s.outcome == UNDECIDED) & (s.troops > 0)
+    waiting = s.proposal == Proposal.NONE
+    active = (s.request_state == RequestState.ACTIVE) & (s.outcome == UNDECIDED)
+    return np.stack([
+        np.ones(s.runs, dtype=bool),
+        none & waiting & ~s.us_withdrawing & (deal_size > 0),
+        request_open(s),
+        active,
+        none & (s.proposal == Proposal.WASHINGTON_DRAWDOWN),
+    ], axis=1)
+
+
+def government_values(s: State, p: ModelParams, step: int, look: Outlook | None = None) -> np.ndarray:
+    """The PM's values (R, 5) of wait (0), ask for talks on a drawdown, make the formal
+    request, take it back, accept Washington's drawdown offer; each against waiting."""
+    look = outlook(s, p, step) if look is None else look
+    b = p.behaviour
+    _, exp_l = baghdad_exposure(p)
+    deal = look.deal
+    accept_w = move_probability(deal.washington_avoided - deal.washington_per_unit * deal.size,
+                                lam(p.washington, p)) * (deal.size > 0)
+    talks_weeks = valuation.posture_weeks(pm_revision_rate(s, p), b.discount_rate, INF_DAYS)
+    ask = accept_w * pm_deal_gain(s, p, deal.size, deal.baghdad_conflict) - payoffs.talks_cost(
+        exp_l, s.linkage_level, talks_weeks)
+    package = np.where(s.proposal == Proposal.RETRACTION_PACKAGE, s.proposal_size, 0.0)
+    retract = np.zeros(s.runs)
+    active = np.flatnonzero(s.request_state == RequestState.ACTIVE)  # only a standing request can be taken back
+    if active.size:
+        whole = active.size == s.runs
+        sub, ps = (s, p) if whole else (s.take(active), p.take(active))
+        retract[active] = pm_retraction_value(sub, ps, step, package[active], look.now.leave_day[active])
+    offered = np.where(s.proposal == Proposal.WASHINGTON_DRAWDOWN, s.proposal_size, 0.0)
+    accept = pm_deal_gain(s, p, offered, deal.baghdad_conflict)
+    return np.stack([np.zeros(s.runs), ask, look.request_value, retract, accept], axis=1)
+
+
+def government_view(s: State, p: ModelParams, step: int) -> tuple[np.ndarray, np.ndarray]:
+    look = outlook(s, p, step)
+    return government_values(s, p, step, look), government_open(s, look.deal.size)
 
 
 # ---------------------------------------------------------------- Washington
-def _anticipated_request(s: State, p: ModelParams, avail_gov: np.ndarray) -> np.ndarray:
-    """Baghdad's logit probability of a formal request after each of Washington's four
-    pre-request moves (reassure, threaten, link, offer a drawdown), (R, 4): the PM's own
-    payoffs with the signal that move sends (F17, F19, F22)."""
-    wa, lam = p.washington, p.behaviour.rationality
-    fade = 1.0 - wa.signal_decay
-    ones = np.ones(s.runs)
-    variants = (
-        dict(threat_level=s.threat_level * fade, linkage_level=s.linkage_level * fade),  # reassure
-        dict(threat_level=ones, linkage_level=s.linkage_level * fade),                  # threaten
-        dict(threat_level=s.threat_level * fade, linkage_level=ones),                   # link
-        dict(threat_level=s.threat_level * fade, linkage_level=s.linkage_level * fade,
-             drawdown_agreed=np.ones(s.runs, dtype=bool)),                               # offer a drawdown
-    )
-    return np.stack(
-        [logit_probabilities(government_payoffs_now(s, p, **v), lam, avail_gov)[:, GovernmentAction.FORMAL_REQUEST]
-         for v in variants], axis=1,
-    )
+def washington_open(s: State, p: ModelParams, deal_size: np.ndarray) -> np.ndarray:
+    """Washington's open actions (R, 10). Before a formal request (or after one is taken
+    back): reassure, link, and threaten sanctions 'if forced to leave' while troops are there
+    and no drawdown has been agreed (F17, F22); offer a drawdown or accept Baghdad's. After a
+    request: withdraw on schedule, negotiate a retraction, stay (F4, F21), and impose
+    sanctions (F22); lift them once no request stands (F23). Nothing while its troops leave,
+    but imposing or lifting sanctions."""
+    here = (s.troops > 0) & ~s.us_withdrawing
+    undecided = s.outcome == UNDECIDED
+    active = (s.request_state == RequestState.ACTIVE) & undecided
+    before = here & (s.request_state != RequestState.ACTIVE)
+    untouched = s.request_state == RequestState.NONE
+    override = p.sanctions.override
+    can_impose = active & ~s.sanctions_imposed & (override is None)
+    return np.stack([
+        before,
+        before & (s.drawdowns_agreed == 0),
+        before,
+        before & untouched & undecided & (s.proposal == Proposal.NONE) & (deal_size > 0),
+        active & here,
+        active & here,
+        active & here,
+        before & untouched & undecided & (s.proposal == Proposal.BAGHDAD_DRAWDOWN),
+        can_impose,
+        s.sanctions_imposed & ~active,
+    ], axis=1)
 
 
-def washington_payoffs_now(s: State, p: ModelParams, week: int) -> np.ndarray:
-    """Washington's payoffs (R, 7) over all its actions: the four pre-request moves valued by
-    the request they would provoke, the three post-request ones by presence, stake,
-    illegitimacy (F21) and Baghdad's chance of retracting."""
-    wa, w, lam = p.washington, p.world, p.behaviour.rationality
-    pres = presence(s, p)
-    stake = payoffs.washington_stake(s.isis_threat, isis_weight=wa.isis_weight, iran_weight=wa.iran_weight,
-                                     vacuum_weight=w.influence_vacuum_weight)
-    avail_gov = government_open(s)
-    pre = payoffs.washington_pre_request_payoffs(
-        _anticipated_request(s, p, avail_gov), pres, stake, threat_cost=wa.threat_cost,
-        linkage_cost=wa.linkage_cost, drawdown_fraction=drawdown_fraction(p), deterrence_weight=wa.deterrence_weight,
-        sanctions_backfire=payoffs.sanctions_backfire(p.sanctions.credibility, iran_weight=wa.iran_weight,
-                                                      influence_sanctions_weight=w.influence_sanctions_weight),
-    )
-    p_retract = logit_probabilities(
-        government_payoffs_now(s, p, retraction_offer=np.ones(s.runs, dtype=bool)), lam, avail_gov
-    )[:, GovernmentAction.WITHDRAW_REQUEST]
-    illegit = payoffs.illegitimacy(
-        transitions.weeks_left(week, s.deadline_week), deadline_steps=p.deadline_weeks,
-        legitimacy_weight=wa.legitimacy_weight, overstay_penalty=wa.overstay_penalty,
-    )
-    post = payoffs.washington_post_request_payoffs(
-        pres, stake, illegit, s.tension, p_retract,
-        force_protection_weight=wa.force_protection_weight, package_cost=wa.package_cost,
-    )
-    return np.concatenate([pre, post], axis=1)
+def _rows_of(x: Any, rows: np.ndarray) -> Any:
+    """`x` at `rows` if it is an array over the runs (a dataclass of them: each field)."""
+    if hasattr(x, "__dataclass_fields__"):
+        return type(x)(**{name: _rows_of(getattr(x, name), rows) for name in x.__dataclass_fields__})
+    return x[rows] if isinstance(x, np.ndarray) and x.ndim >= 1 else x
 
 
-def washington_open(s: State) -> np.ndarray:
-    """Washington's open actions (R, 7): the pre-request moves while no request stands (a
-    drawdown only once talks are open and none is agreed, F5), the post-request ones after it."""
-    after_request = s.request_state == RequestState.ACTIVE
-    can_offer = s.negotiations_open & ~s.drawdown_agreed & (s.request_state == RequestState.NONE)
-    return np.concatenate(
-        [np.stack([~after_request, ~after_request, ~after_request, ~after_request & can_offer], axis=1),
-         np.repeat(after_request[:, None], 3, axis=1)], axis=1,
-    )
+def _pre_request_values(s: State, p: ModelParams, look: Outlook) -> np.ndarray:
+    """Washington's values (R, 10) of its postures before a formal request (reassure,
+    threaten, link: F17, F19, F22) and of the moves open then (offer a drawdown, accept
+    Baghdad's proposal, lift sanctions), each move worth the standing posture's value plus
+    what it adds; other columns 0 (not open)."""
+    wa, sa, b = p.washington, p.sanctions, p.behaviour
+    rho = b.discount_rate
+    weeks = valuation.posture_weeks(wa.revision_rate, rho, INF_DAYS)
+    half = 0.5 / np.maximum(np.asarray(wa.revision_rate, dtype=np.float64), 1e-9)
+    faded = np.exp(-np.asarray(wa.signal_decay) * half)
+    signals = {
+        WashingtonAction.REASSURE: (False, s.linkage_level * faded, 0.0),
+        WashingtonAction.THREATEN_SANCTIONS: (True, s.linkage_level * faded, wa.threat_cost),
+        WashingtonAction.LINK_ISSUES: (False, np.ones(s.runs), wa.linkage_cost),
+    }
+    v = np.zeros((s.runs, len(WashingtonAction)))
+    for action, (threatens, linkage, cost) in signals.items():
+        belief = transitions.credibility_after_posture(
+            s.credibility_belief, np.full(s.runs, threatens), resolute_signal=sa.resolute_signal,
+            bluff_signal=sa.bluff_signal)
+        value = pm_request_value(s, p, look.now.leave_day, belief=belief, linkage_level=linkage)
+        risk = valuation.competing_chance(request_hazard(s, p, value), wa.revision_rate, rho)
+        v[:, action] = payoffs.posture_risk_value(cost, weeks, look.loss, risk)
+    current = _standing_value(s, p, v, list(signals))
+    deal = look.deal
+    accept = pm_responsiveness(s, p) * move_probability(pm_deal_gain(s, p, deal.size, deal.baghdad_conflict),
+                                                        lam(p.government, p))
+    v[:, WashingtonAction.OFFER_DRAWDOWN] = current + accept * (
+        deal.washington_avoided - deal.washington_per_unit * deal.size) * (deal.size > 0) - np.asarray(wa.offer_cost)
+    asked = np.where(s.proposal_size >= 0, s.proposal_size, deal.size)
+    v[:, WashingtonAction.ACCEPT_PROPOSAL] = current + deal.washington_avoided - deal.washington_per_unit * asked
+    v[:, WashingtonAction.LIFT_SANCTIONS] = current + _sanctions_burden(s, p) * valuation.discounted_weeks(INF_DAYS, rho)
+    return v
 
 
-def washington_view(s: State, p: ModelParams, week: int) -> tuple[np.ndarray, np.ndarray]:
-    """Washington's payoffs and open actions, (R, 7) each."""
-    return washington_payoffs_now(s, p, week), washington_open(s)
+def _post_request_values(s: State, p: ModelParams, step: int, look: Outlook) -> np.ndarray:
+    """Washington's values (R, 10) after a formal request: withdraw and stay by the stopping
+    rule (F4, F21), negotiate by the package Baghdad would accept (Nash solution) and its
+    chance of accepting (F17, F19), and imposing sanctions (F22, F23) as the standing
+    posture's value plus what imposing adds; other columns 0 (not open)."""
+    wa, b = p.washington, p.behaviour
+    rho = b.discount_rate
+    lam_g = lam(p.government, p)
+    now = look.now
+    package = retraction_deal(s, p, step, look.stake, now)
+    accept = pm_responsiveness(s, p) * move_probability(
+        pm_retraction_value(s, p, step, package.size, now.leave_day), lam_g)
+    v = np.zeros((s.runs, len(WashingtonAction)))
+    v[:, WashingtonAction.WITHDRAW_ON_SCHEDULE] = now.withdraw
+    v[:, WashingtonAction.STAY] = now.stay
+    v[:, WashingtonAction.NEGOTIATE_RETRACTION] = (
+        accept * payoffs.presence_value(presence(s, p) - package.size, look.stake, rho) + (1.0 - accept) * now.stay
+        - np.asarray(wa.offer_cost) * (package.size > 0))
+    current = _standing_value(s, p, v, [WashingtonAction.WITHDRAW_ON_SCHEDULE, WashingtonAction.NEGOTIATE_RETRACTION,
+                                        WashingtonAction.STAY])
+    rate = pm_revision_rate(s, p)
+    zero = np.zeros(s.runs)
+
+    def retraction_chance(sanctions_on: bool) -> np.ndarray:
+        value = pm_retraction_value(s, p, step, zero, now.leave_day, sanctions_on=np.full(s.runs, sanctions_on))
+        return valuation.discounted_chance(rate * move_probability(value, lam_g), rho, INF_DAYS)
+
+    coercion = (retraction_chance(True) - retraction_chance(False)) * package.washington_avoided
+    v[:, WashingtonAction.IMPOSE_SANCTIONS] = current + payoffs.imposition_value(
+        s.threat_level, _sanctions_burden(s, p), coercion, rho, reputation_weight=wa.reputation_weight)
+    return v
+
+
+def _standing_value(s: State, p: ModelParams, v: np.ndarray, postures: list) -> np.ndarray:
+    """Adds the switching cost saved by keeping the standing posture to the posture columns
+    of `v`, and returns what Washington keeps by not changing posture: the standing
+    posture's value where it is one of `postures`, else (a posture no longer open, which it
+    must leave) the best of them."""
+    cols = np.array([int(a) for a in postures])
+    kept = cols[None, :] == s.washington_posture[:, None]
+    v[:, cols] += np.asarray(p.washington.switching_cost).reshape(-1, 1) * kept
+    block = v[:, cols]
+    standing = np.where(kept.any(axis=1), (block * kept).sum(axis=1), -np.inf)
+    return np.where(kept.any(axis=1), standing, block.max(axis=1))
+
+
+def _sanctions_burden(s: State, p: ModelParams) -> np.ndarray:
+    sa, wa = p.sanctions, p.washington
+    return payoffs.sanctions_burden(sa.magnitude, s.iran_influence, own_cost=sa.washington_cost,
+                                    iran_weight=wa.iran_weight, influence_sanctions_weight=p.world.influence_sanctions_weight)
+
+
+def washington_values(s: State, p: ModelParams, step: int, look: Outlook | None = None) -> np.ndarray:
+    """Washington's values (R, 10) of its actions (see `WashingtonAction`).
+
+    Postures stand until its next revision: reassure, threaten and link are valued by their
+    public cost over that time and the loss a formal request would bring times the chance
+    Baghdad makes one meanwhile, which the posture's signal changes (F17, F19, F22; the
+    PM's request value and capacity, anticipated with Baghdad's own payoffs); withdraw and
+    stay by the stopping rule of `payoffs.stay_value` (F4, F21); negotiate by the package
+    Baghdad would accept (Nash solution) and its chance of accepting. A one-off move is
+    worth the standing posture's value plus what the move adds. Runs with and without a
+    formal request standing are valued apart (only their own actions are open)."""
+    look = outlook(s, p, step) if look is None else look
+    active = s.request_state == RequestState.ACTIVE
+    v = np.zeros((s.runs, len(WashingtonAction)))
+    for rows, block in ((np.flatnonzero(~active), "pre"), (np.flatnonzero(active), "post")):
+        if rows.size == 0:
+            continue
+        whole = rows.size == s.runs
+        sub = s if whole else s.take(rows)
+        ps = p if whole else p.take(rows)
+        lk = look if whole else _rows_of(look, rows)
+        v[rows] = _pre_request_values(sub, ps, lk) if block == "pre" else _post_request_values(sub, ps, step, lk)
+    return v
+
+
+def washington_view(s: State, p: ModelParams, step: int) -> tuple[np.ndarray, np.ndarray]:
+    look = outlook(s, p, step)
+    return washington_values(s, p, step, look), washington_open(s, p, look.deal.size)
+
+
+def retraction_package(s: State, p: ModelParams, step: int) -> np.ndarray:
+    """The size of the package Washington would offer for a retraction now (F17, F19)."""
+    stake = washington_stake_now(s, p)
+    now = after_request(s, p, days_since_request(s, p, step), stake, exit_plan(s, p))
+    return retraction_deal(s, p, step, stake, now).size

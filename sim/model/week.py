@@ -1,6 +1,8 @@
-"""A week of the model and the end of a run: the one week loop both engines use.
+"""A step of the model and the end of a run: the one step loop both engines use.
 
-`run_week` steps the stages of `stages.STAGES` in the configured order. The batch engine
+A step is a week at the default step length (`step_days` = 7); the model runs in calendar
+days, so a step of 3 or 14 days changes the resolution, not the result. `run_week` steps
+the stages of `stages.STAGES` in the configured order. The batch engine
 calls it on R runs at once; the Mesa model passes `perform`, which lets its agents take
 their own stages (a faction agent its `faction_step`, the government agent
 `stage_government`, ...), so both engines run the same functions in the same order.
@@ -22,8 +24,8 @@ from .state import State, initial_state
 
 def run_week(state: State, params: ModelParams, week: int, keys: np.ndarray, events: Events = None, *,
              perform: Callable[[Stage], None] | None = None) -> None:
-    """Advance `state` (R runs) through week `week` (1, 2, ...): every stage of
-    `params.step_order` once. `keys` are the runs' stream keys (`draws.run_key`); `events`,
+    """Advance `state` (R runs) through step `week` (1, 2, ...; the step ends on day
+    `params.day(week)`): every stage of `params.step_order` once. `keys` are the runs' stream keys (`draws.run_key`); `events`,
     if a list, collects the week's events. `perform(stage)`, if given, runs each stage
     instead of `stage.run` (the Mesa model's agents)."""
     for name in params.step_order:
@@ -34,16 +36,16 @@ def run_week(state: State, params: ModelParams, week: int, keys: np.ndarray, eve
             perform(stage)
 
 
-def still_running(s: State, week: int, horizon_weeks: int) -> np.ndarray:
-    """Runs that go on after `week`: within the horizon, or past it while a formal
-    request's clock is still running (so every request's year can run out, F4)."""
+def still_running(s: State, params: ModelParams, week: int) -> np.ndarray:
+    """Runs that go on after step `week`: within the horizon (a calendar span), or past it
+    while a formal request's clock is still running (so every request's year can run out, F4)."""
     clock_running = (s.request_state == RequestState.ACTIVE) & (s.outcome == outcomes.UNDECIDED)
-    return (week < horizon_weeks) | clock_running
+    return (params.day(week) < params.horizon_days) | clock_running
 
 
 def finish_rows(s: State, rows: np.ndarray) -> None:
     """Classify the given runs at their end; undecided ones made no formal request."""
-    s.outcome[rows] = outcomes.decide_at_end(s.outcome[rows], s.drawdown_agreed[rows])
+    s.outcome[rows] = outcomes.decide_at_end(s.outcome[rows], s.drawdowns_agreed[rows] > 0)
 
 
 def finish(s: State) -> None:
@@ -53,8 +55,8 @@ def finish(s: State) -> None:
 
 def trace(params: ModelParams, run_ids: np.ndarray, weeks: int, state: State | None = None
           ) -> Iterator[tuple[int, State]]:
-    """Runs `run_ids` from week 0 (`state`, default `initial_state`), yielding (week, state)
-    after each of weeks 1..`weeks`.
+    """Runs `run_ids` from step 0 (`state`, default `initial_state`), yielding (step, state)
+    after each of steps 1..`weeks`.
 
     Unlike the engines, every run is kept going to `weeks` (an outcome, once fixed, stays
     fixed), which is what a per-week reading over a fixed window needs. The state is the

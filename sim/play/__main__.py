@@ -85,7 +85,7 @@ def main(argv=None) -> int:
         if choice == "quit":
             print("You quit the game before the run's end.", flush=True)
             return 0
-        print(f"You chose: {'the model decides' if choice == 'model' else choice.name}", flush=True)
+        print(f"You chose: {'to keep your course' if choice == 'model' else choice.name}", flush=True)
         recent = game.play_month(None if choice == "model" else choice.index)
     print(screen.closing(game, comparison(v["scenario"], v["seed"], v["run"], game.model.summary(), v["runs"])))
     return 0

@@ -12,6 +12,7 @@ kept and running the same command again resumes.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -64,6 +65,8 @@ def _app(cfg: DictConfig) -> None:
     except OmegaConfBaseException as err:
         _fail(f"sweep error: {omegaconf_message(err)}")
     exp = sweep.experiment
+    if sweep.step_days is not None:
+        exp = dataclasses.replace(exp, step_days=sweep.step_days)
     try:
         plan = make_plan(exp, sweep.runs)
         out = Path(sweep.out or f"results/sweeps/{exp.name}")

@@ -60,16 +60,22 @@ def build_table(plan: Plan, run_ids, lever, point, replication, cols) -> pa.Tabl
     data.update({
         "outcome": pa.array(np.asarray(outcomes.OUTCOMES, dtype=object)[cols["outcome"]], type=pa.string()),
         "formal_request_week": _nullable_week(cols["formal_request_week"]),
+        "formal_request_day": _nullable_week(cols["formal_request_day"]),
         "withdrawal_complete_week": _nullable_week(cols["withdrawal_complete_week"]),
+        "withdrawal_complete_day": _nullable_week(cols["withdrawal_complete_day"]),
         "final_troops": pa.array(cols["final_troops"], type=pa.float64()),
         "final_iran_influence": pa.array(cols["final_iran_influence"], type=pa.float64()),
         "sanctions_imposed": pa.array(cols["sanctions_imposed"], type=pa.bool_()),
         "resolutions_passed": pa.array(cols["resolutions_passed"], type=pa.int64()),
         "pm_changes": pa.array(cols["pm_changes"], type=pa.int64()),
+        "drawdowns_agreed": pa.array(cols["drawdowns_agreed"], type=pa.int64()),
+        **{f"{actor}_posture_changes": pa.array(cols[f"{actor}_posture_changes"], type=pa.int64())
+           for actor in ("government", "washington", "tehran", "factions")},
         "seed": pa.array(np.full(n, exp.seed), type=pa.int64()),
         "scenario": pa.array([exp.scenario] * n, type=pa.string()),
         "run_index": pa.array(replication, type=pa.int64()),
         "weeks_simulated": pa.array(cols["weeks_simulated"], type=pa.int64()),
+        "days_simulated": pa.array(cols["days_simulated"], type=pa.int64()),
     })
     return pa.table(data)
 

@@ -183,7 +183,7 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
     check_name("experiment.scenario", exp.scenario)
     check_choice("scenario", exp.scenario)  # the file, before Hydra reads it
 
-    base = run_config(exp.scenario, exp.seed, [f"horizon_weeks={exp.horizon_weeks}"])
+    base = run_config(exp.scenario, exp.seed, [f"horizon_weeks={exp.horizon_weeks}", f"step_days={exp.step_days}"])
     params, integer = [], []
     for i, u in enumerate(exp.uncertainties):
         key = f"experiment.uncertainties[{i}] ({u.param})"

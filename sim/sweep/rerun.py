@@ -25,7 +25,10 @@ from .schema import ExperimentConfig, UncertaintyConfig
 #: summary fields compared between a re-run and its row in runs.parquet
 CHECKED_FIELDS = (
     "outcome", "formal_request_week", "withdrawal_complete_week", "final_troops", "final_iran_influence",
-    "sanctions_imposed", "resolutions_passed", "pm_changes", "weeks_simulated",
+    "sanctions_imposed", "resolutions_passed", "pm_changes", "weeks_simulated", "formal_request_day",
+    "withdrawal_complete_day",
+    "drawdowns_agreed", "government_posture_changes", "washington_posture_changes", "tehran_posture_changes",
+    "factions_posture_changes", "days_simulated",
 )
 
 

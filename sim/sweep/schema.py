@@ -16,6 +16,7 @@ __all__ = ["SAMPLERS", "ExperimentConfig", "SweepConfig", "UncertaintyConfig"]
 @dataclass
 class SweepConfig:
     experiment: ExperimentConfig = MISSING
+    step_days: Optional[int] = None   # days per step; null: the experiment's (7)
     runs: Optional[int] = None        # total runs; sets points or replications where the sampler allows
     engine: str = "batch"
     executor: str = "local"

@@ -121,6 +121,11 @@ def _fmt(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a '|' in it would end the cell."""
+    return text.replace("|", "\\|")
+
+
 def differences_block(name: str) -> str:
     """A table of every value the scenario file changes from the baseline, with its source."""
     if name == REFERENCE:
@@ -132,8 +137,8 @@ def differences_block(name: str) -> str:
     for key in sorted(set(base) | set(mine)):
         if key.split(".")[0] in _SKIP or base.get(key) == mine.get(key):
             continue
-        rows.append(f"| `{key}` | {_doc(key)} | {_fmt(base.get(key, '-'))} | {_fmt(mine.get(key, '-'))} "
-                    f"| {comments.get(key, '')} |")
+        rows.append(f"| `{key}` | {_cell(_doc(key))} | {_cell(_fmt(base.get(key, '-')))} "
+                    f"| {_cell(_fmt(mine.get(key, '-')))} | {_cell(comments.get(key, ''))} |")
     if len(rows) == 2:
         return "Nothing differs from the baseline."
     head = f"Generated from `configs/scenario/{name}.yaml` by `python -m sim.teach facilitator`; do not edit by hand."

@@ -13,6 +13,7 @@ import solara
 from matplotlib.figure import Figure
 
 from ..model.outcomes import REQUEST_STATES
+from ..model.valuation import YEAR_DAYS
 
 EVENTS_SHOWN = 14
 
@@ -42,15 +43,17 @@ def _figure(title: str) -> tuple[Figure, object]:
 
 
 def _x_limits(ax, model) -> None:
-    end = model.week_date(max(model.params.horizon_weeks, model.week))
-    ax.set_xlim(pd.Timestamp(model.week_date(0)), pd.Timestamp(end))
+    end = model.date_of_day(max(model.params.horizon_days, model.day))
+    ax.set_xlim(pd.Timestamp(model.date_of_day(0)), pd.Timestamp(end))
 
 
 def Situation(model):
     s = model.state
     rs = REQUEST_STATES[int(s.request_state[0])]
-    clock = (f"formal request in week {int(s.request_week[0])}, {model.weeks_left} weeks left on the one-year clock"
-             if rs == "active" else "the formal request was taken back" if rs == "withdrawn"
+    requested = model.date_of_day(int(s.request_day[0])).isoformat() if int(s.request_day[0]) >= 0 else ""
+    clock = (f"formal request on {requested}, {model.days_left} days left on the one-year clock"
+             if model.days_left is not None else f"formal request on {requested}; settled" if rs == "active"
+             else "the formal request was taken back" if rs == "withdrawn"
              else "no formal request: the clock is not running")
     pm = "caretaker" if bool(s.caretaker[0]) else "confirmed" + (" with a majority" if bool(s.pm_majority[0]) else "")
     outcome = model.outcome or "not decided yet"
@@ -62,7 +65,7 @@ def Situation(model):
         f"Prime minister: {e(pm)}, stance {float(s.pm_position[0]):.2f} (F13, F15)",
         f"Outcome: <b>{e(outcome)}</b>" + ("" if model.running else " (the run is over)"),
     ]
-    body = (f"<p><b>Week {model.week}</b> ({model.week_date(model.week).isoformat()}), scenario "
+    body = (f"<p><b>Week {model.week}</b> ({model.date.isoformat()}), scenario "
             f"<code>{e(model.scenario_name)}</code>, seed {model.params.seed}</p>"
             "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
     with solara.Card("Situation", classes=["iw-situation"]):
@@ -103,14 +106,14 @@ def Positions(model):
 
 def Clock(model):
     df = _frame(model)
-    fig, ax = _figure("The one-year clock: weeks left after a formal request (F4)")
-    left = pd.to_numeric(df["weeks_left"], errors="coerce")
+    fig, ax = _figure("The one-year clock: days left after a formal request (F4)")
+    left = pd.to_numeric(df["days_left"], errors="coerce")
     ax.plot(df["date"], left, color="darkred", lw=2)
     ax.axhline(0, color="black", lw=1)
-    ax.set_ylim(-10, model.params.deadline_weeks + 2)
-    ax.set_ylabel("weeks left", fontsize=8)
+    ax.set_ylim(-10, YEAR_DAYS + 10)
+    ax.set_ylabel("days left", fontsize=8)
     if left.notna().any():
-        ax.annotate("deadline: troops still here = occupation (F11)", (pd.Timestamp(model.week_date(0)), 1), fontsize=7)
+        ax.annotate("deadline: troops still here = occupation (F11)", (pd.Timestamp(model.date_of_day(0)), 5), fontsize=7)
     else:
         ax.text(0.5, 0.5, "No formal request: the clock is not running", transform=ax.transAxes,
                 ha="center", fontsize=9, color="gray")

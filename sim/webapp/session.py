@@ -2,7 +2,7 @@
 
 `ClassroomModel` is the Mesa `NegotiationModel` built from a scenario of configs/scenario/
 with a few coefficients set by sliders: the sanctions threat's credibility and magnitude
-(F22), the chance that a new PM is very anti-American with a majority (F15), the weekly
+(F22), the chance that a new PM is very anti-American with a majority (F15), the daily
 hazard that a new government forms (F13, F15) and the logit rationality of every actor.
 SolaraViz rebuilds it with keyword arguments on Reset, so each keyword is a slider's name
 (and `exercise`, the scenario's name).
@@ -21,7 +21,7 @@ SLIDERS = {
     "sanctions_credibility": ("sanctions.credibility", "Sanctions credibility (F22)", 0.0, 1.0, 0.05),
     "sanctions_magnitude": ("sanctions.magnitude", "Sanctions magnitude (F22)", 0.0, 1.0, 0.05),
     "p_anti_american_pm": ("government.p_anti_american_pm", "Chance the new PM is anti-American (F15)", 0.0, 1.0, 0.05),
-    "formation_rate": ("government.formation_rate", "Weekly chance a government forms (F13)", 0.0, 0.3, 0.01),
+    "formation_rate": ("government.formation_rate", "Daily chance a government forms (F13)", 0.0, 0.05, 0.001),
     "rationality": ("behaviour.rationality", "Rationality of every actor (logit lambda)", 0.5, 30.0, 0.5),
 }
 
