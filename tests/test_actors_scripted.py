@@ -1,11 +1,11 @@
 """Every actor's behaviour pinned by scripted situations, in the manner of Axelrod's
-`versus_test` (STYLE.md): a fixed world state in, the exact choice out.
+`versus_test`: a fixed world state in, the exact choice out.
 
 Each case builds the week-0 state of one run, sets the fields that make up the situation,
 turns rationality to infinity (best response, ties to the lowest action index), lets the
 actor's Mesa agent take its decision for one week and checks the action (or position)
 chosen and its effect on the state. The expected action is worked out by hand in the
-test, from the payoff formulas as MODEL.md and the payoff docstrings state them (the
+test, from the payoff formulas as docs/model_brief.md and the payoff docstrings state them (the
 arithmetic with baseline coefficients is in each docstring), never by calling the model's
 own payoff function.
 
@@ -54,7 +54,7 @@ def best_responding(*overrides):
 
 # ====================================================================== factions
 def faction_position_by_hand(p, name, *, tension, isis, threat, linkage, pressure, mobilisation):
-    """MODEL.md's faction payoff over the position grid, written out:
+    """The model brief's faction payoff (docs/model_brief.md) over the position grid, written out:
     U(x) = -sal |x - ideal| - security isis x - exposure E[s] x - linkage_w linkage x
            + alignment pressure x + street mobilisation x,
     with sal = min(1, base + sensitivity tension) and E[s] = magnitude credibility threat."""
@@ -125,7 +125,7 @@ def pm_payoffs_by_hand(p, *, pm_position, collective, level_now, mobilisation, m
 
 
 def gov_available(request_state, negotiations_open, decided=False):
-    """MODEL.md / F4, F5, F10: wait always; negotiations once, before a request; a request once;
+    """docs/model_brief.md / F4, F5, F10: wait always; negotiations once, before a request; a request once;
     taking it back while it stands and is undecided."""
     out = ["wait"]
     if request_state == outcomes.RequestState.NONE and not negotiations_open:
@@ -206,7 +206,7 @@ def test_government_scripted(case, overrides, world, expected):
 
 # ====================================================================== Washington
 def washington_by_hand(p, s, week, gov_kwargs):
-    """Washington's payoffs as MODEL.md and the payoff docstrings state them.
+    """Washington's payoffs as docs/model_brief.md and the payoff docstrings state them.
 
     Before a request: each move is valued by Baghdad's best response to it (Washington
     anticipates with the PM's payoff): -deterrence x (presence x stake + the sanctions
@@ -355,7 +355,7 @@ def test_washington_does_not_decide_while_withdrawing():
 
 # ====================================================================== Tehran
 def tehran_by_hand(p, *, presence, tension):
-    """Tehran's payoffs (MODEL.md, F7, F12, F16, F24): restrain 0; press
+    """Tehran's payoffs (docs/model_brief.md, F7, F12, F16, F24): restrain 0; press
     (departure x presence + influence x pressure_influence) x aligned seat share - press cost;
     escalate departure x presence x step - escalation cost x (tension + step)^2.
     Aligned share = sum(seats x alignment) / sum(seats) (baseline: 102.1 / 297 = 0.344)."""

@@ -184,7 +184,7 @@ def compute(sweep_dir, *, sobol_dir=None, settings: Settings | None = None, log=
 
     fans = None
     if s.fan and s.fan_runs > 0:
-        from ..sweep.rerun import trajectories  # the one way analysis runs the model (LAYERS.md)
+        from ..sweep.rerun import trajectories  # the one way analysis runs the model (docs/architecture.md)
 
         traj = trajectories(sweep.path, fan.sample_runs(runs, s.fan_runs, rng_fan))
         fans = {col: fan.bands(traj, col) for col in fan.SERIES}
