@@ -18,18 +18,18 @@ import sys
 from pathlib import Path
 
 import hydra
-from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from ..cli import describe_os_error, omegaconf_message
 from ..config import CONFIG_DIR, ConfigError, register_configs
+from ..config.overrides import check_command_overrides
 from ..config.safety import check_command_line
-from .schema import SweepConfig
+from .schema import SweepConfig, register_sweep_schema
 
 log = logging.getLogger(__name__)
 register_configs()
-ConfigStore.instance().store(name="sweep_schema", node=SweepConfig)
+register_sweep_schema()
 
 
 def _progress_default(flag) -> bool:
@@ -43,9 +43,15 @@ def main() -> None:
     let Hydra compose and run the job (`_app`)."""
     try:
         check_command_line(sys.argv[1:], "sweep")
+        check_command_overrides(sys.argv[1:], SweepConfig, "sweep", CONFIG_DIR, "python -m sim.sweep")
     except ConfigError as err:
         print(f"sweep error: {err}", file=sys.stderr)
         sys.exit(2)
+    if any(a in ("-h", "--help") for a in sys.argv[1:]):
+        from ..config.help import register_help
+        from .help import sweep_help
+
+        register_help("sim_sweep", "python -m sim.sweep", sweep_help(CONFIG_DIR))
     _app()
 
 
