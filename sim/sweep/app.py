@@ -62,22 +62,18 @@ def _fail(message: str, code: int = 2):
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="sweep", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
-    from .plan import make_plan
-    from .runner import SweepFailed, SweepInterrupted, run_sweep
+    from .job import default_out, run_job
+    from .runner import SweepFailed, SweepInterrupted
 
     try:
         sweep: SweepConfig = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as err:
         _fail(f"sweep error: {omegaconf_message(err)}")
     exp = sweep.experiment
+    out = Path(sweep.out) if sweep.out else default_out(exp.name)
     try:
-        plan = make_plan(exp, sweep.runs)
-        out = Path(sweep.out or f"results/sweeps/{exp.name}")
-        meta = run_sweep(
-            plan, out, engine=sweep.engine, executor=sweep.executor, workers=sweep.workers,
-            chunk_size=sweep.chunk_size, progress=_progress_default(sweep.progress), ray_address=sweep.ray_address,
-            overwrite=sweep.overwrite, resolved_config=OmegaConf.to_container(cfg, resolve=True),
-        )
+        meta, out = run_job(sweep, progress=_progress_default(sweep.progress),
+                            resolved_config=OmegaConf.to_container(cfg, resolve=True))
     except ConfigError as err:
         _fail(f"sweep error: {err}")
     except SweepInterrupted as err:

@@ -5,13 +5,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import List, Optional
 
 from omegaconf import MISSING
 
 from ..config.experiment import SAMPLERS, ExperimentConfig, UncertaintyConfig
 
-__all__ = ["SAMPLERS", "ExperimentConfig", "SweepConfig", "UncertaintyConfig", "register_sweep_schema"]
+__all__ = ["FORMATS", "SAMPLERS", "ExperimentConfig", "RecordConfig", "SweepConfig", "UncertaintyConfig",
+           "register_sweep_schema"]
+
+#: table formats a sweep can write: Parquet always (the analysis reads it); csv adds CSV copies
+FORMATS = ("parquet", "csv")
+#: the weekly series recorded by default when record.weeks is set
+DEFAULT_SERIES = ["troops", "iran_influence", "request_state"]
 
 
 def setting(default, doc: str, allowed: str = ""):
@@ -19,6 +25,18 @@ def setting(default, doc: str, allowed: str = ""):
     if isinstance(default, list):
         return field(default_factory=lambda: list(default), metadata={"doc": doc, "allowed": allowed})
     return field(default=default, metadata={"doc": doc, "allowed": allowed})
+
+
+@dataclass
+class RecordConfig:
+    """Weekly series recorded at chosen weeks, written as a second table (series.parquet)."""
+
+    weeks: List[int] = setting([], "calendar weeks since 2020-01-06 at which to record the series (each mapped to "
+                                   "the step that contains its last day); empty: record nothing",
+                               "whole numbers from 0 to the experiment's horizon")
+    series: List[str] = setting(DEFAULT_SERIES, "the series to record, one column each",
+                                "names of per-run state variables, e.g. troops, iran_influence, request_state, "
+                                "isis_threat, tension, mobilisation, protests, collective_stance, pm_position")
 
 
 @dataclass
@@ -39,6 +57,11 @@ class SweepConfig:
     progress: Optional[bool] = setting(None, "show a progress bar", "true | false | null (a bar on a terminal, "
                                                                     "none when CI is set)")
     overwrite: bool = setting(False, "replace a finished or different sweep in `out`", "true | false")
+    format: str = setting("parquet", "table format: runs.parquet always; csv adds runs.csv (and series.csv)",
+                          " | ".join(FORMATS))
+    record: RecordConfig = field(default_factory=RecordConfig, metadata={
+        "doc": "weekly series recorded at chosen weeks, written to series.parquet", "allowed": ""})
+
 
 def register_sweep_schema() -> None:
     """Register SweepConfig in Hydra's ConfigStore (configs/sweep.yaml's `sweep_schema`)."""
