@@ -128,14 +128,11 @@ def run(scenario: str = "baseline", seed: int | None = 0, *, overrides: Mapping[
     module docstring; `sim.run("baseline", sanctions__credibility=0.9)` is
     `python -m sim scenario.sanctions.credibility=0.9`."""
     from .abm.model import NegotiationModel
-    from .config import model_params
 
     lines, cfg = _run_overrides(scenario, seed, overrides, options)
-    params = model_params(cfg)
-    model = NegotiationModel(params, record=True)
-    model.config = cfg
+    model = NegotiationModel.from_scenario(scenario, seed, lines, record=True)
     summary = model.run()
-    return Run(scenario=scenario, seed=int(params.seed), overrides=tuple(lines), config=cfg, model=model,
+    return Run(scenario=scenario, seed=int(model.params.seed), overrides=tuple(lines), config=cfg, model=model,
                summary=summary)
 
 
@@ -232,7 +229,9 @@ def sweep(experiment: str, runs: int | None = None, *, overrides: Mapping[str, o
         from .config.load import composition_error
 
         raise composition_error(err, args) from None
-    _, out = run_job(settings, progress=bool(settings.progress), resolved_config=OmegaConf.to_container(cfg, resolve=True))
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(resolved, dict)
+    _, out = run_job(settings, progress=bool(settings.progress), resolved_config=resolved)
     return Sweep(out)
 
 

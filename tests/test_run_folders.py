@@ -224,7 +224,7 @@ def test_sweep_help_lists_experiments_and_every_option(sweep_help):
 
     for name in available_experiments():
         assert f"\n  {name} " in sweep_help, name
-    for key, f, _ in [*field_paths(SweepConfig), *field_paths(ExperimentConfig, "experiment.")]:
+    for key, _f, _ in [*field_paths(SweepConfig), *field_paths(ExperimentConfig, "experiment.")]:
         if key.startswith("experiment.") and key.count(".") == 1 or not key.startswith("experiment"):
             assert f"\n  {key} = " in sweep_help, key
     for key, f, _ in field_paths(SweepConfig):

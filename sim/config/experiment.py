@@ -11,7 +11,7 @@ from omegaconf import MISSING
 SAMPLERS = ("grid", "lhs", "sobol", "saltelli")  # saltelli: Sobol indices design (SALib)
 
 
-def _setting(default, doc: str, allowed: str = ""):
+def _setting(default: Any, doc: str, allowed: str = "") -> Any:
     """An experiment field with its meaning and what it may be (`python -m sim.sweep --help`)."""
     if isinstance(default, (list, dict)):
         return field(default_factory=type(default), metadata={"doc": doc, "allowed": allowed})
