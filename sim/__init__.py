@@ -20,8 +20,11 @@ already loaded and leaves the names alone. The single-run command lives in
 sim/single_run.py, so no module is called `sim.run`.
 """
 
-from . import analyze as _analyze_package  # noqa: F401  (imported first on purpose; see above)
-from . import sweep as _sweep_package  # noqa: F401
+from . import analyze as _analyze_package  # imported first on purpose; see above
+from . import sweep as _sweep_package
 from .api import Analysis, Run, Sweep, analyze, ensemble, run, sweep
+
+#: the command packages whose names the functions above take (kept here so they stay imported first)
+COMMAND_PACKAGES = (_analyze_package, _sweep_package)
 
 __all__ = ["Analysis", "Run", "Sweep", "analyze", "ensemble", "run", "sweep"]
