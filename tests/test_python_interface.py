@@ -221,6 +221,7 @@ def test_ensemble_overrides_change_the_runs():
 
 
 # ---------------------------------------------------------------- sim.sweep and sim.analyze
+@pytest.mark.slow
 def test_sweep_is_the_command_s_sweep(tmp_path):
     """sim.sweep and python -m sim.sweep with the same settings write the same table."""
     s = sim.sweep("conditions", runs=60, out=str(tmp_path / "api"), workers=1, seed=7)
