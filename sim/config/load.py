@@ -131,8 +131,12 @@ def composition_error(err: BaseException, overrides: Sequence[str]) -> ConfigErr
 @functools.lru_cache(maxsize=256)
 def _run_config(scenario: str, seed: int | None, overrides: tuple[str, ...]) -> RunConfig:
     seed_override = "seed=null" if seed is None else f"seed={int(seed)}"
-    cfg = compose_config("config", [f"scenario={scenario}", seed_override, *overrides])
-    return to_run_config(cfg)
+    given = [f"scenario={scenario}", seed_override, *overrides]
+    cfg = compose_config("config", given)
+    try:
+        return to_run_config(cfg)
+    except OmegaConfBaseException as err:  # a mandatory value left missing (a faction added without seats)
+        raise composition_error(err, given) from None
 
 
 def run_config(scenario: str = "baseline", seed: int | None = 0, overrides: Sequence[str] = ()) -> RunConfig:
