@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import model_params, run_config
+from .config.schema import RunConfig
 from .engines.batch import simulate
 from .model.outcomes import OUTCOMES
 
@@ -103,6 +104,27 @@ def ensemble_of(scenario: str, run_ids, seed: int = 0, *, overrides: tuple[str, 
         horizon_weeks=int(cfg.horizon_weeks), start_date=dt.date.fromisoformat(cfg.start_date),
         step_days=int(cfg.step_days),
     )
+
+
+def ensemble_table(cfg: RunConfig, runs: int, *, block: int = 20_000):
+    """Runs 0..runs-1 of a validated config with the batch engine, as a pandas DataFrame with
+    the columns and types of a sweep's runs.parquet (`sim.sweep.chunk.compute_chunk` on a
+    plan of one point, no lever and `runs` replications), computed `block` runs at a time.
+    The config's seed must be resolved (an integer)."""
+    import pyarrow as pa
+
+    from .config.experiment import ExperimentConfig
+    from .sweep.chunk import compute_chunk
+    from .sweep.plan import NO_LEVER, Plan
+
+    if cfg.seed is None:
+        raise ValueError("ensemble_table needs a resolved seed (an integer), not None")
+    experiment = ExperimentConfig(name="ensemble", scenario=cfg.scenario.name, seed=int(cfg.seed),
+                                  horizon_weeks=cfg.horizon_weeks, sampler="grid", replications=runs)
+    plan = Plan(experiment=experiment, params=(), integer_params=(), samples=np.zeros((1, 0)), levers=(NO_LEVER,),
+                lever_configs=(cfg,), replications=runs)
+    parts = [compute_chunk(plan, "batch", start, min(start + block, runs)) for start in range(0, runs, block)]
+    return pa.concat_tables(parts).to_pandas()
 
 
 def statistics(e: Ensemble) -> dict:

@@ -32,7 +32,7 @@ def events_markdown(model: NegotiationModel) -> str:
         "",
         f"Outcome: **{s['outcome']}**: {OUTCOME_MEANING[s['outcome']]}",
         "",
-        "Fact ids in brackets refer to the article's facts (shared/design/FACTS.md).",
+        "Fact ids in brackets refer to the article's facts (docs/facts.md).",
         "",
     ]
     for e in model.event_log:

@@ -1,22 +1,30 @@
 """The figure of one run: troops, Iranian influence and ISIS threat, faction positions,
-tension and street; the formal request, its deadline and PM changes marked."""
+tension and street; the formal request, its deadline and PM changes marked.
+
+The figure is a `matplotlib.figure.Figure` made without pyplot, so drawing it sets no
+backend and leaves no global state (a notebook shows it as it is)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 
 from .model.valuation import YEAR_DAYS
 
 
 def plot_trajectory(df: pd.DataFrame, model, path) -> None:
+    """Write the run's figure as a PNG to `path`."""
+    fig = trajectory_figure(df, model)
+    fig.savefig(path, dpi=100, format="png", metadata={"Software": None})
+
+
+def trajectory_figure(df: pd.DataFrame, model) -> Figure:
+    """The run's figure from its trajectory (`NegotiationModel.trajectory()`)."""
     dates = pd.to_datetime(df["date"])
-    fig, axes = plt.subplots(3, 1, figsize=(10, 9), sharex=True, constrained_layout=True)
+    fig = Figure(figsize=(10, 9), layout="constrained")
+    axes = fig.subplots(3, 1, sharex=True)
     s = model.summary()
     fig.suptitle(f"Scenario {model.scenario_name}, seed {s['seed']}, run {s['run_index']}: outcome {s['outcome']}")
 
@@ -61,5 +69,4 @@ def plot_trajectory(df: pd.DataFrame, model, path) -> None:
         for a in axes:
             a.axvline(pd.Timestamp(date), color=color, ls="--", lw=1)
         axes[0].annotate(label, (pd.Timestamp(date), 5050), color=color, fontsize=8, rotation=90, va="top", ha="right")
-    fig.savefig(path, dpi=100, format="png", metadata={"Software": None})
-    plt.close(fig)
+    return fig

@@ -1,5 +1,5 @@
 """Every actor's behaviour pinned by scripted situations, in the manner of Axelrod's
-`versus_test` (STYLE.md): a fixed world state in, the exact choice out.
+`versus_test`: a fixed world state in, the exact choice out.
 
 Each case builds the step-0 state of one run, sets the fields that make up the situation,
 turns rationality to infinity (best response, ties to the lowest action index), gives the

@@ -1,5 +1,5 @@
-"""The bargaining layer against textbook and published results (MODEL.md, last known
-answer; STYLE.md "regression against known results").
+"""The bargaining layer against textbook and published results (docs/model_brief.md,
+known answer 4: regression against known results).
 
 - Collective rules on the EC car-emissions data of Bueno de Mesquita (1994) as re-analysed
   by Scholz, Calbert & Smith (2011): compromise 7.39, weighted median 7.
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import params_for
+from conftest import REPO, params_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
@@ -34,12 +34,8 @@ DATA_NAME = "bdm_ec_car_emissions.csv"
 
 
 def _data_file() -> Path:
-    here = Path(__file__).resolve()
-    candidates = [here.parents[2] / "shared" / "data" / DATA_NAME, here.parents[1] / ".." / "shared" / "data" / DATA_NAME]
-    for c in candidates:
-        if c.is_file():
-            return c
-    pytest.fail(f"reference data {DATA_NAME} not found; looked in {[str(c) for c in candidates]}")
+    """The EC car-emissions table shipped in data/ (its source: data/README.md)."""
+    return Path(REPO) / "data" / DATA_NAME
 
 
 @pytest.fixture(scope="module")

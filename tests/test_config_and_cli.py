@@ -138,7 +138,7 @@ def test_cli_refuses_unknown_keys_and_wrong_types(tmp_path, override):
 
 
 def test_cli_seed_null_draws_fresh_entropy_and_records_it(tmp_path):
-    """seed=null (STYLE.md: None means unseeded, tested with `is None`): the run succeeds,
+    """seed=null (None means unseeded, tested with `is None`): the run succeeds,
     summary.json records the entropy drawn as an int seed (also noted in config.yaml), and
     re-running with that seed reproduces the summary."""
     proc = run_cli(tmp_path / "run", "seed=null")

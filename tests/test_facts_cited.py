@@ -1,4 +1,4 @@
-"""Traceability (FACTS.md): every fact of the article is used somewhere, every coefficient
+"""Traceability (docs/facts.md): every fact of the article is used somewhere, every coefficient
 has a source, a doc and a default inside its range, and the baseline parliament is the
 2018 Council of Representatives (329 seats)."""
 
@@ -51,11 +51,13 @@ def _ranged_fields():
 
 
 def _is_sourced(source: str) -> bool:
-    """A fact id, the word 'assumption', or a named source: a year (e.g. "2018 election",
-    "McKelvey & Palfrey (1995)") or a proper name or document (e.g. "Iraqi constitution",
-    "MODEL.md")."""
+    """A fact id, the word 'assumption', a named source (a year, e.g. "2018 election",
+    "McKelvey & Palfrey (1995)", or a proper name, e.g. "Iraqi constitution") or a document
+    of this repository that exists (e.g. "docs/model_brief.md")."""
+    docs = re.findall(r"\b((?:docs|data)/[\w/.-]+\.(?:md|csv))\b", source)
     return bool(FACT_RE.search(source) or "assumption" in source.lower()
-                or re.search(r"\b(19|20)\d\d\b", source) or re.search(r"\b[A-Z][A-Za-z]+", source))
+                or re.search(r"\b(19|20)\d\d\b", source) or re.search(r"\b[A-Z][A-Za-z]+", source)
+                or (docs and all((REPO / d).is_file() for d in docs)))
 
 
 @pytest.mark.parametrize("cls, f", _ranged_fields())

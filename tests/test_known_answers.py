@@ -1,4 +1,4 @@
-"""The known answers of MODEL.md ("Known answers the model must reproduce").
+"""The known answers of docs/model_brief.md ("Known answers the model must reproduce").
 
 (a) Only a formal request starts the one-year clock; a resolution or a request for
     talks does not (F4, F5, F10, F12).

@@ -645,7 +645,7 @@ def keyed(fn, seed, runs, week, purpose):
 )
 def test_draws_depend_only_on_their_key(seed, week, purpose, batch, data):
     """A run's draw is a function of (seed, run, week, purpose) only: the same computed
-    alone or within any batch of runs, in any order (STYLE.md: one seed tree)."""
+    alone or within any batch of runs, in any order (docs/architecture.md, Randomness: one seed tree)."""
     i = data.draw(st.integers(0, len(batch) - 1))
     order = data.draw(st.permutations(batch))
     for fn in (draws.uniform, draws.normal):
@@ -669,7 +669,7 @@ def test_draws_differ_across_keys():
 
 
 def test_seed_zero_is_a_seed_and_differs_from_seed_one():
-    """0 is a seed, not "unseeded" (STYLE.md pitfall `if seed:`): it is kept as 0, gives
+    """0 is a seed, not "unseeded" (the pitfall `if seed:`): it is kept as 0, gives
     reproducible runs and draws that differ from seed 1's; None draws fresh entropy."""
     assert draws.resolve_seed(0) == 0
     assert params_for("seed=0").seed == 0
@@ -688,7 +688,7 @@ def test_seed_zero_is_a_seed_and_differs_from_seed_one():
 
 
 def test_no_global_random_state_is_used():
-    """A whole run reads and writes no global random state (STYLE.md: no np.random.*, no
+    """A whole run reads and writes no global random state (docs/architecture.md, Randomness: no np.random.*, no
     random.*): both global generators are untouched, and reseeding them changes nothing."""
     p = params_for("scenario=anti_american_pm")
     np_state, py_state = np.random.get_state(), random.getstate()

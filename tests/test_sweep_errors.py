@@ -1,7 +1,7 @@
 """Errors of the sweep app (python -m sim.sweep): a declaration or setting the sweep cannot
 run exits with code 2 and `sweep error: KEY = VALUE is not allowed: ...` on stderr and
 writes no runs.parquet / metadata.json; an unknown experiment is Hydra's error; a multirun
-that launches no job is an error (sim/sweep/guard.py); a multirun over experiments runs
+that launches no job is an error (sim/hydra_callbacks.py); a multirun over experiments runs
 each experiment into its own folder.
 
 The command-line cases are started together (they are independent) in a module fixture;

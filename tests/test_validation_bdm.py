@@ -25,7 +25,7 @@ from sim.abm import NegotiationModel
 from sim.engines import batch
 from sim.model import bargaining, bdm
 
-EC_DATA = Path(REPO) / ".." / "shared" / "data" / "bdm_ec_car_emissions.csv"
+EC_DATA = Path(REPO) / "data" / "bdm_ec_car_emissions.csv"
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from conftest import REPO
 from sim import bargain
 from sim.model import bdm
 
-EC_DATA = Path(REPO) / ".." / "shared" / "data" / "bdm_ec_car_emissions.csv"
+EC_DATA = Path(REPO) / "data" / "bdm_ec_car_emissions.csv"
 
 
 def run_cli(capsys, *args):

@@ -1,5 +1,5 @@
 """Event texts: each event kind the stages emit, as a dated line a student can read.
-Fact ids in brackets point to shared/design/FACTS.md."""
+Fact ids in brackets point to docs/facts.md."""
 
 from __future__ import annotations
 

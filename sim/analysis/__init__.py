@@ -17,5 +17,5 @@ The pipeline, one small module per idea:
     figures      saving a figure as PNG and SVG (no pyplot, no global state)
 
 Analysis never imports the engines: the only model runs it asks for go through
-`sim.sweep.rerun.trajectories` (LAYERS.md).
+`sim.sweep.rerun.trajectories` (docs/architecture.md).
 """

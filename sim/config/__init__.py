@@ -11,6 +11,7 @@ from .load import (
     available_experiments,
     available_scenarios,
     check_scenario,
+    compose_config,
     experiment_config,
     model_params,
     register_configs,
@@ -22,6 +23,6 @@ from .validate import ConfigError
 
 __all__ = [
     "CONFIG_DIR", "ConfigError", "UnknownExperiment", "UnknownScenario", "available_experiments",
-    "available_scenarios", "check_scenario", "experiment_config", "model_params", "register_configs",
+    "available_scenarios", "check_scenario", "compose_config", "experiment_config", "model_params", "register_configs",
     "run_config", "run_params", "to_run_config",
 ]

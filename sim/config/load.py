@@ -79,13 +79,17 @@ def check_scenario(name: str) -> str:
 
 
 def register_configs() -> None:
-    """Register the run schema in Hydra's ConfigStore once per process (it is a singleton)."""
+    """Register the run schema, and a stub of `python -m sim`'s help (`sim.config.help`), in
+    Hydra's ConfigStore once per process (it is a singleton)."""
     global _registered
     with _LOCK:
         if not _registered:
             from hydra.core.config_store import ConfigStore
 
+            from .help import register_help
+
             ConfigStore.instance().store(name="run_schema", node=RunConfig)
+            register_help("sim_run", "python -m sim")
             _registered = True
 
 
@@ -95,18 +99,44 @@ def to_run_config(cfg: DictConfig | RunConfig) -> RunConfig:
     return validate(obj)  # type: ignore[arg-type]
 
 
-@functools.lru_cache(maxsize=256)
-def _run_config(scenario: str, seed: int | None, overrides: tuple[str, ...]) -> RunConfig:
+def compose_config(config_name: str, overrides: Sequence[str]) -> DictConfig:
+    """configs/<config_name>.yaml composed with Hydra overrides, as the command line composes
+    it (the schemas it uses must be registered). Raises ConfigError for an override Hydra
+    cannot apply (a value of the wrong type, a malformed override), naming the key."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
 
-    register_configs()
+    with _LOCK:
+        register_configs()
+        if GlobalHydra.instance().is_initialized():
+            GlobalHydra.instance().clear()
+        try:
+            with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+                return compose(config_name=config_name, overrides=list(overrides))
+        except (HydraException, OmegaConfBaseException) as err:
+            raise composition_error(err, overrides) from None
+
+
+def composition_error(err: BaseException, overrides: Sequence[str]) -> ConfigError:
+    """A Hydra or OmegaConf error raised while composing, as one ConfigError line."""
+    cause = err.__cause__ if isinstance(err.__cause__, OmegaConfBaseException) else err
+    key = getattr(cause, "full_key", None)
+    message = (getattr(cause, "msg", None) or str(cause)).strip().splitlines()
+    value = next((o.split("=", 1)[1] for o in overrides if "=" in o and o.split("=", 1)[0].lstrip("+~") == key), None)
+    return ConfigError(key or "override", value if key else list(overrides),
+                       f"a value the config accepts ({message[0] if message else type(cause).__name__})")
+
+
+@functools.lru_cache(maxsize=256)
+def _run_config(scenario: str, seed: int | None, overrides: tuple[str, ...]) -> RunConfig:
     seed_override = "seed=null" if seed is None else f"seed={int(seed)}"
-    if GlobalHydra.instance().is_initialized():
-        GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=[f"scenario={scenario}", seed_override, *overrides])
-    return to_run_config(cfg)
+    given = [f"scenario={scenario}", seed_override, *overrides]
+    cfg = compose_config("config", given)
+    try:
+        return to_run_config(cfg)
+    except OmegaConfBaseException as err:  # a mandatory value left missing (a faction added without seats)
+        raise composition_error(err, given) from None
 
 
 def run_config(scenario: str = "baseline", seed: int | None = 0, overrides: Sequence[str] = ()) -> RunConfig:

@@ -3,7 +3,7 @@
 These dataclasses are registered in Hydra's ConfigStore (see `store.py`), so an unknown key
 or a wrong type is refused while Hydra composes the config, before anything runs. Range
 checks read the `range` metadata (`validate.py`). `source` names the facts of
-`shared/design/FACTS.md` a value comes from, an outside source, or the word "assumption".
+`docs/facts.md` a value comes from, an outside source, or the word "assumption".
 The defaults here are the January 2020 baseline; scenario files change only what differs.
 """
 
@@ -207,8 +207,8 @@ DEFAULT_STEP_ORDER = list(STAGE_NAMES)
 @dataclass
 class RunConfig:
     seed: Optional[int] = field(default=0, metadata={"doc": "root seed; 0 is a seed, null draws fresh entropy"})
-    horizon_weeks: int = param(156, 1, 1040, "model brief: January 2020 plus three years", "calendar weeks from the start date in which a request can be made")
+    horizon_weeks: int = param(156, 1, 1040, "docs/model_brief.md: January 2020 plus three years", "calendar weeks from the start date in which a request can be made")
     start_date: str = field(default="2020-01-06", metadata={"doc": "date of day 0 (ISO)", "source": "F12"})
-    step_days: int = param(7, 1, 28, "assumption (model brief: calendar time)", "days per step: the resolution of the calendar, not a parameter of behaviour")
+    step_days: int = param(7, 1, 28, "assumption (docs/model_brief.md: calendar time)", "days per step: the resolution of the calendar, not a parameter of behaviour")
     step_order: List[str] = field(default_factory=lambda: list(DEFAULT_STEP_ORDER))
     scenario: ScenarioConfig = MISSING

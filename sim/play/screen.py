@@ -1,6 +1,6 @@
 """What a player reads: the situation at the start of a month, the options with the model's
 values, and the closing report. Plain text for a plain terminal; fact ids refer to
-the article's facts."""
+docs/facts.md."""
 
 from __future__ import annotations
 

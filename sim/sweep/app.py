@@ -12,25 +12,23 @@ kept and running the same command again resumes.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import sys
-from pathlib import Path
 
 import hydra
-from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from ..cli import describe_os_error, omegaconf_message
 from ..config import CONFIG_DIR, ConfigError, register_configs
+from ..config.overrides import check_command_overrides
 from ..config.safety import check_command_line
-from .schema import SweepConfig
+from .schema import SweepConfig, register_sweep_schema
 
 log = logging.getLogger(__name__)
 register_configs()
-ConfigStore.instance().store(name="sweep_schema", node=SweepConfig)
+register_sweep_schema()
 
 
 def _progress_default(flag) -> bool:
@@ -44,9 +42,15 @@ def main() -> None:
     let Hydra compose and run the job (`_app`)."""
     try:
         check_command_line(sys.argv[1:], "sweep")
+        check_command_overrides(sys.argv[1:], SweepConfig, "sweep", CONFIG_DIR, "python -m sim.sweep")
     except ConfigError as err:
         print(f"sweep error: {err}", file=sys.stderr)
         sys.exit(2)
+    if any(a in ("-h", "--help") for a in sys.argv[1:]):
+        from ..config.help import register_help
+        from .help import sweep_help
+
+        register_help("sim_sweep", "python -m sim.sweep", sweep_help(CONFIG_DIR))
     _app()
 
 
@@ -57,24 +61,17 @@ def _fail(message: str, code: int = 2):
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="sweep", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
-    from .plan import make_plan
-    from .runner import SweepFailed, SweepInterrupted, run_sweep
+    from .job import run_job
+    from .runner import SweepFailed, SweepInterrupted
 
     try:
         sweep: SweepConfig = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as err:
         _fail(f"sweep error: {omegaconf_message(err)}")
     exp = sweep.experiment
-    if sweep.step_days is not None:
-        exp = dataclasses.replace(exp, step_days=sweep.step_days)
     try:
-        plan = make_plan(exp, sweep.runs)
-        out = Path(sweep.out or f"results/sweeps/{exp.name}")
-        meta = run_sweep(
-            plan, out, engine=sweep.engine, executor=sweep.executor, workers=sweep.workers,
-            chunk_size=sweep.chunk_size, progress=_progress_default(sweep.progress), ray_address=sweep.ray_address,
-            overwrite=sweep.overwrite, resolved_config=OmegaConf.to_container(cfg, resolve=True),
-        )
+        meta, out = run_job(sweep, progress=_progress_default(sweep.progress),
+                            resolved_config=OmegaConf.to_container(cfg, resolve=True))
     except ConfigError as err:
         _fail(f"sweep error: {err}")
     except SweepInterrupted as err:

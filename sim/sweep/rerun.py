@@ -1,6 +1,6 @@
 """Re-running chosen runs of a finished sweep with their weekly trajectories.
 
-This is the public function through which analysis code may run the model (LAYERS.md):
+This is the public function through which analysis code may run the model (docs/architecture.md):
 a sweep table holds one summary row per run; plots over time (fan charts) need the weeks.
 Run `run_id` of a sweep is rebuilt from the plan, which is re-created from the sweep's
 `metadata.json` (its experiment declaration, its lever order and its run count), and run

@@ -4,22 +4,30 @@
     python -m sim.teach brief NAME                 # print the briefing card docs/exercises/NAME.md
     python -m sim.teach run NAME [--runs N] [--seed S] [--out DIR]
                                                    # the scenario's ensemble: outcome shares,
-                                                   # time to the formal request (F4), plots
+                                                   # time to the formal request (F4), plots, in
+                                                   # results/teach/NAME/seed_S__runs=N by default
     python -m sim.teach facilitator [NAME ...] [--check]
                                                    # rewrite the cards' generated blocks
 
-An unknown NAME is an error naming the allowed names (exit code 2).
+An unknown NAME is an error naming the allowed names (exit code 2). `run` never writes into
+a folder holding an ensemble with other settings (`sim.run_folders`): the default folder
+then takes the next free name, and a folder given with --out is refused (exit code 2).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
 
-from ..config import UnknownScenario, available_scenarios, check_scenario, run_config
+import yaml
+
+from ..config import ConfigError, UnknownScenario, available_scenarios, check_scenario, run_config
 from ..ensembles import run_ensemble, statistics
+from ..files import write_text
+from ..run_folders import CONFIG_FILE, claim, run_name
 from . import cards
 from .figures import write_figures
 
@@ -34,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("name")
     r.add_argument("--runs", type=int, default=5000, help="number of runs (default 5000)")
     r.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    r.add_argument("--out", type=Path, default=None, help="output folder (default results/teach/NAME)")
+    r.add_argument("--out", type=Path, default=None, help="output folder (default results/teach/NAME/seed_S__runs=N)")
     f = sub.add_parser("facilitator", help="rewrite the generated blocks of the briefing cards")
     f.add_argument("names", nargs="*", help="exercises (default: all)")
     f.add_argument("--check", action="store_true", help="write nothing; exit 1 if a card is stale")
@@ -51,6 +59,16 @@ def _list() -> None:
 def _run(args) -> None:
     if args.runs < 1:
         raise SystemExit("python -m sim.teach run: --runs must be at least 1")
+    check_scenario(args.name)
+    settings = {"scenario": args.name, "seed": args.seed, "runs": args.runs,
+                "config": dataclasses.asdict(run_config(args.name, args.seed))}
+    default = Path("results") / "teach" / args.name / run_name(args.seed, [f"runs={args.runs}"])
+    out, moved = claim(args.out or default, settings, named_by_user=args.out is not None, option="--out")
+    if moved:
+        print(f"note: {moved}; writing to {out}", file=sys.stderr)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").unlink(missing_ok=True)  # written last: a folder with one is finished
+    write_text(out / CONFIG_FILE, yaml.safe_dump(settings, sort_keys=False))
     e = run_ensemble(args.name, args.runs, args.seed)
     s = statistics(e)
     print(f"Scenario {args.name}: {e.runs:,} runs, root seed {e.seed}, batch engine")
@@ -61,10 +79,9 @@ def _run(args) -> None:
     if s["median_request_week"] is not None:
         print(f"  median week of the request, among runs with one: {s['median_request_week']:g} "
               f"(about {s['median_request_date']})")
-    out = args.out or Path("results") / "teach" / args.name
     paths = write_figures(e, out)
-    (out / "summary.json").write_text(json.dumps(s, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print("wrote " + ", ".join(str(p) for p in [*paths, out / "summary.json"]))
+    write_text(out / "summary.json", json.dumps(s, indent=2, sort_keys=True) + "\n")
+    print("wrote " + ", ".join(str(p) for p in [*paths, out / CONFIG_FILE, out / "summary.json"]))
 
 
 def main(argv=None) -> int:
@@ -89,6 +106,9 @@ def main(argv=None) -> int:
             print("updated: " + ", ".join(changed) if changed else "all cards were current")
     except (UnknownScenario, cards.CardError) as err:
         parser.error(str(err))  # exit code 2
+    except ConfigError as err:
+        print(f"teach error: {err}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,6 +1,6 @@
 """Briefing cards `docs/exercises/NAME.md`, one per scenario of `configs/scenario/`.
 
-A card is hand-written (the situation with dates and fact ids of FACTS.md, questions for
+A card is hand-written (the situation with dates and fact ids of docs/facts.md, questions for
 students, what to look for) except for two blocks that the model writes between markers,
 so no number in a card is ever typed by hand:
 

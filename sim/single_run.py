@@ -4,13 +4,19 @@
     python -m sim scenario=anti_american_pm seed=7
     python -m sim scenario.sanctions.credibility=0.9 hydra.run.dir=/tmp/run
 
-Writes summary.json, events.md, trajectory.parquet, trajectory.png and config.yaml (the
-resolved config) into the run folder (default results/runs/SCENARIO/seed_SEED).
+Writes summary.json, events.md, trajectory.parquet, trajectory.png, config.yaml (the
+resolved config) and overrides.yaml (the command line's overrides) into the run folder:
+results/runs/SCENARIO/seed_SEED, followed by the other overrides when there are any
+(`seed_7__sanctions.credibility=0.9`); with `-m`, results/multirun/TIME/SCENARIO/... by the
+same rule. A folder holding a run with another config is never written into
+(`sim.run_folders`): the run goes to the next free name, or, for a folder named with
+`hydra.run.dir=DIR`, is refused.
 
-Exit codes: 0 done; 2 refused (a value outside its range, a seed outside [0, 2**63), a
-scenario name or file the config edge refuses, `sim.config.safety`) or a folder that cannot
-be written (full, read-only, no permission), with one line `config error: ...` or
-`run error: ...` and no summary.json.
+Exit codes: 0 done; 2 refused (a value outside its range, a seed outside [0, 2**63), a key the
+schema does not declare, `+key=` on a schema node (`sim.config.overrides`), a scenario name
+or file the config edge refuses, `sim.config.safety`), a folder holding another run, or a
+folder that cannot be written (full, read-only, no permission), with one line
+`config error: ...` or `run error: ...` and no summary.json.
 """
 
 from __future__ import annotations
@@ -26,7 +32,10 @@ from omegaconf.errors import OmegaConfBaseException
 
 from .cli import describe_os_error, omegaconf_message
 from .config import CONFIG_DIR, ConfigError, model_params, register_configs, to_run_config
+from .config.overrides import check_command_overrides
 from .config.safety import check_command_line, check_name
+from .config.schema import RunConfig
+from .files import write_text
 
 log = logging.getLogger(__name__)
 register_configs()
@@ -37,9 +46,14 @@ def main() -> None:
     size, aliases, interpolations), then let Hydra compose and run (`_app`)."""
     try:
         check_command_line(sys.argv[1:], "config")
+        check_command_overrides(sys.argv[1:], RunConfig, "config", CONFIG_DIR, "python -m sim")
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(2)
+    if any(a in ("-h", "--help") for a in sys.argv[1:]):
+        from .config.help import register_help, run_help
+
+        register_help("sim_run", "python -m sim", run_help(CONFIG_DIR))
     problem = _run_dir_problem(sys.argv[1:])
     if problem:
         print(f"run error: cannot write the run folder: {problem}", file=sys.stderr)
@@ -89,14 +103,21 @@ def _app(cfg: DictConfig) -> None:
         print(f"config error: {omegaconf_message(err)}", file=sys.stderr)
         sys.exit(2)
     params = model_params(run_cfg)
-    model = NegotiationModel(params, record=True)
-    model.config = run_cfg
-    model.run()
     resolved = OmegaConf.to_yaml(cfg, resolve=True)
     if run_cfg.seed is None:  # record the entropy drawn so the run can be repeated
         resolved += f"# seed was null; fresh entropy drawn: {params.seed}\n"
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    task_overrides = list(HydraConfig.get().overrides.task)
     try:
+        out_dir = _run_folder(OmegaConf.to_container(cfg, resolve=True), params.seed, task_overrides)
+    except ConfigError as err:
+        print(f"run error: {err}", file=sys.stderr)
+        sys.exit(2)
+    model = NegotiationModel(params, record=True)
+    model.config = run_cfg
+    model.run()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_text(out_dir / "overrides.yaml", OmegaConf.to_yaml(task_overrides))
         summary = write_run(model, out_dir, resolved)
     except OSError as err:
         message = describe_os_error(err)
@@ -105,3 +126,23 @@ def _app(cfg: DictConfig) -> None:
         print(f"run error: cannot write the run's files: {message}", file=sys.stderr)
         sys.exit(2)
     log.info("outcome: %s (formal request week %s) -> %s", summary["outcome"], summary["formal_request_week"], out_dir)
+
+
+def _run_folder(config: dict, seed: int, task_overrides: list[str]) -> Path:
+    """The run's folder: Hydra's output folder when the command line named it
+    (`hydra.run.dir=`, or `hydra.sweep.subdir=` in a multirun), else that folder (the
+    scenario's, results/runs/SCENARIO) joined with `sim.run_folders.run_name`; in both
+    cases claimed with `sim.run_folders.claim` (ConfigError if named and taken)."""
+    from hydra.types import RunMode
+
+    from .run_folders import claim, run_name
+
+    hc = HydraConfig.get()
+    option = "hydra.sweep.subdir" if hc.mode == RunMode.MULTIRUN else "hydra.run.dir"
+    named = any(o.split("=", 1)[0].lstrip("+") == option for o in hc.overrides.hydra)
+    base = Path(hc.runtime.output_dir)
+    folder = base if named else base / run_name(seed, task_overrides)
+    folder, moved = claim(folder, config, named_by_user=named, option=option)
+    if moved:
+        log.warning("%s; this run goes to %s", moved, folder)
+    return folder

@@ -1,5 +1,11 @@
 """A Hydra callback that turns a multirun launching no job into an error (for example
-`glob(*)` over a plain value silently yields an empty sweep)."""
+`glob(*)` over a plain value silently yields an empty sweep).
+
+Hydra callbacks live here, at the top of the package, because configs name them by a
+`_target_` path that Hydra resolves by attribute lookup from `sim`; `sim.sweep` and
+`sim.analyze` are functions of the Python interface (sim/__init__.py), so a path through
+them (`sim.sweep.guard...`) would not resolve. tests/test_python_interface.py checks that
+every `_target_` of configs/ resolves."""
 
 from __future__ import annotations
 

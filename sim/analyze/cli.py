@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .analysis.report import Settings, analyze
-from .analysis.table import SweepError
+from ..analysis.report import Settings, analyze
+from ..analysis.table import SweepError
 
 
 def parse_args(argv=None) -> argparse.Namespace:
