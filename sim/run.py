@@ -7,10 +7,11 @@
 Writes summary.json, events.md, trajectory.parquet, trajectory.png and config.yaml (the
 resolved config) into the run folder (default results/runs/SCENARIO/seed_SEED).
 
-Exit codes: 0 done; 2 refused (a value outside its range, a seed outside [0, 2**63), a
-scenario name or file the config edge refuses, `sim.config.safety`) or a folder that cannot
-be written (full, read-only, no permission), with one line `config error: ...` or
-`run error: ...` and no summary.json.
+Exit codes: 0 done; 2 refused (an unknown key, a wrong type, an override Hydra cannot
+read, a value outside its range, a seed outside [0, 2**63), a scenario name or file the
+config edge refuses, `sim.config.safety`) or a folder that cannot be written (full,
+read-only, no permission), with one line `config error: ...` or `run error: ...` and no
+summary.json.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from .cli import describe_os_error, omegaconf_message
+from .cli import compose_single_run, describe_os_error, hydra_errors_as_lines, omegaconf_message, run_hydra_app
 from .config import CONFIG_DIR, ConfigError, model_params, register_configs, to_run_config
 from .config.safety import check_command_line, check_name
 
@@ -34,17 +35,35 @@ register_configs()
 
 def main() -> None:
     """The command: check the scenario files the command line selects (names, location,
-    size, aliases, interpolations), then let Hydra compose and run (`_app`)."""
+    size, aliases, interpolations) and the config it composes (`_check_first`), then let
+    Hydra compose and run (`_app`)."""
+    args = sys.argv[1:]
     try:
-        check_command_line(sys.argv[1:], "config")
+        check_command_line(args, "config")
+        with hydra_errors_as_lines("config", args):
+            _check_first(args)
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(2)
-    problem = _run_dir_problem(sys.argv[1:])
+    problem = _run_dir_problem(args)
     if problem:
         print(f"run error: cannot write the run folder: {problem}", file=sys.stderr)
         sys.exit(2)
-    _app()
+    run_hydra_app(_app, "config", sys.argv[1:])
+
+
+def _check_first(args) -> None:
+    """Compose and validate the run's config before Hydra creates the run folder and writes
+    its .hydra/ record into it: a refused value must not leave (or overwrite, in an earlier
+    run's folder) a record of a run that never ran. Raises ConfigError."""
+    cfg = compose_single_run(str(CONFIG_DIR), "config", args)
+    if cfg is None:
+        return
+    try:
+        run_cfg = to_run_config(cfg)
+    except OmegaConfBaseException as err:
+        raise ConfigError(getattr(err, "full_key", None) or "config", "(composed)", omegaconf_message(err)) from None
+    check_name("scenario.name", run_cfg.scenario.name)
 
 
 _NO_RUN_FLAGS = {"-c", "--cfg", "-h", "--help", "--hydra-help", "-i", "--info", "--shell-completion", "-sc",
