@@ -58,9 +58,10 @@ COLUMNS = ("Actor", "Capability", "Position", "Salience")
 OUTCOME_ACTOR = "__outcome__"
 PROG = "python -m sim.bargain"
 DEFAULT_ROUNDS = 10
-#: bdm's round costs about N^3 operations (every actor weighs every pair); measured on a
-#: 2-core machine, one round takes about 5 s at 400 actors, so 500 actors and 10 rounds
-#: stay near a minute. 10,000 actors ran past 120 s and 3.9 GB before this guard.
+#: bdm's round costs about N^3 operations (every actor weighs every pair) and holds several
+#: (N, N) arrays; measured on this project's 2-core machine, one round takes 1.4 s at 400
+#: actors, 2.4 s at 500 and 7.7 s at 800, so 500 actors and 10 rounds stay under half a
+#: minute. 10,000 actors ran past 120 s and 3.9 GB before this guard.
 MAX_BDM_ACTORS = 500
 #: rows of output (actors x rounds) printed at most
 MAX_OUTPUT_ROWS = 10_000_000
