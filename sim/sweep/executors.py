@@ -5,7 +5,9 @@ finish, in any order; the runner writes them.
 
 A worker that dies (killed, out of memory) or a Ray node lost beyond Ray's own retries
 ends the stream with `WorkerLost`; the chunks already written stay, so a rerun resumes.
-Local workers die with the sweep's main process (`lifeline`)."""
+Local workers die with the sweep's main process (`lifeline`). `check_executor` checks,
+before the sweep writes anything, that Ray is installed and that a cluster address
+answers (ray.init would retry an address where nothing answers forever)."""
 
 from __future__ import annotations
 
@@ -72,15 +74,15 @@ def run_ray(plan, engine, chunks, workers, address=None):
     lost = _ray_lost_errors(ray)
     task = ray.remote(max_retries=3)(compute_chunk)
     plan_ref = ray.put(plan)
+    pending: dict = {}
     try:
-        pending = {}
         queue = list(chunks)
         limit = 2 * max(workers, 1)
         while queue or pending:
             while queue and len(pending) < limit:
                 start, stop = queue.pop(0)
                 pending[task.remote(plan_ref, engine, start, stop)] = start
-            done, _ = ray.wait(list(pending), num_returns=1)
+            done, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)  # a signal is handled within a second
             for ref in done:
                 start = pending.pop(ref)
                 try:
@@ -91,7 +93,7 @@ def run_ray(plan, engine, chunks, workers, address=None):
                                      f"{first})") from None
                 yield start, table
     finally:
-        for ref in list(locals().get("pending", {})):
+        for ref in list(pending):
             ray.cancel(ref, force=True)
         if started_here:
             ray.shutdown()
