@@ -176,6 +176,8 @@ def prepare_output(out: Path, plan: Plan, chunk_size: int, overwrite: bool) -> t
             old = json.loads(plan_file.read_text())
             same = old["fingerprint"] == doc["fingerprint"] and old["total_runs"] == doc["total_runs"]
             old_chunk = int(old["chunk_size"])
+            if old_chunk < 1:
+                raise ValueError(old_chunk)
         except (ValueError, KeyError, TypeError):
             raise ConfigError("out", str(out), "a folder with a readable plan.json (it is damaged); choose another "
                               "out=DIR or pass overwrite=true") from None
