@@ -6,7 +6,7 @@
 - a worker killed mid-sweep stops the sweep with one line saying a rerun resumes (exit 1),
   no traceback, no process left;
 - two identical sweeps into one folder: the second is refused while the first runs,
-  naming it (exit 2), and the first finishes its table alone.
+  naming it (exit 2), and every chunk in the folder is the first's.
 
 Each sweep runs in its own session (start_new_session), so "no process left" is checked as
 "no process of that session is alive" (read from /proc), which also catches processes
@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -191,25 +192,26 @@ def test_a_killed_worker_stops_the_sweep_with_one_line(tmp_path):
 # ---------------------------------------------------------------- case 4: one sweep per folder
 def test_a_second_sweep_into_the_same_folder_is_refused_while_the_first_runs(tmp_path):
     """Two identical commands into one folder: the second exits 2 with one line naming the
-    first (its pid), writes nothing; the first finishes alone with every run id once."""
-    out, runs = tmp_path / "out", 20_000
+    first (its pid) and computes nothing; every chunk in the folder is the first's (the old
+    runner let both compute everything, and one failed on the other's .partial file). The
+    first is then stopped with Ctrl-C; test_sweep_resume shows such a folder resumes."""
+    out, runs = tmp_path / "out", 200_000
     with Sweep(out, runs=runs, workers=1) as first:
         wait_for(lambda: chunks(out), 300, "chunk file of the first sweep", first.proc)
         second = subprocess.run(command(out, runs, workers=1), cwd=REPO, env=dict(os.environ, CI="1"),
                                 capture_output=True, text=True, timeout=300)
         still_running = first.proc.poll() is None
-        code, err = first.finish(timeout=600)
+        os.kill(first.proc.pid, signal.SIGINT)
+        code, err = first.finish()
     assert second.returncode == 2, (second.returncode, still_running, second.stderr[-3000:])
     assert still_running, "the first sweep ended before the second was refused; the test proves nothing"
     lines = [line for line in second.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"sweep error: out = '{out}' is not allowed: "), second.stderr
     assert f"sweep pid {first.proc.pid} on host" in lines[0] and "experiment=baseline" in lines[0]
-    assert code == 0, err[-3000:]
-    table = pd.read_parquet(out / "runs.parquet")
-    assert table["run_id"].tolist() == list(range(runs))
-    meta = json.loads((out / "metadata.json").read_text())
-    assert [i["pid"] for i in meta["invocations"]] == [first.proc.pid]
-    assert not (out / "sweep.lock").exists()
+    assert code == 130, err[-3000:]
+    writers = {json.loads(pq.read_schema(f).metadata[b"sim.sweep.chunk"])["invocation"]["pid"] for f in chunks(out)}
+    assert writers == {first.proc.pid}
+    assert not (out / "runs.parquet").exists() and not (out / "sweep.lock").exists()
 
 
 @pytest.mark.slow
