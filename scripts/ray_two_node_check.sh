@@ -2,7 +2,7 @@
 # A sweep on a two-node Ray cluster on 127.0.0.1 with one node killed mid-sweep gives the
 # same table as the local executor.
 #
-#   bash scripts/ray_two_node_check.sh          # RUNS=30000 CHUNK=1000 by default
+#   bash scripts/ray_two_node_check.sh          # RUNS=30000 CHUNK=1000 by default (RUNS: a multiple of 30)
 #
 # 1. Starts a Ray head and one worker node on 127.0.0.1, each in its own process session,
 #    with token authentication (RAY_AUTH_MODE=token and a fresh RAY_AUTH_TOKEN, as the
