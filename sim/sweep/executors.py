@@ -11,6 +11,7 @@ answers (ray.init would retry an address where nothing answers forever)."""
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing as mp
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -128,11 +129,9 @@ def check_executor(executor: str, address: str | None) -> None:
         raise ConfigError("executor", executor, f"one of {list(EXECUTOR_NAMES)}")
     if executor != "ray":
         return
-    try:
-        import ray  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("ray") is None:
         raise ConfigError("executor", "ray", "an executor whose package is installed: Ray is not (pip install "
-                          "'.[ray]'), use executor=local") from None
+                          "'.[ray]'), use executor=local")
     if address:
         _check_reachable(address)
 
