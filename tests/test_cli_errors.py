@@ -105,7 +105,6 @@ ls "$D/out"
     assert "plan.json" in listed and "runs.parquet" not in listed and "metadata.json" not in listed
 
 
-@pytest.mark.slow
 @needs_mount
 def test_every_tool_on_a_read_only_disk(tmp_path):
     """The sweep, a single run, the analysis and an exercise, each writing onto a read-only
