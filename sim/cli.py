@@ -7,8 +7,12 @@ else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import argparse
 import errno
 import os
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 
 #: OSError numbers that come from the machine or the input, not from a bug
 EXPECTED_ERRNOS = {
@@ -58,3 +62,103 @@ def omegaconf_message(err: BaseException) -> str:
     msg = getattr(err, "msg", None) or one_line(err)
     first = str(msg).strip().splitlines()[0] if str(msg).strip() else type(err).__name__
     return f"{key}: {first}" if key and key not in first else first
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error said in one line (`PROG: error: ... (see PROG --help)`,
+    exit code 2) instead of the usage block and the error."""
+
+    def error(self, message: str):  # type: ignore[override]
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def fail(prog: str, message: str, code: int = 2):
+    """Print `PROG error: MESSAGE` on stderr (one line) and exit with `code`."""
+    print(f"{prog} error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+# ---------------------------------------------------------------- Hydra apps
+def _override_value(key: str, overrides: Sequence[str]) -> str | None:
+    """The value given to `key` on the command line (the last `key=value`, `+key=` or `++key=`)."""
+    found = None
+    for o in overrides:
+        k, eq, v = o.partition("=")
+        if eq and k.lstrip("+~") == key:
+            found = v
+    return found
+
+
+def hydra_error_line(err: BaseException, overrides: Sequence[str]) -> str | None:
+    """One line for an error Hydra raises while reading the command line or composing the
+    config (an override it cannot parse, an unknown key, a wrong type, an unknown config
+    group option), naming the key, the value and what is allowed; None for anything else."""
+    from hydra.errors import ConfigCompositionException, MissingConfigException, OverrideParseException
+    from omegaconf.errors import ConfigKeyError, OmegaConfBaseException
+
+    if isinstance(err, OverrideParseException):
+        return f"cannot read the override {err.override!r}: {one_line(err)} (Hydra's override syntax)"
+    if isinstance(err, MissingConfigException):
+        options = getattr(err, "options", None)
+        allowed = f"; available: {', '.join(options)}" if options else ""
+        return f"{one_line(err).removeprefix('In ')}{allowed}"
+    if isinstance(err, ConfigCompositionException):
+        cause = err.__cause__
+        if isinstance(cause, OmegaConfBaseException) and getattr(cause, "full_key", None):
+            key = cause.full_key
+            value = _override_value(key, overrides)
+            shown = f" = {value!r}" if value is not None else ""
+            first = one_line(getattr(cause, "msg", None) or cause)
+            allowed = f"an existing key ({first})" if isinstance(cause, (ConfigKeyError, AttributeError)) else first
+            return f"{key}{shown} is not allowed: {allowed}"
+        return one_line(err)
+    return None
+
+
+#: Hydra flags after which the app does not run a job (it prints or completes instead)
+_NO_JOB_FLAGS = ("help", "hydra_help", "cfg", "info", "shell_completion", "multirun")
+
+
+def compose_single_run(config_dir: str, config_name: str, args: Sequence[str]):
+    """The task config (without `hydra`) that `@hydra.main` would hand the app for this
+    command line, composed without running anything or writing any file; None when the
+    command line runs no single job (--help, --cfg, --info, a multirun). Hydra's errors
+    (`hydra_error_line`) propagate."""
+    from hydra import compose, initialize_config_dir
+    from hydra._internal.utils import get_args_parser
+    from hydra.core.global_hydra import GlobalHydra
+
+    try:
+        parsed = get_args_parser().parse_intermixed_args(list(args))
+    except SystemExit:  # a flag argparse does not know: Hydra will say so itself
+        return None
+    if any(getattr(parsed, flag, None) for flag in _NO_JOB_FLAGS):
+        return None
+    overrides = [o for o in parsed.overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
+        return compose(config_name=config_name, overrides=overrides)
+
+
+def run_hydra_app(app: Callable[[], object], prog: str, args: Sequence[str]) -> None:
+    """Run a `@hydra.main` app so that an error in the command line or the composed config
+    is one line `PROG error: ...` with exit code 2 (Hydra itself prints several lines and
+    exits with 1), and a bug in the app keeps its full traceback."""
+    os.environ.setdefault("HYDRA_FULL_ERROR", "1")  # Hydra re-raises instead of printing
+    with hydra_errors_as_lines(prog, args):
+        app()
+
+
+@contextmanager
+def hydra_errors_as_lines(prog: str, args: Sequence[str]):
+    """Inside: an error of Hydra's reading of the command line or composition exits with
+    one line `PROG error: ...` and code 2; anything else propagates."""
+    try:
+        yield
+    except Exception as err:
+        line = hydra_error_line(err, [a for a in args if not a.startswith("-")])
+        if line is None:
+            raise
+        fail(prog, line)

@@ -12,11 +12,12 @@ same rule. A folder holding a run with another config is never written into
 (`sim.run_folders`): the run goes to the next free name, or, for a folder named with
 `hydra.run.dir=DIR`, is refused.
 
-Exit codes: 0 done; 2 refused (a value outside its range, a seed outside [0, 2**63), a key the
-schema does not declare, `+key=` on a schema node (`sim.config.overrides`), a scenario name
-or file the config edge refuses, `sim.config.safety`), a folder holding another run, or a
-folder that cannot be written (full, read-only, no permission), with one line
-`config error: ...` or `run error: ...` and no summary.json.
+Exit codes: 0 done; 2 refused (an unknown key, a wrong type, an override Hydra cannot
+read, a value outside its range, a seed outside [0, 2**63), `+key=` on a schema node
+(`sim.config.overrides`), a scenario name or file the config edge refuses,
+`sim.config.safety`), a folder holding another run, or a folder that cannot be written
+(full, read-only, no permission), with one line `config error: ...` or `run error: ...`
+and no summary.json.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from .cli import describe_os_error, omegaconf_message
+from .cli import compose_single_run, describe_os_error, hydra_errors_as_lines, omegaconf_message, run_hydra_app
 from .config import CONFIG_DIR, ConfigError, model_params, register_configs, to_run_config
 from .config.overrides import check_command_overrides
 from .config.safety import check_command_line, check_name
@@ -43,22 +44,40 @@ register_configs()
 
 def main() -> None:
     """The command: check the scenario files the command line selects (names, location,
-    size, aliases, interpolations), then let Hydra compose and run (`_app`)."""
+    size, aliases, interpolations) and the config it composes (`_check_first`), then let
+    Hydra compose and run (`_app`)."""
+    args = sys.argv[1:]
     try:
-        check_command_line(sys.argv[1:], "config")
-        check_command_overrides(sys.argv[1:], RunConfig, "config", CONFIG_DIR, "python -m sim")
+        check_command_line(args, "config")
+        check_command_overrides(args, RunConfig, "config", CONFIG_DIR, "python -m sim")
+        with hydra_errors_as_lines("config", args):
+            _check_first(args)
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(2)
-    if any(a in ("-h", "--help") for a in sys.argv[1:]):
+    if any(a in ("-h", "--help") for a in args):
         from .config.help import register_help, run_help
 
         register_help("sim_run", "python -m sim", run_help(CONFIG_DIR))
-    problem = _run_dir_problem(sys.argv[1:])
+    problem = _run_dir_problem(args)
     if problem:
         print(f"run error: cannot write the run folder: {problem}", file=sys.stderr)
         sys.exit(2)
-    _app()
+    run_hydra_app(_app, "config", sys.argv[1:])
+
+
+def _check_first(args) -> None:
+    """Compose and validate the run's config before Hydra creates the run folder and writes
+    its .hydra/ record into it: a refused value must not leave (or overwrite, in an earlier
+    run's folder) a record of a run that never ran. Raises ConfigError."""
+    cfg = compose_single_run(str(CONFIG_DIR), "config", args)
+    if cfg is None:
+        return
+    try:
+        run_cfg = to_run_config(cfg)
+    except OmegaConfBaseException as err:
+        raise ConfigError(getattr(err, "full_key", None) or "config", "(composed)", omegaconf_message(err)) from None
+    check_name("scenario.name", run_cfg.scenario.name)
 
 
 _NO_RUN_FLAGS = {"-c", "--cfg", "-h", "--help", "--hydra-help", "-i", "--info", "--shell-completion", "-sc",

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..files import write_text
 from ..provenance import package_versions
 from . import answer, cart, fan, heatmap, outcomes, precision, prim_boxes, sensitivity, survival, writer
 from .table import Sweep, SweepError, load_sweep, pretty
@@ -236,13 +237,15 @@ def write_report(r: Results, out_dir=None, *, log=print) -> Path:
     t0 = time.perf_counter() - sum(r.timings.values())  # the total counts the computing too
     out_dir = Path(out_dir) if out_dir else r.sweep.path / "report"
     out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in ("report.md", "analysis.json"):  # an earlier report must not look like this one if writing fails
+        (out_dir / stale).unlink(missing_ok=True)
     t1 = time.perf_counter()
     text = writer.render(r, out_dir, package_versions(ANALYSIS_PACKAGES))
-    (out_dir / "report.md").write_text(text)
     r.timings["write report"] = round(time.perf_counter() - t1, 3)
     r.timings["total"] = round(time.perf_counter() - t0, 3)
     log(f"analysis: write report {r.timings['write report']:.1f} s")
-    (out_dir / "analysis.json").write_text(json.dumps(summary_doc(r), indent=2, default=_json_default) + "\n")
+    write_text(out_dir / "analysis.json", json.dumps(summary_doc(r), indent=2, default=_json_default) + "\n")
+    write_text(out_dir / "report.md", text)  # last, and whole or not at all: its presence means complete
     log(f"analysis: report written to {out_dir / 'report.md'} ({r.timings['total']:.1f} s)")
     return out_dir / "report.md"
 

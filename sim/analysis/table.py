@@ -1,6 +1,8 @@
 """Loading a sweep folder (runs.parquet + metadata.json) for analysis.
 
-Only the columns the analysis needs are read; `lever` and `outcome` come in as
+Before anything is read, metadata.json must describe the table (`check_describes`): the
+fingerprint and run count the sweep runner stamped into runs.parquet, the row count and the
+columns. Only the columns the analysis needs are read; `lever` and `outcome` come in as
 categoricals, so a table of a million runs takes a few hundred MB.
 """
 
@@ -12,8 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
+#: the schema-metadata key under which the sweep runner (sim.sweep.runner.TABLE_KEY) stamps
+#: runs.parquet with its fingerprint, run count and checksum
+TABLE_KEY = b"sim.sweep"
 REQUIRED = (
     "run_id", "point_id", "lever", "replication", "outcome", "formal_request_week", "weeks_simulated",
 )
@@ -63,7 +69,8 @@ class Sweep:
 
 
 def load_sweep(path) -> Sweep:
-    """Read `path/runs.parquet` and `path/metadata.json`; SweepError says what is missing."""
+    """Read `path/runs.parquet` and `path/metadata.json`, after checking that the metadata
+    describes the table (`check_describes`); SweepError says what is missing or wrong."""
     path = Path(path)
     runs_file, meta_file = path / "runs.parquet", path / "metadata.json"
     if not path.is_dir():
@@ -73,28 +80,110 @@ def load_sweep(path) -> Sweep:
                          f"`python -m sim.sweep experiment=conditions out={path}`")
     if not meta_file.exists():
         raise SweepError(f"{meta_file} is missing (an unfinished sweep? run the same sweep command again to finish it)")
+    metadata = read_metadata(meta_file)
     try:
-        metadata = json.loads(meta_file.read_text())
-    except json.JSONDecodeError as err:
-        raise SweepError(f"{meta_file} is not valid JSON: {err}") from None
-    schema_names = set(pq.read_schema(runs_file).names)
+        parquet = pq.ParquetFile(runs_file)
+        schema = parquet.schema_arrow
+        rows = parquet.metadata.num_rows
+    except (OSError, pa.ArrowException) as err:
+        raise SweepError(f"{runs_file} is not a readable Parquet table ({_first_line(err)}); run the sweep "
+                         "again") from None
+    schema_names = list(schema.names)
     missing = [c for c in REQUIRED if c not in schema_names]
     if missing:
         raise SweepError(f"{runs_file} lacks the columns {missing} (is it a sweep table?)")
-    conditions = tuple(c for c in metadata.get("parameters", []) if c in schema_names)
+    check_describes(metadata, schema, rows, meta_file, runs_file)
+    labels, sources, bounds = _declared_uncertainties(metadata, meta_file)
+    conditions = tuple(metadata["parameters"])  # columns of the table (check_describes)
     columns = list(REQUIRED) + [c for c in OPTIONAL if c in schema_names] + list(conditions)
-    table = pq.read_table(runs_file, columns=columns, read_dictionary=["lever", "outcome"])
+    try:
+        table = pq.read_table(runs_file, columns=columns, read_dictionary=["lever", "outcome"])
+    except (OSError, pa.ArrowException) as err:
+        raise SweepError(f"{runs_file} cannot be read ({_first_line(err)}): a damaged or truncated table; run the "
+                         "sweep again") from None
+    if table.num_rows != rows:
+        raise SweepError(f"{runs_file} holds {table.num_rows} rows where its footer says {rows}: a damaged table")
     runs = table.to_pandas()
     if len(runs) == 0:
         raise SweepError(f"{runs_file} has no rows")
     runs = add_derived(runs)
-    uncertainties = (metadata.get("experiment_config") or {}).get("uncertainties", [])
-    labels = {u["param"]: u.get("label") or u["param"] for u in uncertainties}
-    sources = {u["param"]: u.get("source", "") for u in uncertainties}
-    bounds = {u["param"]: (float(u["low"]), float(u["high"])) for u in uncertainties}
     for c in conditions:
         bounds.setdefault(c, (float(runs[c].min()), float(runs[c].max())))
     return Sweep(path, runs, metadata, conditions, labels, sources, bounds)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return (text.splitlines()[0] if text else type(err).__name__)[:200]
+
+
+def read_metadata(meta_file: Path) -> dict:
+    """metadata.json as a dict holding the keys the checks and the analysis need."""
+    try:
+        metadata = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise SweepError(f"{meta_file} is not valid JSON: {err}") from None
+    if not isinstance(metadata, dict):
+        raise SweepError(f"{meta_file} holds a JSON {type(metadata).__name__}, not the object a sweep writes")
+    kinds = {"fingerprint": str, "run_count": int, "parameters": list, "columns": list, "levers": list,
+             "experiment_config": dict}
+    for key, kind in kinds.items():
+        if key not in metadata:
+            raise SweepError(f"{meta_file} has no {key!r} (not written by this version's sweep runner); run the "
+                             "sweep again")
+        if not isinstance(metadata[key], kind) or isinstance(metadata[key], bool):
+            raise SweepError(f"{meta_file}: {key} = {metadata[key]!r} is not a {kind.__name__}")
+    return metadata
+
+
+def _declared_uncertainties(metadata: dict, meta_file: Path) -> tuple[dict, dict, dict]:
+    """Labels, sources and declared bounds of the uncertain conditions, from the experiment
+    declaration metadata.json records (its parameters must be the sweep's)."""
+    exp = metadata.get("experiment_config") or {}
+    try:
+        uncertainties = exp.get("uncertainties") or []
+        labels = {u["param"]: u.get("label") or u["param"] for u in uncertainties}
+        sources = {u["param"]: u.get("source", "") for u in uncertainties}
+        bounds = {u["param"]: (float(u["low"]), float(u["high"])) for u in uncertainties}
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise SweepError(f"{meta_file}: experiment_config.uncertainties is not a list of declarations "
+                         "(param, low, high)") from None
+    if list(labels) != list(metadata["parameters"]):
+        raise SweepError(f"{meta_file}: the declared uncertainties {list(labels)[:5]} are not the sweep's parameters "
+                         f"{list(metadata['parameters'])[:5]}")
+    return labels, sources, bounds
+
+
+def check_describes(metadata: dict, schema: pa.Schema, rows: int, meta_file: Path, runs_file: Path) -> None:
+    """Refuse a metadata.json that does not describe runs.parquet: the fingerprint and run
+    count the sweep runner stamped into the table (`TABLE_KEY`), the table's row count and
+    its columns must be the ones metadata.json records (another sweep's metadata.json next
+    to a table would otherwise give a confident, wrong report)."""
+    raw = (schema.metadata or {}).get(TABLE_KEY)
+    try:
+        tag = json.loads(raw) if raw is not None else None
+    except ValueError:
+        tag = None
+    if not isinstance(tag, dict):
+        raise SweepError(f"{runs_file} carries no sweep record (fingerprint, run count): not written by this "
+                         "version's sweep runner; run the sweep again")
+    problems = []
+    if tag.get("fingerprint") != metadata["fingerprint"]:
+        problems.append(f"fingerprint {metadata['fingerprint']} in metadata.json, {tag.get('fingerprint')} in the "
+                        "table")
+    if not metadata["run_count"] == rows == tag.get("run_count"):
+        problems.append(f"run_count {metadata['run_count']} in metadata.json, {rows} rows in the table")
+    if list(metadata["columns"]) != list(schema.names):
+        extra = [c for c in schema.names if c not in metadata["columns"]]
+        absent = [c for c in metadata["columns"] if c not in schema.names]
+        problems.append(f"columns differ (in the table only: {extra[:5]}, in metadata.json only: {absent[:5]}"
+                        f"{'' if extra or absent else ', or in another order'})")
+    strays = [p for p in metadata["parameters"] if p not in metadata["columns"]]
+    if strays:
+        problems.append(f"parameters {strays[:5]} that are not columns")
+    if problems:
+        raise SweepError(f"{meta_file} does not describe {runs_file.name}: {'; '.join(problems)} (another sweep's "
+                         "metadata? run the sweep again, or put the two files of one sweep together)")
 
 
 def add_derived(runs: pd.DataFrame) -> pd.DataFrame:

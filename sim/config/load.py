@@ -4,7 +4,9 @@
     run_params("baseline", seed=0)                                                         -> ModelParams
     experiment_config("conditions", overrides=["replications=5"])                          -> ExperimentConfig
 
-Scenario overrides are Hydra override strings, exactly as on the command line of
+Scenario and experiment files pass the config edge (`sim.config.safety.check_choice`:
+location, size, YAML aliases, no interpolations or instantiation keys) before Hydra or
+OmegaConf reads them. Scenario overrides are Hydra override strings, exactly as on the command line of
 `python -m sim`; experiment overrides are `key=value` pairs relative to the experiment
 (`seed=3`, `replications=5`). Composition goes through Hydra's process-wide singleton, so it
 runs under a lock (the browser app serves sessions from several threads) and its results
@@ -27,6 +29,7 @@ from omegaconf.errors import OmegaConfBaseException
 from ..model import draws
 from ..model.params import FactionTable, ModelParams
 from .experiment import ExperimentConfig
+from .safety import check_choice
 from .schema import FactionConfig, RunConfig
 from .validate import ConfigError, validate
 
@@ -144,6 +147,7 @@ def run_config(scenario: str = "baseline", seed: int | None = 0, overrides: Sequ
     seed; None draws fresh entropy when the parameters are built) and Hydra overrides.
     Raises UnknownScenario or ConfigError (key, value, what is allowed)."""
     check_scenario(scenario)
+    check_choice("scenario", scenario)  # the file (and those it builds on) pass the config edge
     with _LOCK:
         return copy.deepcopy(_run_config(scenario, seed, tuple(overrides)))
 
@@ -201,5 +205,6 @@ def experiment_config(name: str, overrides: Sequence[str] = ()) -> ExperimentCon
     experiment=NAME` composes; its plan (`sim.sweep.plan.make_plan`) checks the rest."""
     if name not in available_experiments():
         raise UnknownExperiment(name)
+    check_choice("experiment", name)
     with _LOCK:
         return copy.deepcopy(_experiment_config(name, tuple(overrides)))

@@ -14,7 +14,8 @@ the typed schema asks:
   `MAX_NODES` nodes (an alias bomb), is nested deeper than `MAX_DEPTH`, holds an OmegaConf
   interpolation (`${...}`, which would run resolvers such as `oc.env` and write secrets into
   the saved config), a Hydra instantiation key (`_target_` and the like), or a `defaults`
-  entry that is not a name in the same folder (or `_self_`).
+  entry that is not a name in the same folder (or `_self_`), or a `# @package` line (which
+  would let it set keys outside its group, such as `hydra.run.dir`).
 
 Every refusal is a `sim.config.validate.ConfigError` (key, value, what is allowed), so the
 command-line tools print it as one line and exit with code 2.
@@ -22,6 +23,7 @@ command-line tools print it as one line and exit with code 2.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -45,6 +47,10 @@ MAX_DEPTH = 32
 MAX_NAME_LENGTH = 64
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+#: Hydra's header directive, which would let a file write outside its group (`_global_`: hydra.run.dir, ...)
+_PACKAGE_DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*@package\b[ \t]*(\S*)", re.MULTILINE)
+#: libyaml's safe loader when PyYAML was built with it (about ten times faster), else PyYAML's own
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _HYDRA_FLAGS = ("--config-dir", "-cd", "--config-path", "-cp", "--config-name", "-cn")
 
 
@@ -93,8 +99,12 @@ def check_config_file(path: str | Path, kind: str = "config", root: str | Path |
         raise _refuse(kind, path, f"UTF-8 text ({err.reason} at byte {err.start})") from None
     if "\0" in text:
         raise _refuse(kind, path, "text without NUL characters")
+    directive = _PACKAGE_DIRECTIVE.search(text)
+    if directive:
+        raise ConfigError(f"{path}: {directive.group(0).strip()}", directive.group(1),
+                          f"no `# @package` line: a {kind} file sets only its own group's keys")
     try:
-        root_node = yaml.compose(text, Loader=yaml.SafeLoader)
+        root_node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -109,7 +119,7 @@ def check_config_file(path: str | Path, kind: str = "config", root: str | Path |
                       f"a YAML mapping of keys to values (it holds a {root_node.id})")  # type: ignore[attr-defined]
     _walk(root_node, kind, path)
     try:
-        doc = yaml.safe_load(text)  # cheap now: the graph is known to be small
+        doc = yaml.load(text, Loader=_LOADER)  # cheap now: the graph is known to be small
     except yaml.YAMLError as err:
         raise _refuse(kind, path, f"plain YAML data ({str(err).splitlines()[0]})") from None
     info = {"defaults": [], "name": doc.get("name"), "scenario": doc.get("scenario")}
@@ -174,6 +184,21 @@ def available(group: str, root: str | Path | None = None) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
+def _check_unchanged_file(path: Path, kind: str, root: Path) -> dict:
+    """`check_config_file`, remembered while the file keeps its size and modification time
+    (the front door checks the same scenario file on every call)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return check_config_file(path, kind, root)  # it says what is wrong
+    return dict(_check_file_version(str(path), kind, str(root), st.st_mtime_ns, st.st_size, st.st_ino))
+
+
+@functools.lru_cache(maxsize=256)
+def _check_file_version(path: str, kind: str, root: str, mtime_ns: int, size: int, inode: int) -> dict:
+    return check_config_file(path, kind, root)
+
+
 def check_choice(group: str, name: object, root: str | Path | None = None) -> Path:
     """Check a scenario or experiment chosen by name: the name (`check_name`), that the file
     exists in configs/<group>/, the file and, recursively, the files its `defaults` list
@@ -193,7 +218,7 @@ def check_choice(group: str, name: object, root: str | Path | None = None) -> Pa
             names = available(group, root)
             raise ConfigError(group, current, f"the name of a file in configs/{group}/ ({group}/{current}.yaml "
                                               f"does not exist); one of {', '.join(names) or '(none)'}")
-        info = check_config_file(path, kind=group, root=root)
+        info = _check_unchanged_file(path, group, root)
         first = first or path
         todo.extend(info["defaults"])
     assert first is not None  # the loop reads `name` first and sets it

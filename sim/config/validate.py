@@ -39,10 +39,12 @@ def is_int_field(f: dataclasses.Field) -> bool:
     return f.type in (int, "int")
 
 
-def check_seed(key: str, seed: object) -> None:
-    """A root seed: an integer in [0, 2**63) (None, fresh entropy, is checked by the caller)."""
+def check_seed(key: str, seed: object, null_allowed: bool = True) -> None:
+    """A root seed: an integer in [0, 2**63) (None, fresh entropy, is the caller's to allow
+    or refuse before calling; `null_allowed` only says whether the message offers it)."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT:
-        raise ConfigError(key, seed, "an integer in [0, 2**63) (0 is a seed), or null for fresh entropy")
+        null = ", or null for fresh entropy" if null_allowed else ""
+        raise ConfigError(key, seed, f"an integer in [0, 2**63) (0 is a seed){null}")
 
 
 def check_ranges(obj: object, path: str) -> None:

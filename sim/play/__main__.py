@@ -7,24 +7,32 @@ prints the event log, the outcome, and where it sits in the model's own distribu
 the same scenario and the same random world (`run` is the run index, default 0; `runs` is
 the size of the comparison ensemble, default 1000).
 
-Exit codes: 0 when the run ends, the player quits or input ends; 2 for a wrong command line.
+Exit codes: 0 when the run ends, the player quits or input ends; 2, with one line
+`python -m sim.play: error: ...`, for a wrong command line (an unknown setting or
+scenario, `seed` or `run` outside [0, 2**63), `runs` outside [1, MAX_RUNS]) or a scenario
+file the config edge refuses.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from ..config import UnknownScenario, check_scenario
+from ..cli import OneLineParser
+from ..config import ConfigError, check_scenario
+from ..config.validate import SEED_LIMIT
 from . import screen
 from .compare import comparison
 from .game import ROLES, Game
 
 KEYS = {"scenario": str, "seed": int, "run": int, "runs": int}
+#: the comparison ensemble's runs at most (the batch engine holds them all in memory)
+MAX_RUNS = 200_000
+#: allowed values of the integer settings
+LIMITS = {"seed": (0, SEED_LIMIT - 1), "run": (0, SEED_LIMIT - 1), "runs": (1, MAX_RUNS)}
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="python -m sim.play", description="Play an actor of the 2020 negotiation against the model.",
         epilog="Example: python -m sim.play --as pm scenario=anti_american_pm seed=3",
     )
@@ -41,11 +49,12 @@ def parse_args(argv):
             values[key] = KEYS[key](raw)
         except ValueError:
             p.error(f"{key} must be {'an integer' if KEYS[key] is int else 'a name'}, not {raw!r}")
-    if values["seed"] < 0 or values["run"] < 0 or values["runs"] < 1:
-        p.error("seed and run must be >= 0 and runs >= 1")
+    for key, (low, high) in LIMITS.items():
+        if not low <= values[key] <= high:
+            p.error(f"{key} = {values[key]} is not allowed: an integer in [{low}, {high}]")
     try:
         check_scenario(values["scenario"])
-    except UnknownScenario as err:
+    except ConfigError as err:
         p.error(str(err))
     return args.role, values
 
@@ -65,7 +74,11 @@ def ask(options):
 
 def main(argv=None) -> int:
     role, v = parse_args(argv)
-    game = Game(role, v["scenario"], v["seed"], v["run"])
+    try:
+        game = Game(role, v["scenario"], v["seed"], v["run"])
+    except ConfigError as err:  # a scenario file the config edge refuses
+        print(f"python -m sim.play: error: {err}", file=sys.stderr)
+        return 2
     print(screen.intro(game), flush=True)
     recent: list[dict] = []
     while not game.over:

@@ -3,11 +3,12 @@
 A Hydra app: one job runs a whole experiment (never one replication). Results go to
 `out` (default results/sweeps/NAME): runs.parquet and metadata.json.
 
-Exit codes: 0 done (or already complete); 2 refused before any run (a bad setting or
-declaration, a refused config file, a folder holding something else or in use by another
-sweep, not enough memory or disk) or a full or read-only disk, with one line `sweep error:
-...`; 130 Ctrl-C and 143 SIGTERM, 1 a worker died: in these three the finished chunks are
-kept and running the same command again resumes.
+Exit codes: 0 done (or already complete); 2 refused before any run (a bad setting,
+override or declaration, a refused config file, a folder holding something else or in use
+by another sweep, not enough memory or disk) or a full or read-only disk, with one line
+`sweep error: ...`; 130 Ctrl-C and 143 SIGTERM, 1 a worker or Ray node died: in these three
+the finished chunks are kept and running the same command again resumes. Anything else is
+a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ..cli import describe_os_error, omegaconf_message
+from ..cli import describe_os_error, omegaconf_message, run_hydra_app
 from ..config import CONFIG_DIR, ConfigError, register_configs
 from ..config.overrides import check_command_overrides
 from ..config.safety import check_command_line
@@ -39,19 +41,26 @@ def _progress_default(flag) -> bool:
 
 def main() -> None:
     """The command: check the experiment (and scenario) files the command line selects, then
-    let Hydra compose and run the job (`_app`)."""
-    try:
-        check_command_line(sys.argv[1:], "sweep")
-        check_command_overrides(sys.argv[1:], SweepConfig, "sweep", CONFIG_DIR, "python -m sim.sweep")
-    except ConfigError as err:
-        print(f"sweep error: {err}", file=sys.stderr)
-        sys.exit(2)
-    if any(a in ("-h", "--help") for a in sys.argv[1:]):
-        from ..config.help import register_help
-        from .help import sweep_help
+    let Hydra compose and run the job (`_app`). SIGTERM is handled like Ctrl-C throughout."""
+    from .runner import Terminated, sigterm_raises
 
-        register_help("sim_sweep", "python -m sim.sweep", sweep_help(CONFIG_DIR))
-    _app()
+    args = sys.argv[1:]
+    with sigterm_raises():
+        try:
+            check_command_line(args, "sweep")
+            check_command_overrides(args, SweepConfig, "sweep", CONFIG_DIR, "python -m sim.sweep")
+            if any(a in ("-h", "--help") for a in args):
+                from ..config.help import register_help
+                from .help import sweep_help
+
+                register_help("sim_sweep", "python -m sim.sweep", sweep_help(CONFIG_DIR))
+            run_hydra_app(_app, "sweep", args)
+        except ConfigError as err:
+            _fail(f"sweep error: {err}")
+        except Terminated:
+            _fail("terminated (SIGTERM) before the sweep started; nothing was computed", 143)
+        except KeyboardInterrupt:
+            _fail("interrupted before the sweep started; nothing was computed", 130)
 
 
 def _fail(message: str, code: int = 2):
@@ -69,6 +78,7 @@ def _app(cfg: DictConfig) -> None:
     except OmegaConfBaseException as err:
         _fail(f"sweep error: {omegaconf_message(err)}")
     exp = sweep.experiment
+    out = Path(sweep.out) if sweep.out else None
     try:
         meta, out = run_job(sweep, progress=_progress_default(sweep.progress),
                             resolved_config=OmegaConf.to_container(cfg, resolve=True))
@@ -78,14 +88,13 @@ def _app(cfg: DictConfig) -> None:
         _fail(str(err), err.exit_code)
     except SweepFailed as err:
         _fail(str(err), err.exit_code)
-    except KeyboardInterrupt:
-        _fail("interrupted before the sweep started; nothing was computed", 130)
     except OSError as err:
         message = describe_os_error(err)
         if message is None:
             raise
-        _fail(f"sweep error: {message}; finished chunks (if any) are kept, and running the same command again "
-              "resumes once the problem is fixed")
+        where = "" if err.filename is not None or out is None else f"cannot write to {out}: "
+        _fail(f"sweep error: {where}{message}; finished chunks (if any) are kept, and running the same command "
+              "again resumes once the problem is fixed")
     log.info("%s: %d runs in %s (%.1f s, %s runs/s, engine=%s, executor=%s, workers=%d)", exp.name,
              meta["run_count"], out, meta["wall_time_s"], meta["runs_per_second"], meta["engine"],
              meta["executor"], meta["workers"])

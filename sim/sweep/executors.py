@@ -5,10 +5,13 @@ finish, in any order; the runner writes them.
 
 A worker that dies (killed, out of memory) or a Ray node lost beyond Ray's own retries
 ends the stream with `WorkerLost`; the chunks already written stay, so a rerun resumes.
-Local workers die with the sweep's main process (`lifeline`)."""
+Local workers die with the sweep's main process (`lifeline`). `check_executor` checks,
+before the sweep writes anything, that Ray is installed and that a cluster address
+answers (ray.init would retry an address where nothing answers forever)."""
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing as mp
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -64,33 +67,23 @@ def run_local(plan, engine, chunks, workers):
 
 
 def run_ray(plan, engine, chunks, workers, address=None):
-    try:
-        import ray
-    except ImportError:
-        raise SystemExit("executor=ray needs Ray: pip install '.[ray]'") from None
+    import ray
+
     started_here = not ray.is_initialized()
     if started_here:
-        kwargs = {"address": address} if address else {"num_cpus": workers, "include_dashboard": False}
-        try:
-            ray.init(ignore_reinit_error=True, log_to_driver=False, **kwargs)
-        except Exception as err:
-            first = (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
-            hint = (" (a cluster with token authentication needs its token: export RAY_AUTH_MODE=token and "
-                    "RAY_AUTH_TOKEN=..., see the README)") if address else ""
-            raise ConfigError("ray_address", address or "(a local Ray instance)",
-                              f"a Ray cluster this process can join; ray.init failed: {first}{hint}") from None
+        _join_ray(ray, address, workers)
     lost = _ray_lost_errors(ray)
     task = ray.remote(max_retries=3)(compute_chunk)
     plan_ref = ray.put(plan)
+    pending: dict = {}
     try:
-        pending = {}
         queue = list(chunks)
         limit = 2 * max(workers, 1)
         while queue or pending:
             while queue and len(pending) < limit:
                 start, stop = queue.pop(0)
                 pending[task.remote(plan_ref, engine, start, stop)] = start
-            done, _ = ray.wait(list(pending), num_returns=1)
+            done, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)  # a signal is handled within a second
             for ref in done:
                 start = pending.pop(ref)
                 try:
@@ -101,10 +94,61 @@ def run_ray(plan, engine, chunks, workers, address=None):
                                      f"{first})") from None
                 yield start, table
     finally:
-        for ref in list(locals().get("pending", {})):
+        for ref in list(pending):
             ray.cancel(ref, force=True)
         if started_here:
             ray.shutdown()
+
+
+def _join_ray(ray, address: str | None, workers: int) -> None:
+    """ray.init: join the cluster at `address`, or start a local Ray instance with `workers`
+    CPUs; a failure is a ConfigError naming ray_address (with what to do about a cluster's
+    token authentication, which Ray 2.60 turns on by default)."""
+    import logging
+
+    kwargs = {"address": address} if address else {"num_cpus": workers, "include_dashboard": False}
+    try:
+        ray.init(ignore_reinit_error=True, log_to_driver=False, logging_level=logging.WARNING, **kwargs)
+    except Exception as err:
+        where = address or "(a local Ray instance)"
+        auth = getattr(ray.exceptions, "AuthenticationError", ())
+        if isinstance(err, auth) or "authentication" in str(err).lower():
+            raise ConfigError("ray_address", where, "a Ray cluster this process can join: it uses token "
+                              "authentication and this process has no valid token; set RAY_AUTH_MODE=token and "
+                              "RAY_AUTH_TOKEN to the cluster's token (or RAY_AUTH_TOKEN_PATH to a file holding it), "
+                              "see the README's cluster recipe") from None
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
+        raise ConfigError("ray_address", where, f"a Ray cluster this process can join; ray.init failed: "
+                          f"{type(err).__name__}: {first}") from None
+
+
+def check_executor(executor: str, address: str | None) -> None:
+    """Before anything is written: the executor exists, Ray is installed for executor=ray,
+    and a cluster address answers."""
+    if executor not in EXECUTOR_NAMES:
+        raise ConfigError("executor", executor, f"one of {list(EXECUTOR_NAMES)}")
+    if executor != "ray":
+        return
+    if importlib.util.find_spec("ray") is None:
+        raise ConfigError("executor", "ray", "an executor whose package is installed: Ray is not (pip install "
+                          "'.[ray]'), use executor=local")
+    if address:
+        _check_reachable(address)
+
+
+def _check_reachable(address: str, timeout: float = 10.0) -> None:
+    """A Ray head answers at HOST:PORT (ray.init would otherwise retry forever, in C++ code
+    that not even SIGTERM interrupts). `auto` and `ray://` addresses are left to Ray."""
+    import socket
+
+    host, sep, port = address.rpartition(":")
+    if not sep or address == "auto" or "://" in address or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as err:
+        raise ConfigError("ray_address", address, f"the HOST:PORT of a running Ray cluster's head (nothing answers "
+                          f"there: {err.strerror or err}); start it with `ray start --head`, see the README") from None
 
 
 def _ray_lost_errors(ray) -> tuple:

@@ -177,7 +177,7 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
         value = getattr(exp, key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"experiment.{key}", value, "an integer >= 1")
-    check_seed("experiment.seed", exp.seed)
+    check_seed("experiment.seed", exp.seed, null_allowed=False)
     if runs is not None and (isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= resources.MAX_RUNS):
         raise ConfigError("runs", runs, "an integer in [1, 2**62]")
     check_name("experiment.scenario", exp.scenario)

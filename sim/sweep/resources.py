@@ -83,11 +83,14 @@ def human(n: float) -> str:
     return f"{n:.1f} PB"
 
 
-def sweep_memory(total_runs: int, n_params: int, workers: int, chunk_size: int) -> int:
-    """Peak memory of a sweep: the larger of computing and assembling."""
-    compute = workers * (WORKER_BASE + min(chunk_size, total_runs) * ENGINE_RUN_BYTES)
-    assemble = ASSEMBLY_BASE + ASSEMBLY_FACTOR * total_runs * row_bytes(n_params)
-    return int(max(compute, assemble))
+def compute_memory(total_runs: int, workers: int, chunk_size: int) -> int:
+    """Memory of computing: a chunk in the engine per worker process."""
+    return int(workers * (WORKER_BASE + min(chunk_size, total_runs) * ENGINE_RUN_BYTES))
+
+
+def assembly_memory(total_runs: int, n_params: int) -> int:
+    """Memory of assembling runs.parquet: the whole table, read, joined and written."""
+    return int(ASSEMBLY_BASE + ASSEMBLY_FACTOR * total_runs * row_bytes(n_params))
 
 
 def sweep_disk(total_runs: int, n_params: int) -> int:

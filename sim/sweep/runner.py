@@ -14,9 +14,12 @@ plan's fingerprint, its run range, its row count and a checksum of its content
 used only when it can be read and all of these match; any other file with a chunk's name
 (truncated, from another sweep or seed, copied over another chunk, written by older code)
 is named in a one-line warning and computed again. The assembled table must hold exactly
-the run ids 0..N-1, each once, in order, before runs.parquet and metadata.json are written.
-A folder holding runs.parquet or metadata.json without a plan.json is never written into
-without overwrite=true.
+the run ids 0..N-1, each once, in order, before runs.parquet and metadata.json are written;
+runs.parquet carries the fingerprint, run count and checksum too (key `sim.sweep`), so
+`sim.analyze` can tell whether a metadata.json describes it. A folder without plan.json
+that holds anything (another sweep's results, or anything else) is never written into
+without overwrite=true. metadata.json lists every invocation that computed chunks of the
+table (`invocations`: engine, executor, workers, chunk size, host, runs computed).
 
 Stopping. Ctrl-C (SIGINT, exit 130) and SIGTERM (exit 143, what `timeout`, SLURM and
 container runtimes send) stop the workers, keep every finished chunk and say that running
@@ -47,7 +50,7 @@ from ..files import atomic_write
 from ..provenance import git_commit, package_versions
 from . import executors, resources
 from .chunk import table_checksum
-from .lock import SweepLock
+from .lock import LOCK_NAME, SweepLock
 from .plan import Plan
 
 PACKAGES = ("numpy", "scipy", "mesa", "hydra-core", "omegaconf", "pandas", "pyarrow", "matplotlib")
@@ -74,21 +77,22 @@ class SweepFailed(Exception):
     exit_code = 1
 
 
-class _Terminated(BaseException):
+class Terminated(BaseException):
     """Raised in the main thread by the SIGTERM handler (a BaseException, like KeyboardInterrupt,
     so that no library's `except Exception` swallows it)."""
 
 
 @contextmanager
-def _sigterm_raises():
-    """While the sweep runs, SIGTERM raises _Terminated in the main thread (as Ctrl-C raises
-    KeyboardInterrupt), so the runner stops the workers and reports what is saved."""
+def sigterm_raises():
+    """Inside this block SIGTERM raises Terminated in the main thread (as Ctrl-C raises
+    KeyboardInterrupt), so the runner stops the workers and reports what is saved. Outside
+    the main thread (where no signal handler can be set) it does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum, frame):
-        raise _Terminated()
+        raise Terminated()
 
     old = signal.signal(signal.SIGTERM, handler)
     try:
@@ -172,6 +176,8 @@ def prepare_output(out: Path, plan: Plan, chunk_size: int, overwrite: bool) -> t
             old = json.loads(plan_file.read_text())
             same = old["fingerprint"] == doc["fingerprint"] and old["total_runs"] == doc["total_runs"]
             old_chunk = int(old["chunk_size"])
+            if old_chunk < 1:
+                raise ValueError(old_chunk)
         except (ValueError, KeyError, TypeError):
             raise ConfigError("out", str(out), "a folder with a readable plan.json (it is damaged); choose another "
                               "out=DIR or pass overwrite=true") from None
@@ -180,9 +186,13 @@ def prepare_output(out: Path, plan: Plan, chunk_size: int, overwrite: bool) -> t
                               "choose another out=DIR or pass overwrite=true")
         complete = len(finished) == 2 and _metadata_matches(out, doc)
         return old_chunk, complete
-    if finished and not overwrite:
-        raise ConfigError("out", str(out), f"a new or unfinished sweep folder (it holds {' and '.join(finished)} but "
-                          "no plan.json: another sweep's results?); choose another out=DIR or pass overwrite=true")
+    if not plan_file.exists() and not overwrite:
+        held = foreign_content(out)
+        if held:
+            shown = ", ".join(held[:4]) + (f" and {len(held) - 4} more" if len(held) > 4 else "")
+            raise ConfigError("out", str(out), f"an empty folder or one holding this sweep (it holds {shown} but no "
+                              "plan.json: another sweep's results, or not a sweep folder); choose another out=DIR or "
+                              "pass overwrite=true")
     if overwrite and out.exists():
         for name in ("metadata.json", "runs.parquet", "plan.json"):
             (out / name).unlink(missing_ok=True)
@@ -193,15 +203,41 @@ def prepare_output(out: Path, plan: Plan, chunk_size: int, overwrite: bool) -> t
     return chunk_size, False
 
 
+def foreign_content(out: Path) -> list[str]:
+    """What a folder holds besides the sweep lock and an empty chunks/ folder (sorted names)."""
+    if not out.is_dir():
+        return []
+    held = []
+    for entry in sorted(out.iterdir()):
+        if entry.name == LOCK_NAME:
+            continue
+        if entry.name == "chunks" and entry.is_dir() and not any(entry.iterdir()):
+            continue
+        held.append(entry.name + ("/" if entry.is_dir() else ""))
+    return held
+
+
+def table_tag(path: Path) -> dict | None:
+    """The sweep record (fingerprint, run_count, checksum) a runs.parquet carries in its
+    schema metadata, or None if it carries none or cannot be read."""
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(TABLE_KEY)
+        tag = json.loads(raw) if raw is not None else None
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    return tag if isinstance(tag, dict) else None
+
+
 def _metadata_matches(out: Path, plan_doc: dict) -> bool:
-    """metadata.json and runs.parquet describe this plan (else the folder is finished again)."""
+    """metadata.json and runs.parquet both describe this plan (else the folder is finished again)."""
     try:
         meta = json.loads((out / "metadata.json").read_text())
         rows = pq.read_metadata(out / "runs.parquet").num_rows
-    except Exception:
+    except (OSError, ValueError, pa.ArrowException):
         return False
-    return (isinstance(meta, dict) and meta.get("fingerprint") == plan_doc["fingerprint"]
-            and meta.get("run_count") == plan_doc["total_runs"] == rows)
+    tag = table_tag(out / "runs.parquet") or {}
+    return (isinstance(meta, dict) and meta.get("fingerprint") == plan_doc["fingerprint"] == tag.get("fingerprint")
+            and meta.get("run_count") == plan_doc["total_runs"] == rows == tag.get("run_count"))
 
 
 def _check_settings(plan: Plan, out: Path, engine: str, executor: str, workers, chunk_size) -> int:
@@ -213,25 +249,45 @@ def _check_settings(plan: Plan, out: Path, engine: str, executor: str, workers, 
                           "whatever its size, so tiny chunks make a sweep many times slower")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ConfigError("workers", workers, "an integer >= 1, or null for all cores")
-    if executor not in executors.EXECUTOR_NAMES:
-        raise ConfigError("executor", executor, f"one of {list(executors.EXECUTOR_NAMES)}")
     if engine not in ("batch", "mesa"):
         raise ConfigError("engine", engine, "one of ['batch', 'mesa']")
     workers = workers or executors.default_workers()
-    d = len(plan.params)
-    need = resources.sweep_memory(plan.total_runs, d, workers if executor == "local" else 1, chunk_size)
-    have = resources.available_memory()
-    if have is not None and need > have:
-        raise ConfigError("runs", plan.total_runs, f"a sweep that fits in this machine's memory: {plan.total_runs:,} "
-                          f"runs need about {resources.human(need)} (the whole table is assembled in memory), "
-                          f"{resources.human(have)} is available; run fewer runs, or several sweeps with other seeds")
+    _check_memory(plan, workers if executor == "local" else 1, chunk_size)
     return workers
 
 
+def _check_memory(plan: Plan, local_workers: int, chunk_size: int) -> None:
+    """Refuse a sweep whose assembly (the whole table in memory) or whose computing (a chunk
+    per local worker) does not fit in the memory this machine has available now, naming the
+    setting to change."""
+    have = resources.available_memory()
+    if have is None:
+        return
+    human = resources.human
+    assemble = resources.assembly_memory(plan.total_runs, len(plan.params))
+    if assemble > have:
+        raise ConfigError("runs", plan.total_runs, f"a sweep that fits in this machine's memory: {plan.total_runs:,} "
+                          f"runs need about {human(assemble)} (the whole table is assembled in memory), {human(have)} "
+                          "is available; run fewer runs, or several sweeps with other seeds")
+    compute = resources.compute_memory(plan.total_runs, local_workers, chunk_size)
+    if compute > have:
+        key, value = ("workers", local_workers) if resources.compute_memory(1, local_workers, 1) > have \
+            else ("chunk_size", chunk_size)
+        raise ConfigError(key, value, f"settings whose chunks fit in this machine's memory: {local_workers} worker(s) "
+                          f"computing chunks of {min(chunk_size, plan.total_runs):,} runs need about {human(compute)}, "
+                          f"{human(have)} is available; use fewer workers or a smaller chunk_size")
+
+
 def _check_disk(plan: Plan, out: Path) -> None:
+    """Refuse a sweep whose chunks and table will not fit on the disk of `out` (chunks of an
+    earlier invocation already there count as room: they are part of the need)."""
     disk = resources.sweep_disk(plan.total_runs, len(plan.params))
     free = resources.free_disk(out)
-    if free is not None and disk > free:
+    if free is None:
+        return
+    chunks = out / "chunks"
+    free += sum(f.stat().st_size for f in chunks.glob("*.parquet")) if chunks.is_dir() else 0
+    if disk > free:
         raise ConfigError("out", str(out), f"a folder on a disk with room for the sweep: about {resources.human(disk)} "
                           f"needed (the chunks and runs.parquet), {resources.human(free)} free")
 
@@ -248,19 +304,21 @@ def run_sweep(plan: Plan, out: Path, *, engine: str = "batch", executor: str = "
 
     Raises ConfigError (bad settings, a folder holding something else, a folder in use,
     not enough memory or disk), SweepInterrupted (Ctrl-C, SIGTERM) or SweepFailed (a worker
-    died); in all three cases finished chunks are kept and nothing looks complete."""
+    died); in all three cases finished chunks are kept and nothing looks complete. An
+    OSError (a full or read-only disk) is left to the caller to report."""
     out = Path(out)
     workers = _check_settings(plan, out, engine, executor, workers, chunk_size)
-    out.mkdir(parents=True, exist_ok=True)  # an OSError here (read-only, no permission) is the caller's to report
+    executors.check_executor(executor, ray_address)
+    out.mkdir(parents=True, exist_ok=True)
     _check_disk(plan, out)
-    with SweepLock(out), _sigterm_raises():
+    settings = {"engine": engine, "executor": executor, "workers": workers, "ray_address": ray_address}
+    with SweepLock(out), sigterm_raises():
         chunks: list[tuple[int, int]] = []
         try:
-            return _run_locked(plan, out, engine, executor, workers, chunk_size, progress, ray_address, overwrite,
-                               resolved_config, chunks)
-        except (KeyboardInterrupt, _Terminated) as err:
+            return _run_locked(plan, out, settings, chunk_size, progress, overwrite, resolved_config, chunks)
+        except (KeyboardInterrupt, Terminated) as err:
             saved = _saved(out, chunks)
-            what, code = ("terminated (SIGTERM)", 143) if isinstance(err, _Terminated) else ("interrupted", 130)
+            what, code = ("terminated (SIGTERM)", 143) if isinstance(err, Terminated) else ("interrupted", 130)
             raise SweepInterrupted(
                 f"{what}: {saved} of {plan.total_runs} runs are saved in {out}/chunks; {plan.total_runs - saved} "
                 "remain. Run the same command again to finish the sweep.", code) from None
@@ -270,88 +328,34 @@ def run_sweep(plan: Plan, out: Path, *, engine: str = "batch", executor: str = "
                               "Run the same command again to resume the sweep.") from None
 
 
-def _run_locked(plan, out, engine, executor, workers, chunk_size, progress, ray_address, overwrite, resolved_config,
-                chunks) -> dict:
+def _run_locked(plan: Plan, out: Path, settings: dict, chunk_size: int, progress: bool, overwrite: bool,
+                resolved_config: dict | None, chunks: list) -> dict:
+    """The sweep, with the folder's lock held: prepare the folder, compute the missing
+    chunks, assemble. `chunks` is filled with the plan's chunk ranges (for the caller's
+    report of what is saved if this is interrupted)."""
     t0 = time.perf_counter()
     chunk_size, complete = prepare_output(out, plan, chunk_size, overwrite)
+    chunks.extend(chunk_ranges(plan.total_runs, chunk_size))
     if complete:
+        _remove_chunks(out, chunks)  # left over if an earlier invocation stopped right after metadata.json
         meta = json.loads((out / "metadata.json").read_text())
         print(f"sweep already complete in {out} ({meta['run_count']} runs); pass overwrite=true to run it again",
               file=sys.stderr)
         return meta
     fingerprint = plan.fingerprint()
-    chunks.extend(chunk_ranges(plan.total_runs, chunk_size))
-    for stray in (out / "chunks").glob("*.partial"):  # we hold the lock: nobody else is writing them
-        stray.unlink(missing_ok=True)
-    todo = []
-    for start, stop in chunks:
-        path = _chunk_path(out, start, stop)
-        if not path.exists():
-            todo.append((start, stop))
-            continue
-        table, _, why = read_chunk(path, fingerprint, start, stop)
-        if table is None:
-            print(f"warning: chunk {path.name} is not usable: {why}; computing it again", file=sys.stderr)
-            path.unlink(missing_ok=True)
-            todo.append((start, stop))
+    todo = _chunks_to_compute(out, fingerprint, chunks)
     done_runs = plan.total_runs - sum(stop - start for start, stop in todo)
     if done_runs:
         print(f"resuming: {done_runs} of {plan.total_runs} runs already done in {out}", file=sys.stderr)
-    invocation = {"id": uuid.uuid4().hex[:12], "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                  "engine": engine, "executor": executor, "workers": workers, "chunk_size": chunk_size,
-                  "host": socket.gethostname(), "pid": os.getpid()}
-
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=plan.total_runs, initial=done_runs, unit="run", unit_scale=True, smoothing=0.1,
-                   desc=plan.experiment.name, file=sys.stderr)
+    invocation = {"id": uuid.uuid4().hex[:12],
+                  "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                  "engine": settings["engine"], "executor": settings["executor"], "workers": settings["workers"],
+                  "chunk_size": chunk_size, "host": socket.gethostname(), "pid": os.getpid()}
     t_compute = time.perf_counter()
-    computed = 0
-    stops = dict(todo)
-    if executor == "local":
-        stream = executors.run_local(plan, engine, todo, workers)
-    else:
-        stream = executors.run_ray(plan, engine, todo, workers, ray_address)
-    try:
-        for start, table in stream:
-            meta = chunk_metadata(table, fingerprint, start, stops[start], invocation)
-            tagged = with_chunk_metadata(table, meta)
-            atomic_write(_chunk_path(out, start, stops[start]), lambda t, tagged=tagged: pq.write_table(tagged, t))
-            computed += table.num_rows
-            if bar is not None:
-                bar.update(table.num_rows)
-    finally:
-        stream.close()
-        if bar is not None:
-            bar.close()
+    computed = _compute(plan, out, settings, todo, fingerprint, invocation, progress, done_runs)
     compute_time = time.perf_counter() - t_compute
 
-    tables, contributions = [], {}
-    for start, stop in chunks:
-        path = _chunk_path(out, start, stop)
-        table, meta, why = read_chunk(path, fingerprint, start, stop)
-        if table is None:
-            raise SweepFailed(f"chunk {path.name} changed while the sweep ran ({why}); nothing was assembled. "
-                              "Run the same command again to compute it again.")
-        tables.append(table)
-        inv = meta.get("invocation") if isinstance(meta.get("invocation"), dict) else {"id": "unknown"}
-        entry = contributions.setdefault(inv.get("id", "unknown"), {**inv, "chunks": 0, "runs_computed": 0,
-                                                                     "last_chunk_written": None})
-        entry["chunks"] += 1
-        entry["runs_computed"] += stop - start
-        entry["last_chunk_written"] = max(filter(None, [entry["last_chunk_written"], meta.get("written")]),
-                                          default=None)
-    table = pa.concat_tables(tables)
-    del tables
-    check_run_ids(table, plan.total_runs)
-    checksum = table_checksum(table)
-    table = table.replace_schema_metadata({TABLE_KEY: json.dumps(
-        {"fingerprint": fingerprint, "run_count": plan.total_runs, "checksum": checksum}, sort_keys=True)})
-    atomic_write(out / "runs.parquet", lambda t: pq.write_table(table, t))
-    wall = time.perf_counter() - t0
-    invocations = sorted(contributions.values(), key=lambda e: (str(e.get("started")), str(e.get("id"))))
+    table, checksum, invocations = _assemble(plan, out, chunks, fingerprint)
     for entry in invocations:
         if entry.get("id") == invocation["id"]:
             entry["compute_time_s"] = round(compute_time, 3)
@@ -370,12 +374,12 @@ def _run_locked(plan, out, engine, executor, workers, chunk_size, progress, ray_
         "runs_computed_this_invocation": computed,
         "resumed": done_runs > 0,
         "invocations": invocations,
-        "wall_time_s": round(wall, 3),
+        "wall_time_s": round(time.perf_counter() - t0, 3),
         "compute_time_s": round(compute_time, 3),
         "runs_per_second": round(computed / compute_time, 1) if computed and compute_time > 0 else None,
-        "engine": engine,
-        "executor": executor,
-        "workers": workers,
+        "engine": settings["engine"],
+        "executor": settings["executor"],
+        "workers": settings["workers"],
         "chunk_size": chunk_size,
         "git_commit": git_commit(),
         "packages": package_versions(PACKAGES),
@@ -383,10 +387,100 @@ def _run_locked(plan, out, engine, executor, workers, chunk_size, progress, ray_
         "resolved_config": resolved_config,
     }
     _write_json(out / "metadata.json", meta)
+    _remove_chunks(out, chunks)
+    return meta
+
+
+def _chunks_to_compute(out: Path, fingerprint: str, chunks) -> list[tuple[int, int]]:
+    """The chunk ranges without a usable file. A file with a chunk's name that is not that
+    chunk of this plan, intact (`read_chunk`), is named in a warning and deleted."""
+    for stray in (out / "chunks").glob("*.partial"):  # the lock is held: nobody else is writing them
+        stray.unlink(missing_ok=True)
+    todo = []
+    for start, stop in chunks:
+        path = _chunk_path(out, start, stop)
+        if not path.exists():
+            todo.append((start, stop))
+            continue
+        table, _, why = read_chunk(path, fingerprint, start, stop)
+        if table is None:
+            print(f"warning: chunk {path.name} is not usable: {why}; computing it again", file=sys.stderr)
+            path.unlink(missing_ok=True)
+            todo.append((start, stop))
+    return todo
+
+
+def _compute(plan: Plan, out: Path, settings: dict, todo, fingerprint: str, invocation: dict, progress: bool,
+             done_runs: int) -> int:
+    """Compute the chunks `todo` with the executor and write each, tagged, as it arrives;
+    returns the number of runs computed."""
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=plan.total_runs, initial=done_runs, unit="run", unit_scale=True, smoothing=0.1,
+                   desc=plan.experiment.name, file=sys.stderr)
+    stops = dict(todo)
+    engine, workers = settings["engine"], settings["workers"]
+    if settings["executor"] == "local":
+        stream = executors.run_local(plan, engine, todo, workers)
+    else:
+        stream = executors.run_ray(plan, engine, todo, workers, settings["ray_address"])
+    computed = 0
+    try:
+        for start, table in stream:
+            tagged = with_chunk_metadata(table, chunk_metadata(table, fingerprint, start, stops[start], invocation))
+            atomic_write(_chunk_path(out, start, stops[start]), lambda t, tagged=tagged: pq.write_table(tagged, t))
+            computed += table.num_rows
+            if bar is not None:
+                bar.update(table.num_rows)
+    finally:
+        stream.close()
+        if bar is not None:
+            bar.close()
+    return computed
+
+
+def _assemble(plan: Plan, out: Path, chunks, fingerprint: str) -> tuple[pa.Table, str, list[dict]]:
+    """Read every chunk back (checked again), check the run ids, write runs.parquet (tagged
+    with the fingerprint, run count and checksum); return the table, its checksum and the
+    invocations that computed its chunks, oldest first."""
+    tables, contributions = [], {}
+    for start, stop in chunks:
+        path = _chunk_path(out, start, stop)
+        table, meta, why = read_chunk(path, fingerprint, start, stop)
+        if table is None:
+            raise SweepFailed(f"chunk {path.name} changed while the sweep ran ({why}); nothing was assembled. "
+                              "Run the same command again to compute it again.")
+        tables.append(table)
+        _count_contribution(contributions, meta, stop - start)
+    table = pa.concat_tables(tables)
+    del tables
+    check_run_ids(table, plan.total_runs)
+    tag = {"fingerprint": fingerprint, "run_count": plan.total_runs, "checksum": table_checksum(table)}
+    table = table.replace_schema_metadata({TABLE_KEY: json.dumps(tag, sort_keys=True)})
+    atomic_write(out / "runs.parquet", lambda t: pq.write_table(table, t))
+    invocations = sorted(contributions.values(), key=lambda e: (str(e.get("started")), str(e.get("id"))))
+    return table, tag["checksum"], invocations
+
+
+def _count_contribution(contributions: dict, chunk_meta: dict, runs: int) -> None:
+    """Add one chunk to the record of the invocation that computed it (engine, executor,
+    workers, ..., chunks and runs contributed, when its last chunk was written)."""
+    inv = chunk_meta.get("invocation")
+    inv = inv if isinstance(inv, dict) else {"id": "unknown"}
+    entry = contributions.setdefault(str(inv.get("id", "unknown")),
+                                     {**inv, "chunks": 0, "runs_computed": 0, "last_chunk_written": None})
+    entry["chunks"] += 1
+    entry["runs_computed"] += runs
+    entry["last_chunk_written"] = max(filter(None, [entry["last_chunk_written"], chunk_meta.get("written")]),
+                                      default=None)
+
+
+def _remove_chunks(out: Path, chunks) -> None:
     for c in chunks:
         _chunk_path(out, *c).unlink(missing_ok=True)
     try:
         (out / "chunks").rmdir()
     except OSError:
         pass
-    return meta

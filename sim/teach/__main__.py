@@ -9,9 +9,13 @@
     python -m sim.teach facilitator [NAME ...] [--check]
                                                    # rewrite the cards' generated blocks
 
-An unknown NAME is an error naming the allowed names (exit code 2). `run` never writes into
-a folder holding an ensemble with other settings (`sim.run_folders`): the default folder
-then takes the next free name, and a folder given with --out is refused (exit code 2).
+An expected failure is one line `python -m sim.teach: error: ...` and exit code 2: an
+unknown NAME (the line names the allowed ones), a bad option (`--seed` outside [0, 2**63),
+`--runs` outside [1, MAX_RUNS]), a scenario file the config edge refuses, an output
+folder that cannot be written (full, read-only), or a folder given with --out that holds
+an ensemble with other settings. `run` never writes into a folder holding an ensemble with
+other settings (`sim.run_folders`): the default folder then takes the next free name.
+`summary.json` is written last, so a run that fails leaves none.
 """
 
 from __future__ import annotations
@@ -24,24 +28,45 @@ from pathlib import Path
 
 import yaml
 
-from ..config import ConfigError, UnknownScenario, available_scenarios, check_scenario, run_config
+from ..cli import OneLineParser, describe_os_error
+from ..config import ConfigError, available_scenarios, check_scenario, run_config
+from ..config.validate import SEED_LIMIT
 from ..ensembles import run_ensemble, statistics
 from ..files import write_text
 from ..run_folders import CONFIG_FILE, claim, run_name
 from . import cards
 from .figures import write_figures
 
+PROG = "python -m sim.teach"
+#: runs of one exercise at most: a class discussion needs thousands; the batch engine holds
+#: every run in memory at once (python -m sim.sweep handles millions, in chunks)
+MAX_RUNS = 200_000
+
+
+def _int_in(low: int, high: int):
+    """An argparse type: a whole number in [low, high]."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is outside [{low}, {high}]")
+        return value
+    return parse
+
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m sim.teach", description="Scenario exercises for a class.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = OneLineParser(prog=PROG, description="Scenario exercises for a class.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     sub.add_parser("list", help="list the exercises")
     b = sub.add_parser("brief", help="print an exercise's briefing card")
     b.add_argument("name")
     r = sub.add_parser("run", help="run an exercise's ensemble and write its plots")
     r.add_argument("name")
-    r.add_argument("--runs", type=int, default=5000, help="number of runs (default 5000)")
-    r.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    r.add_argument("--runs", type=_int_in(1, MAX_RUNS), default=5000,
+                   help=f"number of runs (default 5000, at most {MAX_RUNS:,})")
+    r.add_argument("--seed", type=_int_in(0, SEED_LIMIT - 1), default=0, help="root seed (default 0; 0 to 2**63 - 1)")
     r.add_argument("--out", type=Path, default=None, help="output folder (default results/teach/NAME/seed_S__runs=N)")
     f = sub.add_parser("facilitator", help="rewrite the generated blocks of the briefing cards")
     f.add_argument("names", nargs="*", help="exercises (default: all)")
@@ -57,8 +82,8 @@ def _list() -> None:
 
 
 def _run(args) -> None:
-    if args.runs < 1:
-        raise SystemExit("python -m sim.teach run: --runs must be at least 1")
+    """Run the ensemble, write its plots and summary.json, then print the shares (so that a
+    run whose files cannot be written prints no results)."""
     check_scenario(args.name)
     settings = {"scenario": args.name, "seed": args.seed, "runs": args.runs,
                 "config": dataclasses.asdict(run_config(args.name, args.seed))}
@@ -71,6 +96,8 @@ def _run(args) -> None:
     write_text(out / CONFIG_FILE, yaml.safe_dump(settings, sort_keys=False))
     e = run_ensemble(args.name, args.runs, args.seed)
     s = statistics(e)
+    paths = write_figures(e, out)
+    write_text(out / "summary.json", json.dumps(s, indent=2, sort_keys=True) + "\n")
     print(f"Scenario {args.name}: {e.runs:,} runs, root seed {e.seed}, batch engine")
     for name, share in s["outcome_shares"].items():
         print(f"  {name:22s} {100 * share:5.1f} %  {cards.OUTCOME_WORDS[name]}")
@@ -79,8 +106,6 @@ def _run(args) -> None:
     if s["median_request_week"] is not None:
         print(f"  median week of the request, among runs with one: {s['median_request_week']:g} "
               f"(about {s['median_request_date']})")
-    paths = write_figures(e, out)
-    write_text(out / "summary.json", json.dumps(s, indent=2, sort_keys=True) + "\n")
     print("wrote " + ", ".join(str(p) for p in [*paths, out / CONFIG_FILE, out / "summary.json"]))
 
 
@@ -104,10 +129,13 @@ def main(argv=None) -> int:
                 print("stale cards: " + ", ".join(changed) if changed else "all cards are current")
                 return 1 if changed else 0
             print("updated: " + ", ".join(changed) if changed else "all cards were current")
-    except (UnknownScenario, cards.CardError) as err:
-        parser.error(str(err))  # exit code 2
-    except ConfigError as err:
-        print(f"teach error: {err}", file=sys.stderr)
+    except (ConfigError, cards.CardError) as err:  # an unknown scenario is a ConfigError too
+        parser.error(str(err))  # one line, exit code 2
+    except OSError as err:
+        message = describe_os_error(err)
+        if message is None:
+            raise
+        print(f"{PROG}: error: cannot write the exercise's files: {message}", file=sys.stderr)
         return 2
     return 0
 

@@ -1,0 +1,241 @@
+"""The sweep's processes (issue 15, cases 3 and 4), with signals sent to real subprocesses:
+
+- `kill -9` or SIGTERM of the sweep's main process leaves no process behind (the old runner
+  left the forkserver, the resource tracker and two workers, ~500 MB, blocked forever);
+  SIGTERM is reported like Ctrl-C (a message saying a rerun resumes, exit 143);
+- a worker killed mid-sweep stops the sweep with one line saying a rerun resumes (exit 1),
+  no traceback, no process left;
+- two identical sweeps into one folder: the second is refused while the first runs,
+  naming it (exit 2), and every chunk in the folder is the first's.
+
+Each sweep runs in its own session (start_new_session), so "no process left" is checked as
+"no process of that session is alive" (read from /proc), which also catches processes
+re-parented to init. Only the main process is signalled (not its group). Sizes: the
+baseline experiment, 2 workers, chunks of 2,000 runs; the signal is sent once the first
+chunk file exists, so the sweep is mid-way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHUNK = 2000
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+
+
+def command(out: Path, runs: int, workers: int = 2) -> list[str]:
+    return [sys.executable, "-m", "sim.sweep", "experiment=baseline", f"runs={runs}", f"workers={workers}",
+            f"chunk_size={CHUNK}", f"out={out}", "progress=false"]
+
+
+def session_members(sid: int) -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every live process in session `sid`."""
+    members = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+        state, ppid, session = fields[0], int(fields[1]), int(fields[3])
+        if session == sid and state != "Z":
+            members[int(entry.name)] = (ppid, cmdline)
+    return members
+
+
+def wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"the sweep ended (exit {proc.returncode}) before {what}:\n{proc.stderr.read()[-3000:]}")
+        time.sleep(0.05)
+    pytest.fail(f"no {what} within {timeout} s")
+
+
+def chunks(out: Path) -> list[Path]:
+    return sorted((out / "chunks").glob("*.parquet")) if (out / "chunks").is_dir() else []
+
+
+class Sweep:
+    """A sweep started in its own session; on exit, anything of the session still alive is
+    killed (so a failing test leaves nothing behind either)."""
+
+    def __init__(self, out: Path, runs: int, workers: int = 2):
+        self.out = out
+        self.proc = subprocess.Popen(command(out, runs, workers), cwd=REPO, env=dict(os.environ, CI="1"),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+        self.sid = self.proc.pid
+
+    def __enter__(self) -> "Sweep":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for pid in session_members(self.sid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.communicate()
+
+    def wait_mid_sweep(self, workers: int = 2) -> dict[int, tuple[int, str]]:
+        """Wait until a chunk is written and the workers are up; return the session's processes."""
+        wait_for(lambda: chunks(self.out), 300, "chunk file", self.proc)
+        members = wait_for(lambda: (m := session_members(self.sid)) and len(self.workers(m)) >= workers and m,
+                           60, "worker processes", self.proc)
+        return members
+
+    def workers(self, members) -> list[int]:
+        """The worker processes: children of the forkserver (itself a child of the main process)."""
+        servers = {pid for pid, (ppid, cmd) in members.items() if ppid == self.sid and "forkserver" in cmd}
+        return [pid for pid, (ppid, _) in members.items() if ppid in servers]
+
+    def finish(self, timeout: float = 120) -> tuple[int, str]:
+        _, err = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, err
+
+    def left_behind(self, grace: float = 15) -> dict[int, tuple[int, str]]:
+        """The session's processes still alive `grace` seconds after the main process ended."""
+        deadline = time.monotonic() + grace
+        while session_members(self.sid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return session_members(self.sid)
+
+
+def check_resumes(out: Path, runs: int) -> None:
+    """The same command again finishes the sweep: every run id once, the table complete."""
+    again = subprocess.run(command(out, runs), cwd=REPO, env=dict(os.environ, CI="1"), capture_output=True,
+                           text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "resuming" in again.stderr
+    table = pd.read_parquet(out / "runs.parquet")
+    assert table["run_id"].tolist() == list(range(runs))
+    assert json.loads((out / "metadata.json").read_text())["run_count"] == runs
+
+
+# ---------------------------------------------------------------- case 3: no orphans
+def test_kill_9_of_the_main_process_leaves_no_process(tmp_path):
+    with Sweep(tmp_path / "out", runs=200_000) as sweep:
+        members = sweep.wait_mid_sweep()
+        assert len(members) >= 4, members  # main, forkserver, resource tracker, 2 workers
+        os.kill(sweep.proc.pid, signal.SIGKILL)
+        code, _ = sweep.finish()
+        assert code == -signal.SIGKILL
+        left = sweep.left_behind()
+        assert left == {}, f"processes left after kill -9 of the sweep: {left}"
+    assert not (tmp_path / "out" / "runs.parquet").exists()
+
+
+@pytest.mark.slow
+def test_sigterm_stops_with_a_message_leaves_no_process_and_resumes(tmp_path):
+    """SIGTERM (what timeout, SLURM and containers send): exit 143, one line saying what is
+    saved and that the same command resumes; no process left; the rerun finishes the table.
+    Slow: the rerun computes the remaining 36,000 runs."""
+    out, runs = tmp_path / "out", 40_000
+    with Sweep(out, runs=runs) as sweep:
+        sweep.wait_mid_sweep()
+        os.kill(sweep.proc.pid, signal.SIGTERM)
+        code, err = sweep.finish()
+        assert code == 143, err[-3000:]
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert lines[-1].startswith("terminated (SIGTERM): ") and "Run the same command again" in lines[-1], err
+        assert "Traceback" not in err
+        assert sweep.left_behind() == {}
+    assert not (out / "runs.parquet").exists() and not (out / "metadata.json").exists()
+    check_resumes(out, runs)
+
+
+def test_sigterm_of_the_main_process_leaves_no_process(tmp_path):
+    with Sweep(tmp_path / "out", runs=200_000) as sweep:
+        sweep.wait_mid_sweep()
+        os.kill(sweep.proc.pid, signal.SIGTERM)
+        code, err = sweep.finish()
+        assert code == 143, err[-3000:]
+        assert "terminated (SIGTERM)" in err and "Run the same command again" in err
+        assert sweep.left_behind() == {}
+
+
+def test_a_killed_worker_stops_the_sweep_with_one_line(tmp_path):
+    """kill -9 of one worker: exit 1 and one line naming the lost worker and saying a rerun
+    resumes (the old runner printed a BrokenProcessPool traceback); nothing left behind."""
+    with Sweep(tmp_path / "out", runs=200_000) as sweep:
+        members = sweep.wait_mid_sweep()
+        os.kill(sweep.workers(members)[0], signal.SIGKILL)
+        code, err = sweep.finish()
+        assert code == 1, err[-3000:]
+        assert "Traceback" not in err and "BrokenProcessPool" not in err
+        last = [line for line in err.splitlines() if line.strip()][-1]
+        assert last.startswith("sweep stopped: a worker process died") and "Run the same command again" in last
+        assert sweep.left_behind() == {}
+    assert not (tmp_path / "out" / "metadata.json").exists()
+
+
+# ---------------------------------------------------------------- case 4: one sweep per folder
+def test_a_second_sweep_into_the_same_folder_is_refused_while_the_first_runs(tmp_path):
+    """Two identical commands into one folder: the second exits 2 with one line naming the
+    first (its pid) and computes nothing; every chunk in the folder is the first's (the old
+    runner let both compute everything, and one failed on the other's .partial file). The
+    first is then stopped with Ctrl-C; test_sweep_resume shows such a folder resumes."""
+    out, runs = tmp_path / "out", 200_000
+    with Sweep(out, runs=runs, workers=1) as first:
+        wait_for(lambda: chunks(out), 300, "chunk file of the first sweep", first.proc)
+        second = subprocess.run(command(out, runs, workers=1), cwd=REPO, env=dict(os.environ, CI="1"),
+                                capture_output=True, text=True, timeout=300)
+        still_running = first.proc.poll() is None
+        os.kill(first.proc.pid, signal.SIGINT)
+        code, err = first.finish()
+    assert second.returncode == 2, (second.returncode, still_running, second.stderr[-3000:])
+    assert still_running, "the first sweep ended before the second was refused; the test proves nothing"
+    lines = [line for line in second.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"sweep error: out = '{out}' is not allowed: "), second.stderr
+    assert f"sweep pid {first.proc.pid} on host" in lines[0] and "experiment=baseline" in lines[0]
+    assert code == 130, err[-3000:]
+    writers = {json.loads(pq.read_schema(f).metadata[b"sim.sweep.chunk"])["invocation"]["pid"] for f in chunks(out)}
+    assert writers == {first.proc.pid}
+    assert not (out / "runs.parquet").exists() and not (out / "sweep.lock").exists()
+
+
+@pytest.mark.slow
+def test_the_lock_is_released_by_a_killed_holder(tmp_path):
+    """kill -9 of a sweep holding the folder: the kernel drops its lock, so the same command
+    can resume at once (nothing stale to clean by hand)."""
+    out, runs = tmp_path / "out", 6_000
+    with Sweep(out, runs=runs, workers=1) as sweep:
+        wait_for(lambda: chunks(out), 300, "chunk file", sweep.proc)
+        os.kill(sweep.proc.pid, signal.SIGKILL)
+        sweep.finish()
+    check_resumes(out, runs)
+
+
+def test_the_lock_names_its_holder_and_is_free_after_release(tmp_path):
+    from sim.config.validate import ConfigError
+    from sim.sweep.lock import SweepLock
+
+    with SweepLock(tmp_path):
+        holder = json.loads((tmp_path / "sweep.lock").read_text())
+        assert holder["pid"] == os.getpid()
+        with pytest.raises(ConfigError) as info:
+            SweepLock(tmp_path).acquire()
+        assert info.value.key == "out" and f"sweep pid {os.getpid()} on host" in info.value.allowed
+    assert not (tmp_path / "sweep.lock").exists()
+    with SweepLock(tmp_path):
+        pass
