@@ -8,7 +8,8 @@ from typing import Any, Dict, List, Optional
 
 from omegaconf import MISSING
 
-SAMPLERS = ("grid", "lhs", "sobol", "saltelli")  # saltelli: Sobol indices design (SALib)
+SAMPLERS = ("grid", "lhs", "sobol", "saltelli", "table")  # saltelli: Sobol indices design (SALib); table: rows of a file
+SCALES = ("linear", "log")
 
 
 def _setting(default: Any, doc: str, allowed: str = "") -> Any:
@@ -32,6 +33,8 @@ class UncertaintyConfig:
                                                    "spaced values from low to high)")
     source: str = _setting("", "where the range comes from (fact ids of docs/facts.md, or assumption)")
     label: str = _setting("", "the condition's name in reports")
+    scale: str = _setting("linear", "how values are spread over [low, high]: evenly (linear) or evenly in their "
+                                    "logarithm (log, for rates and weights known only to a factor)", " | ".join(SCALES))
 
 
 @dataclass
@@ -57,3 +60,7 @@ class ExperimentConfig:
     uncertainties: List[UncertaintyConfig] = _setting([], "the uncertain conditions (param, low, high, levels, "
                                                           "source, label)")
     levers: Dict[str, Dict[str, Any]] = _setting({}, "named policy options: lever name -> {scenario field: value}")
+    table: Optional[str] = _setting(None, "sampler table: a Parquet file in results/ whose columns named like "
+                                          "scenario coefficients (government.salience) are the points; `points` "
+                                          "rows are drawn from it with replacement (e.g. a posterior)",
+                                    "a path relative to the repository, under results/")

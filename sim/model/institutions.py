@@ -20,12 +20,18 @@ def resolution_vote(seats: ArrayLike, position: ArrayLike, can_boycott: ArrayLik
     """
     seats = np.asarray(seats, dtype=np.float64)
     pos = np.asarray(position, dtype=np.float64)
-    yes = pos > yes_threshold
-    away = np.asarray(can_boycott, dtype=bool) & (pos < boycott_threshold)
+    yes = pos > _per_run(yes_threshold)
+    away = np.asarray(can_boycott, dtype=bool) & (pos < _per_run(boycott_threshold))
     yes_seats = (seats * yes).sum(axis=-1)
     present = (seats * ~away).sum(axis=-1)
     passed = (present >= quorum) & (yes_seats > 0.5 * present)
     return passed, yes_seats, present
+
+
+def _per_run(threshold: float | np.ndarray) -> np.ndarray:
+    """A threshold that may be one value per run (R,), shaped to compare with (R, F) positions."""
+    t = np.asarray(threshold, dtype=np.float64)
+    return t[:, None] if t.ndim == 1 else t
 
 
 def responsiveness(caretaker: ArrayLike, majority: ArrayLike, protests: ArrayLike, *,

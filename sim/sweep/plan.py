@@ -19,7 +19,7 @@ import numpy as np
 from scipy.stats import qmc
 
 from ..config import model_params, run_config
-from ..config.experiment import SAMPLERS, ExperimentConfig
+from ..config.experiment import SAMPLERS, SCALES, ExperimentConfig, UncertaintyConfig
 from ..config.safety import check_choice, check_name
 from ..config.schema import RunConfig, ScenarioConfig
 from ..config.validate import ConfigError, check_seed, validate
@@ -138,6 +138,9 @@ def sample(exp: ExperimentConfig) -> np.ndarray:
     lows = np.array([u.low for u in exp.uncertainties], dtype=float)
     highs = np.array([u.high for u in exp.uncertainties], dtype=float)
     rng = np.random.default_rng(exp.seed)
+    if exp.sampler == "table":
+        values = read_point_table(exp.table, [u.param for u in exp.uncertainties])
+        return values[rng.integers(0, values.shape[0], size=exp.points)]
     if exp.sampler == "grid":
         levels = [
             list(u.levels) if u.levels is not None else list(np.linspace(u.low, u.high, exp.grid_levels))
@@ -150,7 +153,43 @@ def sample(exp: ExperimentConfig) -> np.ndarray:
         unit = saltelli_unit(d, exp.points, rng)
     else:  # sobol
         unit = qmc.Sobol(d=d, scramble=True, rng=rng).random(exp.points)
-    return qmc.scale(unit, lows, highs) if np.all(highs > lows) else lows + unit * (highs - lows)
+    return scale_unit(unit, lows, highs, [u.scale == "log" for u in exp.uncertainties])
+
+
+def scale_unit(unit: np.ndarray, lows: np.ndarray, highs: np.ndarray, log) -> np.ndarray:
+    """Points of the unit cube mapped onto [low, high] per column: evenly, or evenly in the
+    logarithm where `log` is true (then low > 0)."""
+    lows, highs = np.asarray(lows, dtype=float), np.asarray(highs, dtype=float)
+    log = np.asarray(log, dtype=bool)
+    out = lows + unit * (highs - lows)
+    if log.any():
+        lo, hi = np.log(lows[log]), np.log(highs[log])
+        out[:, log] = np.exp(lo + unit[:, log] * (hi - lo))
+        out[:, log] = np.clip(out[:, log], lows[log], highs[log])
+    return out
+
+
+def read_point_table(path: str | None, params: list[str] | None = None) -> np.ndarray | list[str]:
+    """The points of a `table` sampler's file: with `params`, those columns as a (rows, D)
+    array; without, the names of its coefficient columns (those with a dot in their name).
+    ConfigError for a missing, unreadable or empty file, or a path outside the project's
+    relative folders."""
+    import pyarrow.parquet as pq
+
+    if not isinstance(path, str) or not path or Path(path).is_absolute() or ".." in Path(path).parts \
+            or not path.endswith(".parquet"):
+        raise ConfigError("experiment.table", path, "a relative path to a .parquet file (such as "
+                          "results/calibration/posterior.parquet), without '..'")
+    try:
+        table = pq.read_table(path)
+    except (OSError, ValueError) as err:
+        raise ConfigError("experiment.table", path, f"a readable Parquet table ({str(err).splitlines()[0][:200]}); "
+                          "python -m sim.calibrate writes results/calibration/posterior.parquet") from None
+    if params is None:
+        return [c for c in table.column_names if "." in c]
+    if table.num_rows == 0:
+        raise ConfigError("experiment.table", path, "a table with at least one row")
+    return np.column_stack([table.column(c).to_numpy(zero_copy_only=False).astype(float) for c in params])
 
 
 def saltelli_unit(d: int, base_samples: int, rng: np.random.Generator) -> np.ndarray:
@@ -184,12 +223,18 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
     check_choice("scenario", exp.scenario)  # the file, before Hydra reads it
 
     base = run_config(exp.scenario, exp.seed, [f"horizon_weeks={exp.horizon_weeks}", f"step_days={exp.step_days}"])
+    if exp.sampler == "table":
+        exp = _table_uncertainties(exp)
     params, integer = [], []
     for i, u in enumerate(exp.uncertainties):
         key = f"experiment.uncertainties[{i}] ({u.param})"
         owner, f = _resolve_field(u.param, base.scenario)
         if not u.low <= u.high:
             raise ConfigError(key, [u.low, u.high], "a range with low <= high")
+        if u.scale not in SCALES:
+            raise ConfigError(f"{key}.scale", u.scale, f"one of {list(SCALES)}")
+        if u.scale == "log" and not u.low > 0:
+            raise ConfigError(key, u.low, "low > 0 for scale: log")
         if u.levels is not None and len(u.levels) == 0:
             raise ConfigError(f"{key}.levels", list(u.levels), "at least one level (or no `levels` key)")
         lo, hi = f.metadata["range"]
@@ -249,6 +294,26 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
             samples[:, j] = np.round(samples[:, j])
     check_points(tuple(params), samples, lever_names, lever_configs)
     return Plan(exp, tuple(params), tuple(integer), samples, lever_names, tuple(lever_configs), replications)
+
+
+def _table_uncertainties(exp: ExperimentConfig) -> ExperimentConfig:
+    """A `table` sampler's uncertainties: one per coefficient column of its file, spanning
+    the column's values (the plan then checks each as it checks declared ones)."""
+    names = read_point_table(exp.table)
+    if exp.uncertainties:
+        raise ConfigError("experiment.uncertainties", [u.param for u in exp.uncertainties],
+                          "none for the table sampler (its file's columns are the uncertainties)")
+    if not names:
+        raise ConfigError("experiment.table", exp.table, "a table with coefficient columns (names such as "
+                          "government.salience)")
+    values = read_point_table(exp.table, names)
+    finite = np.isfinite(values).all(axis=0)
+    if not finite.all():
+        bad = [n for n, ok in zip(names, finite) if not ok]
+        raise ConfigError("experiment.table", exp.table, f"finite values in every coefficient column ({bad[:3]})")
+    found = [UncertaintyConfig(param=n, low=float(values[:, j].min()), high=float(values[:, j].max()),
+                               source=f"rows of {exp.table}", label=n) for j, n in enumerate(names)]
+    return dataclasses.replace(exp, uncertainties=found)
 
 
 def expected_points(exp: ExperimentConfig) -> int:

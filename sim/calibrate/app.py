@@ -1,0 +1,64 @@
+"""`python -m sim.calibrate [sets=N] [replications=R] [workers=K] [out=DIR] [screening.enabled=false] ...`
+
+A Hydra app (configs/calibrate.yaml, `experiment=calibration` by default): the prior sweep,
+approximate Bayesian computation against configs/calibration/patterns.yaml, Morris
+screening and Sobol indices; writes DIR/posterior.parquet, DIR/report.md and figures
+(default DIR: results/calibration). Bad input: one line `calibrate error: ...`, exit 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import hydra
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from ..cli import describe_os_error, omegaconf_message, run_hydra_app
+from ..config import CONFIG_DIR, ConfigError, register_configs
+from ..config.overrides import check_command_overrides
+from ..config.safety import check_command_line
+from .schema import CalibrateConfig, register_calibrate_schema
+
+log = logging.getLogger(__name__)
+register_configs()
+register_calibrate_schema()
+
+
+def _fail(message: str, code: int = 2):
+    print(message, file=sys.stderr)
+    sys.exit(code)
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    try:
+        check_command_line(args, "calibrate")
+        check_command_overrides(args, CalibrateConfig, "calibrate", CONFIG_DIR, "python -m sim.calibrate")
+        run_hydra_app(_app, "calibrate", args)
+    except ConfigError as err:
+        _fail(f"calibrate error: {err}")
+    except KeyboardInterrupt:
+        _fail("interrupted; finished chunks are kept in OUT/chunks and the same command resumes", 130)
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name="calibrate", version_base="1.3")
+def _app(cfg: DictConfig) -> None:
+    from .pipeline import calibrate
+
+    try:
+        settings: CalibrateConfig = OmegaConf.to_object(cfg)
+    except OmegaConfBaseException as err:
+        _fail(f"calibrate error: {omegaconf_message(err)}")
+    try:
+        r = calibrate(settings, progress=True)
+    except ConfigError as err:
+        _fail(f"calibrate error: {err}")
+    except OSError as err:
+        message = describe_os_error(err)
+        if message is None:
+            raise
+        _fail(f"calibrate error: {message}")
+    log.info("accepted %d of %d sets (%.2f%%); wrote %s/report.md and posterior.parquet in %.0f s",
+             int(r.accepted.sum()), len(r.sets), 100 * r.acceptance_rate, r.out, r.wall_s)

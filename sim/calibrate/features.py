@@ -1,0 +1,104 @@
+"""Per-run features the patterns need beyond a run's summary, read from the batch engine's
+state after every step (`sim.engines.batch.simulate`'s `observe` hook, which only reads).
+
+Each feature is a day since 6 January 2020 (-1: never) or a count, one value per run:
+
+- `sanctions_day`: the first day US sanctions were in force (F22, F23);
+- `talks_day`: the first day, with no formal request standing, on which Washington offered a
+  drawdown or accepted Baghdad's proposal, or a drawdown was agreed (F5, F6, F19);
+- `troops_2020`: US troops at the end of 2020 (day 360, 31 December 2020) (F3, F20);
+- `resolutions_2020`, `resolutions_absent_2020`: parliamentary resolutions passed in 2020
+  after the one of 5 January, and those passed with every faction that can boycott (the
+  Kurdish and Sunni parties) away (F12, F14);
+- `request_after_resolution`: a formal request made within `RESOLUTION_WINDOW_DAYS` of a
+  resolution passing, the January one included (F12, F13).
+
+The summary's own columns (`formal_request_day`, `outcome`, `final_troops`, ...) come from
+the engine as in any sweep table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model.actions import WashingtonAction
+from ..model.outcomes import RequestState
+from ..model.params import ModelParams
+
+#: the last day of 2020, counted from 6 January 2020 (2020 is a leap year)
+END_2020 = 360
+#: the last day of 2021
+END_2021 = 725
+#: days after a resolution within which a formal request counts as the resolution's doing
+RESOLUTION_WINDOW_DAYS = 56
+FEATURES = ("sanctions_day", "talks_day", "troops_2020", "resolutions_2020", "resolutions_absent_2020",
+            "request_after_resolution")
+_TALKS = (int(WashingtonAction.OFFER_DRAWDOWN), int(WashingtonAction.ACCEPT_PROPOSAL))
+
+
+class Observer:
+    """Collects the features of R runs from the states `simulate` shows it (step 0 first)."""
+
+    def __init__(self, p: ModelParams, runs: int):
+        self.p = p
+        self.sanctions_day = np.full(runs, -1, dtype=np.int64)
+        self.talks_day = np.full(runs, -1, dtype=np.int64)
+        self.troops_2020 = np.full(runs, np.nan)
+        self.resolutions_2020 = np.zeros(runs, dtype=np.int64)
+        self.resolutions_absent_2020 = np.zeros(runs, dtype=np.int64)
+        self.request_after_resolution = np.zeros(runs, dtype=bool)
+        self._passed = None
+        self._last_passed_day = np.zeros(runs, dtype=np.int64)  # the January resolution (F12)
+        self._requested = np.zeros(runs, dtype=bool)
+
+    def __call__(self, step: int, s) -> None:
+        p = self.p
+        day = p.day(step)
+        if self._passed is None:
+            self._passed = s.resolutions_passed.copy()
+            return
+        no_request = s.request_state == RequestState.NONE
+        first = (self.sanctions_day < 0) & s.sanctions_imposed
+        self.sanctions_day[first] = day
+        talks = no_request & (np.isin(s.washington_action, _TALKS) | (s.drawdowns_agreed > 0))
+        first = (self.talks_day < 0) & talks
+        self.talks_day[first] = day
+        new = s.resolutions_passed - self._passed
+        passed = new > 0
+        if passed.any():
+            self._last_passed_day[passed] = day
+            if day <= END_2020:
+                self.resolutions_2020 += new
+                self.resolutions_absent_2020 += new * boycotters_away(p, s.position)
+        self._passed = s.resolutions_passed.copy()
+        requested = s.request_day >= 0
+        fresh = requested & ~self._requested
+        self.request_after_resolution |= fresh & (s.request_day - self._last_passed_day <= RESOLUTION_WINDOW_DAYS)
+        self._requested = requested
+        if day - p.step_days < END_2020 <= day or (step == p.horizon_steps and np.isnan(self.troops_2020).any()):
+            self.troops_2020 = np.where(np.isnan(self.troops_2020), s.troops, self.troops_2020)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in FEATURES}
+
+
+def boycotters_away(p: ModelParams, position: np.ndarray) -> np.ndarray:
+    """Whether every faction that can boycott stands below the boycott threshold, so stays
+    away from a vote (F12, F14; `sim.model.institutions.resolution_vote`), per run."""
+    can = np.asarray(p.factions.can_boycott, dtype=bool)
+    if not can.any():
+        return np.zeros(position.shape[0], dtype=bool)
+    threshold = np.asarray(p.parliament.boycott_threshold, dtype=float)
+    threshold = threshold[:, None] if threshold.ndim == 1 else threshold
+    return (position[:, can] < threshold).all(axis=1)
+
+
+def simulate_with_features(p: ModelParams, run_ids) -> dict[str, np.ndarray]:
+    """The batch engine's summary columns of runs `run_ids`, plus the features above."""
+    from ..engines import batch
+
+    run_ids = np.asarray(run_ids)
+    observer = Observer(p, run_ids.size)
+    cols = batch.simulate(p, run_ids, observe=observer)
+    cols.update(observer.columns())
+    return cols

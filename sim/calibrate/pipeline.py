@@ -1,0 +1,193 @@
+"""The calibration, step by step: read the bands and priors, draw the prior sweep, run it,
+accept by the bands, screen, and write the posterior, the report and its figures.
+
+`calibrate(settings)` is what `python -m sim.calibrate` runs; tests call it with small
+numbers. Bad input raises `sim.config.ConfigError` (key, value, what is allowed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..config import ConfigError, run_config
+from ..config.experiment import UncertaintyConfig
+from ..config.safety import CONFIG_ROOT, check_config_file, check_name
+from ..sweep.plan import make_plan
+from . import abc, runner, screening
+from . import patterns as pat
+from . import priors as pri
+from .schema import CalibrateConfig
+
+log = logging.getLogger(__name__)
+CALIBRATION_DIR = CONFIG_ROOT / "calibration"
+
+
+@dataclass
+class Result:
+    out: Path
+    sets: pd.DataFrame                 # the prior sweep, one row per set
+    accepted: np.ndarray               # bool per set
+    marginals: pd.DataFrame            # prior vs posterior per coefficient
+    failures: pd.Series                # share of rejected sets failing each pattern
+    combos: list                       # the commonest combinations of failed patterns
+    sensitivity: pd.DataFrame          # acceptance and medians under other bands
+    outputs: pd.DataFrame              # prior and posterior predictive outputs
+    patterns: list
+    priors: list
+    morris: pd.DataFrame | None
+    sobol: pd.DataFrame | None
+    wall_s: float
+
+    @property
+    def acceptance_rate(self) -> float:
+        return float(self.accepted.mean())
+
+
+def read_calibration_file(kind: str, name: str) -> dict:
+    """configs/calibration/NAME.yaml, checked at the config edge (sim.config.safety)."""
+    check_name(kind, name)
+    path = CALIBRATION_DIR / f"{name}.yaml"
+    if not path.is_file():
+        names = sorted(p.stem for p in CALIBRATION_DIR.glob("*.yaml"))
+        raise ConfigError(kind, name, f"a file of configs/calibration/: one of {', '.join(names)}")
+    check_config_file(path, kind, root=CALIBRATION_DIR)
+    return _load(path)
+
+
+def _load(path: Path) -> dict:
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def load_patterns(name: str) -> list[pat.Pattern]:
+    doc = read_calibration_file("patterns", name)
+    try:
+        return pat.load_patterns(doc.get("patterns") or {})
+    except (ValueError, TypeError) as err:
+        raise ConfigError(f"configs/calibration/{name}.yaml", str(err).split(":")[0], str(err)) from None
+
+
+def lever_paths(exp) -> tuple[str, ...]:
+    return tuple(sorted({path for lever in exp.levers.values() for path in (lever or {})}))
+
+
+def load_priors(settings: CalibrateConfig, base) -> list[pri.Prior]:
+    doc = read_calibration_file("priors", settings.priors)
+    try:
+        return pri.priors(base.scenario, doc.get("overrides") or {}, fixed=lever_paths(settings.experiment))
+    except (ValueError, TypeError, KeyError) as err:
+        raise ConfigError(f"configs/calibration/{settings.priors}.yaml", "overrides", str(err)) from None
+
+
+def check_settings(s: CalibrateConfig) -> None:
+    for key in ("sets", "replications", "chunk_sets", "workers"):
+        v = getattr(s, key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+            raise ConfigError(key, v, "an integer >= 1" + ("" if key == "chunk_sets" else ", or null"))
+    for v in s.band_scales:
+        if not v > 0:
+            raise ConfigError("band_scales", list(s.band_scales), "numbers > 0")
+    sc = s.screening
+    if sc.trajectories < 2:
+        raise ConfigError("screening.trajectories", sc.trajectories, "an integer >= 2")
+    if sc.top < 2:
+        raise ConfigError("screening.top", sc.top, "an integer >= 2")
+    if sc.base_samples < 1 or sc.base_samples & (sc.base_samples - 1):
+        raise ConfigError("screening.base_samples", sc.base_samples, "a power of 2")
+    if sc.replications < 1:
+        raise ConfigError("screening.replications", sc.replications, "an integer >= 1")
+    if s.scenario_out is not None and not str(s.scenario_out).endswith(".yaml"):
+        raise ConfigError("scenario_out", s.scenario_out, "a path ending in .yaml, or null")
+    missing = {pat.ORDINARY, pat.SUCH_PM} - set(s.experiment.levers)
+    if missing:
+        raise ConfigError("experiment.levers", sorted(s.experiment.levers),
+                          f"the levers the patterns read: {pat.ORDINARY} and {pat.SUCH_PM}")
+
+
+def calibrate(settings: CalibrateConfig, progress: bool = False) -> Result:
+    """Run the whole calibration and write its files into `settings.out`."""
+    t0 = time.perf_counter()
+    check_settings(settings)
+    exp = settings.experiment
+    patterns = load_patterns(settings.patterns)
+    base = run_config(exp.scenario, exp.seed, [f"horizon_weeks={exp.horizon_weeks}", f"step_days={exp.step_days}"])
+    priors = load_priors(settings, base)
+    sets = settings.sets or exp.points
+    reps = settings.replications or exp.replications
+    exp = dataclasses.replace(
+        exp, points=sets, replications=reps,
+        uncertainties=[UncertaintyConfig(param=p.path, low=p.low, high=p.high, scale=p.scale,
+                                         source=p.source, label=p.path) for p in priors])
+    plan = make_plan(exp)
+    out = Path(settings.out)
+    chunk_dir = out / "chunks"
+    lever_cfgs = dict(zip(plan.levers, plan.lever_configs))
+    paths = list(plan.params)
+    tag = "prior-" + runner.fingerprint({"plan": plan.fingerprint(), "patterns": [dataclasses.asdict(p) for p in patterns]})
+    tasks = [(lever_cfgs, paths, plan.samples[a:b], np.arange(a, b), reps, patterns, None)
+             for a, b in runner.chunks(plan.points, settings.chunk_sets)]
+    log.info("prior sweep: %d sets x %d levers x %d runs = %s runs, %d coefficients", plan.points,
+             len(plan.levers), reps, f"{plan.total_runs:,}", len(paths))
+    table = runner.compute(tasks, chunk_dir, tag, settings.workers, _reporter("prior sweep") if progress else None)
+    ok = abc.accepted(table, patterns)
+    table["failed_patterns"] = abc.failed_names(table, patterns)
+    marg = abc.marginals(table, ok, priors)
+    rate, combos = abc.failures(table, patterns)
+    top = list(marg["coefficient"][:5])
+    sens = abc.band_sensitivity(table, patterns, priors, scales=sorted({1.0, *settings.band_scales}), top=top)
+    out_cols = [c for c in table.columns if c.split(".")[0] in plan.levers and ".pattern" not in c]
+    outs = abc.outputs_summary(table, ok, out_cols)
+
+    morris_t = sobol_t = None
+    if settings.screening.enabled:
+        morris_t, sobol_t = _screen(settings, base, priors, chunk_dir, progress)
+
+    result = Result(out, table, ok, marg, rate, combos, sens, outs, patterns, priors, morris_t, sobol_t,
+                    time.perf_counter() - t0)
+    write(result, settings, plan)
+    return result
+
+
+def _screen(settings: CalibrateConfig, base, priors, chunk_dir: Path, progress: bool):
+    sc = settings.screening
+    defaults = {c.path: c.default for c in pri.coefficients(base.scenario)}
+    seed = settings.experiment.seed
+    m = screening.morris(base, priors, defaults, trajectories=sc.trajectories, replications=sc.replications,
+                         seed=seed, out=chunk_dir, workers=settings.workers, structural=sc.structural,
+                         progress=_reporter("Morris screening") if progress else None)
+    top = list(screening.ranking(m).index[: sc.top])
+    s = screening.sobol(base, priors, defaults, top, base_samples=sc.base_samples, replications=sc.replications,
+                        seed=seed, out=chunk_dir, workers=settings.workers,
+                        progress=_reporter("Sobol indices") if progress else None)
+    return m, s
+
+
+def _reporter(what: str):
+    def report(done: int, total: int) -> None:
+        log.info("%s: %d of %d chunks", what, done, total)
+    return report
+
+
+def write(r: Result, settings: CalibrateConfig, plan) -> None:
+    from . import report
+
+    r.out.mkdir(parents=True, exist_ok=True)
+    posterior = r.sets.loc[r.accepted, ["point_id", *[p.path for p in r.priors]]]
+    posterior.to_parquet(r.out / "posterior.parquet", index=False)
+    r.sets.to_parquet(r.out / "prior_sets.parquet", index=False)
+    r.marginals.to_csv(r.out / "marginals.csv", index=False)
+    if r.morris is not None:
+        r.morris.to_csv(r.out / "morris.csv", index=False)
+    if r.sobol is not None:
+        r.sobol.to_csv(r.out / "sobol.csv", index=False)
+    report.write_report(r, settings, plan)
+    if settings.scenario_out and r.accepted.any():
+        Path(settings.scenario_out).write_text(report.scenario_yaml(r, settings), encoding="utf-8")

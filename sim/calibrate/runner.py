@@ -1,0 +1,180 @@
+"""Parameter sets through the batch engine, summarised per set.
+
+A parameter set is a row of values for named scenario coefficients (`paths`). Each set is
+run `replications` times under each lever's config; replication r draws the same random
+numbers in every set and under every lever (common random numbers: the run index of the
+draws is r, as in `python -m sim.sweep`). The runs are reduced in the worker to one row
+per set (`set_summary`): the pattern statistics of `sim.calibrate.patterns`, and per lever
+the chance of a formal request, each outcome's share and the restricted mean time to a
+request. Chunks of sets are computed in worker processes and saved as they finish, named
+by a fingerprint of everything that decides them, so an interrupted calibration resumes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..config import model_params
+from ..config.schema import RunConfig
+from ..model import outcomes
+from ..model.params import ModelParams
+from ..sweep.plan import _set_param, model_code_hash
+from . import patterns as pat
+from .features import simulate_with_features
+
+#: the structural factors screening may vary: name -> levels
+STRUCTURAL = {
+    "collective_rule": ("compromise", "median", "bdm"),
+    "step_days": (3, 7, 14),
+    "revision_pace": (0.5, 1.0, 2.0),
+}
+#: the revision rates `revision_pace` multiplies (the revision model's settings)
+REVISION_RATES = ("government.base_revision_rate", "government.majority_revision_rate",
+                  "washington.revision_rate", "tehran.revision_rate", "behaviour.faction_revision_rate")
+
+
+def with_structure(cfg: RunConfig, structure: dict | None) -> RunConfig:
+    """The config with the structural choices `structure` (collective_rule, step_days) set;
+    `revision_pace` is applied to the parameters (`set_params`)."""
+    if not structure:
+        return cfg
+    import copy
+
+    cfg = copy.deepcopy(cfg)
+    if "collective_rule" in structure:
+        cfg.scenario.behaviour.collective_rule = str(structure["collective_rule"])
+    if "step_days" in structure:
+        cfg.step_days = int(structure["step_days"])
+    return cfg
+
+
+def set_params(p: ModelParams, paths: Sequence[str], values: np.ndarray, pace: float = 1.0) -> ModelParams:
+    """ModelParams with each coefficient of `paths` an array over runs (`values`, (runs, D));
+    `pace` multiplies every revision rate (clipped to its domain of at most 1 a day)."""
+    for j, path in enumerate(paths):
+        p = _set_param(p, path, np.asarray(values[:, j], dtype=np.float64))
+    if pace != 1.0:
+        n = values.shape[0]
+        for path in REVISION_RATES:
+            section, _, attr = path.partition(".")
+            current = np.broadcast_to(np.asarray(getattr(getattr(p, section), attr), dtype=np.float64), (n,))
+            p = _set_param(p, path, np.minimum(current * pace, 1.0))
+    return p
+
+
+def run_sets(lever_cfgs: dict[str, RunConfig], paths: Sequence[str], values: np.ndarray, point_ids: np.ndarray,
+             replications: int, structure: dict | None = None) -> pd.DataFrame:
+    """Runs of every set under every lever: one row per run, with the summary columns, the
+    features, `lever`, `point_id` and `replication`."""
+    n = values.shape[0]
+    reps = np.tile(np.arange(replications), n)
+    rows = np.repeat(np.arange(n), replications)
+    pace = float((structure or {}).get("revision_pace", 1.0))
+    parts = []
+    for lever, cfg in lever_cfgs.items():
+        p = set_params(model_params(with_structure(cfg, structure)), paths, values[rows], pace)
+        cols = simulate_with_features(p, reps)
+        df = pd.DataFrame(cols)
+        df["formal_request_day"] = df["formal_request_day"].where(df["formal_request_day"] >= 0)
+        df["lever"] = lever
+        df["point_id"] = point_ids[rows]
+        df["replication"] = reps
+        df["horizon_days"] = p.horizon_days
+        df["initial_troops"] = float(cfg.scenario.world.initial_troops)
+        parts.append(df)
+    return pd.concat(parts, ignore_index=True)
+
+
+def outputs(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per set and lever, the outputs screening and the headline read: `p_request` (a formal
+    request within the run), `share.<outcome>` and `time_to_request` (the mean of the days to
+    a request, counting a run without one as the horizon: the restricted mean)."""
+    out = {}
+    for lever, part in runs.groupby("lever"):
+        g = part.groupby("point_id")
+        requested = part["formal_request_day"].notna()
+        out[f"{lever}.p_request"] = requested.groupby(part["point_id"]).mean()
+        for code, name in enumerate(outcomes.OUTCOMES):
+            out[f"{lever}.share.{name}"] = (part["outcome"] == code).groupby(part["point_id"]).mean()
+        days = part["formal_request_day"].fillna(part["horizon_days"]).clip(upper=part["horizon_days"])
+        out[f"{lever}.time_to_request"] = days.groupby(part["point_id"]).mean()
+        del g
+    return pd.DataFrame(out)
+
+
+def set_summary(lever_cfgs, paths, values, point_ids, replications, patterns, structure=None) -> pd.DataFrame:
+    """One row per set: its point id, coefficient values, pattern statistics and outputs."""
+    runs = run_sets(lever_cfgs, paths, values, point_ids, replications, structure)
+    stats = pat.statistics(runs, patterns) if patterns else pd.DataFrame(index=pd.Index(point_ids, name="point_id"))
+    table = pd.DataFrame(values, columns=list(paths), index=pd.Index(point_ids, name="point_id"))
+    return pd.concat([table, stats.add_prefix("pattern."), outputs(runs)], axis=1).reset_index()
+
+
+# ---------------------------------------------------------------- chunks, saved as they finish
+def fingerprint(doc: dict) -> str:
+    """A hash of what decides a computation's rows, the model's code included."""
+    full = {"code": model_code_hash(), **doc}
+    return hashlib.sha256(json.dumps(full, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _task(args) -> pd.DataFrame:
+    lever_cfgs, paths, values, point_ids, replications, patterns, structure = args
+    return set_summary(lever_cfgs, paths, values, point_ids, replications, patterns, structure)
+
+
+def compute(tasks: list[tuple], out: Path, tag: str, workers: int | None = None,
+            progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Every task's set summaries, concatenated in task order. Each finished task is saved
+    as `out/TAG-<i>.parquet` (written under a temporary name, then renamed), and a task
+    whose file exists is read back instead of computed again (the tag holds the fingerprint)."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / f"{tag}-{i:05d}.parquet" for i in range(len(tasks))]
+    results: dict[int, pd.DataFrame] = {}
+    todo = []
+    for i, path in enumerate(paths):
+        if path.exists():
+            try:
+                results[i] = pd.read_parquet(path)
+                continue
+            except (OSError, ValueError):
+                path.unlink(missing_ok=True)
+        todo.append(i)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+
+    def save(i: int, df: pd.DataFrame) -> None:
+        tmp = paths[i].with_suffix(".tmp")
+        df.to_parquet(tmp, index=False)
+        tmp.replace(paths[i])
+        results[i] = df
+        if progress:
+            progress(len(results), len(tasks))
+
+    if workers == 1 or len(todo) <= 1:
+        for i in todo:
+            save(i, _task(tasks[i]))
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
+            futures = {pool.submit(_task, tasks[i]): i for i in todo}
+            from concurrent.futures import as_completed
+
+            for fut in as_completed(futures):
+                save(futures[fut], fut.result())
+    return pd.concat([results[i] for i in range(len(tasks))], ignore_index=True)
+
+
+def chunks(n: int, size: int) -> list[tuple[int, int]]:
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def plain(cfg: RunConfig) -> dict:
+    return dataclasses.asdict(cfg)
