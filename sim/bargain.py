@@ -1,6 +1,7 @@
 """python -m sim.bargain: run one collective-decision protocol on a table of actors.
 
     python -m sim.bargain --protocol compromise|median|bdm --actors FILE.csv [--rounds N] [--scale LOW HIGH]
+                          [--bdm-reading text|replication]
 
 The table has the columns Actor, Capability, Position, Salience (more columns are
 ignored), one row per actor. The output is one CSV table on stdout with the columns
@@ -9,7 +10,8 @@ ignored), one row per actor. The output is one CSV table on stdout with the colu
 - one row per actor and round, round 0 being the input; the rows of a round follow the
   order of the input table;
 - after them, one row per round with actor `__outcome__` whose position is the protocol's
-  collective outcome of that round's positions.
+  collective outcome of that round's positions. `--bdm-reading replication` runs bdm as the open replication that
+reproduces Scholz et al.'s own trace reads it (`sim/model/bdm_readings.py`).
 
 `compromise` and `median` are static rules: positions stay as given in every round and the
 outcome is the same each round. `bdm` (Bueno de Mesquita's expected-utility model as
@@ -51,7 +53,7 @@ from pathlib import Path
 import numpy as np
 
 from .cli import OneLineParser, describe_os_error, whole_number_in
-from .model import bargaining, bdm
+from .model import bargaining, bdm, bdm_readings
 
 PROTOCOLS = ("compromise", "median", "bdm")
 COLUMNS = ("Actor", "Capability", "Position", "Salience")
@@ -169,14 +171,14 @@ def read_actors(path, protocol: str = "compromise") -> ActorTable:
 
 
 def run_protocol(protocol: str, table: ActorTable, rounds: int = DEFAULT_ROUNDS,
-                 scale: tuple[float, float] | None = None):
+                 scale: tuple[float, float] | None = None, bdm_reading: str = "text"):
     """Positions per round, shape (rounds run + 1, N) (row 0 the input), and the collective
     outcome of each round, shape (rounds run + 1,). `scale` (LOW, HIGH): the declared issue
     scale bdm measures distances on; None: the spread of the positions."""
     c, x, s = table.capability, table.position, table.salience
     if protocol == "bdm":
         width = None if scale is None or scale[1] <= scale[0] else scale[1] - scale[0]
-        history = bdm.bdm_rounds(c, x[None, :], s, rounds, scale=width)
+        history = bdm_readings.rounds(c, x[None, :], s, rounds, reading=bdm_reading, scale=width)
         positions = np.stack([x] + [h.position[0] for h in history])
         outcome = np.array([float(bdm.weighted_mean(c, p[None, :], s)[0]) for p in positions])
         return positions, outcome
@@ -228,6 +230,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--actors", required=True, metavar="FILE.csv", help="table with the columns " + ",".join(COLUMNS))
     parser.add_argument("--rounds", type=whole_number_in(0, MAX_ROUNDS), default=DEFAULT_ROUNDS,
                         help=f"round limit (default {DEFAULT_ROUNDS}); bdm stops earlier when no actor moves")
+    parser.add_argument("--bdm-reading", choices=bdm_readings.BDM_READINGS, default="text",
+                        help="bdm only: text (Scholz, Calbert & Smith 2011 as written; default) or replication (as "
+                             "the open replication that reproduces their trace: all-pairs vote denominator, the "
+                             "target's perception, confrontations first; sim/model/bdm_readings.py)")
     parser.add_argument("--scale", nargs=2, type=_finite, metavar=("LOW", "HIGH"), default=None,
                         help="the issue scale positions are measured on (default: the data's own range, with a "
                              "warning); positions outside it are refused")
@@ -247,6 +253,9 @@ def check_size(protocol: str, table: ActorTable, rounds: int) -> None:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    if args.bdm_reading != "text" and args.protocol != "bdm":
+        _error(f"--bdm-reading {args.bdm_reading}: only with --protocol bdm (allowed: {', '.join(bdm_readings.BDM_READINGS)})")
+        return 2
     if args.scale is not None and not args.scale[0] < args.scale[1]:
         _error(f"--scale {args.scale[0]:g} {args.scale[1]:g}: LOW must be below HIGH")
         return 2
@@ -265,7 +274,8 @@ def main(argv=None) -> int:
     if escaped:
         print(f"{PROG}: warning: {len(escaped)} actor name(s) start like a spreadsheet formula and are written with "
               f"a leading ': {', '.join(repr(n) for n in escaped[:5])}", file=sys.stderr)
-    positions, outcome = run_protocol(args.protocol, table, args.rounds, scale if args.scale is not None else None)
+    positions, outcome = run_protocol(args.protocol, table, args.rounds, scale if args.scale is not None else None,
+                                      args.bdm_reading)
     return _write(format_table(table.names, positions, outcome))
 
 

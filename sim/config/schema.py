@@ -164,6 +164,7 @@ class BehaviourConfig:
     faction_switching_cost: float = param(0.1, 0.0, 50.0, "Fearon (1994) audience costs; assumption", "one-off cost to a faction of changing its stated position")
     baghdad_patience: float = param(0.9, 0.0, 0.999, "F15; assumption", "Baghdad's discount factor per round in drawdown bargaining")
     min_deal: float = param(0.02, 0.0, 1.0, "assumption", "smallest drawdown, as a share of the January 2020 force, worth negotiating")
+    bdm_reading: str = field(default="text", metadata={"doc": "reading of the bdm rule where the open replications of Scholz, Calbert & Smith (2011) depart from their text: text | replication (sim/model/bdm_readings.py)", "source": "Scholz, Calbert & Smith (2011); jmckib/bdm-scholz-expected-utility-model"})
     collective_rule: str = field(default="compromise", metadata={"doc": "registered collective-decision rule: compromise | median | bdm (weighted_median is an alias of median)", "source": "Bueno de Mesquita (1994); Scholz, Calbert & Smith (2011)"})
 
 

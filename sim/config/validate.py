@@ -14,6 +14,7 @@ import datetime as dt
 import math
 
 from ..model.bargaining import COLLECTIVE_RULES
+from ..model.bdm_readings import BDM_READINGS
 from ..model.stages import STAGE_NAMES
 from .schema import RunConfig
 
@@ -88,6 +89,8 @@ def validate(cfg: RunConfig) -> RunConfig:
     sc = cfg.scenario
     if sc.behaviour.collective_rule not in COLLECTIVE_RULES:
         raise ConfigError("scenario.behaviour.collective_rule", sc.behaviour.collective_rule, f"one of {list(COLLECTIVE_RULES)}")
+    if sc.behaviour.bdm_reading not in BDM_READINGS:
+        raise ConfigError("scenario.behaviour.bdm_reading", sc.behaviour.bdm_reading, f"one of {list(BDM_READINGS)}")
     for actor, posture, allowed_postures in (
         ("washington", sc.washington.initial_posture, ("reassure", "threaten_sanctions", "link_issues")),
         ("tehran", sc.tehran.initial_posture, ("restrain", "press_factions", "escalate")),

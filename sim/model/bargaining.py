@@ -78,14 +78,20 @@ def bdm(capability: ArrayLike, position: ArrayLike, salience: ArrayLike) -> np.n
     return bdm_model.bdm_collective(capability, position, salience)
 
 
-def collective_position(rule: str, capability: ArrayLike, position: ArrayLike, salience: ArrayLike) -> np.ndarray:
-    """Dispatch by registered rule name (see COLLECTIVE_RULES and RULE_ALIASES)."""
+def collective_position(rule: str, capability: ArrayLike, position: ArrayLike, salience: ArrayLike,
+                        bdm_reading: str = "text") -> np.ndarray:
+    """Dispatch by registered rule name (see COLLECTIVE_RULES and RULE_ALIASES); `bdm_reading`
+    picks the reading of the bdm rule (`sim.model.bdm_readings`)."""
     rule = RULE_ALIASES.get(rule, rule)
     if rule == "compromise":
         return compromise(capability, position, salience)
     if rule == "median":
         return weighted_median(capability, position, salience)
     if rule == "bdm":
+        if bdm_reading != "text":
+            from .bdm_readings import collective
+
+            return collective(capability, position, salience, bdm_reading)
         return bdm(capability, position, salience)
     raise ValueError(f"bargaining rule {rule!r} is not one of {COLLECTIVE_RULES}")
 

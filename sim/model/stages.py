@@ -217,7 +217,8 @@ def update_collective(s: State, p: ModelParams, step: int = 0, keys: np.ndarray 
     """Baghdad's collective stance by the configured rule over seats, positions and
     saliences; every faction has now answered the trigger events it had."""
     s.collective_stance = bargaining.collective_position(
-        p.behaviour.collective_rule, p.factions.seats, s.position, s.salience
+        p.behaviour.collective_rule, p.factions.seats, s.position, s.salience,
+        getattr(p.behaviour, "bdm_reading", "text"),
     )
     s.trigger_factions = np.zeros(s.runs, dtype=bool)
 
