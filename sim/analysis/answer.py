@@ -93,6 +93,9 @@ def headline(*, base: pd.Series, request_boxes: list, request_box_all: list[dict
                  f"and hold {pct(box.coverage)} of all formal requests (PRIM box {box.number}).")
         if k == 0 and box.reached:
             out.append(f"**A formal request becomes likely, above {pct(box.density)}, {where}.** {stats} {overall}")
+        elif k == 0 and (box.density == 0 or not main):
+            out.append(f"**A formal request does not become likely (above {pct(threshold)}) anywhere in the conditions "
+                       f"swept, and no part of them makes it more frequent than the rest.** {overall}")
         elif k == 0:
             out.append(f"**A formal request does not become likely (above {pct(threshold)}) anywhere in the conditions "
                        f"swept; it is most frequent, at {pct(box.density)}, {where}.** {stats} {overall}")
@@ -114,9 +117,16 @@ def headline(*, base: pd.Series, request_boxes: list, request_box_all: list[dict
         main, minor = describe_box(box.limits, bounds, label)
         where = f"when {main}" + (f" (with minor limits: {minor})" if minor else "") if main else "everywhere"
         verb = "becomes likely, above" if box.reached else "is most frequent, at"
-        out.append(f"**Occupation** happens in {pct(occupation_all['share'], 1)} of all runs "
-                   f"(CI {ci(occupation_all['low'], occupation_all['high'], 1)}); it {verb} {pct(box.density)}, "
-                   f"{where} ({pct(box.mass)} of the runs, {pct(box.coverage)} of all occupations).")
+        if occupation_all["share"] == 0 or box.density == 0:
+            out.append("**Occupation** does not happen in any run.")
+        elif not main:
+            out.append(f"**Occupation** happens in {pct(occupation_all['share'], 1)} of all runs "
+                       f"(CI {ci(occupation_all['low'], occupation_all['high'], 1)}), about as often throughout the "
+                       f"conditions swept.")
+        else:
+            out.append(f"**Occupation** happens in {pct(occupation_all['share'], 1)} of all runs "
+                       f"(CI {ci(occupation_all['low'], occupation_all['high'], 1)}); it {verb} {pct(box.density)}, "
+                       f"{where} ({pct(box.mass)} of the runs, {pct(box.coverage)} of all occupations).")
     if ranking:
         if sobol is not None and len(sobol):
             s = sobol.set_index("condition")

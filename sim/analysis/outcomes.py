@@ -70,6 +70,8 @@ def after_request(runs: pd.DataFrame, by: str | None = "lever", levers: list[str
     and `occupation` among runs with a request (F4, F11)."""
     requested = runs[runs["formal_request"]]
     shares = outcome_shares(requested, by, levers, level)
+    if shares.empty:  # no run made a request: nothing follows one
+        return pd.DataFrame(columns=["group", "outcome", "runs", "total", "share", "low", "high"])
     return shares[shares["outcome"].isin(["request_withdrawn", "withdrawal_completed", "occupation"])]
 
 

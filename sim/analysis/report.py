@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..files import write_text
 from ..provenance import package_versions
-from . import answer, cart, fan, heatmap, outcomes, precision, prim_boxes, sensitivity, survival, writer
+from . import answer, by_how_much, cart, fan, heatmap, outcomes, precision, prim_boxes, sensitivity, survival, writer
 from .table import Sweep, SweepError, load_sweep, pretty
 
 ANALYSIS_PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "matplotlib", "SALib", "prim", "scikit-learn")
@@ -74,6 +74,9 @@ class Results:
     precision: pd.DataFrame
     paragraphs: list[str]
     timings: dict
+    curve_condition: str | None = None     # the condition the "by how much" curves run over
+    curves: pd.DataFrame | None = None     # by_how_much.share_curve
+    paired: pd.DataFrame | None = None     # by_how_much.paired_differences
 
     @property
     def has_conditions(self) -> bool:
@@ -191,6 +194,11 @@ def compute(sweep_dir, *, sobol_dir=None, settings: Settings | None = None, log=
         fans = {col: fan.bands(traj, col) for col in fan.SERIES}
     tick("fan charts (re-runs)")
 
+    curve_condition = ranking[0] if has_conditions and ranking else None
+    curves = by_how_much.share_curve(runs, curve_condition, level=s.level) if curve_condition else None
+    paired = by_how_much.paired_differences(runs, level=s.level)
+    tick("by how much")
+
     prec = precision.precision_table(shares=shares[shares["group"] != outcomes.ALL],
                                      rate=rate[rate["group"] != outcomes.ALL], grid=grid,
                                      request_box_all=request_whole, sobol=sobol)
@@ -207,7 +215,7 @@ def compute(sweep_dir, *, sobol_dir=None, settings: Settings | None = None, log=
                    cart=cart_result, ranking=ranking, ranking_how=ranking_how, heat_pair=heat_pair, grid=grid, prim_runs=len(prim_idx),
                    request_boxes=request_boxes, request_whole=request_whole, occupation_boxes=occupation_boxes,
                    occupation_whole=occupation_whole, fans=fans, precision=prec, paragraphs=paragraphs,
-                   timings=timings)
+                   timings=timings, curve_condition=curve_condition, curves=curves, paired=paired)
 
 
 def check_settings(s: Settings) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import answer, fan, figures, heatmap, outcomes, prim_boxes, sensitivity, survival
+from . import answer, by_how_much, fan, figures, heatmap, outcomes, prim_boxes, sensitivity, survival
 from .table import Sweep, pretty
 
 KM_WEEKS = (13, 26, 52, 104, 156)
@@ -69,10 +69,12 @@ def section_outcomes(r, out_dir) -> list[str]:
     shares, rate, after = r.shares, r.rate, r.after
     occ = shares[shares["outcome"] == "occupation"]
     top = shares[shares["group"] == r.overall].sort_values("share").iloc[-1]
-    reading = (f"the most common outcome is {pretty(top['outcome'])} ({answer.pct(top['share'])}); occupation ranges "
-               f"from {answer.pct(occ['share'].min(), 1)} to {answer.pct(occ['share'].max(), 1)} across the strategies; "
-               f"a formal request is made in {answer.pct(rate['share'].min())}–{answer.pct(rate['share'].max())} "
-               f"of runs depending on the strategy.")
+    levers = [g for g in r.groups if g != outcomes.ALL]
+    occ_by = {g: float(v) for g, v in zip(occ["group"], occ["share"]) if g in levers}
+    rate_by = {g: float(v) for g, v in zip(rate["group"], rate["share"]) if g in levers}
+    reading = (f"the most common outcome is {pretty(top['outcome'])} ({answer.pct(top['share'])}); "
+               + by_how_much.spread_phrase(occ_by, "occupation", lambda v: answer.pct(v, 1)) + "; "
+               + by_how_much.spread_phrase(rate_by, "the share of runs with a formal request", answer.pct) + ".")
     lines = ["## Outcomes", ""]
     lines += figure(out_dir, outcomes.plot_outcome_shares(shares), "outcomes", "Outcome shares by strategy", reading)
     table = shares.pivot(index="outcome", columns="group", values=["share", "low", "high"])
@@ -88,6 +90,40 @@ def section_outcomes(r, out_dir) -> list[str]:
                  **{pretty(g): share_cell({k: at[k].loc[o, g] for k in ("share", "low", "high")}) for g in cols
                     if g in at["share"].columns}} for o in at.index]
         lines += ["What follows a formal request (shares of the runs with one):", "", md_table(pd.DataFrame(rows)), ""]
+    return lines
+
+
+def section_by_how_much(r, out_dir) -> list[str]:
+    """Outcome shares against the most influential condition, and paired differences
+    between the strategies (common random numbers)."""
+    lines = ["## By how much", ""]
+    if r.curves is not None and len(r.curves):
+        c, label = r.curve_condition, r.sweep.label(r.curve_condition)
+        req = r.curves[(r.curves["event"] == "formal_request")]
+        first = req.groupby("group")["bin"].transform("min") == req["bin"]
+        last = req.groupby("group")["bin"].transform("max") == req["bin"]
+        parts = [f"from {answer.pct(a.share)} [{answer.ci(a.low, a.high)}] at the lowest tenth to "
+                 f"{answer.pct(b.share)} [{answer.ci(b.low, b.high)}] at the highest ({pretty(g)})"
+                 for (g, a), (_, b) in zip(req[first].set_index("group").iterrows(),
+                                           req[last].set_index("group").iterrows())]
+        reading = (f"over the swept range of the {label}, the chance of a formal request goes " + answer.join(parts)
+                   + "; bands are 95% Wilson intervals per bin.")
+        lines += figure(out_dir, by_how_much.plot_curves(r.curves, label), "by_how_much",
+                        f"Outcome shares against the {label}", reading)
+        del c
+    else:
+        lines += ["No condition is swept, so there is no curve over a condition.", ""]
+    if r.paired is not None and len(r.paired):
+        rows = [{"strategy": pretty(row.lever), "against": pretty(row.reference), "event": pretty(row.event),
+                 "difference": f"{100 * row.difference:+.1f} points [{100 * row.low:+.1f}, {100 * row.high:+.1f}]",
+                 "half-width if unpaired": f"{100 * row.independent_half_width:.1f} points", "pairs": f"{row.pairs:,}"}
+                for row in r.paired.itertuples()]
+        lines += ["Paired differences between strategies: the same point and replication under two strategies draw "
+                  "the same random numbers, so the difference is taken run by run (mean and 95% interval of the "
+                  "paired differences); the last column is the interval's half-width had the runs been independent.",
+                  "", md_table(pd.DataFrame(rows)), ""]
+    else:
+        lines += ["One strategy only, so there are no differences between strategies.", ""]
     return lines
 
 
@@ -370,6 +406,7 @@ def render(r, out_dir, versions: dict) -> str:
              f"(`{sw.path}`){sobol_from}. Every number and reading below is computed from those tables._", ""]
     lines += section_answer(r)
     lines += section_outcomes(r, out_dir)
+    lines += section_by_how_much(r, out_dir)
     lines += section_survival(r, out_dir)
     lines += section_heatmap(r, out_dir)
     lines += section_fans(r, out_dir)
