@@ -190,7 +190,71 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--base-samples", type=int, default=START_BASE_SAMPLES,
                    help="Sobol base samples N in round 1, a power of 2 (default 1024)")
     p.add_argument("--seed", type=int, default=0, help="seed of the analysis' own sampling (default 0)")
+    p.add_argument("--posterior", action="store_true",
+                   help="draw the behavioural coefficients from the calibration's posterior "
+                        "(results/calibration/posterior.parquet; experiments conditions_posterior and "
+                        "conditions_sobol_posterior) and report how the answer changes under each structural choice; "
+                        "default folders results/which_conditions_posterior and results/sweeps/which_conditions_posterior")
+    p.add_argument("--structure-points", type=int, default=500,
+                   help="--posterior: conditions points per structural variant (default 500, x 3 strategies x 2 runs)")
     return p.parse_args(argv)
+
+
+#: structural choices the answer is conditional on: name -> (lever settings added, step days)
+STRUCTURAL_VARIANTS = {
+    "collective rule: compromise (default)": ({}, None),
+    "collective rule: median": ({"behaviour.collective_rule": "median"}, None),
+    "collective rule: bdm, text reading": ({"behaviour.collective_rule": "bdm"}, None),
+    "collective rule: bdm, replication reading": ({"behaviour.collective_rule": "bdm",
+                                                   "behaviour.bdm_reading": "replication"}, None),
+    "step of 3 days": ({}, 3),
+    "step of 14 days": ({}, 14),
+}
+
+
+def structural_markdown(experiment: str, report_dir: Path, sweeps: Path, points: int, workers: int | None,
+                        seed: int) -> str:
+    """P(formal request) and the headline box's share under each structural choice, from a
+    smaller sweep of the same experiment per variant (the same root seed: common random
+    numbers across variants)."""
+    import dataclasses
+
+    from sim.analysis.outcomes import proportion_row
+    from sim.config import experiment_config
+    from sim.sweep.plan import make_plan
+    from sim.sweep.runner import run_sweep
+
+    summary = json.loads((report_dir / "analysis.json").read_text())
+    box = (summary.get("request_boxes") or [None])[0]
+    rows = ["| structural choice | runs | P(formal request) [95% CI] | inside the headline box [95% CI] |",
+            "|---|---|---|---|"]
+    base = experiment_config(experiment)
+    for name, (settings, step) in STRUCTURAL_VARIANTS.items():
+        levers = {k: {**(v or {}), **settings} for k, v in base.levers.items()}
+        exp = dataclasses.replace(base, points=points, replications=2, levers=levers,
+                                  step_days=step or base.step_days)
+        folder = sweeps / ("structure_" + "".join(ch if ch.isalnum() else "_" for ch in name))
+        print(f"which_conditions: structural variant {name}", file=sys.stderr, flush=True)
+        run_sweep(make_plan(exp), folder, engine="batch", executor="local", workers=workers, chunk_size=10_000,
+                  overwrite=True)
+        sw = load_sweep(folder)
+        y = sw.runs["formal_request"].to_numpy()
+        all_row = proportion_row(int(y.sum()), len(y))
+        cell = "–"
+        if box:
+            inside = np.ones(len(y), dtype=bool)
+            for cond, lim in (box.get("limits") or {}).items():
+                col = sw.runs[cond].to_numpy(float)
+                inside &= (col >= lim["min"]) & (col <= lim["max"])
+            r = proportion_row(int(y[inside].sum()), int(inside.sum()))
+            cell = f"{answer.pct(r['share'])} [{answer.ci(r['low'], r['high'])}]"
+        rows.append(f"| {name} | {len(y):,} | {answer.pct(all_row['share'])} "
+                    f"[{answer.ci(all_row['low'], all_row['high'])}] | {cell} |")
+    del seed
+    return ("The answer above holds for the default structure (the compromise rule, weekly steps). Each row runs "
+            f"the same experiment ({points:,} points x strategies x 2 runs, the same random numbers) under one "
+            "other structural choice; the last column applies the headline PRIM box found above.\n\n"
+            + "\n".join(rows))
 
 
 def main(argv=None) -> int:
@@ -205,13 +269,24 @@ def main(argv=None) -> int:
     sweeps, out = Path(args.sweeps), Path(args.out)
     timings: dict[str, float] = {}
 
+    cond_name, sobol_name = ("conditions_posterior", "conditions_sobol_posterior") if args.posterior \
+        else ("conditions", "conditions_sobol")
+    if args.posterior:
+        if args.out == "results/which_conditions":
+            out = Path("results/which_conditions_posterior")
+        if args.sweeps == "results/sweeps/which_conditions":
+            sweeps = Path("results/sweeps/which_conditions_posterior")
+        if not Path("results/calibration/posterior.parquet").is_file():
+            print("which_conditions error: --posterior = results/calibration/posterior.parquet is missing: run "
+                  "python -m sim.calibrate first", file=sys.stderr)
+            return 2
     sobol_rounds, n = [], args.base_samples
     t0 = time.perf_counter()
-    sob, cond = declared("conditions_sobol"), declared("conditions")
+    sob, cond = declared(sobol_name), declared(cond_name)
     for _ in range(args.rounds):
         runs = n * (sob["conditions"] + 2) * sob["levers"] * sob["replications"]
         sobol_dir = sweeps / f"conditions_sobol_N{n}"
-        meta = run_sweep_cli("conditions_sobol", runs, sobol_dir, args.workers)
+        meta = run_sweep_cli(sobol_name, runs, sobol_dir, args.workers)
         check = sobol_check(sobol_dir, args.seed)
         sobol_rounds.append({"base_samples": n, "runs": runs, "folder": str(sobol_dir), "check": check,
                              "sweep_wall_time_s": meta["wall_time_s"], "reused": meta["reused_finished_sweep"]})
@@ -227,7 +302,7 @@ def main(argv=None) -> int:
     for _ in range(args.rounds):
         runs = points * cond["levers"] * cond["replications"]
         cond_dir = sweeps / f"conditions_{runs}"
-        meta = run_sweep_cli("conditions", runs, cond_dir, args.workers)
+        meta = run_sweep_cli(cond_name, runs, cond_dir, args.workers)
         check = conditions_check(cond_dir, sobol_rounds[-1]["check"]["ranking"], args.seed)
         cond_rounds.append({"points": points, "runs": runs, "folder": str(cond_dir), "check": check,
                             "sweep_wall_time_s": meta["wall_time_s"], "reused": meta["reused_finished_sweep"]})
@@ -245,6 +320,13 @@ def main(argv=None) -> int:
     report = analyze(cond_dir, out, sobol_dir=sobol_dir, settings=settings,
                      log=lambda msg: print(msg, file=sys.stderr, flush=True))
     timings["analysis"] = round(time.perf_counter() - t0, 1)
+    if args.posterior:
+        t0 = time.perf_counter()
+        text = structural_markdown(cond_name, out, sweeps, args.structure_points, args.workers, args.seed)
+        settings.extra_sections.append(("How the answer changes with the model's structure", text))
+        report = analyze(cond_dir, out, sobol_dir=sobol_dir, settings=settings,
+                         log=lambda msg: print(msg, file=sys.stderr, flush=True))
+        timings["structural variants"] = round(time.perf_counter() - t0, 1)
     timings["total"] = round(time.perf_counter() - t_start, 1)
 
     doc = {

@@ -222,3 +222,45 @@ def test_calibrated_baseline_meets_every_band_on_10000_runs():
     stats = {p.name: float(row[f"pattern.{p.name}"].iloc[0]) for p in ps}
     failed = {n: v for n, v in stats.items() if not bool(next(p for p in ps if p.name == n).accepts(v))}
     assert not failed, stats
+
+
+def test_conditions_with_posterior_columns(tmp_path, monkeypatch):
+    """Item 4: conditions swept by LHS, behavioural coefficients drawn from a posterior table;
+    a declared condition keeps its range; the analysis' conditions are the declared ones."""
+    from sim.analysis.table import load_sweep
+    from sim.sweep.runner import run_sweep
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").mkdir()
+    pd.DataFrame({"point_id": [0, 1], "behaviour.rationality": [4.0, 16.0], "sanctions.magnitude": [0.9, 0.9]}) \
+        .to_parquet("results/post.parquet")
+    exp = dataclasses.replace(experiment_config("conditions_posterior"), table="results/post.parquet", points=6,
+                              replications=1)
+    plan = make_plan(exp)
+    assert plan.params[-1] == "behaviour.rationality" and plan.params.count("sanctions.magnitude") == 1
+    assert set(plan.samples[:, -1]) <= {4.0, 16.0}
+    run_sweep(plan, tmp_path / "sw", engine="batch", executor="local", workers=1, chunk_size=1000)
+    sw = load_sweep(tmp_path / "sw")
+    assert "behaviour.rationality" not in sw.conditions and "sanctions.magnitude" in sw.conditions
+    bad = pd.DataFrame({"point_id": [0], "behaviour.discount_rate": [5.0]})
+    bad.to_parquet("results/bad.parquet")
+    with pytest.raises(ConfigError, match="coefficient's range"):
+        make_plan(dataclasses.replace(exp, table="results/bad.parquet"))
+
+
+@pytest.mark.slow
+def test_headline_on_the_posterior_states_the_structural_choices(tmp_path):
+    """Item 4: python -m experiments.which_conditions --posterior, tiny, with a stand-in posterior."""
+    (tmp_path / "results" / "calibration").mkdir(parents=True)
+    pd.DataFrame({"point_id": [0, 1], "behaviour.rationality": [4.0, 16.0]}) \
+        .to_parquet(tmp_path / "results" / "calibration" / "posterior.parquet")
+    import os
+
+    environ = dict(os.environ, CI="1", PYTHONPATH=str(REPO))
+    res = run_parallel({"run": ["-m", "experiments.which_conditions", "--posterior", "--points", "30",
+                                "--base-samples", "2", "--rounds", "1", "--fan-runs", "0", "--structure-points", "6",
+                                "--workers", "1"]}, cwd=tmp_path, timeout=1200, environ=environ)["run"]
+    assert res.returncode == 0, res.stderr[-3000:]
+    text = (tmp_path / "results" / "which_conditions_posterior" / "report.md").read_text()
+    assert "How the answer changes with the model's structure" in text
+    assert "bdm, replication reading" in text and "step of 14 days" in text

@@ -94,7 +94,9 @@ def load_sweep(path) -> Sweep:
         raise SweepError(f"{runs_file} lacks the columns {missing} (is it a sweep table?)")
     check_describes(metadata, schema, rows, meta_file, runs_file)
     labels, sources, bounds = _declared_uncertainties(metadata, meta_file)
-    conditions = tuple(metadata["parameters"])  # columns of the table (check_describes)
+    # the declared conditions; coefficients drawn from a table (experiment `table`, e.g. a
+    # posterior) are columns of the runs but not conditions of the analysis
+    conditions = tuple(labels)
     columns = list(REQUIRED) + [c for c in OPTIONAL if c in schema_names] + list(conditions)
     try:
         table = pq.read_table(runs_file, columns=columns, read_dictionary=["lever", "outcome"])
@@ -148,7 +150,10 @@ def _declared_uncertainties(metadata: dict, meta_file: Path) -> tuple[dict, dict
     except (AttributeError, KeyError, TypeError, ValueError):
         raise SweepError(f"{meta_file}: experiment_config.uncertainties is not a list of declarations "
                          "(param, low, high)") from None
-    if list(labels) != list(metadata["parameters"]):
+    params = list(metadata["parameters"])
+    if exp.get("table") and (exp.get("sampler") == "table" or params[:len(labels)] == list(labels)):
+        return labels, sources, bounds
+    if list(labels) != params:
         raise SweepError(f"{meta_file}: the declared uncertainties {list(labels)[:5]} are not the sweep's parameters "
                          f"{list(metadata['parameters'])[:5]}")
     return labels, sources, bounds

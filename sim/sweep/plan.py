@@ -289,11 +289,37 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
     samples = sample(exp)
     if samples.shape[0] == 0:
         raise ConfigError("experiment.sampler", exp.sampler, "a sampler that yields at least one point")
+    if exp.table is not None and exp.sampler != "table":
+        samples = _with_table_columns(exp, base, samples, params, integer)
     for j, is_int in enumerate(integer):
         if is_int:
             samples[:, j] = np.round(samples[:, j])
     check_points(tuple(params), samples, lever_names, lever_configs)
     return Plan(exp, tuple(params), tuple(integer), samples, lever_names, tuple(lever_configs), replications)
+
+
+def _with_table_columns(exp: ExperimentConfig, base: RunConfig, samples: np.ndarray, params: list,
+                        integer: list) -> np.ndarray:
+    """Points of another sampler joined with rows of `exp.table`: each point takes one row,
+    drawn with replacement (its own stream of the root seed), for every coefficient column
+    of the table that is not a declared uncertainty (a declared one keeps its range). So
+    the article's conditions can be swept while the behavioural coefficients are drawn from
+    a posterior. `params` and `integer` are extended in place."""
+    names = [n for n in read_point_table(exp.table) if n not in params]
+    if not names:
+        return samples
+    values = read_point_table(exp.table, names)
+    for j, name in enumerate(names):
+        _owner, f = _resolve_field(name, base.scenario)
+        lo, hi = f.metadata["range"]
+        col = values[:, j]
+        if not (np.isfinite(col).all() and col.min() >= lo and col.max() <= hi):
+            raise ConfigError(f"experiment.table ({name})", [float(np.nanmin(col)), float(np.nanmax(col))],
+                              f"values within the coefficient's range [{lo:g}, {hi:g}]")
+        params.append(name)
+        integer.append(f.type in (int, "int"))
+    rows = np.random.default_rng([exp.seed, 1]).integers(0, values.shape[0], size=samples.shape[0])
+    return np.hstack([samples, values[rows]])
 
 
 def _table_uncertainties(exp: ExperimentConfig) -> ExperimentConfig:
