@@ -162,6 +162,21 @@ def write_report(r, settings, plan) -> Path:
 
         rank = ranking(r.morris)
         head = r.morris[r.morris.output == r.morris.output.iloc[0]].set_index("factor")
+        coeffs = [f for f in rank.index if not f.startswith("structure.")][:10]
+        m = r.marginals.set_index("coefficient")
+        lines += [
+            "## The ten most influential coefficients, before and after",
+            "",
+            "Ranked by Morris' scaled mu* (below); prior and posterior median with the 90% interval.",
+            "",
+            _table(pd.DataFrame([{"coefficient": f, "kind": m.loc[f, "kind"],
+                                  "prior": f"{_fmt(m.loc[f, 'prior_median'])} [{_fmt(m.loc[f, 'prior_5'])}, "
+                                           f"{_fmt(m.loc[f, 'prior_95'])}]",
+                                  "posterior": f"{_fmt(m.loc[f, 'posterior_median'])} [{_fmt(m.loc[f, 'posterior_5'])}, "
+                                               f"{_fmt(m.loc[f, 'posterior_95'])}]",
+                                  "ks": float(m.loc[f, "ks"])} for f in coeffs if f in m.index])),
+            "",
+        ]
         lines += [
             "## Screening: Morris elementary effects",
             "",
