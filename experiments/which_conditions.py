@@ -212,8 +212,7 @@ STRUCTURAL_VARIANTS = {
 }
 
 
-def structural_markdown(experiment: str, report_dir: Path, sweeps: Path, points: int, workers: int | None,
-                        seed: int) -> str:
+def structural_markdown(experiment: str, report_dir: Path, sweeps: Path, points: int, workers: int | None) -> str:
     """P(formal request) and the headline box's share under each structural choice, from a
     smaller sweep of the same experiment per variant (the same root seed: common random
     numbers across variants)."""
@@ -250,7 +249,6 @@ def structural_markdown(experiment: str, report_dir: Path, sweeps: Path, points:
             cell = f"{answer.pct(r['share'])} [{answer.ci(r['low'], r['high'])}]"
         rows.append(f"| {name} | {len(y):,} | {answer.pct(all_row['share'])} "
                     f"[{answer.ci(all_row['low'], all_row['high'])}] | {cell} |")
-    del seed
     return ("The answer above holds for the default structure (the compromise rule, weekly steps). Each row runs "
             f"the same experiment ({points:,} points x strategies x 2 runs, the same random numbers) under one "
             "other structural choice; the last column applies the headline PRIM box found above.\n\n"
@@ -322,7 +320,7 @@ def main(argv=None) -> int:
     timings["analysis"] = round(time.perf_counter() - t0, 1)
     if args.posterior:
         t0 = time.perf_counter()
-        text = structural_markdown(cond_name, out, sweeps, args.structure_points, args.workers, args.seed)
+        text = structural_markdown(cond_name, out, sweeps, args.structure_points, args.workers)
         settings.extra_sections.append(("How the answer changes with the model's structure", text))
         report = analyze(cond_dir, out, sobol_dir=sobol_dir, settings=settings,
                          log=lambda msg: print(msg, file=sys.stderr, flush=True))

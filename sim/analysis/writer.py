@@ -98,7 +98,7 @@ def section_by_how_much(r, out_dir) -> list[str]:
     between the strategies (common random numbers)."""
     lines = ["## By how much", ""]
     if r.curves is not None and len(r.curves):
-        c, label = r.curve_condition, r.sweep.label(r.curve_condition)
+        label = r.sweep.label(r.curve_condition)
         req = r.curves[(r.curves["event"] == "formal_request")]
         first = req.groupby("group")["bin"].transform("min") == req["bin"]
         last = req.groupby("group")["bin"].transform("max") == req["bin"]
@@ -110,7 +110,6 @@ def section_by_how_much(r, out_dir) -> list[str]:
                    + "; bands are 95% Wilson intervals per bin.")
         lines += figure(out_dir, by_how_much.plot_curves(r.curves, label), "by_how_much",
                         f"Outcome shares against the {label}", reading)
-        del c
     else:
         lines += ["No condition is swept, so there is no curve over a condition.", ""]
     if r.paired is not None and len(r.paired):

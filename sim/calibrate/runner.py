@@ -101,14 +101,12 @@ def outputs(runs: pd.DataFrame) -> pd.DataFrame:
     a request, counting a run without one as the horizon: the restricted mean)."""
     out = {}
     for lever, part in runs.groupby("lever"):
-        g = part.groupby("point_id")
         requested = part["formal_request_day"].notna()
         out[f"{lever}.p_request"] = requested.groupby(part["point_id"]).mean()
         for code, name in enumerate(outcomes.OUTCOMES):
             out[f"{lever}.share.{name}"] = (part["outcome"] == code).groupby(part["point_id"]).mean()
         days = part["formal_request_day"].fillna(part["horizon_days"]).clip(upper=part["horizon_days"])
         out[f"{lever}.time_to_request"] = days.groupby(part["point_id"]).mean()
-        del g
     return pd.DataFrame(out)
 
 
