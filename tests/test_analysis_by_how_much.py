@@ -61,6 +61,7 @@ def test_spread_phrase(values, expected):
     assert by_how_much.spread_phrase(values, "occupation", lambda v: f"{100 * v:.1f}%") == expected
 
 
+@pytest.mark.slow
 def test_one_condition_one_strategy_sweep_reads_right(tmp_path):
     exp = dataclasses.replace(experiment_config("baseline"), sampler="lhs", points=30, replications=6,
                               uncertainties=[UncertaintyConfig(param="sanctions.credibility", low=0.0, high=1.0,
