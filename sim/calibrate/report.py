@@ -240,8 +240,9 @@ def scenario_yaml(r, settings) -> str:
         node[parts[-1]] = float(f"{value:.6g}")
     head = (f"# The baseline with every calibrated coefficient at its posterior median: written by\n"
             f"# python -m sim.calibrate (results/calibration/report.md) from {int(r.accepted.sum()):,} accepted of\n"
-            f"# {len(r.sets):,} prior sets (acceptance rate {r.acceptance_rate:.2%}). The article's conditions keep\n"
-            f"# their baseline values; see configs/calibration/ for the bands and priors.\n")
+            f"# {len(r.sets):,} prior sets (acceptance rate {r.acceptance_rate:.2%}). Coefficients not calibrated\n"
+            f"# (data, zero defaults, those the calibration's levers set) keep their baseline values;\n"
+            f"# see configs/calibration/ for the bands and priors.\n")
     body = {"defaults": ["baseline", "_self_"], "name": "calibrated",
             "title": "January 2020, calibrated to the article's statements",
             "description": "The baseline with the behavioural coefficients at their posterior medians "
