@@ -263,3 +263,20 @@ def test_headline_on_the_posterior_states_the_structural_choices(tmp_path):
     text = (tmp_path / "results" / "which_conditions_posterior" / "report.md").read_text()
     assert "How the answer changes with the model's structure" in text
     assert "bdm, replication reading" in text and "step of 14 days" in text
+
+
+def test_the_calibrated_scenario_composes_with_whole_numbers_where_the_schema_asks():
+    from sim.calibrate.report import scenario_yaml
+
+    assert run_config("calibrated", 0).scenario.name == "calibrated"
+    sc = run_config("baseline", 0).scenario
+    ps = [p for p in pri.priors(sc) if p.path in ("parliament.min_interval_days", "behaviour.rationality")]
+
+    class R:
+        priors = ps
+        sets = pd.DataFrame({"parliament.min_interval_days": [50.0, 60.0, 70.0], "behaviour.rationality": [4.0, 8, 9]})
+        accepted = np.array([True, True, False])
+        acceptance_rate = 2 / 3
+
+    text = scenario_yaml(R, None)
+    assert "min_interval_days: 55\n" in text and "rationality: 6.0" in text

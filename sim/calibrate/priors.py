@@ -63,6 +63,7 @@ class Prior:
     kind: str
     source: str
     why: str
+    integer: bool = False
 
 
 def coefficient_kind(path: str, source: str) -> str:
@@ -153,7 +154,7 @@ def priors(scenario: ScenarioConfig, overrides: dict | None = None, fixed: tuple
         else:
             p = rule_prior(c)
         if p is not None and c.integer:
-            p = dataclasses.replace(p, low=float(math.floor(p.low)), high=float(math.ceil(p.high)))
+            p = dataclasses.replace(p, low=float(math.floor(p.low)), high=float(math.ceil(p.high)), integer=True)
         if p is not None:
             out.append(p)
     return out

@@ -237,7 +237,7 @@ def scenario_yaml(r, settings) -> str:
         parts = p.path.split(".")
         for part in parts[:-1]:
             node = node.setdefault(part, {})
-        node[parts[-1]] = float(f"{value:.6g}")
+        node[parts[-1]] = int(round(value)) if p.integer else float(f"{value:.6g}")
     head = (f"# The baseline with every calibrated coefficient at its posterior median: written by\n"
             f"# python -m sim.calibrate (results/calibration/report.md) from {int(r.accepted.sum()):,} accepted of\n"
             f"# {len(r.sets):,} prior sets (acceptance rate {r.acceptance_rate:.2%}). Coefficients not calibrated\n"
