@@ -1,0 +1,79 @@
+"""How the model's math is compiled: numba's `njit`, with the machine code cached on disk.
+
+A kernel is a function of plain numbers and NumPy arrays written once, usually for one run,
+and compiled to machine code (numba, `@kernel`). The batch engine calls a kernel's loop over
+the runs axis for thousands of runs; the Mesa model calls the same loop for its one run, so
+the two engines run the same machine code. docs/architecture.md ("Compiled kernels") says
+why numba and what was measured.
+
+- Compilation happens on the first call of each kernel in a fresh installation and is
+  cached on disk (`cache=True`: next to the source in `__pycache__`, or under
+  `NUMBA_CACHE_DIR`); later processes, sweep workers included, load the cached code.
+- Kernels release the GIL (`nogil=True`), so threads can run them side by side.
+- Floating point is IEEE without reassociation or fused multiply-adds (no `fastmath`), so
+  a kernel computes what its NumPy formulation computed, operation for operation.
+- `NUMBA_DISABLE_JIT=1` runs the same functions as plain Python (for a debugger).
+
+Per-run and shared values: a parameter may be a number shared by all runs or an array with
+one value per run (sweeps). Kernels take both as 1-d arrays (`runs_of`) and read run i's
+value with `at(x, i)`: x[0] for a shared value, x[i] otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+
+import numba
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def kernel(fn: F) -> F:
+    """Compile `fn` with numba (no Python objects, cached on disk, GIL released; division
+    by zero gives inf or NaN as in NumPy)."""
+    compiled: F = numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
+    return compiled
+
+
+def runs_of(x: ArrayLike, dtype: DTypeLike = np.float64) -> np.ndarray:
+    """A shared value or a per-run array as a contiguous 1-d array (length 1 or R)."""
+    return np.ascontiguousarray(np.asarray(x, dtype=dtype).reshape(-1))
+
+
+@kernel
+def at(x: np.ndarray, i: int) -> Any:
+    """Run i's value of a shared (length 1) or per-run (length R) array."""
+    return x[i] if x.shape[0] > 1 else x[0]
+
+
+@kernel
+def row_sum(x: np.ndarray) -> float:
+    """The sum of a short 1-d array (fewer than 128 entries) in the order NumPy's `sum`
+    adds a contiguous row: left to right below 8 entries; from 8 on, eight partial sums
+    combined pairwise, then the rest left to right (NumPy's pairwise summation). Kernels
+    that replace a NumPy reduction use it so the numbers stay the same bit for bit."""
+    n = x.shape[0]
+    if n < 8:
+        total = 0.0
+        for k in range(n):
+            total = x[k] if k == 0 else total + x[k]
+        return total
+    r0, r1, r2, r3, r4, r5, r6, r7 = x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
+    k = 8
+    while k < n - n % 8:
+        r0 += x[k]
+        r1 += x[k + 1]
+        r2 += x[k + 2]
+        r3 += x[k + 3]
+        r4 += x[k + 4]
+        r5 += x[k + 5]
+        r6 += x[k + 6]
+        r7 += x[k + 7]
+        k += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while k < n:
+        total += x[k]
+        k += 1
+    return total
