@@ -21,7 +21,7 @@ value with `at(x, i)`: x[0] for a shared value, x[i] otherwise.
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, cast
 
 import numba
 import numpy as np
@@ -33,8 +33,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def kernel(fn: F) -> F:
     """Compile `fn` with numba (no Python objects, cached on disk, GIL released; division
     by zero gives inf or NaN as in NumPy)."""
-    compiled: F = numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
-    return compiled
+    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
 
 
 def runs_of(x: ArrayLike, dtype: DTypeLike = np.float64) -> np.ndarray:
@@ -77,3 +76,18 @@ def row_sum(x: np.ndarray) -> float:
         total += x[k]
         k += 1
     return total
+
+
+def formula(n_args: int) -> Callable[[Callable[..., float]], Any]:
+    """Compile a formula of `n_args` numbers into a NumPy ufunc (numba's `vectorize`):
+    written for one value of each argument, it applies elementwise with NumPy's
+    broadcasting over arrays of any shape (a shared coefficient, per-run arrays, (R, F)
+    tables), and kernels call it on plain numbers."""
+    signature = f"float64({', '.join(['float64'] * n_args)})"
+
+    def compile_formula(fn: Callable[..., float]) -> Any:
+        ufunc = numba.vectorize([signature], cache=True)(fn)
+        ufunc.__doc__ = fn.__doc__
+        return ufunc
+
+    return compile_formula

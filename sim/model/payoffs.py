@@ -23,10 +23,13 @@ Which actor weighs which fact, once (docs/architecture.md, "One channel per fact
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import valuation
+from .compiled import formula
 
 
 def _col(a: ArrayLike) -> np.ndarray:
@@ -213,6 +216,53 @@ def stay_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayL
 STOPPING_SEARCH_DAYS = 2 * valuation.YEAR_DAYS
 
 
+@formula(8)
+def stopping_day(stake: float, revision_interval: float, lead_days: float, discount_rate: float,
+                 legitimacy_weight: float, overstay_penalty: float, iterations: float, precision_days: float) -> float:
+    """`withdrawal_day` for one run (positional arguments, for kernels)."""
+    dt, lead, s, rho = revision_interval, lead_days, stake, discount_rate
+    lw, ov = legitimacy_weight, overstay_penalty
+    fade = valuation.later(dt, rho)
+    lev_l, sl_l = valuation.integral_level(lead, rho), valuation.integral_slope(lead, rho)
+    lev_d, sl_d = valuation.integral_level(dt, rho), valuation.integral_slope(dt, rho)
+    constant = (0.5 * s * lev_l * (1.0 - fade) - s * lev_d) / valuation.DAYS_PER_WEEK
+
+    # the linear regime: tau + dt + lead <= one year
+    k = lw / (valuation.DAYS_PER_WEEK * valuation.YEAR_DAYS)
+    slope = k * (lev_d - 0.5 * (1.0 - fade) * lev_l)
+    level = constant + k * (sl_d - 0.5 * (1.0 - fade) * sl_l + 0.5 * fade * dt * lev_l)
+    root = -level / slope if slope > 0 else math.inf
+    linear_end = valuation.YEAR_DAYS - dt - lead
+    if (level >= 0.0 and linear_end >= 0.0) or (slope > 0 and root <= linear_end):
+        return 0.0 if level >= 0.0 else root
+
+    def leave_now_gain(tau: float) -> float:
+        return (constant - 0.5 * valuation.illegitimacy(tau, lead, rho, lw, ov)
+                + valuation.illegitimacy(tau, dt, rho, lw, ov)
+                + 0.5 * fade * valuation.illegitimacy(tau + dt, lead, rho, lw, ov))
+
+    # the root lies past the linear regime; where the line's own root is a bound (the
+    # deadline's jump only makes leaving better), it closes the bracket
+    lo = max(linear_end, 0.0)
+    limit = float(STOPPING_SEARCH_DAYS)
+    hi = root if (math.isfinite(root) and root > lo and root < limit) else limit
+    if leave_now_gain(hi) < 0.0:
+        hi = limit
+    if leave_now_gain(limit) < 0.0:
+        return math.inf
+    if leave_now_gain(lo) >= 0.0:  # an interval or a withdrawal longer than the year
+        return lo
+    for _ in range(int(iterations)):
+        if hi - lo <= precision_days:
+            break
+        mid = 0.5 * (lo + hi)
+        if leave_now_gain(mid) >= 0.0:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def withdrawal_day(presence: ArrayLike, stake: ArrayLike, revision_interval: ArrayLike, lead_days: ArrayLike,
                    discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike, overstay_penalty: ArrayLike,
                    iterations: int = 10, precision_days: float = 2.0) -> np.ndarray:
@@ -225,66 +275,14 @@ def withdrawal_day(presence: ArrayLike, stake: ArrayLike, revision_interval: Arr
     illegitimacy rises), so the day is its root. While the withdrawal and the interval end
     before the deadline, g is linear in tau (`valuation.illegitimacy_cost` is linear there)
     and the root is exact; elsewhere it is found by bisection between the end of that
-    regime and the line's root (or two years) to within `precision_days`. The terms of `withdrawal_path_value` and `stay_value` that do not depend on
-    tau are computed once and the presence factor cancels (tested against both)."""
+    regime and the line's root (or two years) to within `precision_days`, each run on its
+    own (`stopping_day`), so a run's day never depends on the other runs computed with it.
+    The terms of `withdrawal_path_value` and `stay_value` that do not depend on tau are
+    computed once and the presence factor cancels (tested against both)."""
     shape = np.broadcast(np.asarray(presence), np.asarray(stake), np.asarray(lead_days)).shape
-    dt = np.broadcast_to(np.asarray(revision_interval, dtype=np.float64), shape)
-    lead = np.broadcast_to(np.asarray(lead_days, dtype=np.float64), shape)
-    s = np.broadcast_to(np.asarray(stake, dtype=np.float64), shape)
-    rho = np.broadcast_to(np.asarray(discount_rate, dtype=np.float64), shape)
-    lw = np.broadcast_to(np.asarray(legitimacy_weight, dtype=np.float64), shape)
-    ov = np.broadcast_to(np.asarray(overstay_penalty, dtype=np.float64), shape)
-    fade = valuation.later(dt, rho)
-    lev_l, sl_l = valuation.days_integrals(lead, rho)
-    lev_d, sl_d = valuation.days_integrals(dt, rho)
-    constant = (0.5 * s * lev_l * (1.0 - fade) - s * lev_d) / valuation.DAYS_PER_WEEK
-
-    # the linear regime: tau + dt + lead <= one year
-    k = lw / (valuation.DAYS_PER_WEEK * valuation.YEAR_DAYS)
-    slope = k * (lev_d - 0.5 * (1.0 - fade) * lev_l)
-    level = constant + k * (sl_d - 0.5 * (1.0 - fade) * sl_l + 0.5 * fade * dt * lev_l)
-    root = np.where(slope > 0, -level / np.where(slope > 0, slope, 1.0), np.inf)
-    linear_end = valuation.YEAR_DAYS - dt - lead
-    day = np.where(level >= 0.0, 0.0, root)
-    exact = ((level >= 0.0) & (linear_end >= 0.0)) | ((slope > 0) & (root <= linear_end))
-
-    rows = np.flatnonzero(~exact.reshape(-1))
-    if rows.size:
-        def pick(x: np.ndarray) -> np.ndarray:
-            return x.reshape(-1)[rows]
-
-        dt_r, lead_r, fade_r, c_r, rho_r = pick(dt), pick(lead), pick(fade), pick(constant), pick(rho)
-        kw_r = dict(legitimacy_weight=pick(lw), overstay_penalty=pick(ov))
-
-        def leave_now_gain(tau: np.ndarray) -> np.ndarray:
-            return (c_r - 0.5 * valuation.illegitimacy_cost(tau, lead_r, rho_r, **kw_r)
-                    + valuation.illegitimacy_cost(tau, dt_r, rho_r, **kw_r)
-                    + 0.5 * fade_r * valuation.illegitimacy_cost(tau + dt_r, lead_r, rho_r, **kw_r))
-
-        # the root lies past the linear regime; where the line's own root is a bound (the
-        # deadline's jump only makes leaving better), it closes the bracket
-        lo = np.maximum(pick(linear_end), 0.0)
-        line_root = pick(root)
-        limit = np.full(rows.size, float(STOPPING_SEARCH_DAYS))
-        hi = np.where(np.isfinite(line_root) & (line_root > lo) & (line_root < limit), line_root, limit)
-        hi = np.where(leave_now_gain(hi) >= 0.0, hi, limit)
-        never = leave_now_gain(limit) < 0.0
-        at_once = leave_now_gain(lo) >= 0.0  # an interval or a withdrawal longer than the year
-        hi = np.where(at_once, lo, hi)
-        for _ in range(iterations):
-            # each row stops on its own width, so a row's day never depends on the others
-            # in the batch (the engines and any chunking give the same answer)
-            open_ = (hi - lo) > precision_days
-            if not np.any(open_):
-                break
-            mid = 0.5 * (lo + hi)
-            leave = leave_now_gain(mid) >= 0.0
-            hi = np.where(open_ & leave, mid, hi)
-            lo = np.where(open_ & ~leave, mid, lo)
-        flat = day.reshape(-1).copy()
-        flat[rows] = np.where(never, np.inf, hi)
-        day = flat.reshape(shape)
-    return day
+    return np.asarray(stopping_day(np.broadcast_to(np.asarray(stake, dtype=np.float64), shape), revision_interval,
+                                   lead_days, discount_rate, legitimacy_weight, overstay_penalty, iterations,
+                                   precision_days))
 
 
 def request_path_value(presence: ArrayLike, stake: ArrayLike, leave_day: ArrayLike, lead_days: ArrayLike,

@@ -23,101 +23,128 @@ Alos-Ferrer & Netzer (2010) need when choices are valued over the time they hold
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
+
+from .compiled import formula
 
 DAYS_PER_WEEK = 7.0
 #: one year in days: the notes give US forces one year to leave after a formal request (F4)
 YEAR_DAYS = 365
 
 
-def step_chance(rate: ArrayLike, step_days: float) -> np.ndarray:
+@formula(2)
+def step_chance(rate: float, step_days: float) -> float:
     """Chance that an event with hazard `rate` per day happens within one step (Poisson)."""
-    return -np.expm1(-np.asarray(rate, dtype=np.float64) * step_days)
+    return -math.expm1(-rate * step_days)
 
 
-def relax(value: ArrayLike, target: ArrayLike, rate: ArrayLike, step_days: float) -> np.ndarray:
+@formula(4)
+def relax(value: float, target: float, rate: float, step_days: float) -> float:
     """Exact step of dx/dt = rate (target - x): x moves the fraction 1 - exp(-rate dt) of the way.
     Written as x + (target - x) x fraction, so that in floating point the result never
     decreases when the target rises and is x itself at rate 0."""
-    v, tgt = np.asarray(value, dtype=np.float64), np.asarray(target, dtype=np.float64)
-    return v + (tgt - v) * step_chance(rate, step_days)
+    return value + (target - value) * step_chance(rate, step_days)
 
 
-def ou_step(value: ArrayLike, target: ArrayLike, rate: ArrayLike, volatility: ArrayLike, noise: ArrayLike,
-            step_days: float) -> np.ndarray:
+@formula(6)
+def ou_step(value: float, target: float, rate: float, volatility: float, noise: float, step_days: float) -> float:
     """Exact step of an Ornstein-Uhlenbeck process dx = rate (target - x) dt + volatility dW
     (volatility per square root of a day), clipped to [0, 1]. The noise's standard deviation
     over a step is volatility sqrt((1 - e^(-2 rate dt)) / (2 rate)), so two steps of 7 days
     and one of 14 give the same distribution (before clipping)."""
-    k = np.asarray(rate, dtype=np.float64)
-    safe = np.where(k > 0, k, 1.0)
-    var_time = np.where(k > 0, -np.expm1(-2.0 * safe * step_days) / (2.0 * safe), step_days)
-    x = relax(value, target, k, step_days) + np.asarray(volatility) * np.sqrt(var_time) * np.asarray(noise)
-    return np.clip(x, 0.0, 1.0)
+    var_time = -math.expm1(-2.0 * rate * step_days) / (2.0 * rate) if rate > 0 else step_days
+    x = relax(value, target, rate, step_days) + volatility * math.sqrt(var_time) * noise
+    return min(max(x, 0.0), 1.0)
 
 
-def discounted_weeks(days: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
+@formula(2)
+def discounted_weeks(days: float, discount_rate: float) -> float:
     """A(T): discounted weeks in the next `days` days, (1 - e^(-rho T)) / rho / 7 (T for rho = 0)."""
-    rho = np.asarray(discount_rate, dtype=np.float64)
-    if np.isscalar(days) and days == np.inf and rho.ndim == 0 and rho > 0:  # the common case: no horizon
-        return np.asarray(1.0 / (float(rho) * DAYS_PER_WEEK))
-    t = np.maximum(np.asarray(days, dtype=np.float64), 0.0)
-    safe = np.where(rho > 0, rho, 1.0)
-    return np.where(rho > 0, -np.expm1(-safe * t) / safe, t) / DAYS_PER_WEEK
+    rho = discount_rate
+    if math.isinf(days) and rho > 0:  # no horizon: 1 / (7 rho)
+        return 1.0 / (rho * DAYS_PER_WEEK)
+    t = max(days, 0.0)
+    return (-math.expm1(-rho * t) / rho if rho > 0 else t) / DAYS_PER_WEEK
 
 
 def posture_weeks(revision_rate: ArrayLike, discount_rate: ArrayLike, days_left: ArrayLike) -> np.ndarray:
     """Discounted weeks a posture is expected to stand: until the actor's next revision
     (rate q per day) or the end of the run, whichever comes first."""
-    return discounted_weeks(days_left, np.asarray(revision_rate) + np.asarray(discount_rate))
+    return np.asarray(discounted_weeks(days_left, np.asarray(revision_rate) + np.asarray(discount_rate)))
 
 
-def later(days: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
+@formula(2)
+def later(days: float, discount_rate: float) -> float:
     """The discount factor of something `days` days from now, e^(-rho days)."""
-    return np.exp(-np.asarray(discount_rate, dtype=np.float64) * np.maximum(np.asarray(days, dtype=np.float64), 0.0))
+    return math.exp(-discount_rate * max(days, 0.0))
 
 
-def discounted_chance(hazard: ArrayLike, discount_rate: ArrayLike, days: ArrayLike) -> np.ndarray:
+@formula(3)
+def discounted_chance(hazard: float, discount_rate: float, days: float) -> float:
     """Discounted chance that an event with `hazard` per day happens within `days` days:
     the integral of h e^(-(h + rho) t), h / (h + rho) (1 - e^(-(h + rho) T))."""
-    h = np.maximum(np.asarray(hazard, dtype=np.float64), 0.0)
-    total = h + np.asarray(discount_rate, dtype=np.float64)
-    t = np.maximum(np.asarray(days, dtype=np.float64), 0.0)
-    safe = np.where(total > 0, total, 1.0)
-    return np.where(total > 0, h / safe * -np.expm1(-safe * t), 0.0)
+    h = max(hazard, 0.0)
+    total = h + discount_rate
+    t = max(days, 0.0)
+    return h / total * -math.expm1(-total * t) if total > 0 else 0.0
 
 
-def competing_chance(hazard: ArrayLike, own_rate: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
+@formula(3)
+def competing_chance(hazard: float, own_rate: float, discount_rate: float) -> float:
     """Discounted chance that an event with `hazard` per day comes before the actor's own
     next revision (rate `own_rate`): h / (h + q + rho). What a posture risks while it stands."""
-    h = np.maximum(np.asarray(hazard, dtype=np.float64), 0.0)
-    total = h + np.asarray(own_rate, dtype=np.float64) + np.asarray(discount_rate, dtype=np.float64)
-    return np.where(total > 0, h / np.where(total > 0, total, 1.0), 0.0)
+    h = max(hazard, 0.0)
+    total = h + own_rate + discount_rate
+    return h / total if total > 0 else 0.0
 
 
-def days_integrals(t: np.ndarray, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@formula(2)
+def integral_level(t: float, rho: float) -> float:
+    """The integral over [0, t] days of e^(-rho u), in days ((1 - e^(-rho t)) / rho; t at rho = 0)."""
+    return (1.0 - math.exp(-rho * t)) / rho if rho > 0 else t
+
+
+@formula(2)
+def integral_slope(t: float, rho: float) -> float:
+    """The integral over [0, t] days of u e^(-rho u), in days ((1 - e^(-rho t) (1 + rho t)) / rho^2;
+    t^2 / 2 at rho = 0)."""
+    return (1.0 - math.exp(-rho * t) * (1.0 + rho * t)) / (rho * rho) if rho > 0 else 0.5 * t * t
+
+
+def days_integrals(t: ArrayLike, rho: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """The integrals over [0, t] days of e^(-rho u) and of u e^(-rho u), in days (rho > 0,
     or rho = 0: t and t^2 / 2)."""
-    positive = rho > 0
-    safe = np.where(positive, rho, 1.0)
-    e = np.exp(-safe * t)
-    level = np.where(positive, (1.0 - e) / safe, t)
-    slope = np.where(positive, (1.0 - e * (1.0 + safe * t)) / safe**2, 0.5 * t * t)
-    return level, slope
+    return np.asarray(integral_level(t, rho)), np.asarray(integral_slope(t, rho))
 
 
-def discounted_ramp(level0: ArrayLike, slope: ArrayLike, start: ArrayLike, end: ArrayLike,
-                    discount_rate: ArrayLike) -> np.ndarray:
+@formula(5)
+def discounted_ramp(level0: float, slope: float, start: float, end: float, discount_rate: float) -> float:
     """Integral over t in [start, end] days of (level0 + slope t) e^(-rho t) dt, in weeks:
     a cost that grows linearly in time, discounted (the illegitimacy of staying, F21)."""
-    a, b = np.asarray(level0, dtype=np.float64), np.asarray(slope, dtype=np.float64)
-    t0 = np.maximum(np.asarray(start, dtype=np.float64), 0.0)
-    t1 = np.maximum(np.asarray(end, dtype=np.float64), t0)
-    rho = np.asarray(discount_rate, dtype=np.float64)
-    lev1, sl1 = days_integrals(t1, rho)
-    lev0, sl0 = days_integrals(t0, rho)
-    return (a * (lev1 - lev0) + b * (sl1 - sl0)) / DAYS_PER_WEEK
+    t0 = max(start, 0.0)
+    t1 = max(end, t0)
+    rho = discount_rate
+    return (level0 * (integral_level(t1, rho) - integral_level(t0, rho))
+            + slope * (integral_slope(t1, rho) - integral_slope(t0, rho))) / DAYS_PER_WEEK
+
+
+@formula(5)
+def illegitimacy(days_since_request: float, horizon_days: float, discount_rate: float, legitimacy_weight: float,
+                 overstay_penalty: float) -> float:
+    """`illegitimacy_cost` for one run (positional arguments, for kernels)."""
+    tau, rho, lw = days_since_request, discount_rate, legitimacy_weight
+    span = max(horizon_days, 0.0)
+    to_deadline = min(max(YEAR_DAYS - tau, 0.0), span)
+    lev_d = integral_level(to_deadline, rho)
+    sl_d = integral_slope(to_deadline, rho)
+    # rho > 0 wherever a span is infinite
+    lev_t = integral_level(span, rho) if math.isfinite(span) else 1.0 / (rho if rho > 0 else 1.0)
+    ramp = lw / YEAR_DAYS * (tau * lev_d + sl_d)
+    after = (lw + overstay_penalty) * (lev_t - lev_d)
+    return (ramp + after) / DAYS_PER_WEEK
 
 
 def illegitimacy_cost(days_since_request: ArrayLike, horizon_days: ArrayLike, discount_rate: ArrayLike, *,
@@ -131,15 +158,5 @@ def illegitimacy_cost(days_since_request: ArrayLike, horizon_days: ArrayLike, di
         cost = [lw/Y (tau I0(d) + I1(d)) + (lw + ov) (I0(T) - I0(d))] / 7
 
     where I0(t) and I1(t) are the integrals over [0, t] of e^(-rho u) and u e^(-rho u)."""
-    tau = np.asarray(days_since_request, dtype=np.float64)
-    span = np.maximum(np.asarray(horizon_days, dtype=np.float64), 0.0)
-    rho = np.asarray(discount_rate, dtype=np.float64)
-    lw = np.asarray(legitimacy_weight, dtype=np.float64)
-    to_deadline = np.clip(YEAR_DAYS - tau, 0.0, span)
-    lev_d, sl_d = days_integrals(to_deadline, rho)
-    finite = np.isfinite(span)
-    lev_t, _ = days_integrals(np.where(finite, span, 0.0), rho)
-    lev_t = np.where(finite, lev_t, 1.0 / np.where(rho > 0, rho, 1.0))  # rho > 0 wherever a span is infinite
-    ramp = lw / YEAR_DAYS * (tau * lev_d + sl_d)
-    after = (lw + np.asarray(overstay_penalty)) * (lev_t - lev_d)
-    return (ramp + after) / DAYS_PER_WEEK
+    return np.asarray(illegitimacy(days_since_request, horizon_days, discount_rate, legitimacy_weight,
+                                   overstay_penalty))
