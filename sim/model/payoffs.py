@@ -178,17 +178,35 @@ def washington_stake(isis: ArrayLike, iran_influence: ArrayLike, tension: ArrayL
             - np.asarray(force_protection_weight) * np.asarray(tension))
 
 
+@formula(7)
+def withdrawal_path(presence: float, stake: float, days_since_request: float, lead_days: float, discount_rate: float,
+                    legitimacy_weight: float, overstay_penalty: float) -> float:
+    """`withdrawal_path_value` for one run (positional arguments, for kernels)."""
+    held = stake * valuation.weeks_within(lead_days, discount_rate)
+    illegit = valuation.illegitimacy(days_since_request, lead_days, discount_rate, legitimacy_weight,
+                                     overstay_penalty)
+    return 0.5 * presence * (held - illegit)
+
+
 def withdrawal_path_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayLike,
                           lead_days: ArrayLike, discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike,
                           overstay_penalty: ArrayLike) -> np.ndarray:
     """Washington's value of withdrawing on schedule from now (F4): the presence, on average
     half of today's while it leaves over `lead_days`, holds its stake and pays the
     illegitimacy of staying (F21) until the last troops are out; nothing after."""
-    half = 0.5 * np.asarray(presence)
-    held = np.asarray(stake) * valuation.discounted_weeks(lead_days, discount_rate)
-    illegit = valuation.illegitimacy_cost(days_since_request, lead_days, discount_rate,
-                                          legitimacy_weight=legitimacy_weight, overstay_penalty=overstay_penalty)
-    return half * (held - illegit)
+    return np.asarray(withdrawal_path(presence, stake, days_since_request, lead_days, discount_rate,
+                                      legitimacy_weight, overstay_penalty))
+
+
+@formula(8)
+def stay_path(presence: float, stake: float, days_since_request: float, revision_interval: float, lead_days: float,
+              discount_rate: float, legitimacy_weight: float, overstay_penalty: float) -> float:
+    """`stay_value` for one run (positional arguments, for kernels)."""
+    dt, tau, rho = revision_interval, days_since_request, discount_rate
+    held = stake * valuation.weeks_within(dt, rho)
+    illegit = valuation.illegitimacy(tau, dt, rho, legitimacy_weight, overstay_penalty)
+    then = withdrawal_path(presence, stake, tau + dt, lead_days, rho, legitimacy_weight, overstay_penalty)
+    return presence * (held - illegit) + valuation.later(dt, rho) * then
 
 
 def stay_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayLike, revision_interval: ArrayLike,
@@ -200,15 +218,8 @@ def stay_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayL
     withdraw on schedule. The illegitimacy only grows, so the problem is monotone and the
     rule is optimal: Washington leaves once staying one more interval costs more than it
     holds (F21: 'the United States cannot impose its troops on Iraq')."""
-    p = np.asarray(presence)
-    dt = np.asarray(revision_interval, dtype=np.float64)
-    tau = np.asarray(days_since_request, dtype=np.float64)
-    held = np.asarray(stake) * valuation.discounted_weeks(dt, discount_rate)
-    illegit = valuation.illegitimacy_cost(tau, dt, discount_rate, legitimacy_weight=legitimacy_weight,
-                                          overstay_penalty=overstay_penalty)
-    then = withdrawal_path_value(p, stake, tau + dt, lead_days, discount_rate, legitimacy_weight=legitimacy_weight,
-                                 overstay_penalty=overstay_penalty)
-    return p * (held - illegit) + valuation.later(dt, discount_rate) * then
+    return np.asarray(stay_path(presence, stake, days_since_request, revision_interval, lead_days, discount_rate,
+                                legitimacy_weight, overstay_penalty))
 
 
 #: the latest day after a request on which the stopping rule is looked for (two years: the
@@ -285,21 +296,28 @@ def withdrawal_day(presence: ArrayLike, stake: ArrayLike, revision_interval: Arr
                                    precision_days))
 
 
+@formula(7)
+def request_path(presence: float, stake: float, leave_day: float, lead_days: float, discount_rate: float,
+                 legitimacy_weight: float, overstay_penalty: float) -> float:
+    """`request_path_value` for one run (positional arguments, for kernels)."""
+    rho, lw, ov = discount_rate, legitimacy_weight, overstay_penalty
+    finite = math.isfinite(leave_day)
+    until = leave_day if finite else math.inf
+    stay = presence * (stake * valuation.weeks_within(until, rho) - valuation.illegitimacy(0.0, until, rho, lw, ov))
+    if not finite:
+        return stay + 0.0
+    then = withdrawal_path(presence, stake, leave_day, lead_days, rho, lw, ov)
+    return stay + valuation.later(leave_day, rho) * then
+
+
 def request_path_value(presence: ArrayLike, stake: ArrayLike, leave_day: ArrayLike, lead_days: ArrayLike,
                        discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike,
                        overstay_penalty: ArrayLike) -> np.ndarray:
     """Washington's value, from the moment of a formal request, of staying until `leave_day`
     (paying the rising illegitimacy, F21) and then withdrawing on schedule (F4); staying for
     good where `leave_day` is infinite."""
-    p = np.asarray(presence, dtype=np.float64)
-    kw = dict(legitimacy_weight=legitimacy_weight, overstay_penalty=overstay_penalty)
-    leave = np.asarray(leave_day, dtype=np.float64)
-    finite = np.isfinite(leave)
-    until = np.where(finite, leave, np.inf)
-    stay = p * (np.asarray(stake) * valuation.discounted_weeks(until, discount_rate)
-                - valuation.illegitimacy_cost(0.0, until, discount_rate, **kw))
-    then = withdrawal_path_value(p, stake, np.where(finite, leave, 0.0), lead_days, discount_rate, **kw)
-    return stay + np.where(finite, valuation.later(np.where(finite, leave, 0.0), discount_rate) * then, 0.0)
+    return np.asarray(request_path(presence, stake, leave_day, lead_days, discount_rate, legitimacy_weight,
+                                   overstay_penalty))
 
 
 def presence_value(presence: ArrayLike, stake: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:

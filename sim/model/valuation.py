@@ -61,13 +61,23 @@ def ou_step(value: float, target: float, rate: float, volatility: float, noise: 
 
 
 @formula(2)
-def discounted_weeks(days: float, discount_rate: float) -> float:
-    """A(T): discounted weeks in the next `days` days, (1 - e^(-rho T)) / rho / 7 (T for rho = 0)."""
+def weeks_within(days: float, discount_rate: float) -> float:
+    """`discounted_weeks` for one run: (1 - e^(-rho T)) / rho / 7 (T / 7 for rho = 0)."""
     rho = discount_rate
-    if math.isinf(days) and rho > 0:  # no horizon: 1 / (7 rho)
-        return 1.0 / (rho * DAYS_PER_WEEK)
     t = max(days, 0.0)
     return (-math.expm1(-rho * t) / rho if rho > 0 else t) / DAYS_PER_WEEK
+
+
+def discounted_weeks(days: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
+    """A(T): discounted weeks in the next `days` days, (1 - e^(-rho T)) / rho / 7 (T for rho = 0).
+
+    With no horizon and one shared rate (the common case) it is 1 / (7 rho), computed so; an
+    array of days or of rates goes through `weeks_within`, whose (1 / rho) / 7 can differ
+    from it in the last bit (kept as the model computed it before it was compiled)."""
+    rho = np.asarray(discount_rate, dtype=np.float64)
+    if np.isscalar(days) and days == np.inf and rho.ndim == 0 and rho > 0:
+        return np.asarray(1.0 / (float(rho) * DAYS_PER_WEEK))
+    return np.asarray(weeks_within(days, rho))
 
 
 def posture_weeks(revision_rate: ArrayLike, discount_rate: ArrayLike, days_left: ArrayLike) -> np.ndarray:
