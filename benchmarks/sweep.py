@@ -158,6 +158,28 @@ def _end_to_end_in(tree: Path, runs: int, workers: int) -> dict:
 # ---------------------------------------------------------------- this tree against another commit
 #: measured in a fresh interpreter inside a tree; uses only interfaces every commit of the
 #: project has (the batch and Mesa engines' `simulate`, benchmarks.batch_run_model)
+#: the browser app's Step (the model's step with its event log and data collection; the
+#: page's rendering is not part of it) and a role-play turn (the options shown, then a month)
+_APP_SCRIPT = r"""
+import json, time
+from sim.play.game import Game
+from sim.webapp.session import ClassroomModel
+m = ClassroomModel("baseline", 0)
+m.step()
+t0 = time.perf_counter()
+for _ in range(20):
+    m.step()
+step = (time.perf_counter() - t0) / 20
+g = Game("pm", "baseline", 0)
+g.options(); g.play_month(None)
+t0 = time.perf_counter()
+for _ in range(5):
+    g.options()
+    g.play_month(None)
+turn = (time.perf_counter() - t0) / 5
+print(json.dumps({"step_ms": step * 1e3, "turn_ms": turn * 1e3}))
+"""
+
 _TREE_SCRIPT = r"""
 import json, sys, time
 import numpy as np
@@ -257,11 +279,14 @@ def _measure_tree(tree: Path, n_batch: int, n_mesa: int) -> dict:
     import json
 
     env = dict(os.environ, PYTHONPATH=str(tree), CI="1")
-    proc = subprocess.run([sys.executable, "-c", _TREE_SCRIPT, str(n_batch), str(n_mesa)], cwd=tree, env=env,
-                          capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"benchmark in {tree} failed:\n{proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    got = {}
+    for script, args in ((_TREE_SCRIPT, [str(n_batch), str(n_mesa)]), (_APP_SCRIPT, [])):
+        proc = subprocess.run([sys.executable, "-c", script, *args], cwd=tree, env=env, capture_output=True,
+                              text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"benchmark in {tree} failed:\n{proc.stderr[-2000:]}")
+        got.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return got
 
 
 _THREADS_SCRIPT = r"""
@@ -319,6 +344,11 @@ def bench_against(ref: str, rounds: int, n_batch: int, n_mesa: int, end_to_end: 
             for k, label in (("batch", "engine=batch"), ("mesa", "engine=mesa"), ("batch_run", "mesa.batch_run")):
                 a, b = med["this tree"][k], med[ref][k]
                 print(f"  {label:22s} {a:12.1f} {b:12.1f} {a / b:7.2f}x")
+            app = {name: {k: statistics.median(r[k] for r in rs) for k in ("step_ms", "turn_ms")}
+                   for name, rs in got.items()}
+            for k, label in (("step_ms", "browser app Step"), ("turn_ms", "role-play turn")):
+                a, b = app["this tree"][k], app[ref][k]
+                print(f"  {label:22s} {a:10.1f}ms {b:10.1f}ms {b / a:7.2f}x faster")
             print(f"  outcome counts of the batch runs: this tree {got['this tree'][0]['outcomes']}, "
                   f"{ref[:12]} {got[ref][0]['outcomes']}")
             if end_to_end:

@@ -7,8 +7,12 @@ the two engines run the same machine code. docs/architecture.md ("Compiled kerne
 why numba and what was measured.
 
 - Compilation happens on the first call of each kernel in a fresh installation and is
-  cached on disk (`cache=True`: next to the source in `__pycache__`, or under
-  `NUMBA_CACHE_DIR`); later processes, sweep workers included, load the cached code.
+  cached on disk (`cache=True`); later processes, sweep workers included, load the cached
+  code. The cache lives in one directory per version of the model's source (`CACHE_DIR`,
+  named by a digest of every file of `sim/model`, under `sim/model/__pycache__` or
+  `NUMBA_CACHE_DIR`): numba checks only a kernel's own file for changes, and a kernel
+  compiled into another (a formula of `valuation` inside `payoffs.stopping_day`) would
+  otherwise survive an edit of the file it came from.
 - Kernels release the GIL (`nogil=True`), so threads can run them side by side.
 - Floating point is IEEE without reassociation or fused multiply-adds (no `fastmath`), so
   a kernel computes what its NumPy formulation computed, operation for operation.
@@ -21,13 +25,31 @@ value with `at(x, i)`: x[0] for a shared value, x[i] otherwise.
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
 from typing import Any, Callable, TypeVar, cast
 
 import numba
+import numba.core.config
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _source_digest() -> str:
+    """A digest of the model's source: every file of this package, by name and content."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+#: where the compiled kernels of this version of the model's source are cached
+CACHE_DIR = Path(os.environ.get("NUMBA_CACHE_DIR") or Path(__file__).parent / "__pycache__") / (
+    f"kernels-{_source_digest()}")
+numba.core.config.CACHE_DIR = str(CACHE_DIR)  # read by numba when a kernel is defined (below and in other modules)
 
 
 def kernel(fn: F) -> F:
