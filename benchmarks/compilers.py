@@ -1,6 +1,7 @@
 """numba against JAX on one stage of the model (a measurement, not a test).
 
-    python -m benchmarks.compilers
+    python -m benchmarks.compilers               # the stage, three ways
+    python -m benchmarks.compilers --first-run   # the model's first-run overhead, cold and cached
 
 The stage is the revision rule every actor decides by (`choice.revision_choice`: logit
 probabilities, the chance of a change over the step, the new action by inverse CDF), on
@@ -14,10 +15,17 @@ Washington's 10 actions. It is timed three ways on the same inputs:
 for R = 1 run (the Mesa model's call) and R = 20,000 runs (a batch), and reports the time
 per call, the first call's compile time, and whether the results equal NumPy's.
 docs/architecture.md ("Compiled kernels") records what this printed and the choice made.
+
+--first-run times, in fresh processes, importing the batch engine and its first call on
+10 runs: with an empty kernel cache (everything compiled) and then with the cache it left.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 import time
 
 import numpy as np
@@ -87,7 +95,39 @@ def _time(fn, args, repeat: int) -> tuple[float, float, np.ndarray]:
     return first, (time.perf_counter() - t0) / repeat, out
 
 
+_FIRST_RUN = r"""
+import json, time
+t0 = time.perf_counter()
+import numpy as np
+from benchmarks.batch_run_model import baseline_params
+from sim.engines import batch
+p = baseline_params()
+t1 = time.perf_counter()
+batch.simulate(p, np.arange(10))
+t2 = time.perf_counter()
+batch.simulate(p, np.arange(10))
+t3 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "first": t2 - t1, "second": t3 - t2}))
+"""
+
+
+def first_run() -> None:
+    import json
+
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache, CI="1")
+        for label in ("empty cache", "cached"):
+            out = subprocess.run([sys.executable, "-c", _FIRST_RUN], env=env, capture_output=True, text=True,
+                                 check=True).stdout
+            t = json.loads(out.strip().splitlines()[-1])
+            print(f"  {label:12s} import {t['import']:.2f} s, first call (10 runs) {t['first']:.2f} s, "
+                  f"second call {t['second']:.3f} s")
+
+
 def main() -> None:
+    if "--first-run" in sys.argv[1:]:
+        first_run()
+        return
     from sim.model.choice import revision_choice
 
     try:

@@ -1,7 +1,9 @@
 """How the model's math is compiled: numba's `njit`, with the machine code cached on disk.
 
 A kernel is a function of plain numbers and NumPy arrays written once, usually for one run,
-and compiled to machine code (numba, `@kernel`). The batch engine calls a kernel's loop over
+and compiled to machine code (numba, `@kernel`). A formula is a kernel of plain numbers;
+its rows kernel applies it to arrays of values (`elementwise`), and other kernels call it
+directly. The batch engine calls a kernel's loop over
 the runs axis for thousands of runs; the Mesa model calls the same loop for its one run, so
 the two engines run the same machine code. docs/architecture.md ("Compiled kernels") says
 why numba and what was measured.
@@ -49,7 +51,8 @@ def _source_digest() -> str:
 #: where the compiled kernels of this version of the model's source are cached
 CACHE_DIR = Path(os.environ.get("NUMBA_CACHE_DIR") or Path(__file__).parent / "__pycache__") / (
     f"kernels-{_source_digest()}")
-numba.core.config.CACHE_DIR = str(CACHE_DIR)  # read by numba when a kernel is defined (below and in other modules)
+# read by numba when a kernel is defined (below and in the modules that import this one)
+numba.core.config.CACHE_DIR = str(CACHE_DIR)  # type: ignore[attr-defined]
 
 
 def kernel(fn: F) -> F:
@@ -100,16 +103,16 @@ def row_sum(x: np.ndarray) -> float:
     return total
 
 
-def formula(n_args: int) -> Callable[[Callable[..., float]], Any]:
-    """Compile a formula of `n_args` numbers into a NumPy ufunc (numba's `vectorize`):
-    written for one value of each argument, it applies elementwise with NumPy's
-    broadcasting over arrays of any shape (a shared coefficient, per-run arrays, (R, F)
-    tables), and kernels call it on plain numbers."""
-    signature = f"float64({', '.join(['float64'] * n_args)})"
 
-    def compile_formula(fn: Callable[..., float]) -> Any:
-        ufunc = numba.vectorize([signature], cache=True)(fn)
-        ufunc.__doc__ = fn.__doc__
-        return ufunc
-
-    return compile_formula
+def elementwise(rows: Callable[..., None], *args: ArrayLike) -> np.ndarray:
+    """Apply a formula's rows kernel to its arguments broadcast against each other (NumPy's
+    rules): `rows(out, *flat)` fills `out` from 1-d arrays read with `at`. A formula is a
+    kernel for one value of each argument; its rows kernel loops it over the values."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in args]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    size = int(np.prod(shape))
+    flat = [np.ascontiguousarray((a if a.size in (1, size) else np.broadcast_to(a, shape)).reshape(-1))
+            for a in arrays]
+    out = np.empty(size)
+    rows(out, *flat)
+    return out.reshape(shape)

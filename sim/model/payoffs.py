@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import valuation
-from .compiled import formula
+from .compiled import at, elementwise, kernel
 
 
 def _col(a: ArrayLike) -> np.ndarray:
@@ -178,7 +178,7 @@ def washington_stake(isis: ArrayLike, iran_influence: ArrayLike, tension: ArrayL
             - np.asarray(force_protection_weight) * np.asarray(tension))
 
 
-@formula(7)
+@kernel
 def withdrawal_path(presence: float, stake: float, days_since_request: float, lead_days: float, discount_rate: float,
                     legitimacy_weight: float, overstay_penalty: float) -> float:
     """`withdrawal_path_value` for one run (positional arguments, for kernels)."""
@@ -188,17 +188,23 @@ def withdrawal_path(presence: float, stake: float, days_since_request: float, le
     return 0.5 * presence * (held - illegit)
 
 
+@kernel
+def _rows_withdrawal_path(out: np.ndarray, presence: np.ndarray, stake: np.ndarray, days_since_request: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = withdrawal_path(at(presence, i), at(stake, i), at(days_since_request, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i))
+
+
 def withdrawal_path_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayLike,
                           lead_days: ArrayLike, discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike,
                           overstay_penalty: ArrayLike) -> np.ndarray:
     """Washington's value of withdrawing on schedule from now (F4): the presence, on average
     half of today's while it leaves over `lead_days`, holds its stake and pays the
     illegitimacy of staying (F21) until the last troops are out; nothing after."""
-    return np.asarray(withdrawal_path(presence, stake, days_since_request, lead_days, discount_rate,
-                                      legitimacy_weight, overstay_penalty))
+    return elementwise(_rows_withdrawal_path, presence, stake, days_since_request, lead_days, discount_rate,
+                       legitimacy_weight, overstay_penalty)
 
 
-@formula(8)
+@kernel
 def stay_path(presence: float, stake: float, days_since_request: float, revision_interval: float, lead_days: float,
               discount_rate: float, legitimacy_weight: float, overstay_penalty: float) -> float:
     """`stay_value` for one run (positional arguments, for kernels)."""
@@ -206,7 +212,13 @@ def stay_path(presence: float, stake: float, days_since_request: float, revision
     held = stake * valuation.weeks_within(dt, rho)
     illegit = valuation.illegitimacy(tau, dt, rho, legitimacy_weight, overstay_penalty)
     then = withdrawal_path(presence, stake, tau + dt, lead_days, rho, legitimacy_weight, overstay_penalty)
-    return presence * (held - illegit) + valuation.later(dt, rho) * then
+    return presence * (held - illegit) + valuation.discount(dt, rho) * then
+
+
+@kernel
+def _rows_stay_path(out: np.ndarray, presence: np.ndarray, stake: np.ndarray, days_since_request: np.ndarray, revision_interval: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = stay_path(at(presence, i), at(stake, i), at(days_since_request, i), at(revision_interval, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i))
 
 
 def stay_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayLike, revision_interval: ArrayLike,
@@ -218,8 +230,8 @@ def stay_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayL
     withdraw on schedule. The illegitimacy only grows, so the problem is monotone and the
     rule is optimal: Washington leaves once staying one more interval costs more than it
     holds (F21: 'the United States cannot impose its troops on Iraq')."""
-    return np.asarray(stay_path(presence, stake, days_since_request, revision_interval, lead_days, discount_rate,
-                                legitimacy_weight, overstay_penalty))
+    return elementwise(_rows_stay_path, presence, stake, days_since_request, revision_interval, lead_days,
+                       discount_rate, legitimacy_weight, overstay_penalty)
 
 
 #: the latest day after a request on which the stopping rule is looked for (two years: the
@@ -227,13 +239,13 @@ def stay_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayL
 STOPPING_SEARCH_DAYS = 2 * valuation.YEAR_DAYS
 
 
-@formula(8)
+@kernel
 def stopping_day(stake: float, revision_interval: float, lead_days: float, discount_rate: float,
                  legitimacy_weight: float, overstay_penalty: float, iterations: float, precision_days: float) -> float:
-    """`withdrawal_day` for one run (positional arguments, for kernels)."""
+    """`withdrawal_day` for one run (positional arguments, for kernels); `iterations` a whole number."""
     dt, lead, s, rho = revision_interval, lead_days, stake, discount_rate
     lw, ov = legitimacy_weight, overstay_penalty
-    fade = valuation.later(dt, rho)
+    fade = valuation.discount(dt, rho)
     lev_l, sl_l = valuation.integral_level(lead, rho), valuation.integral_slope(lead, rho)
     lev_d, sl_d = valuation.integral_level(dt, rho), valuation.integral_slope(dt, rho)
     constant = (0.5 * s * lev_l * (1.0 - fade) - s * lev_d) / valuation.DAYS_PER_WEEK
@@ -274,6 +286,12 @@ def stopping_day(stake: float, revision_interval: float, lead_days: float, disco
     return hi
 
 
+@kernel
+def _rows_stopping_day(out: np.ndarray, stake: np.ndarray, revision_interval: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray, iterations: np.ndarray, precision_days: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = stopping_day(at(stake, i), at(revision_interval, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i), at(iterations, i), at(precision_days, i))
+
+
 def withdrawal_day(presence: ArrayLike, stake: ArrayLike, revision_interval: ArrayLike, lead_days: ArrayLike,
                    discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike, overstay_penalty: ArrayLike,
                    iterations: int = 10, precision_days: float = 2.0) -> np.ndarray:
@@ -291,12 +309,12 @@ def withdrawal_day(presence: ArrayLike, stake: ArrayLike, revision_interval: Arr
     The terms of `withdrawal_path_value` and `stay_value` that do not depend on tau are
     computed once and the presence factor cancels (tested against both)."""
     shape = np.broadcast(np.asarray(presence), np.asarray(stake), np.asarray(lead_days)).shape
-    return np.asarray(stopping_day(np.broadcast_to(np.asarray(stake, dtype=np.float64), shape), revision_interval,
-                                   lead_days, discount_rate, legitimacy_weight, overstay_penalty, iterations,
-                                   precision_days))
+    return elementwise(_rows_stopping_day, np.broadcast_to(np.asarray(stake, dtype=np.float64), shape),
+                       revision_interval, lead_days, discount_rate, legitimacy_weight, overstay_penalty, iterations,
+                       precision_days)
 
 
-@formula(7)
+@kernel
 def request_path(presence: float, stake: float, leave_day: float, lead_days: float, discount_rate: float,
                  legitimacy_weight: float, overstay_penalty: float) -> float:
     """`request_path_value` for one run (positional arguments, for kernels)."""
@@ -307,7 +325,13 @@ def request_path(presence: float, stake: float, leave_day: float, lead_days: flo
     if not finite:
         return stay + 0.0
     then = withdrawal_path(presence, stake, leave_day, lead_days, rho, lw, ov)
-    return stay + valuation.later(leave_day, rho) * then
+    return stay + valuation.discount(leave_day, rho) * then
+
+
+@kernel
+def _rows_request_path(out: np.ndarray, presence: np.ndarray, stake: np.ndarray, leave_day: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = request_path(at(presence, i), at(stake, i), at(leave_day, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i))
 
 
 def request_path_value(presence: ArrayLike, stake: ArrayLike, leave_day: ArrayLike, lead_days: ArrayLike,
@@ -316,8 +340,8 @@ def request_path_value(presence: ArrayLike, stake: ArrayLike, leave_day: ArrayLi
     """Washington's value, from the moment of a formal request, of staying until `leave_day`
     (paying the rising illegitimacy, F21) and then withdrawing on schedule (F4); staying for
     good where `leave_day` is infinite."""
-    return np.asarray(request_path(presence, stake, leave_day, lead_days, discount_rate, legitimacy_weight,
-                                   overstay_penalty))
+    return elementwise(_rows_request_path, presence, stake, leave_day, lead_days, discount_rate, legitimacy_weight,
+                       overstay_penalty)
 
 
 def presence_value(presence: ArrayLike, stake: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:

@@ -28,44 +28,84 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .compiled import formula
+from .compiled import at, elementwise, kernel
 
 DAYS_PER_WEEK = 7.0
 #: one year in days: the notes give US forces one year to leave after a formal request (F4)
 YEAR_DAYS = 365
 
 
-@formula(2)
-def step_chance(rate: float, step_days: float) -> float:
-    """Chance that an event with hazard `rate` per day happens within one step (Poisson)."""
+@kernel
+def chance_within(rate: float, step_days: float) -> float:
+    """Chance that an event with hazard `rate` per day happens within one step (Poisson), one value."""
     return -math.expm1(-rate * step_days)
 
 
-@formula(4)
-def relax(value: float, target: float, rate: float, step_days: float) -> float:
+@kernel
+def _rows_chance_within(out: np.ndarray, rate: np.ndarray, step_days: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = chance_within(at(rate, i), at(step_days, i))
+
+
+def step_chance(rate: ArrayLike, step_days: ArrayLike) -> np.ndarray:
+    """Chance that an event with hazard `rate` per day happens within one step (Poisson)."""
+    return elementwise(_rows_chance_within, rate, step_days)
+
+
+@kernel
+def relaxed(value: float, target: float, rate: float, step_days: float) -> float:
+    """`relax` for one value."""
+    return value + (target - value) * chance_within(rate, step_days)
+
+
+@kernel
+def _rows_relaxed(out: np.ndarray, value: np.ndarray, target: np.ndarray, rate: np.ndarray, step_days: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = relaxed(at(value, i), at(target, i), at(rate, i), at(step_days, i))
+
+
+def relax(value: ArrayLike, target: ArrayLike, rate: ArrayLike, step_days: ArrayLike) -> np.ndarray:
     """Exact step of dx/dt = rate (target - x): x moves the fraction 1 - exp(-rate dt) of the way.
     Written as x + (target - x) x fraction, so that in floating point the result never
     decreases when the target rises and is x itself at rate 0."""
-    return value + (target - value) * step_chance(rate, step_days)
+    return elementwise(_rows_relaxed, value, target, rate, step_days)
 
 
-@formula(6)
-def ou_step(value: float, target: float, rate: float, volatility: float, noise: float, step_days: float) -> float:
+@kernel
+def ou_value(value: float, target: float, rate: float, volatility: float, noise: float, step_days: float) -> float:
+    """`ou_step` for one value."""
+    var_time = -math.expm1(-2.0 * rate * step_days) / (2.0 * rate) if rate > 0 else step_days
+    x = relaxed(value, target, rate, step_days) + volatility * math.sqrt(var_time) * noise
+    return min(max(x, 0.0), 1.0)
+
+
+@kernel
+def _rows_ou_value(out: np.ndarray, value: np.ndarray, target: np.ndarray, rate: np.ndarray, volatility: np.ndarray, noise: np.ndarray, step_days: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = ou_value(at(value, i), at(target, i), at(rate, i), at(volatility, i), at(noise, i), at(step_days, i))
+
+
+def ou_step(value: ArrayLike, target: ArrayLike, rate: ArrayLike, volatility: ArrayLike, noise: ArrayLike,
+            step_days: ArrayLike) -> np.ndarray:
     """Exact step of an Ornstein-Uhlenbeck process dx = rate (target - x) dt + volatility dW
     (volatility per square root of a day), clipped to [0, 1]. The noise's standard deviation
     over a step is volatility sqrt((1 - e^(-2 rate dt)) / (2 rate)), so two steps of 7 days
     and one of 14 give the same distribution (before clipping)."""
-    var_time = -math.expm1(-2.0 * rate * step_days) / (2.0 * rate) if rate > 0 else step_days
-    x = relax(value, target, rate, step_days) + volatility * math.sqrt(var_time) * noise
-    return min(max(x, 0.0), 1.0)
+    return elementwise(_rows_ou_value, value, target, rate, volatility, noise, step_days)
 
 
-@formula(2)
+@kernel
 def weeks_within(days: float, discount_rate: float) -> float:
-    """`discounted_weeks` for one run: (1 - e^(-rho T)) / rho / 7 (T / 7 for rho = 0)."""
+    """`discounted_weeks` for one value: (1 - e^(-rho T)) / rho / 7 (T / 7 for rho = 0)."""
     rho = discount_rate
     t = max(days, 0.0)
     return (-math.expm1(-rho * t) / rho if rho > 0 else t) / DAYS_PER_WEEK
+
+
+@kernel
+def _rows_weeks_within(out: np.ndarray, days: np.ndarray, discount_rate: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = weeks_within(at(days, i), at(discount_rate, i))
 
 
 def discounted_weeks(days: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
@@ -77,63 +117,107 @@ def discounted_weeks(days: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
     rho = np.asarray(discount_rate, dtype=np.float64)
     if np.isscalar(days) and days == np.inf and rho.ndim == 0 and rho > 0:
         return np.asarray(1.0 / (float(rho) * DAYS_PER_WEEK))
-    return np.asarray(weeks_within(days, rho))
+    return elementwise(_rows_weeks_within, days, rho)
 
 
 def posture_weeks(revision_rate: ArrayLike, discount_rate: ArrayLike, days_left: ArrayLike) -> np.ndarray:
     """Discounted weeks a posture is expected to stand: until the actor's next revision
     (rate q per day) or the end of the run, whichever comes first."""
-    return np.asarray(discounted_weeks(days_left, np.asarray(revision_rate) + np.asarray(discount_rate)))
+    return discounted_weeks(days_left, np.asarray(revision_rate) + np.asarray(discount_rate))
 
 
-@formula(2)
-def later(days: float, discount_rate: float) -> float:
-    """The discount factor of something `days` days from now, e^(-rho days)."""
+@kernel
+def discount(days: float, discount_rate: float) -> float:
+    """`later` for one value: e^(-rho days)."""
     return math.exp(-discount_rate * max(days, 0.0))
 
 
-@formula(3)
-def discounted_chance(hazard: float, discount_rate: float, days: float) -> float:
-    """Discounted chance that an event with `hazard` per day happens within `days` days:
-    the integral of h e^(-(h + rho) t), h / (h + rho) (1 - e^(-(h + rho) T))."""
+@kernel
+def _rows_discount(out: np.ndarray, days: np.ndarray, discount_rate: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = discount(at(days, i), at(discount_rate, i))
+
+
+def later(days: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
+    """The discount factor of something `days` days from now, e^(-rho days)."""
+    return elementwise(_rows_discount, days, discount_rate)
+
+
+@kernel
+def chance_discounted(hazard: float, discount_rate: float, days: float) -> float:
+    """`discounted_chance` for one value."""
     h = max(hazard, 0.0)
     total = h + discount_rate
     t = max(days, 0.0)
     return h / total * -math.expm1(-total * t) if total > 0 else 0.0
 
 
-@formula(3)
-def competing_chance(hazard: float, own_rate: float, discount_rate: float) -> float:
-    """Discounted chance that an event with `hazard` per day comes before the actor's own
-    next revision (rate `own_rate`): h / (h + q + rho). What a posture risks while it stands."""
+@kernel
+def _rows_chance_discounted(out: np.ndarray, hazard: np.ndarray, discount_rate: np.ndarray, days: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = chance_discounted(at(hazard, i), at(discount_rate, i), at(days, i))
+
+
+def discounted_chance(hazard: ArrayLike, discount_rate: ArrayLike, days: ArrayLike) -> np.ndarray:
+    """Discounted chance that an event with `hazard` per day happens within `days` days:
+    the integral of h e^(-(h + rho) t), h / (h + rho) (1 - e^(-(h + rho) T))."""
+    return elementwise(_rows_chance_discounted, hazard, discount_rate, days)
+
+
+@kernel
+def chance_before(hazard: float, own_rate: float, discount_rate: float) -> float:
+    """`competing_chance` for one value."""
     h = max(hazard, 0.0)
     total = h + own_rate + discount_rate
     return h / total if total > 0 else 0.0
 
 
-@formula(2)
+@kernel
+def _rows_chance_before(out: np.ndarray, hazard: np.ndarray, own_rate: np.ndarray, discount_rate: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = chance_before(at(hazard, i), at(own_rate, i), at(discount_rate, i))
+
+
+def competing_chance(hazard: ArrayLike, own_rate: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
+    """Discounted chance that an event with `hazard` per day comes before the actor's own
+    next revision (rate `own_rate`): h / (h + q + rho). What a posture risks while it stands."""
+    return elementwise(_rows_chance_before, hazard, own_rate, discount_rate)
+
+
+@kernel
 def integral_level(t: float, rho: float) -> float:
     """The integral over [0, t] days of e^(-rho u), in days ((1 - e^(-rho t)) / rho; t at rho = 0)."""
     return (1.0 - math.exp(-rho * t)) / rho if rho > 0 else t
 
 
-@formula(2)
+@kernel
 def integral_slope(t: float, rho: float) -> float:
     """The integral over [0, t] days of u e^(-rho u), in days ((1 - e^(-rho t) (1 + rho t)) / rho^2;
     t^2 / 2 at rho = 0)."""
     return (1.0 - math.exp(-rho * t) * (1.0 + rho * t)) / (rho * rho) if rho > 0 else 0.5 * t * t
 
 
+@kernel
+def _rows_integral_level(out: np.ndarray, t: np.ndarray, rho: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = integral_level(at(t, i), at(rho, i))
+
+
+@kernel
+def _rows_integral_slope(out: np.ndarray, t: np.ndarray, rho: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = integral_slope(at(t, i), at(rho, i))
+
+
 def days_integrals(t: ArrayLike, rho: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """The integrals over [0, t] days of e^(-rho u) and of u e^(-rho u), in days (rho > 0,
     or rho = 0: t and t^2 / 2)."""
-    return np.asarray(integral_level(t, rho)), np.asarray(integral_slope(t, rho))
+    return elementwise(_rows_integral_level, t, rho), elementwise(_rows_integral_slope, t, rho)
 
 
-@formula(5)
-def discounted_ramp(level0: float, slope: float, start: float, end: float, discount_rate: float) -> float:
-    """Integral over t in [start, end] days of (level0 + slope t) e^(-rho t) dt, in weeks:
-    a cost that grows linearly in time, discounted (the illegitimacy of staying, F21)."""
+@kernel
+def ramp_weeks(level0: float, slope: float, start: float, end: float, discount_rate: float) -> float:
+    """`discounted_ramp` for one value."""
     t0 = max(start, 0.0)
     t1 = max(end, t0)
     rho = discount_rate
@@ -141,10 +225,23 @@ def discounted_ramp(level0: float, slope: float, start: float, end: float, disco
             + slope * (integral_slope(t1, rho) - integral_slope(t0, rho))) / DAYS_PER_WEEK
 
 
-@formula(5)
+@kernel
+def _rows_ramp_weeks(out: np.ndarray, level0: np.ndarray, slope: np.ndarray, start: np.ndarray, end: np.ndarray, discount_rate: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = ramp_weeks(at(level0, i), at(slope, i), at(start, i), at(end, i), at(discount_rate, i))
+
+
+def discounted_ramp(level0: ArrayLike, slope: ArrayLike, start: ArrayLike, end: ArrayLike,
+                    discount_rate: ArrayLike) -> np.ndarray:
+    """Integral over t in [start, end] days of (level0 + slope t) e^(-rho t) dt, in weeks:
+    a cost that grows linearly in time, discounted (the illegitimacy of staying, F21)."""
+    return elementwise(_rows_ramp_weeks, level0, slope, start, end, discount_rate)
+
+
+@kernel
 def illegitimacy(days_since_request: float, horizon_days: float, discount_rate: float, legitimacy_weight: float,
                  overstay_penalty: float) -> float:
-    """`illegitimacy_cost` for one run (positional arguments, for kernels)."""
+    """`illegitimacy_cost` for one value (positional arguments, for kernels)."""
     tau, rho, lw = days_since_request, discount_rate, legitimacy_weight
     span = max(horizon_days, 0.0)
     to_deadline = min(max(YEAR_DAYS - tau, 0.0), span)
@@ -155,6 +252,12 @@ def illegitimacy(days_since_request: float, horizon_days: float, discount_rate: 
     ramp = lw / YEAR_DAYS * (tau * lev_d + sl_d)
     after = (lw + overstay_penalty) * (lev_t - lev_d)
     return (ramp + after) / DAYS_PER_WEEK
+
+
+@kernel
+def _rows_illegitimacy(out: np.ndarray, days_since_request: np.ndarray, horizon_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = illegitimacy(at(days_since_request, i), at(horizon_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i))
 
 
 def illegitimacy_cost(days_since_request: ArrayLike, horizon_days: ArrayLike, discount_rate: ArrayLike, *,
@@ -168,5 +271,5 @@ def illegitimacy_cost(days_since_request: ArrayLike, horizon_days: ArrayLike, di
         cost = [lw/Y (tau I0(d) + I1(d)) + (lw + ov) (I0(T) - I0(d))] / 7
 
     where I0(t) and I1(t) are the integrals over [0, t] of e^(-rho u) and u e^(-rho u)."""
-    return np.asarray(illegitimacy(days_since_request, horizon_days, discount_rate, legitimacy_weight,
-                                   overstay_penalty))
+    return elementwise(_rows_illegitimacy, days_since_request, horizon_days, discount_rate, legitimacy_weight,
+                       overstay_penalty)
