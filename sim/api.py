@@ -93,7 +93,7 @@ class Run:
 
     @property
     def events(self) -> list[dict[str, Any]]:
-        """The run as dated events: dicts with `week`, `date`, `kind` and `text` (the lines of
+        """The run as dated events: dicts with `week`, `day`, `date`, `kind` and `text` (the lines of
         events.md; fact ids in brackets point to docs/facts.md)."""
         return [dict(e) for e in self.model.event_log]
 

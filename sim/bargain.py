@@ -50,7 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cli import OneLineParser, describe_os_error
+from .cli import OneLineParser, describe_os_error, whole_number_in
 from .model import bargaining, bdm
 
 PROTOCOLS = ("compromise", "median", "bdm")
@@ -205,15 +205,6 @@ def safe_name(name: str) -> str:
     return "'" + name if name.startswith(FORMULA_STARTS) else name
 
 
-def _rounds(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= n <= MAX_ROUNDS:
-        raise argparse.ArgumentTypeError(f"{n} is outside [0, {MAX_ROUNDS}]")
-    return n
-
 
 def _finite(text: str) -> float:
     try:
@@ -235,7 +226,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="compromise (weighted mean), median (weighted median) or bdm (Bueno de Mesquita's "
                              "expected-utility model, Scholz, Calbert & Smith 2011)")
     parser.add_argument("--actors", required=True, metavar="FILE.csv", help="table with the columns " + ",".join(COLUMNS))
-    parser.add_argument("--rounds", type=_rounds, default=DEFAULT_ROUNDS,
+    parser.add_argument("--rounds", type=whole_number_in(0, MAX_ROUNDS), default=DEFAULT_ROUNDS,
                         help=f"round limit (default {DEFAULT_ROUNDS}); bdm stops earlier when no actor moves")
     parser.add_argument("--scale", nargs=2, type=_finite, metavar=("LOW", "HIGH"), default=None,
                         help="the issue scale positions are measured on (default: the data's own range, with a "

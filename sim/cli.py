@@ -73,6 +73,19 @@ class OneLineParser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+
+def whole_number_in(low: int, high: int, what: str | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high]; `what` names it in the refusal."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is outside [{low}, {high}]" + (f" ({what})" if what else ""))
+        return value
+    return parse
+
 def fail(prog: str, message: str, code: int = 2):
     """Print `PROG error: MESSAGE` on stderr (one line) and exit with `code`."""
     print(f"{prog} error: {message}", file=sys.stderr)

@@ -151,7 +151,7 @@ def test_browser_app_steps_and_sessions_are_separate(server, browser, tmp_path):
     page2.locator(".iw-situation").get_by_text("anti_american_pm").wait_for(timeout=30_000)
     assert _week(page2) == 0
     page2.get_by_role("button", name="▶").click()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # Play runs at the Mesa model's pace: minutes on a loaded machine
     while _week(page2) < 40 and time.monotonic() < deadline:
         page2.wait_for_timeout(500)
     page2.get_by_role("button", name="❚❚").click()

@@ -18,7 +18,7 @@ import sys
 
 from ..analysis.report import Settings, analyze
 from ..analysis.table import SweepError
-from ..cli import OneLineParser, describe_os_error
+from ..cli import OneLineParser, describe_os_error, whole_number_in
 
 PROG = "python -m sim.analyze"
 #: seeds of the analysis' own sampling, as for the model: [0, 2**63)
@@ -26,18 +26,6 @@ SEED_LIMIT = 2**63
 #: at most this many runs are re-run for the fan charts (each is a Mesa run with its weeks)
 MAX_FAN_RUNS = 10_000
 
-
-def _int_in(low: int, high: int, what: str):
-    """An argparse type: an integer in [low, high]."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is outside [{low}, {high}] ({what})")
-        return value
-    return parse
 
 
 def _share(text: str) -> float:
@@ -57,13 +45,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--out", default=None, help="where to write report.md and figures (default DIR/report)")
     p.add_argument("--sobol", default=None, help="a saltelli sweep folder for the Sobol indices")
     p.add_argument("--no-fan", action="store_true", help="skip the fan charts (no model re-runs)")
-    p.add_argument("--fan-runs", type=_int_in(0, MAX_FAN_RUNS, "runs re-run for the fan charts"), default=120,
+    p.add_argument("--fan-runs", type=whole_number_in(0, MAX_FAN_RUNS, "runs re-run for the fan charts"), default=120,
                    help=f"runs re-run for the fan charts (default 120, at most {MAX_FAN_RUNS})")
-    p.add_argument("--seed", type=_int_in(0, SEED_LIMIT - 1, "a seed: 0 to 2**63 - 1"), default=0,
+    p.add_argument("--seed", type=whole_number_in(0, SEED_LIMIT - 1, "a seed: 0 to 2**63 - 1"), default=0,
                    help="seed of the analysis' own sampling (default 0)")
     p.add_argument("--threshold", type=_share, default=2 / 3,
                    help="density at which PRIM calls an outcome likely (default 2/3)")
-    p.add_argument("--prim-rows", type=_int_in(100, 10**9, "runs PRIM looks at"), default=100_000,
+    p.add_argument("--prim-rows", type=whole_number_in(100, 10**9, "runs PRIM looks at"), default=100_000,
                    help="runs PRIM looks at, at most (default 100000)")
     p.add_argument("--heatmap", default=None, metavar="X,Y",
                    help="the heatmap's two conditions (parameter paths); default: the two most influential")

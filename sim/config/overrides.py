@@ -26,6 +26,7 @@ import typing
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
+from .safety import primary_defaults
 from .validate import ConfigError
 
 #: the name of the Hydra package a config group's option is placed in, by group
@@ -215,22 +216,6 @@ def check_overrides(args: Iterable[str], root: type, *, groups: Collection[str] 
             raise ConfigError(key, value, "an existing key" + _suggestion(root, key, walk, parts, entries) + listed)
 
 
-def _default_choices(config_name: str, root: Path) -> dict[str, str]:
-    """The group options a primary config (configs/<config_name>.yaml) chooses in its defaults."""
-    import yaml
-
-    try:
-        doc = yaml.safe_load((root / f"{config_name}.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return {}
-    found = {}
-    for entry in doc.get("defaults", []) if isinstance(doc, dict) else []:
-        if isinstance(entry, dict):
-            for key, value in entry.items():
-                if key in GROUP_PACKAGES and isinstance(value, str):
-                    found[key] = value
-    return found
-
 
 def check_command_overrides(args: Iterable[str], root: type, config_name: str, config_dir: Path,
                             command: str) -> None:
@@ -242,7 +227,7 @@ def check_command_overrides(args: Iterable[str], root: type, config_name: str, c
     from hydra.errors import HydraException
 
     args = list(args)
-    choices: dict[str, list[str]] = {g: [v] for g, v in _default_choices(config_name, config_dir).items()}
+    choices: dict[str, list[str]] = {g: [v] for g, v in primary_defaults(config_name, config_dir).items()}
     try:
         parsed = OverridesParser.create().parse_overrides([a for a in args if not a.startswith("-")])
     except HydraException:

@@ -225,7 +225,7 @@ def check_choice(group: str, name: object, root: str | Path | None = None) -> Pa
     return first
 
 
-def _primary_defaults(config_name: str, root: Path) -> dict[str, str]:
+def primary_defaults(config_name: str, root: Path) -> dict[str, str]:
     """The group choices a primary config (configs/<config_name>.yaml) makes in its defaults."""
     try:
         doc = yaml.safe_load((root / f"{config_name}.yaml").read_text(encoding="utf-8")) or {}
@@ -263,7 +263,7 @@ def check_command_line(args: Iterable[str], config_name: str, root: str | Path |
     except HydraException:  # Hydra reports its own syntax errors
         return
     chosen: dict[str, Sequence[object]] = {
-        group: [value] for group, value in _primary_defaults(config_name, root).items()
+        group: [value] for group, value in primary_defaults(config_name, root).items()
     }
     for o in overrides:
         key = o.key_or_group

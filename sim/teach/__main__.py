@@ -28,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from ..cli import OneLineParser, describe_os_error
+from ..cli import OneLineParser, describe_os_error, whole_number_in
 from ..config import ConfigError, available_scenarios, check_scenario, run_config
 from ..config.validate import SEED_LIMIT
 from ..ensembles import run_ensemble, statistics
@@ -43,18 +43,6 @@ PROG = "python -m sim.teach"
 MAX_RUNS = 200_000
 
 
-def _int_in(low: int, high: int):
-    """An argparse type: a whole number in [low, high]."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is outside [{low}, {high}]")
-        return value
-    return parse
-
 
 def _parser() -> argparse.ArgumentParser:
     p = OneLineParser(prog=PROG, description="Scenario exercises for a class.")
@@ -64,9 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("name")
     r = sub.add_parser("run", help="run an exercise's ensemble and write its plots")
     r.add_argument("name")
-    r.add_argument("--runs", type=_int_in(1, MAX_RUNS), default=5000,
+    r.add_argument("--runs", type=whole_number_in(1, MAX_RUNS), default=5000,
                    help=f"number of runs (default 5000, at most {MAX_RUNS:,})")
-    r.add_argument("--seed", type=_int_in(0, SEED_LIMIT - 1), default=0, help="root seed (default 0; 0 to 2**63 - 1)")
+    r.add_argument("--seed", type=whole_number_in(0, SEED_LIMIT - 1), default=0, help="root seed (default 0; 0 to 2**63 - 1)")
     r.add_argument("--out", type=Path, default=None, help="output folder (default results/teach/NAME/seed_S__runs=N)")
     f = sub.add_parser("facilitator", help="rewrite the generated blocks of the briefing cards")
     f.add_argument("names", nargs="*", help="exercises (default: all)")
