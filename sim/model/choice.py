@@ -7,7 +7,7 @@ action index). All functions take payoffs with a leading runs axis, shape (R, A)
 per-run or scalar rationality lambda.
 
 The rules are compiled kernels (`sim/model/compiled.py`): each is written once, for one
-run (`_logit_row`, `_revise_row`), and applied to every run of the batch by a loop over
+run (`_logit_row`, `revision_one`), and applied to every run of the batch by a loop over
 the runs axis; the Mesa model calls the same kernels with one run. Sums over actions are
 taken in the order NumPy's summation uses (`compiled.row_sum`), so the numbers are those
 of the array formulation this module had before it was compiled, bit for bit.
@@ -133,7 +133,7 @@ def move_probability(gain: ArrayLike, rationality: ArrayLike) -> np.ndarray:
 
 
 @kernel
-def _revise_row(u: np.ndarray, lam: float, available: np.ndarray, status_quo: int, mass: float, triggered: bool,
+def revision_one(u: np.ndarray, lam: float, available: np.ndarray, status_quo: int, mass: float, triggered: bool,
                 u_change: float, u_choice: float, probs: np.ndarray) -> int:
     """One run of `revision_choice`; `probs` is scratch space of the actions' length."""
     _logit_row(u, lam, available, probs)
@@ -170,7 +170,7 @@ def _revise_rows(u: np.ndarray, lam: np.ndarray, available: np.ndarray, status_q
                  triggered: np.ndarray, u_change: np.ndarray, u_choice: np.ndarray, out: np.ndarray) -> None:
     probs = np.empty(u.shape[1])
     for i in range(u.shape[0]):
-        out[i] = _revise_row(u[i], at(lam, i), available[i], at(status_quo, i), at(mass, i), at(triggered, i),
+        out[i] = revision_one(u[i], at(lam, i), available[i], at(status_quo, i), at(mass, i), at(triggered, i),
                              at(u_change, i), at(u_choice, i), probs)
 
 

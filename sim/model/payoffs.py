@@ -38,6 +38,27 @@ def _col(a: ArrayLike) -> np.ndarray:
 
 
 # ================================================================ Baghdad's factions
+@kernel
+def stance_payoffs_of(grid: np.ndarray, ideal: float, salience: float, security_weight: float, iran_alignment: float,
+                      street_responsiveness: float, isis: float, presence: float, tehran_pressure: float,
+                      mobilisation: float, out: np.ndarray) -> None:
+    """`faction_stance_payoffs` for one faction in one run, into `out` (one per position of `grid`)."""
+    slope = -security_weight * (isis * presence) + iran_alignment * tehran_pressure + street_responsiveness * mobilisation
+    for k in range(grid.shape[0]):
+        out[k] = -salience * abs(grid[k] - ideal) + slope * grid[k]
+
+
+@kernel
+def _rows_stance_payoffs(grid: np.ndarray, ideal: np.ndarray, salience: np.ndarray, security_weight: np.ndarray,
+                         iran_alignment: np.ndarray, street_responsiveness: np.ndarray, isis: np.ndarray,
+                         presence: np.ndarray, tehran_pressure: np.ndarray, mobilisation: np.ndarray,
+                         out: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        stance_payoffs_of(grid, at(ideal, i), at(salience, i), at(security_weight, i), at(iran_alignment, i),
+                          at(street_responsiveness, i), at(isis, i), at(presence, i), at(tehran_pressure, i),
+                          at(mobilisation, i), out[i])
+
+
 def faction_stance_payoffs(grid: ArrayLike, ideal: ArrayLike, salience: ArrayLike, security_weight: ArrayLike,
                            iran_alignment: ArrayLike, street_responsiveness: ArrayLike, isis: ArrayLike,
                            presence: ArrayLike, tehran_pressure: ArrayLike, mobilisation: ArrayLike) -> np.ndarray:
@@ -49,22 +70,22 @@ def faction_stance_payoffs(grid: ArrayLike, ideal: ArrayLike, salience: ArrayLik
              + street_j    * mobilisation * x                  pull of the street (F18)
 
     The security term reads presence: with no US troops left there is no security to lose
-    by asking for their departure."""
-    x = np.asarray(grid, dtype=np.float64)[None, None, :]
-
-    def fac(a: ArrayLike) -> np.ndarray:  # (F,) or (R, F) -> (R or 1, F, 1)
+    by asking for their departure. Faction attributes are (F,) or (R, F), world values (R,)."""
+    def fac(a: ArrayLike) -> np.ndarray:  # (F,) or (R, F) -> (R or 1, F)
         arr = np.asarray(a, dtype=np.float64)
-        return (arr[None, :] if arr.ndim == 1 else arr)[..., None]
+        return arr[None, :] if arr.ndim <= 1 else arr
 
-    def world(a: ArrayLike) -> np.ndarray:  # (R,) -> (R, 1, 1)
-        return np.asarray(a, dtype=np.float64).reshape(-1, 1, 1)
+    def world(a: ArrayLike) -> np.ndarray:  # (R,) -> (R, 1)
+        return np.asarray(a, dtype=np.float64).reshape(-1, 1)
 
-    slope = (
-        -fac(security_weight) * world(np.asarray(isis) * np.asarray(presence))
-        + fac(iran_alignment) * world(tehran_pressure)
-        + fac(street_responsiveness) * world(mobilisation)
-    )
-    return -fac(salience) * np.abs(x - fac(ideal)) + slope * x
+    parts = np.broadcast_arrays(fac(ideal), fac(salience), fac(security_weight), fac(iran_alignment),
+                                fac(street_responsiveness), world(isis), world(presence), world(tehran_pressure),
+                                world(mobilisation))
+    shape = parts[0].shape
+    x = np.ascontiguousarray(np.asarray(grid, dtype=np.float64))
+    out = np.empty(shape + x.shape)
+    _rows_stance_payoffs(x, *(np.ascontiguousarray(a).reshape(-1) for a in parts), out.reshape(-1, x.size))
+    return out
 
 
 def coalition_exposure(seats: ArrayLike, weight: ArrayLike) -> np.ndarray:
@@ -87,6 +108,12 @@ def pm_stance(pm_position: ArrayLike, collective_stance: ArrayLike, pm_weight: A
         collective_stance)
 
 
+@kernel
+def gain_of(stance: float, withdrawal_now: float, withdrawal_after: float, salience: float) -> float:
+    """`withdrawal_gain` for one run."""
+    return salience * (abs(stance - withdrawal_now) - abs(stance - withdrawal_after))
+
+
 def withdrawal_gain(stance: ArrayLike, withdrawal_now: ArrayLike, withdrawal_after: ArrayLike,
                     salience: ArrayLike) -> np.ndarray:
     """Baghdad's gain per week when the withdrawal it gets moves from `withdrawal_now` to
@@ -94,6 +121,32 @@ def withdrawal_gain(stance: ArrayLike, withdrawal_now: ArrayLike, withdrawal_aft
     distance from its stance (F5, F16). Going past the stance counts as a loss."""
     s = np.asarray(stance)
     return np.asarray(salience) * (np.abs(s - np.asarray(withdrawal_now)) - np.abs(s - np.asarray(withdrawal_after)))
+
+
+@kernel
+def request_value_of(stance: float, withdrawal_now: float, salience: float, leave_day: float, lead_days: float,
+                     credibility_belief: float, magnitude: float, sanctions_exposure: float, linkage_exposure: float,
+                     linkage_level: float, mandate: float, discount_rate: float, weeks_ahead: float,
+                     escalation_cost: float, mandate_weight: float) -> float:
+    """`request_value` for one run (`weeks_ahead`: A, `valuation.discounted_weeks` of no horizon)."""
+    a = weeks_ahead
+    gain = 0.0
+    if math.isfinite(leave_day):
+        gain = gain_of(stance, withdrawal_now, 1.0, salience) * valuation.discount(leave_day + 0.5 * lead_days,
+                                                                                  discount_rate) * a
+    sanctions = credibility_belief * magnitude * sanctions_exposure * a
+    linkage = linkage_exposure * linkage_level * a
+    return gain - sanctions - linkage - escalation_cost + mandate_weight * mandate
+
+
+@kernel
+def keep_gain_of(stance: float, withdrawal_now: float, salience: float, days_to_leave: float, lead_days: float,
+                 discount_rate: float, weeks_ahead: float) -> float:
+    """`keep_request_gain` for one run."""
+    if not math.isfinite(days_to_leave):
+        return 0.0
+    later = valuation.discount(days_to_leave + 0.5 * lead_days, discount_rate)
+    return gain_of(stance, withdrawal_now, 1.0, salience) * later * weeks_ahead
 
 
 def request_value(stance: ArrayLike, withdrawal_now: ArrayLike, salience: ArrayLike, leave_day: ArrayLike,
@@ -349,6 +402,13 @@ def presence_value(presence: ArrayLike, stake: ArrayLike, discount_rate: ArrayLi
     return np.asarray(presence) * np.asarray(stake) * valuation.discounted_weeks(np.inf, discount_rate)
 
 
+@kernel
+def burden_of(magnitude: float, iran_influence: float, own_cost: float, iran_weight: float,
+              influence_sanctions_weight: float) -> float:
+    """`sanctions_burden` for one run."""
+    return own_cost * magnitude + 2.0 * iran_weight * iran_influence * influence_sanctions_weight
+
+
 def sanctions_burden(magnitude: ArrayLike, iran_influence: ArrayLike, *, own_cost: ArrayLike,
                      iran_weight: ArrayLike, influence_sanctions_weight: ArrayLike) -> np.ndarray:
     """What imposed sanctions cost Washington per week: their cost to itself (F23: 'harmful
@@ -379,6 +439,31 @@ def posture_risk_value(cost_per_week: ArrayLike, posture_weeks: ArrayLike, reque
 
 
 # ================================================================ Tehran
+@kernel
+def tehran_flows_of(presence: float, tension: float, iran_influence: float, aligned_share: float,
+                    departure_stake: float, influence_weight: float, departure_weight: float,
+                    pressure_influence: float, press_cost: float, escalation_step: float, escalation_cost: float,
+                    out: np.ndarray) -> None:
+    """`tehran_flows` for one run, into `out` (restrain, press, escalate)."""
+    push = departure_weight * presence * departure_stake
+    out[0] = 0.0
+    out[1] = push * aligned_share + influence_weight * pressure_influence * (1.0 - iran_influence) - press_cost
+    heat = tension + escalation_step
+    out[2] = push * escalation_step - escalation_cost * (heat * heat)
+
+
+@kernel
+def _rows_tehran_flows(presence: np.ndarray, tension: np.ndarray, iran_influence: np.ndarray,
+                       aligned_share: np.ndarray, departure_stake: np.ndarray, influence_weight: np.ndarray,
+                       departure_weight: np.ndarray, pressure_influence: np.ndarray, press_cost: np.ndarray,
+                       escalation_step: np.ndarray, escalation_cost: np.ndarray, out: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        tehran_flows_of(at(presence, i), at(tension, i), at(iran_influence, i), at(aligned_share, i),
+                        at(departure_stake, i), at(influence_weight, i), at(departure_weight, i),
+                        at(pressure_influence, i), at(press_cost, i), at(escalation_step, i), at(escalation_cost, i),
+                        out[i])
+
+
 def tehran_flows(presence: ArrayLike, tension: ArrayLike, iran_influence: ArrayLike, aligned_share: ArrayLike,
                  departure_stake: ArrayLike, *, influence_weight: ArrayLike, departure_weight: ArrayLike,
                  pressure_influence: ArrayLike, press_cost: ArrayLike, escalation_step: ArrayLike,
@@ -392,14 +477,32 @@ def tehran_flows(presence: ArrayLike, tension: ArrayLike, iran_influence: ArrayL
     tension it creates (the January strike, F12). `departure_stake` says how much pushing
     still matters: nothing once US forces are leaving or gone, more as a request's clock
     runs out (`tehran_departure_stake`)."""
-    p = np.asarray(presence, dtype=np.float64)
-    push = np.asarray(departure_weight) * p * np.asarray(departure_stake)
-    press = (push * np.asarray(aligned_share)
-             + np.asarray(influence_weight) * np.asarray(pressure_influence) * (1.0 - np.asarray(iran_influence))
-             - np.asarray(press_cost))
-    escalate = push * np.asarray(escalation_step) - np.asarray(escalation_cost) * (
-        np.asarray(tension) + np.asarray(escalation_step)) ** 2
-    return np.stack(np.broadcast_arrays(0.0, press, escalate), axis=-1).reshape(-1, 3)
+    args = [np.asarray(a, dtype=np.float64) for a in (
+        presence, tension, iran_influence, aligned_share, departure_stake, influence_weight, departure_weight,
+        pressure_influence, press_cost, escalation_step, escalation_cost)]
+    size = int(np.prod(np.broadcast_shapes(*(a.shape for a in args))))
+    flat = [np.ascontiguousarray(a.reshape(-1) if a.size in (1, size) else np.broadcast_to(a, (size,))) for a in args]
+    out = np.empty((size, 3))
+    _rows_tehran_flows(*flat, out)
+    return out
+
+
+@kernel
+def departure_stake(request_active: bool, us_withdrawing: bool, days_since_request: float,
+                    clock_weight: float) -> float:
+    """`tehran_departure_stake` for one run."""
+    if us_withdrawing:
+        return 0.0
+    elapsed = min(max(days_since_request / valuation.YEAR_DAYS, 0.0), 1.0)
+    return 1.0 + clock_weight * elapsed if request_active else 1.0
+
+
+@kernel
+def _rows_departure_stake(out: np.ndarray, request_active: np.ndarray, us_withdrawing: np.ndarray,
+                          days_since_request: np.ndarray, clock_weight: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = departure_stake(at(request_active, i) != 0, at(us_withdrawing, i) != 0, at(days_since_request, i),
+                                 at(clock_weight, i))
 
 
 def tehran_departure_stake(request_active: ArrayLike, us_withdrawing: ArrayLike, days_since_request: ArrayLike, *,
@@ -407,7 +510,4 @@ def tehran_departure_stake(request_active: ArrayLike, us_withdrawing: ArrayLike,
     """How much pushing US forces out is worth to Tehran now (F16, F24): 1 before a formal
     request; after one, rising by `clock_weight` as its year runs out (the 'occupation'
     the Shia blocs name, F11, F16); 0 while Washington is leaving anyway."""
-    elapsed = np.clip(np.asarray(days_since_request, dtype=np.float64) / valuation.YEAR_DAYS, 0.0, 1.0)
-    active = np.asarray(request_active, dtype=bool)
-    stake = np.where(active, 1.0 + np.asarray(clock_weight) * elapsed, 1.0)
-    return np.where(np.asarray(us_withdrawing, dtype=bool), 0.0, stake)
+    return elementwise(_rows_departure_stake, request_active, us_withdrawing, days_since_request, clock_weight)
