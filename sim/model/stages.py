@@ -46,7 +46,7 @@ from .actions import (
 )
 from .choice import revision_choice, revision_one
 from .compiled import at, kernel
-from .outcomes import Outcome, RequestState
+from .outcomes import UNDECIDED, Outcome, RequestState
 from .params import ModelParams
 from .state import State
 from .valuation import YEAR_DAYS, chance_within, ou_value
@@ -454,6 +454,7 @@ def stage_parliament(s: State, p: ModelParams, step: int, keys: np.ndarray, even
 
 # ---------------------------------------------------------------- the prime minister
 _GOVERNMENT_PIDS = _pids("government")
+_N_OUTLOOK = len(views.OUTLOOK)
 _PID_RESPOND = draws.purpose_key("government.respond")
 # the PM's events, as columns of the flags its compiled stage sets
 (_OFFER_REJECTED, _PACKAGE_REJECTED, _ASK_NEGOTIATIONS, _DRAWDOWN_AGREED, _FORMAL_REQUEST, _IMPOSED,
@@ -479,7 +480,7 @@ def _government_rows(par: np.ndarray, keys: np.ndarray, step: np.uint64, day: in
     probs = np.empty(5)
     u = np.empty(5)
     avail = np.empty(5, dtype=np.bool_)
-    look = np.empty(len(views.OUTLOOK))
+    look = np.empty(_N_OUTLOOK)
     for i in range(troops.shape[0]):
         pr, key = at(par, i), keys[i]
         initial = pr[K.W_INITIAL_TROOPS]
@@ -648,99 +649,177 @@ def _impose(s: State, mask: np.ndarray, events: Events) -> None:
 
 
 # ---------------------------------------------------------------- Washington
+_WASHINGTON_PIDS = _pids("washington")
+_N_WASHINGTON = len(WashingtonAction)
+# Washington's events, as columns of the flags its compiled stage sets
+(_W_THREATEN, _W_LINK, _W_REASSURE, _W_STAYS, _W_PROPOSAL_REJECTED, _W_DRAWDOWN_AGREED, _W_DRAWDOWN_OFFERED,
+ _W_RETRACTION_OFFERED, _W_WITHDRAWAL_DECIDED, _W_IMPOSED, _W_LIFTED) = range(11)
+_W_POSTURE_EVENTS = ((_W_THREATEN, "washington_threaten"), (_W_LINK, "washington_link"),
+                     (_W_REASSURE, "washington_reassure"), (_W_STAYS, "washington_stays"))
+
+
+@kernel
+def _washington_rows(par: np.ndarray, keys: np.ndarray, step: np.uint64, day: int, pids: tuple, record: bool,
+                     troops: np.ndarray, troop_target: np.ndarray, isis: np.ndarray, influence: np.ndarray,
+                     tension: np.ndarray, protests: np.ndarray, request_state: np.ndarray, request_day: np.ndarray,
+                     us_withdrawing: np.ndarray, outcome: np.ndarray, pm_position: np.ndarray,
+                     collective_stance: np.ndarray, caretaker: np.ndarray, pm_majority: np.ndarray,
+                     belief: np.ndarray, linkage_level: np.ndarray, threat_level: np.ndarray, mandate: np.ndarray,
+                     proposal: np.ndarray, proposal_size: np.ndarray, drawdowns_agreed: np.ndarray,
+                     sanctions_imposed: np.ndarray, sanctions_ever: np.ndarray, washington_action: np.ndarray,
+                     washington_posture: np.ndarray, changes: np.ndarray, trigger_government: np.ndarray,
+                     trigger_washington: np.ndarray, trigger_tehran: np.ndarray, trigger_factions: np.ndarray,
+                     human: np.ndarray, forced: np.ndarray, revise: np.ndarray, chosen: np.ndarray,
+                     values: np.ndarray, available: np.ndarray, flags: np.ndarray, data: np.ndarray) -> None:
+    """`stage_washington` for every run; `chosen` gets each revising run's posture or move,
+    `flags` its events, `data` the troops they name (agreed, offered, package)."""
+    n = _N_WASHINGTON
+    probs = np.empty(n)
+    u = np.empty(n)
+    avail = np.empty(n, dtype=np.bool_)
+    look = np.empty(_N_OUTLOOK)
+    for i in range(troops.shape[0]):
+        pr, key = at(par, i), keys[i]
+        initial = pr[K.W_INITIAL_TROOPS]
+        posture = washington_posture[i]
+        # the postures' openness does not depend on a deal
+        views.washington_open_of(pr, troops[i], us_withdrawing[i], outcome[i], request_state[i], drawdowns_agreed[i],
+                                 proposal[i], sanctions_imposed[i], 0.0, avail)
+        any_open = False
+        for k in range(n):
+            any_open = any_open or avail[k]
+        triggered = ((trigger_washington[i] or not avail[max(posture, 0)] or forced[i] >= 0) and any_open
+                     and not human[i])
+        may, mass = opportunity(key, step, pids[0], pr[K.WA_REVISION_RATE], pr[K.STEP_DAYS], triggered, human[i],
+                                forced[i])
+        may = may and any_open  # a proposal or an offer needs troops there, as the postures do
+        revise[i] = may
+        trigger_washington[i] = False
+        if not may:
+            continue
+        share, rate = views.pm_rate_of(pr, caretaker[i], pm_majority[i], protests[i])
+        stance = pr[K.G_PM_WEIGHT] * pm_position[i] + (1.0 - pr[K.G_PM_WEIGHT]) * collective_stance[i]
+        active = request_state[i] == RequestState.ACTIVE
+        days_since = float(day - request_day[i]) if active else 0.0
+        views.outlook_of(pr, day, troops[i], troop_target[i], isis[i], influence[i], tension[i], request_state[i],
+                         request_day[i], us_withdrawing[i], outcome[i], stance, belief[i], linkage_level[i],
+                         mandate[i], rate, look)
+        package, package_avoided = views.retraction_deal_of(pr, look, days_since, troops[i], troop_target[i], stance,
+                                                            us_withdrawing[i], sanctions_imposed[i], belief[i],
+                                                            linkage_level[i], mandate[i])
+        can_request = (request_state[i] == RequestState.NONE and troops[i] > 0 and not us_withdrawing[i]
+                       and outcome[i] == UNDECIDED)
+        views.washington_values_of(pr, look, package, package_avoided, share, rate, days_since, troops[i],
+                                   troop_target[i], stance, request_state[i], us_withdrawing[i], sanctions_imposed[i],
+                                   belief[i], linkage_level[i], mandate[i], influence[i], threat_level[i], posture,
+                                   proposal_size[i], can_request, u)
+        deal_size = look[views.O_DEAL_SIZE]
+        views.washington_open_of(pr, troops[i], us_withdrawing[i], outcome[i], request_state[i], drawdowns_agreed[i],
+                                 proposal[i], sanctions_imposed[i], deal_size, avail)
+        picked = revised(u, avail, pr[K.LAM_WASHINGTON], posture, mass, triggered, key, step, pids[1], pids[2],
+                         forced[i], human[i], probs)
+        a = -1 if picked == posture else picked  # kept its posture: no move
+        chosen[i] = picked
+        if record:
+            values[i, :] = u
+            available[i, :] = avail
+        if a >= 0:
+            washington_action[i] = a
+
+        # postures; Baghdad reads a change of posture as a signal of resolve (F22), and a
+        # request left unpunished when Washington had the chance as a bluff being called
+        is_posture = (a == WashingtonAction.REASSURE or a == WashingtonAction.THREATEN_SANCTIONS
+                      or a == WashingtonAction.LINK_ISSUES or a == WashingtonAction.WITHDRAW_ON_SCHEDULE
+                      or a == WashingtonAction.NEGOTIATE_RETRACTION or a == WashingtonAction.STAY)
+        changed = is_posture and a != posture
+        flags[i, _W_THREATEN] = changed and a == WashingtonAction.THREATEN_SANCTIONS
+        flags[i, _W_LINK] = changed and a == WashingtonAction.LINK_ISSUES
+        flags[i, _W_REASSURE] = changed and a == WashingtonAction.REASSURE
+        flags[i, _W_STAYS] = changed and a == WashingtonAction.STAY
+        if changed:
+            changes[i] += 1
+        if is_posture:
+            washington_posture[i] = a
+        if changed and (a == WashingtonAction.REASSURE or a == WashingtonAction.THREATEN_SANCTIONS
+                        or a == WashingtonAction.LINK_ISSUES):
+            belief[i] = transitions.belief_after_posture(belief[i], a == WashingtonAction.THREATEN_SANCTIONS,
+                                                         pr[K.SA_RESOLUTE_SIGNAL], pr[K.SA_BLUFF_SIGNAL])
+        if (active and not sanctions_imposed[i] and a != WashingtonAction.IMPOSE_SANCTIONS
+                and pr[K.OVERRIDE] == -1.0):
+            belief[i] = transitions.belief_after_restraint(belief[i], pr[K.SA_FOLLOW_THROUGH])
+
+        # Baghdad's proposal: accepted, or turned down by any other answer
+        asked = proposal[i] == Proposal.BAGHDAD_DRAWDOWN
+        size = proposal_size[i] if proposal_size[i] >= 0 else deal_size
+        accept = a == WashingtonAction.ACCEPT_PROPOSAL and size > 0
+        flags[i, _W_PROPOSAL_REJECTED] = asked and not accept
+        if asked:
+            proposal[i] = Proposal.NONE
+            proposal_size[i] = -1.0
+        if accept:
+            flags[i, _W_DRAWDOWN_AGREED] = True
+            agreed(troop_target, drawdowns_agreed, trigger_tehran, trigger_factions, i, size * initial)
+            data[i, 0] = troop_target[i]
+        if a == WashingtonAction.OFFER_DRAWDOWN:
+            flags[i, _W_DRAWDOWN_OFFERED] = True
+            data[i, 1] = deal_size * initial
+            proposal[i] = Proposal.WASHINGTON_DRAWDOWN
+            proposal_size[i] = deal_size
+            trigger_government[i] = True
+        if a == WashingtonAction.NEGOTIATE_RETRACTION:
+            flags[i, _W_RETRACTION_OFFERED] = True
+            data[i, 2] = package * initial
+            proposal[i] = Proposal.RETRACTION_PACKAGE
+            proposal_size[i] = package
+            trigger_government[i] = True
+        if a == WashingtonAction.WITHDRAW_ON_SCHEDULE:
+            flags[i, _W_WITHDRAWAL_DECIDED] = True
+            us_withdrawing[i] = True
+            troop_target[i] = 0.0
+            trigger_tehran[i] = True
+            trigger_government[i] = True
+        if a == WashingtonAction.IMPOSE_SANCTIONS:
+            flags[i, _W_IMPOSED] = True
+            imposed(sanctions_imposed, sanctions_ever, belief, trigger_government, trigger_factions, trigger_tehran,
+                    trigger_washington, i)
+        if a == WashingtonAction.LIFT_SANCTIONS:
+            flags[i, _W_LIFTED] = True
+            sanctions_imposed[i] = False
+            trigger_government[i] = True
+
+
 def stage_washington(s: State, p: ModelParams, step: int, keys: np.ndarray, events: Events = None) -> None:
     """Washington reconsiders its posture at its own rate and on trigger events (F20): before
     a formal request it reassures, threatens sanctions (F22) or links issues (F17), offers a
     drawdown or answers Baghdad's request for one (F5, F19); after it, it withdraws on
     schedule, negotiates a retraction or stays (F4, F21), and decides whether to impose its
     sanctions (F22, F23). Baghdad updates its belief in the threat on what it sees."""
-    wa, sa = p.washington, p.sanctions
-    no_deal = np.zeros(s.runs)
-    structural = views.washington_open(s, p, no_deal)  # the postures' openness does not depend on a deal
-    rows_all = np.arange(s.runs)
-    standing = structural[rows_all, np.maximum(s.washington_posture, 0)]
-    triggered = ((s.trigger_washington | ~standing | (s.forced_washington_action >= 0)) & structural.any(axis=1)
-                 & ~s.human_washington)
-    revise, mass = _opportunities(keys, step, "washington", wa.revision_rate, p.step_days, triggered,
-                                  s.human_washington, s.forced_washington_action)
-    revise = revise & structural.any(axis=1)  # a proposal or an offer needs troops there, as the postures do
-    rows = np.flatnonzero(revise)
-    a = np.full(s.runs, -1, dtype=np.int64)
-    deal_size = np.zeros(s.runs)
-    package = np.zeros(s.runs)
-    if rows.size:
-        sub, ps = _subset(s, p, rows)
-        look = views.outlook(sub, ps, step)
-        values = views.washington_values(sub, ps, step, look)
-        available = views.washington_open(sub, ps, look.deal.size)
-        chosen = _revise(values, available, views.lam(ps.washington, ps), sub.washington_posture, mass[rows],
-                         triggered[rows], keys[rows], step, "washington", sub.forced_washington_action,
-                         sub.human_washington)
-        a[rows] = np.where(chosen == sub.washington_posture, -1, chosen)  # kept its posture: no move
-        deal_size[rows] = look.deal.size
-        package[rows] = views.retraction_deal(sub, ps, step, look.stake, look.now).size
-        if events is not None:
-            _decision(events, "washington", revise, _spread(rows, s.runs, values), _spread(rows, s.runs, available),
-                      np.where(a >= 0, a, s.washington_posture))
-    considered = revise
-    revise = revise & (a >= 0)
-    s.trigger_washington = np.zeros(s.runs, dtype=bool)
-    s.washington_action = np.where(revise, a, s.washington_action).astype(np.int8)
-    initial = p.world.initial_troops
-
-    # postures
-    posture = np.isin(a, _POSTURE_CODES)
-    changed = posture & (a != s.washington_posture)
-    for kind, action in (("washington_threaten", WashingtonAction.THREATEN_SANCTIONS),
-                         ("washington_link", WashingtonAction.LINK_ISSUES),
-                         ("washington_reassure", WashingtonAction.REASSURE),
-                         ("washington_stays", WashingtonAction.STAY)):
-        _emit(events, kind, changed & (a == action))
-    s.washington_posture_changes = s.washington_posture_changes + changed
-    s.washington_posture = np.where(posture, a, s.washington_posture).astype(np.int8)
-    # Baghdad reads a change of posture as a signal of resolve (F22), and a request left
-    # unpunished when Washington had the chance as a bluff being called
-    signalled = changed & np.isin(a, _PRE_REQUEST)
-    s.credibility_belief = np.where(signalled, transitions.credibility_after_posture(
-        s.credibility_belief, a == WashingtonAction.THREATEN_SANCTIONS, resolute_signal=sa.resolute_signal,
-        bluff_signal=sa.bluff_signal), s.credibility_belief)
-    restrained = (considered & (s.request_state == RequestState.ACTIVE) & ~s.sanctions_imposed
-                  & (a != WashingtonAction.IMPOSE_SANCTIONS) & (sa.override is None))
-    s.credibility_belief = np.where(restrained, transitions.credibility_after_restraint(
-        s.credibility_belief, follow_through=sa.follow_through), s.credibility_belief)
-
-    # Baghdad's proposal: accepted, or turned down by any other answer
-    asked = considered & (s.proposal == Proposal.BAGHDAD_DRAWDOWN)
-    size = np.where(s.proposal_size >= 0, s.proposal_size, deal_size)
-    accept = (a == WashingtonAction.ACCEPT_PROPOSAL) & (size > 0)
-    _emit(events, "proposal_rejected", asked & ~accept)
-    s.proposal = np.where(asked, Proposal.NONE, s.proposal).astype(np.int8)
-    s.proposal_size = np.where(asked, -1.0, s.proposal_size)
-    _agree_drawdown(s, p, accept, size, events)
-
-    offer = a == WashingtonAction.OFFER_DRAWDOWN
-    _emit(events, "drawdown_offered", offer, troops=deal_size * initial)
-    s.proposal = np.where(offer, Proposal.WASHINGTON_DRAWDOWN, s.proposal).astype(np.int8)
-    s.proposal_size = np.where(offer, deal_size, s.proposal_size)
-
-    negotiate = a == WashingtonAction.NEGOTIATE_RETRACTION
-    _emit(events, "retraction_offered", negotiate, troops=package * initial)
-    s.proposal = np.where(negotiate, Proposal.RETRACTION_PACKAGE, s.proposal).astype(np.int8)
-    s.proposal_size = np.where(negotiate, package, s.proposal_size)
-    s.trigger_government = s.trigger_government | offer | negotiate
-
-    withdraw = a == WashingtonAction.WITHDRAW_ON_SCHEDULE
-    _emit(events, "withdrawal_decided", withdraw)
-    s.us_withdrawing = s.us_withdrawing | withdraw
-    s.troop_target = np.where(withdraw, 0.0, s.troop_target)
-    s.trigger_tehran = s.trigger_tehran | withdraw
-    s.trigger_government = s.trigger_government | withdraw
-
-    _impose(s, a == WashingtonAction.IMPOSE_SANCTIONS, events)
-    lift = a == WashingtonAction.LIFT_SANCTIONS
-    _emit(events, "sanctions_lifted", lift)
-    s.sanctions_imposed = s.sanctions_imposed & ~lift
-    s.trigger_government = s.trigger_government | lift
+    par, _ = packing.packed(p)
+    n = len(WashingtonAction)
+    revise = np.zeros(s.runs, dtype=np.bool_)
+    values, available = _record(s.runs, n, events)
+    flags = np.zeros((s.runs, 11), dtype=np.bool_)
+    data = np.zeros((s.runs, 3))
+    chosen = s.washington_posture.astype(np.int64)
+    _washington_rows(par, keys, draws.step_key(step), p.day(step), _WASHINGTON_PIDS, events is not None, s.troops,
+                     s.troop_target, s.isis_threat, s.iran_influence, s.tension, s.protests, s.request_state,
+                     s.request_day, s.us_withdrawing, s.outcome, s.pm_position, s.collective_stance, s.caretaker,
+                     s.pm_majority, s.credibility_belief, s.linkage_level, s.threat_level, s.mandate, s.proposal,
+                     s.proposal_size, s.drawdowns_agreed, s.sanctions_imposed, s.sanctions_ever, s.washington_action,
+                     s.washington_posture, s.washington_posture_changes, s.trigger_government, s.trigger_washington,
+                     s.trigger_tehran, s.trigger_factions, s.human_washington, s.forced_washington_action, revise,
+                     chosen, values, available, flags, data)
+    if events is not None:
+        _decision(events, "washington", revise, values, available, chosen)
+        for column, kind in _W_POSTURE_EVENTS:
+            _emit(events, kind, flags[:, column])
+        _emit(events, "proposal_rejected", flags[:, _W_PROPOSAL_REJECTED])
+        _emit(events, "drawdown_agreed", flags[:, _W_DRAWDOWN_AGREED], troops=data[:, 0])
+        _emit(events, "drawdown_offered", flags[:, _W_DRAWDOWN_OFFERED], troops=data[:, 1])
+        _emit(events, "retraction_offered", flags[:, _W_RETRACTION_OFFERED], troops=data[:, 2])
+        _emit(events, "withdrawal_decided", flags[:, _W_WITHDRAWAL_DECIDED])
+        _emit(events, "sanctions_imposed", flags[:, _W_IMPOSED])
+        _emit(events, "sanctions_lifted", flags[:, _W_LIFTED])
 
 
 # ---------------------------------------------------------------- consequences
