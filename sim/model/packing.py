@@ -106,6 +106,8 @@ def _derived(p: ModelParams) -> dict[str, object]:
     rho = b.discount_rate
     override = p.sanctions.override
     half = 0.5 / np.maximum(np.asarray(wa.revision_rate, dtype=np.float64), 1e-9)
+    with np.errstate(divide="ignore", invalid="ignore"):  # patience 1 on both sides: no share (NaN), as in views
+        power = bargaining.limit_share(b.baghdad_patience, wa.patience)
     return {
         "step_days": p.step_days,
         "override": -1.0 if override is None else float(bool(override)),
@@ -119,7 +121,7 @@ def _derived(p: ModelParams) -> dict[str, object]:
         "sanctions_exposure": payoffs.coalition_exposure(fa.seats, fa.sanctions_exposure),
         "linkage_exposure": payoffs.coalition_exposure(fa.seats, fa.linkage_weight),
         "aligned_share": payoffs.aligned_share(fa.seats, fa.iran_alignment),
-        "baghdad_power": bargaining.limit_share(b.baghdad_patience, wa.patience),
+        "baghdad_power": power,
         "washington_interval": 1.0 / np.maximum(np.asarray(wa.revision_rate, dtype=np.float64), 1e-9),
         "washington_half_interval": half,
         "signal_kept": np.exp(-np.asarray(wa.signal_decay) * half),

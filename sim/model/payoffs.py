@@ -84,7 +84,7 @@ def faction_stance_payoffs(grid: ArrayLike, ideal: ArrayLike, salience: ArrayLik
     shape = parts[0].shape
     x = np.ascontiguousarray(np.asarray(grid, dtype=np.float64))
     out = np.empty(shape + x.shape)
-    _rows_stance_payoffs(x, *(np.ascontiguousarray(a).reshape(-1) for a in parts), out.reshape(-1, x.size))
+    _rows_stance_payoffs(x, *(np.array(a).reshape(-1) for a in parts), out.reshape(-1, x.size))
     return out
 
 
