@@ -1,5 +1,6 @@
 """A sweep's table does not depend on how it is computed: engine (batch vs Mesa), number
-of workers, chunk size, executor (local processes vs a local Ray instance); and runs use
+of workers, chunk size, executor (local processes, threads of one process, a local Ray
+instance); and runs use
 common random numbers: replication r meets the same random stream at every point and
 under every lever (sim/sweep/plan.py).
 
@@ -87,6 +88,14 @@ def test_chunk_sizes_37_and_1000_give_the_same_table(conditions_plan, reference,
     """150 runs in five chunks, the last one short (37 does not divide 150)."""
     meta = run_sweep(conditions_plan, tmp_path, engine="batch", workers=1, chunk_size=37)
     assert meta["chunk_size"] == 37
+    pd.testing.assert_frame_equal(reference, read_table(tmp_path), check_exact=True)
+
+
+def test_threads_and_processes_give_the_same_table(conditions_plan, reference, tmp_path):
+    """executor=threads: two threads of this process compute the chunks (the model's
+    compiled kernels release the GIL); the table is the one-worker table."""
+    meta = run_sweep(conditions_plan, tmp_path, engine="batch", executor="threads", workers=2, chunk_size=40)
+    assert meta["executor"] == "threads" and meta["workers"] == 2
     pd.testing.assert_frame_equal(reference, read_table(tmp_path), check_exact=True)
 
 
