@@ -18,7 +18,7 @@ from ..model.outcomes import RequestState
 from ..model.params import ModelParams
 from ..model.stages import Stage
 from ..model.state import initial_state, summary_columns, summary_row
-from ..model.week import finish, run_week, still_running
+from ..model.week import finish, run_week, running_of
 from . import story
 from .agents import AGENT_CLASSES, ActorAgent, FactionAgent
 
@@ -132,7 +132,10 @@ class NegotiationModel(mesa.Model):
             return
         step = self.steps
         self.pending_events = [] if self.record else None
-        run_week(self.state, self.params, step, self.run_keys, self.pending_events, perform=self._perform)
+        if self.record:
+            run_week(self.state, self.params, step, self.run_keys, self.pending_events, perform=self._perform)
+        else:  # nothing to tell: the step is one compiled call of the same stage kernels (`run_week`)
+            run_week(self.state, self.params, step, self.run_keys)
         if self.record:
             day = self.params.day(step)
             date = self.params.date_of_day(day).isoformat()
@@ -144,7 +147,8 @@ class NegotiationModel(mesa.Model):
                     self.decisions.append({"day": day, "date": date, **{k: (v[0] if k != "actor" else v)
                                                                         for k, v in data.items()}})
         self._last_step = step
-        if not still_running(self.state, self.params, step)[0]:
+        s = self.state
+        if not running_of(self.params.day(step), self.params.horizon_days, s.request_state[0], s.outcome[0]):
             finish(self.state)
             self.running = False
         if self.record:

@@ -141,10 +141,10 @@ def revision_one(u: np.ndarray, lam: float, available: np.ndarray, status_quo: i
     sq = min(max(status_quo, 0), n - 1)
     keep = probs[sq] if status_quo >= 0 else 0.0
     stay_clock = math.exp(-mass * (1.0 - keep))
-    rang = -math.expm1(-mass)
     if triggered:
         p_change = 1.0 - keep * stay_clock
     else:
+        rang = -math.expm1(-mass)
         p_change = (1.0 - stay_clock) / rang if rang > 0 else 0.0
     if status_quo >= 0:
         probs[sq] = 0.0  # the others: the status quo is what a change leaves

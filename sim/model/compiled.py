@@ -73,35 +73,87 @@ def at(x: np.ndarray, i: int) -> Any:
 
 
 @kernel
-def row_sum(x: np.ndarray) -> float:
-    """The sum of a short 1-d array (fewer than 128 entries) in the order NumPy's `sum`
-    adds a contiguous row: left to right below 8 entries; from 8 on, eight partial sums
-    combined pairwise, then the rest left to right (NumPy's pairwise summation). Kernels
-    that replace a NumPy reduction use it so the numbers stay the same bit for bit."""
-    n = x.shape[0]
+def _block_sum(x: np.ndarray, lo: int, n: int) -> float:
+    """NumPy's sum of x[lo:lo + n] for n up to 128: left to right below 8 entries, else eight
+    partial sums combined pairwise, then the rest left to right."""
     if n < 8:
         total = 0.0
         for k in range(n):
-            total = x[k] if k == 0 else total + x[k]
+            total = x[lo] if k == 0 else total + x[lo + k]
         return total
-    r0, r1, r2, r3, r4, r5, r6, r7 = x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
+    r0, r1, r2, r3 = x[lo], x[lo + 1], x[lo + 2], x[lo + 3]
+    r4, r5, r6, r7 = x[lo + 4], x[lo + 5], x[lo + 6], x[lo + 7]
     k = 8
     while k < n - n % 8:
-        r0 += x[k]
-        r1 += x[k + 1]
-        r2 += x[k + 2]
-        r3 += x[k + 3]
-        r4 += x[k + 4]
-        r5 += x[k + 5]
-        r6 += x[k + 6]
-        r7 += x[k + 7]
+        r0 += x[lo + k]
+        r1 += x[lo + k + 1]
+        r2 += x[lo + k + 2]
+        r3 += x[lo + k + 3]
+        r4 += x[lo + k + 4]
+        r5 += x[lo + k + 5]
+        r6 += x[lo + k + 6]
+        r7 += x[lo + k + 7]
         k += 8
     total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     while k < n:
-        total += x[k]
+        total += x[lo + k]
         k += 1
     return total
 
+
+@kernel
+def row_sum(x: np.ndarray) -> float:
+    """The sum of a 1-d array in the order NumPy's `sum` adds a contiguous row (`part_sum`).
+    Kernels that replace a NumPy reduction use it so the numbers stay the same bit for bit."""
+    n = x.shape[0]
+    if n <= 128:  # the common case, without `part_sum`'s call
+        return _block_sum(x, 0, n)
+    return _halving_sum(x, 0, n)
+
+
+@kernel
+def part_sum(x: np.ndarray, start: int, n: int) -> float:
+    """The sum of x[start:start + n] as NumPy's `sum` adds a contiguous row (pairwise
+    summation): up to 128 entries `_block_sum`; above, the first half (a multiple of 8
+    long) and the rest summed so, and added. Kernels pass an offset rather than a slice,
+    which costs more than the sum of a few numbers. (Written without recursion: numba's
+    disk cache does not keep recursive functions safely.)"""
+    return _block_sum(x, start, n) if n <= 128 else _halving_sum(x, start, n)
+
+
+@kernel
+def _halving_sum(x: np.ndarray, start: int, n: int) -> float:
+    """`part_sum` above 128 entries."""
+    # the halving tree walked depth first with a stack: a part waits for its left half's
+    # sum (stage 1), then for its right half's (stage 2)
+    los = np.empty(64, dtype=np.int64)
+    ns = np.empty(64, dtype=np.int64)
+    stage = np.zeros(64, dtype=np.int64)
+    left = np.empty(64)
+    top = 0
+    los[0], ns[0], stage[0] = start, n, 0
+    value = 0.0
+    while True:
+        if ns[top] > 128:  # split: its left half first
+            half = ns[top] // 2
+            half -= half % 8
+            stage[top] = 1
+            top += 1
+            los[top], ns[top], stage[top] = los[top - 1], half, 0
+            continue
+        value = _block_sum(x, los[top], ns[top])  # a part of at most 128 entries
+        top -= 1  # a part's sum is `value`: hand it to the part it belongs to
+        while top >= 0 and stage[top] == 2:
+            value = left[top] + value
+            top -= 1
+        if top < 0:
+            return value
+        left[top] = value  # stage 1: the left half is done, now the right
+        half = ns[top] // 2
+        half -= half % 8
+        stage[top] = 2
+        top += 1
+        los[top], ns[top], stage[top] = los[top - 1] + half, ns[top - 1] - half, 0
 
 
 def elementwise(rows: Callable[..., None], *args: ArrayLike) -> np.ndarray:

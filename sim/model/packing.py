@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import bargaining, payoffs, valuation
+from . import bargaining, payoffs, transitions, valuation
 from .choice import rationality_of
 from .params import SECTIONS, ModelParams
 
@@ -54,7 +54,9 @@ DERIVED = (
     "step_days", "override", "lam_government", "lam_washington", "lam_tehran", "weeks_ahead", "tehran_weeks",
     "faction_weeks", "washington_weeks", "sanctions_exposure", "linkage_exposure", "aligned_share",
     "baghdad_power", "washington_interval", "washington_half_interval", "signal_kept", "escalation_step",
-    "pace",
+    "pace", "faction_ring", "tehran_ring", "washington_ring", "signal_step_kept", "pressure_step_kept",
+    "mandate_step_kept", "isis_moved", "isis_spread", "protests_moved", "protests_spread", "mobilisation_moved",
+    "mobilisation_spread",
 )
 PARAM_NAMES = COEFFICIENTS + DERIVED
 #: the factions' attributes (`lam`: each faction's logit rationality, its own or the default)
@@ -89,7 +91,11 @@ STEP_DAYS, OVERRIDE, LAM_GOVERNMENT, LAM_WASHINGTON, LAM_TEHRAN = 72, 73, 74, 75
 WEEKS_AHEAD, TEHRAN_WEEKS, FACTION_WEEKS, WASHINGTON_WEEKS = 77, 78, 79, 80
 SANCTIONS_EXPOSURE, LINKAGE_EXPOSURE, ALIGNED_SHARE, BAGHDAD_POWER = 81, 82, 83, 84
 WASHINGTON_INTERVAL, WASHINGTON_HALF_INTERVAL, SIGNAL_KEPT, ESCALATION_STEP, PACE = 85, 86, 87, 88, 89
-N_PAR = 90
+FACTION_RING, TEHRAN_RING, WASHINGTON_RING = 90, 91, 92
+SIGNAL_STEP_KEPT, PRESSURE_STEP_KEPT, MANDATE_STEP_KEPT = 93, 94, 95
+ISIS_MOVED, ISIS_SPREAD, PROTESTS_MOVED, PROTESTS_SPREAD, MOBILISATION_MOVED, MOBILISATION_SPREAD = (
+    96, 97, 98, 99, 100, 101)
+N_PAR = 102
 
 # the rows of `fac` (FACTION_ATTRS order)
 F_SEATS, F_IDEAL_POSITION, F_SALIENCE, F_TENSION_SENSITIVITY, F_SECURITY_WEIGHT = 0, 1, 2, 3, 4
@@ -105,6 +111,10 @@ def _derived(p: ModelParams) -> dict[str, object]:
     w, wa, te, b, fa = p.world, p.washington, p.tehran, p.behaviour, p.factions
     rho = b.discount_rate
     override = p.sanctions.override
+    dt = p.step_days
+    isis = valuation.ou_step_factors(w.isis_reversion, w.isis_volatility, dt)
+    protests = valuation.ou_step_factors(w.protest_decay, w.protest_volatility, dt)
+    mobilisation = valuation.ou_step_factors(w.mobilisation_rate, w.mobilisation_volatility, dt)
     half = 0.5 / np.maximum(np.asarray(wa.revision_rate, dtype=np.float64), 1e-9)
     with np.errstate(divide="ignore", invalid="ignore"):  # patience 1 on both sides: no share (NaN), as in views
         power = bargaining.limit_share(b.baghdad_patience, wa.patience)
@@ -127,6 +137,18 @@ def _derived(p: ModelParams) -> dict[str, object]:
         "signal_kept": np.exp(-np.asarray(wa.signal_decay) * half),
         "escalation_step": 7.0 * np.asarray(te.escalation_rate),
         "pace": np.asarray(w.initial_troops) / np.asarray(wa.withdrawal_days),
+        # what a step of `step_days` does with constant rates, computed once: the chance an
+        # actor's revision clock rings, the share of a fading signal kept, and the
+        # Ornstein-Uhlenbeck factors of the world's noisy processes
+        "faction_ring": valuation.step_chance(b.faction_revision_rate, dt),
+        "tehran_ring": valuation.step_chance(te.revision_rate, dt),
+        "washington_ring": valuation.step_chance(wa.revision_rate, dt),
+        "signal_step_kept": transitions.kept_over(wa.signal_decay, dt),
+        "pressure_step_kept": transitions.kept_over(te.pressure_decay, dt),
+        "mandate_step_kept": transitions.kept_over(p.parliament.mandate_decay, dt),
+        "isis_moved": isis[0], "isis_spread": isis[1],
+        "protests_moved": protests[0], "protests_spread": protests[1],
+        "mobilisation_moved": mobilisation[0], "mobilisation_spread": mobilisation[1],
     }
 
 

@@ -120,10 +120,11 @@ def _spread(rows: np.ndarray, runs: int, sub: np.ndarray, fill: float = 0.0) -> 
 
 @kernel
 def opportunity(key: np.uint64, step: np.uint64, pid_revise: np.uint64, rate: float, step_days: float,
-                triggered: bool, human: bool, forced: int) -> tuple[bool, float]:
-    """`_opportunities` for one run: whether the actor may act, and its clock mass."""
+                ring: float, triggered: bool, human: bool, forced: int) -> tuple[bool, float]:
+    """`_opportunities` for one run: whether the actor may act, and its clock mass; `ring`
+    is the chance its clock rings within the step (`valuation.chance_within`)."""
     mass = rate * step_days
-    may = triggered or (draws.uniform_at(key, step, pid_revise) < -math.expm1(-mass))
+    may = triggered or (draws.uniform_at(key, step, pid_revise) < ring)
     return (forced >= 0 if human else (may or forced >= 0)), mass
 
 
@@ -159,40 +160,39 @@ _PID_ISIS, _PID_PROTESTS, _PID_MOBILISATION = (draws.purpose_key(f"world.{x}")
 
 
 @kernel
-def _world_rows(par: np.ndarray, fac: np.ndarray, keys: np.ndarray, step: np.uint64, troops: np.ndarray,
+def _world_rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, step: np.uint64, troops: np.ndarray,
                 isis: np.ndarray, tension: np.ndarray, protests: np.ndarray, mobilisation: np.ndarray,
                 threat_level: np.ndarray, linkage_level: np.ndarray, tehran_pressure: np.ndarray, mandate: np.ndarray,
                 position: np.ndarray, salience: np.ndarray, tehran_action: np.ndarray,
                 washington_posture: np.ndarray, sanctions_imposed: np.ndarray) -> None:
-    """`stage_world` for every run."""
+    """`stage_world` for the runs lo..hi-1."""
     scratch = np.empty(position.shape[1])
-    for i in range(troops.shape[0]):
+    for i in range(lo, hi):
         pr, fr, key = at(par, i), at(fac, i), keys[i]
         dt = pr[K.STEP_DAYS]
         presence = transitions.presence_of(troops[i], pr[K.W_INITIAL_TROOPS])
-        isis[i] = transitions.isis_next(isis[i], presence, draws.normal_at(key, step, _PID_ISIS), dt,
-                                        pr[K.W_ISIS_MEAN], pr[K.W_ISIS_REVERSION], pr[K.W_ISIS_VOLATILITY],
-                                        pr[K.W_ISIS_PRESENCE_EFFECT])
+        isis[i] = transitions.isis_next(isis[i], presence, draws.normal_at(key, step, _PID_ISIS), pr[K.W_ISIS_MEAN],
+                                        pr[K.W_ISIS_PRESENCE_EFFECT], pr[K.ISIS_MOVED], pr[K.ISIS_SPREAD])
         escalating = (tehran_action[i] == TehranAction.ESCALATE) and (troops[i] > 0)
         tension[i] = transitions.tension_next(tension[i], escalating,
                                               washington_posture[i] == WashingtonAction.REASSURE, dt,
                                               pr[K.W_TENSION_BASELINE], pr[K.W_TENSION_DECAY],
                                               pr[K.TE_ESCALATION_RATE], pr[K.WA_REASSURE_RATE])
-        protests[i] = ou_value(protests[i], pr[K.W_PROTEST_FLOOR], pr[K.W_PROTEST_DECAY], pr[K.W_PROTEST_VOLATILITY],
-                               draws.normal_at(key, step, _PID_PROTESTS), dt)
+        protests[i] = ou_value(protests[i], pr[K.W_PROTEST_FLOOR], pr[K.PROTESTS_MOVED], pr[K.PROTESTS_SPREAD],
+                               draws.normal_at(key, step, _PID_PROTESTS))
         call = transitions.street_call_of(fr[K.F_MOBILISING_POWER], position[i], salience[i], scratch)
         mobilisation[i] = transitions.mobilisation_next(
             mobilisation[i], tension[i], call, sanctions_imposed[i], threat_level[i],
-            draws.normal_at(key, step, _PID_MOBILISATION), dt, pr[K.W_MOBILISATION_RATE],
-            pr[K.W_MOBILISATION_TENSION_WEIGHT], pr[K.W_MOBILISATION_SANCTIONS_ANGER],
-            pr[K.W_MOBILISATION_THREAT_ANGER], pr[K.W_MOBILISATION_VOLATILITY])
+            draws.normal_at(key, step, _PID_MOBILISATION), pr[K.W_MOBILISATION_TENSION_WEIGHT],
+            pr[K.W_MOBILISATION_SANCTIONS_ANGER], pr[K.W_MOBILISATION_THREAT_ANGER], pr[K.MOBILISATION_MOVED],
+            pr[K.MOBILISATION_SPREAD])
         threatening = (washington_posture[i] == WashingtonAction.THREATEN_SANCTIONS) and (troops[i] > 0)
-        threat_level[i] = transitions.faded(threat_level[i], threatening, dt, pr[K.WA_SIGNAL_DECAY])
+        threat_level[i] = transitions.faded(threat_level[i], threatening, pr[K.SIGNAL_STEP_KEPT])
         linkage_level[i] = transitions.faded(linkage_level[i], washington_posture[i] == WashingtonAction.LINK_ISSUES,
-                                             dt, pr[K.WA_SIGNAL_DECAY])
+                                             pr[K.SIGNAL_STEP_KEPT])
         tehran_pressure[i] = transitions.faded(tehran_pressure[i], tehran_action[i] == TehranAction.PRESS_FACTIONS,
-                                               dt, pr[K.TE_PRESSURE_DECAY])
-        mandate[i] = transitions.faded(mandate[i], False, dt, pr[K.PA_MANDATE_DECAY])
+                                               pr[K.PRESSURE_STEP_KEPT])
+        mandate[i] = transitions.faded(mandate[i], False, pr[K.MANDATE_STEP_KEPT])
 
 
 def stage_world(s: State, p: ModelParams, step: int, keys: np.ndarray, events: Events = None) -> None:
@@ -202,7 +202,7 @@ def stage_world(s: State, p: ModelParams, step: int, keys: np.ndarray, events: E
     let fade: the sanctions threat (F22), linkage (F17), Tehran's pressure (F16) and
     parliament's mandate (F12)."""
     par, fac = packing.packed(p)
-    _world_rows(par, fac, keys, draws.step_key(step), s.troops, s.isis_threat, s.tension, s.protests, s.mobilisation,
+    _world_rows(0, s.runs, par, fac, keys, draws.step_key(step), s.troops, s.isis_threat, s.tension, s.protests, s.mobilisation,
                 s.threat_level, s.linkage_level, s.tehran_pressure, s.mandate, s.position, s.salience,
                 s.tehran_action, s.washington_posture, s.sanctions_imposed)
 
@@ -234,23 +234,24 @@ def tehran_open_of(troops: float, out: np.ndarray) -> None:
 
 
 @kernel
-def _tehran_rows(par: np.ndarray, keys: np.ndarray, step: np.uint64, day: int, pids: tuple, troops: np.ndarray,
+def _tehran_rows(lo: int, hi: int, par: np.ndarray, keys: np.ndarray, step: np.uint64, day: int, pids: tuple, troops: np.ndarray,
                  tension: np.ndarray, influence: np.ndarray, request_state: np.ndarray, request_day: np.ndarray,
                  us_withdrawing: np.ndarray, tehran_action: np.ndarray, trigger_tehran: np.ndarray,
                  trigger_washington: np.ndarray, trigger_factions: np.ndarray, changes: np.ndarray,
                  human: np.ndarray, forced: np.ndarray, revise: np.ndarray, record: bool, values: np.ndarray,
                  available: np.ndarray) -> None:
-    """`stage_tehran` for every run; if `record`, `values` and `available` get each revising
+    """`stage_tehran` for the runs lo..hi-1; if `record`, `values` and `available` get each revising
     run's view."""
     probs = np.empty(3)
     u = np.empty(3)
     avail = np.empty(3, dtype=np.bool_)
-    for i in range(troops.shape[0]):
+    for i in range(lo, hi):
         pr = at(par, i)
         a = tehran_action[i]
         tehran_open_of(troops[i], avail)
         triggered = (trigger_tehran[i] or not avail[max(a, 0)] or forced[i] >= 0) and not human[i]
-        may, mass = opportunity(keys[i], step, pids[0], pr[K.TE_REVISION_RATE], pr[K.STEP_DAYS], triggered,
+        may, mass = opportunity(keys[i], step, pids[0], pr[K.TE_REVISION_RATE], pr[K.STEP_DAYS], pr[K.TEHRAN_RING],
+                                triggered,
                                 human[i], forced[i])
         revise[i] = may
         if not may:
@@ -269,7 +270,7 @@ def _tehran_rows(par: np.ndarray, keys: np.ndarray, step: np.uint64, day: int, p
                 trigger_washington[i] = True
                 trigger_factions[i] = True
         tehran_action[i] = chosen
-    trigger_tehran[:] = False
+    trigger_tehran[lo:hi] = False
 
 
 def stage_tehran(s: State, p: ModelParams, step: int, keys: np.ndarray, events: Events = None) -> None:
@@ -280,7 +281,7 @@ def stage_tehran(s: State, p: ModelParams, step: int, keys: np.ndarray, events: 
     before = s.tehran_action.copy() if events is not None else None
     revise = np.zeros(s.runs, dtype=np.bool_)
     values, available = _record(s.runs, 3, events)
-    _tehran_rows(par, keys, draws.step_key(step), p.day(step), _TEHRAN_PIDS, s.troops, s.tension, s.iran_influence,
+    _tehran_rows(0, s.runs, par, keys, draws.step_key(step), p.day(step), _TEHRAN_PIDS, s.troops, s.tension, s.iran_influence,
                  s.request_state, s.request_day, s.us_withdrawing, s.tehran_action, s.trigger_tehran,
                  s.trigger_washington, s.trigger_factions, s.tehran_posture_changes, s.human_tehran,
                  s.forced_tehran_action, revise, events is not None, values, available)
@@ -307,35 +308,38 @@ def faction_values_of(pr: np.ndarray, fr: np.ndarray, j: int, salience: float, s
 
 
 @kernel
-def _faction_rows(par: np.ndarray, fac: np.ndarray, keys: np.ndarray, step: np.uint64, j: int, pids: tuple,
-                  tension: np.ndarray, isis: np.ndarray, troops: np.ndarray, tehran_pressure: np.ndarray,
-                  mobilisation: np.ndarray, stance: np.ndarray, position: np.ndarray, salience: np.ndarray,
-                  trigger_factions: np.ndarray, changes: np.ndarray, revise: np.ndarray, record: bool,
-                  values: np.ndarray) -> None:
-    """`faction_step` of faction j for every run (its values recorded if `record`)."""
+def _faction_rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, step: np.uint64,
+                  first: int, last: int, pids: np.ndarray, tension: np.ndarray, isis: np.ndarray, troops: np.ndarray,
+                  tehran_pressure: np.ndarray, mobilisation: np.ndarray, stance: np.ndarray, position: np.ndarray,
+                  salience: np.ndarray, trigger_factions: np.ndarray, changes: np.ndarray, revise: np.ndarray,
+                  record: bool, values: np.ndarray) -> None:
+    """`faction_step` of the factions first..last-1 for the runs lo..hi-1 (`pids`: every
+    faction's purpose ids, (F, 3)); `revise` and, if `record`, `values` get the last one's."""
     k = _GRID.shape[0]
     probs = np.empty(k)
     u = np.empty(k)
     every = np.ones(k, dtype=np.bool_)
-    for i in range(tension.shape[0]):
-        pr, fr = at(par, i), at(fac, i)
-        salience[i, j] = transitions.salience_of(fr[K.F_SALIENCE, j], fr[K.F_TENSION_SENSITIVITY, j], tension[i])
+    for i in range(lo, hi):
+        pr, fr, key = at(par, i), at(fac, i), keys[i]
         triggered = trigger_factions[i]
-        may, mass = opportunity(keys[i], step, pids[0], pr[K.B_FACTION_REVISION_RATE], pr[K.STEP_DAYS], triggered,
-                                False, -1)
-        revise[i] = may
-        if not may:
-            continue
-        faction_values_of(pr, fr, j, salience[i, j], stance[i, j], isis[i], troops[i], tehran_pressure[i],
-                          mobilisation[i], u)
-        chosen = revision_one(u, fr[K.F_LAM, j], every, stance[i, j], mass, triggered,
-                              draws.uniform_at(keys[i], step, pids[1]), draws.uniform_at(keys[i], step, pids[2]), probs)
-        if record:
-            values[i, :] = u
-        if chosen != stance[i, j]:
-            changes[i] += 1
-        stance[i, j] = chosen
-        position[i, j] = _GRID[chosen]
+        for j in range(first, last):
+            salience[i, j] = transitions.salience_of(fr[K.F_SALIENCE, j], fr[K.F_TENSION_SENSITIVITY, j], tension[i])
+            may, mass = opportunity(key, step, pids[j, 0], pr[K.B_FACTION_REVISION_RATE], pr[K.STEP_DAYS],
+                                    pr[K.FACTION_RING], triggered, False, -1)
+            revise[i] = may
+            if not may:
+                continue
+            faction_values_of(pr, fr, j, salience[i, j], stance[i, j], isis[i], troops[i], tehran_pressure[i],
+                              mobilisation[i], u)
+            chosen = revision_one(u, fr[K.F_LAM, j], every, stance[i, j], mass, triggered,
+                                  draws.uniform_at(key, step, pids[j, 1]), draws.uniform_at(key, step, pids[j, 2]),
+                                  probs)
+            if record:
+                values[i, :] = u
+            if chosen != stance[i, j]:
+                changes[i] += 1
+            stance[i, j] = chosen
+            position[i, j] = _GRID[chosen]
 
 
 def faction_step(s: State, p: ModelParams, step: int, keys: np.ndarray, j: int, events: Events = None) -> None:
@@ -345,7 +349,7 @@ def faction_step(s: State, p: ModelParams, step: int, keys: np.ndarray, j: int, 
     name = p.factions.names[j]
     revise = np.zeros(s.runs, dtype=np.bool_)
     values, _ = _record(s.runs, POSITION_GRID.size, events)
-    _faction_rows(par, fac, keys, draws.step_key(step), j, _pids(f"faction.{name}"), s.tension, s.isis_threat,
+    _faction_rows(0, s.runs, par, fac, keys, draws.step_key(step), j, j + 1, _plan(p)[1], s.tension, s.isis_threat,
                   s.troops, s.tehran_pressure, s.mobilisation, s.stance, s.position, s.salience, s.trigger_factions,
                   s.factions_posture_changes, revise, events is not None, values)
     if events is not None:
@@ -353,14 +357,36 @@ def faction_step(s: State, p: ModelParams, step: int, keys: np.ndarray, j: int, 
                   s.stance[:, j].astype(np.int64))
 
 
+@kernel
+def _collective_rows(lo: int, hi: int, rule: int, fac: np.ndarray, position: np.ndarray, salience: np.ndarray,
+                     collective_stance: np.ndarray, trigger_factions: np.ndarray) -> None:
+    """`update_collective` for the runs lo..hi-1 by a compiled rule (`bargaining.RULE_CODES`)."""
+    scratch = np.empty(2 * position.shape[1])
+    for i in range(lo, hi):
+        fr = at(fac, i)
+        collective_stance[i] = bargaining.collective_of(rule, fr[K.F_SEATS], position[i], salience[i], scratch)
+        trigger_factions[i] = False
+
+
 def update_collective(s: State, p: ModelParams, step: int = 0, keys: np.ndarray | None = None,
                       events: Events = None) -> None:
     """Baghdad's collective stance by the configured rule over seats, positions and
     saliences; every faction has now answered the trigger events it had."""
+    code = _rule_code(p)
+    if code >= 0:
+        _collective_rows(0, s.runs, code, packing.packed(p)[1], s.position, s.salience, s.collective_stance,
+                         s.trigger_factions)
+        return
     s.collective_stance = bargaining.collective_position(
         p.behaviour.collective_rule, p.factions.seats, s.position, s.salience
     )
     s.trigger_factions = np.zeros(s.runs, dtype=bool)
+
+
+def _rule_code(p: ModelParams) -> int:
+    """The code of the collective rule's kernel, or -1 for a rule NumPy computes (`bdm`)."""
+    rule = p.behaviour.collective_rule
+    return bargaining.RULE_CODES.get(bargaining.RULE_ALIASES.get(rule, rule), -1)
 
 
 def stage_factions(s: State, p: ModelParams, step: int, keys: np.ndarray, events: Events = None) -> None:
@@ -379,7 +405,7 @@ _RESOLUTION_PASSED, _RESOLUTION_FAILED, _PM_CONFIRMED, _GOVERNMENT_FELL = 0, 1, 
 
 
 @kernel
-def _parliament_rows(par: np.ndarray, fac: np.ndarray, keys: np.ndarray, step: np.uint64, day: int,
+def _parliament_rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, step: np.uint64, day: int,
                      troops: np.ndarray, us_withdrawing: np.ndarray, request_state: np.ndarray,
                      last_resolution_day: np.ndarray, mobilisation: np.ndarray, protests: np.ndarray,
                      position: np.ndarray, resolutions_passed: np.ndarray, mandate: np.ndarray,
@@ -387,10 +413,10 @@ def _parliament_rows(par: np.ndarray, fac: np.ndarray, keys: np.ndarray, step: n
                      pm_majority: np.ndarray, pm_changes: np.ndarray, trigger_government: np.ndarray,
                      trigger_washington: np.ndarray, trigger_tehran: np.ndarray, flags: np.ndarray,
                      data: np.ndarray) -> None:
-    """`stage_parliament` for every run; `flags` gets each run's events, `data` the vote
+    """`stage_parliament` for the runs lo..hi-1; `flags` gets each run's events, `data` the vote
     (yes seats, seats present) and the new PM's position."""
     scratch = np.empty(position.shape[1])
-    for i in range(troops.shape[0]):
+    for i in range(lo, hi):
         pr, fr, key = at(par, i), at(fac, i), keys[i]
         dt = pr[K.STEP_DAYS]
         can_table = (troops[i] > 0 and not us_withdrawing[i] and request_state[i] == RequestState.NONE
@@ -440,7 +466,7 @@ def stage_parliament(s: State, p: ModelParams, step: int, keys: np.ndarray, even
     par, fac = packing.packed(p)
     flags = np.zeros((s.runs, 4), dtype=np.bool_)
     data = np.zeros((s.runs, 4))
-    _parliament_rows(par, fac, keys, draws.step_key(step), p.day(step), s.troops, s.us_withdrawing, s.request_state,
+    _parliament_rows(0, s.runs, par, fac, keys, draws.step_key(step), p.day(step), s.troops, s.us_withdrawing, s.request_state,
                      s.last_resolution_day, s.mobilisation, s.protests, s.position, s.resolutions_passed, s.mandate,
                      s.caretaker, s.collective_stance, s.pm_position, s.pm_majority, s.pm_changes,
                      s.trigger_government, s.trigger_washington, s.trigger_tehran, flags, data)
@@ -462,7 +488,7 @@ _PID_RESPOND = draws.purpose_key("government.respond")
 
 
 @kernel
-def _government_rows(par: np.ndarray, keys: np.ndarray, step: np.uint64, day: int, pids: tuple, record: bool,
+def _government_rows(lo: int, hi: int, par: np.ndarray, keys: np.ndarray, step: np.uint64, day: int, pids: tuple, record: bool,
                      troops: np.ndarray, troop_target: np.ndarray, isis: np.ndarray, influence: np.ndarray,
                      tension: np.ndarray, protests: np.ndarray, request_state: np.ndarray, request_day: np.ndarray,
                      deadline_day: np.ndarray, us_withdrawing: np.ndarray, outcome: np.ndarray,
@@ -474,21 +500,22 @@ def _government_rows(par: np.ndarray, keys: np.ndarray, step: np.uint64, day: in
                      trigger_washington: np.ndarray, trigger_tehran: np.ndarray, trigger_factions: np.ndarray,
                      human: np.ndarray, forced: np.ndarray, revise: np.ndarray, chosen: np.ndarray,
                      values: np.ndarray, available: np.ndarray, flags: np.ndarray, data: np.ndarray) -> None:
-    """`stage_government` for every run; `chosen` gets each revising run's choice, `flags`
+    """`stage_government` for the runs lo..hi-1; `chosen` gets each revising run's choice, `flags`
     its events, `data` the troops each names (offer or package turned down, talks asked,
     drawdown agreed, package taken)."""
     probs = np.empty(5)
     u = np.empty(5)
     avail = np.empty(5, dtype=np.bool_)
     look = np.empty(_N_OUTLOOK)
-    for i in range(troops.shape[0]):
+    for i in range(lo, hi):
         pr, key = at(par, i), keys[i]
         initial = pr[K.W_INITIAL_TROOPS]
         share, rate = views.pm_rate_of(pr, caretaker[i], pm_majority[i], protests[i])
         # a trigger is an opportunity the PM takes with its responsiveness; a player always acts
         responds = trigger_government[i] and draws.uniform_at(key, step, _PID_RESPOND) < share
         triggered = (responds or forced[i] >= 0) and not human[i]
-        may, mass = opportunity(key, step, pids[0], rate, pr[K.STEP_DAYS], triggered, human[i], forced[i])
+        may, mass = opportunity(key, step, pids[0], rate, pr[K.STEP_DAYS], chance_within(rate, pr[K.STEP_DAYS]),
+                                triggered, human[i], forced[i])
         revise[i] = may
         trigger_government[i] = False
         if not may:
@@ -603,7 +630,7 @@ def stage_government(s: State, p: ModelParams, step: int, keys: np.ndarray, even
     flags = np.zeros((s.runs, 8), dtype=np.bool_)
     data = np.zeros((s.runs, 4))
     chosen = np.zeros(s.runs, dtype=np.int64)  # WAIT
-    _government_rows(par, keys, draws.step_key(step), p.day(step), _GOVERNMENT_PIDS, events is not None, s.troops,
+    _government_rows(0, s.runs, par, keys, draws.step_key(step), p.day(step), _GOVERNMENT_PIDS, events is not None, s.troops,
                      s.troop_target, s.isis_threat, s.iran_influence, s.tension, s.protests, s.request_state,
                      s.request_day, s.deadline_day, s.us_withdrawing, s.outcome, s.pm_position, s.collective_stance,
                      s.caretaker, s.pm_majority, s.credibility_belief, s.linkage_level, s.mandate, s.proposal,
@@ -659,7 +686,7 @@ _W_POSTURE_EVENTS = ((_W_THREATEN, "washington_threaten"), (_W_LINK, "washington
 
 
 @kernel
-def _washington_rows(par: np.ndarray, keys: np.ndarray, step: np.uint64, day: int, pids: tuple, record: bool,
+def _washington_rows(lo: int, hi: int, par: np.ndarray, keys: np.ndarray, step: np.uint64, day: int, pids: tuple, record: bool,
                      troops: np.ndarray, troop_target: np.ndarray, isis: np.ndarray, influence: np.ndarray,
                      tension: np.ndarray, protests: np.ndarray, request_state: np.ndarray, request_day: np.ndarray,
                      us_withdrawing: np.ndarray, outcome: np.ndarray, pm_position: np.ndarray,
@@ -671,14 +698,14 @@ def _washington_rows(par: np.ndarray, keys: np.ndarray, step: np.uint64, day: in
                      trigger_washington: np.ndarray, trigger_tehran: np.ndarray, trigger_factions: np.ndarray,
                      human: np.ndarray, forced: np.ndarray, revise: np.ndarray, chosen: np.ndarray,
                      values: np.ndarray, available: np.ndarray, flags: np.ndarray, data: np.ndarray) -> None:
-    """`stage_washington` for every run; `chosen` gets each revising run's posture or move,
+    """`stage_washington` for the runs lo..hi-1; `chosen` gets each revising run's posture or move,
     `flags` its events, `data` the troops they name (agreed, offered, package)."""
     n = _N_WASHINGTON
     probs = np.empty(n)
     u = np.empty(n)
     avail = np.empty(n, dtype=np.bool_)
     look = np.empty(_N_OUTLOOK)
-    for i in range(troops.shape[0]):
+    for i in range(lo, hi):
         pr, key = at(par, i), keys[i]
         initial = pr[K.W_INITIAL_TROOPS]
         posture = washington_posture[i]
@@ -690,7 +717,8 @@ def _washington_rows(par: np.ndarray, keys: np.ndarray, step: np.uint64, day: in
             any_open = any_open or avail[k]
         triggered = ((trigger_washington[i] or not avail[max(posture, 0)] or forced[i] >= 0) and any_open
                      and not human[i])
-        may, mass = opportunity(key, step, pids[0], pr[K.WA_REVISION_RATE], pr[K.STEP_DAYS], triggered, human[i],
+        may, mass = opportunity(key, step, pids[0], pr[K.WA_REVISION_RATE], pr[K.STEP_DAYS], pr[K.WASHINGTON_RING],
+                                triggered, human[i],
                                 forced[i])
         may = may and any_open  # a proposal or an offer needs troops there, as the postures do
         revise[i] = may
@@ -801,7 +829,7 @@ def stage_washington(s: State, p: ModelParams, step: int, keys: np.ndarray, even
     flags = np.zeros((s.runs, 11), dtype=np.bool_)
     data = np.zeros((s.runs, 3))
     chosen = s.washington_posture.astype(np.int64)
-    _washington_rows(par, keys, draws.step_key(step), p.day(step), _WASHINGTON_PIDS, events is not None, s.troops,
+    _washington_rows(0, s.runs, par, keys, draws.step_key(step), p.day(step), _WASHINGTON_PIDS, events is not None, s.troops,
                      s.troop_target, s.isis_threat, s.iran_influence, s.tension, s.protests, s.request_state,
                      s.request_day, s.us_withdrawing, s.outcome, s.pm_position, s.collective_stance, s.caretaker,
                      s.pm_majority, s.credibility_belief, s.linkage_level, s.threat_level, s.mandate, s.proposal,
@@ -827,13 +855,13 @@ _TROOPS_GONE, _DEADLINE_PASSED = 0, 1
 
 
 @kernel
-def _consequences_rows(par: np.ndarray, day: int, troops: np.ndarray, troop_target: np.ndarray,
+def _consequences_rows(lo: int, hi: int, par: np.ndarray, day: int, troops: np.ndarray, troop_target: np.ndarray,
                        withdrawal_complete_day: np.ndarray, request_state: np.ndarray, iran_influence: np.ndarray,
                        sanctions_imposed: np.ndarray, tehran_pressure: np.ndarray, outcome: np.ndarray,
                        deadline_day: np.ndarray, trigger_tehran: np.ndarray, flags: np.ndarray,
                        data: np.ndarray) -> None:
-    """`stage_consequences` for every run; `data` gets the troops a passed deadline found."""
-    for i in range(troops.shape[0]):
+    """`stage_consequences` for the runs lo..hi-1; `data` gets the troops a passed deadline found."""
+    for i in range(lo, hi):
         pr = at(par, i)
         dt, pace = pr[K.STEP_DAYS], pr[K.PACE]
         had_troops = troops[i] > 0
@@ -866,12 +894,125 @@ def stage_consequences(s: State, p: ModelParams, step: int, keys: np.ndarray, ev
     par, _ = packing.packed(p)
     flags = np.zeros((s.runs, 2), dtype=np.bool_)
     data = np.zeros(s.runs)
-    _consequences_rows(par, p.day(step), s.troops, s.troop_target, s.withdrawal_complete_day, s.request_state,
+    _consequences_rows(0, s.runs, par, p.day(step), s.troops, s.troop_target, s.withdrawal_complete_day, s.request_state,
                        s.iran_influence, s.sanctions_imposed, s.tehran_pressure, s.outcome, s.deadline_day,
                        s.trigger_tehran, flags, data)
     if events is not None:
         _emit(events, "troops_gone", flags[:, _TROOPS_GONE])
         _emit(events, "deadline_passed", flags[:, _DEADLINE_PASSED], troops=data)
+
+
+# ---------------------------------------------------------------- the whole step, compiled
+#: the stages' codes in the compiled step (`STAGES` order)
+_WORLD, _TEHRAN, _FACTIONS, _PARLIAMENT, _GOVERNMENT, _WASHINGTON, _CONSEQUENCES = range(7)
+
+
+@kernel
+def _step_rows(lo: int, hi: int, order: np.ndarray, par: np.ndarray, fac: np.ndarray, keys: np.ndarray,
+               step: np.uint64, day: int, rule: int, faction_pids: np.ndarray, revise: np.ndarray,
+               chosen: np.ndarray, flags: np.ndarray, data: np.ndarray, data1: np.ndarray, values: np.ndarray,
+               available: np.ndarray,
+               troops: np.ndarray, troop_target: np.ndarray, iran_influence: np.ndarray, isis_threat: np.ndarray,
+               tension: np.ndarray, mobilisation: np.ndarray, protests: np.ndarray, threat_level: np.ndarray,
+               linkage_level: np.ndarray, tehran_pressure: np.ndarray, credibility_belief: np.ndarray,
+               stance: np.ndarray, position: np.ndarray, salience: np.ndarray, collective_stance: np.ndarray,
+               mandate: np.ndarray, resolutions_passed: np.ndarray, last_resolution_day: np.ndarray,
+               caretaker: np.ndarray, pm_position: np.ndarray, pm_majority: np.ndarray, pm_changes: np.ndarray,
+               talks_requested: np.ndarray, request_state: np.ndarray, request_day: np.ndarray,
+               deadline_day: np.ndarray, us_withdrawing: np.ndarray, withdrawal_complete_day: np.ndarray,
+               outcome: np.ndarray, proposal: np.ndarray, proposal_size: np.ndarray, drawdowns_agreed: np.ndarray,
+               sanctions_imposed: np.ndarray, sanctions_ever: np.ndarray, government_action: np.ndarray,
+               washington_posture: np.ndarray, washington_action: np.ndarray, tehran_action: np.ndarray,
+               trigger_government: np.ndarray, trigger_washington: np.ndarray, trigger_tehran: np.ndarray,
+               trigger_factions: np.ndarray, government_posture_changes: np.ndarray,
+               washington_posture_changes: np.ndarray, tehran_posture_changes: np.ndarray,
+               factions_posture_changes: np.ndarray, human_government: np.ndarray, human_washington: np.ndarray,
+               human_tehran: np.ndarray, forced_government_action: np.ndarray, forced_washington_action: np.ndarray,
+               forced_tehran_action: np.ndarray) -> None:
+    """One step of the runs lo..hi-1: the stages in `order` (their codes), each by the same
+    kernel its stage function calls, with nothing recorded (`revise` to `available`:
+    scratch space the stages write and nobody reads)."""
+    for code in order:
+        if code == _WORLD:
+            _world_rows(lo, hi, par, fac, keys, step, troops, isis_threat, tension, protests, mobilisation,
+                        threat_level, linkage_level, tehran_pressure, mandate, position, salience, tehran_action,
+                        washington_posture, sanctions_imposed)
+        elif code == _TEHRAN:
+            _tehran_rows(lo, hi, par, keys, step, day, _TEHRAN_PIDS, troops, tension, iran_influence, request_state,
+                         request_day, us_withdrawing, tehran_action, trigger_tehran, trigger_washington,
+                         trigger_factions, tehran_posture_changes, human_tehran, forced_tehran_action, revise, False,
+                         values, available)
+        elif code == _FACTIONS:
+            _faction_rows(lo, hi, par, fac, keys, step, 0, faction_pids.shape[0], faction_pids, tension, isis_threat,
+                          troops, tehran_pressure, mobilisation, stance, position, salience, trigger_factions,
+                          factions_posture_changes, revise, False, values)
+            _collective_rows(lo, hi, rule, fac, position, salience, collective_stance, trigger_factions)
+        elif code == _PARLIAMENT:
+            _parliament_rows(lo, hi, par, fac, keys, step, day, troops, us_withdrawing, request_state,
+                             last_resolution_day, mobilisation, protests, position, resolutions_passed, mandate,
+                             caretaker, collective_stance, pm_position, pm_majority, pm_changes, trigger_government,
+                             trigger_washington, trigger_tehran, flags, data)
+        elif code == _GOVERNMENT:
+            _government_rows(lo, hi, par, keys, step, day, _GOVERNMENT_PIDS, False, troops, troop_target,
+                             isis_threat, iran_influence, tension, protests, request_state, request_day, deadline_day,
+                             us_withdrawing, outcome, pm_position, collective_stance, caretaker, pm_majority,
+                             credibility_belief, linkage_level, mandate, proposal, proposal_size, talks_requested,
+                             drawdowns_agreed, sanctions_imposed, sanctions_ever, government_action,
+                             government_posture_changes, trigger_government, trigger_washington, trigger_tehran,
+                             trigger_factions, human_government, forced_government_action, revise, chosen, values,
+                             available, flags, data)
+        elif code == _WASHINGTON:
+            _washington_rows(lo, hi, par, keys, step, day, _WASHINGTON_PIDS, False, troops, troop_target,
+                             isis_threat, iran_influence, tension, protests, request_state, request_day,
+                             us_withdrawing, outcome, pm_position, collective_stance, caretaker, pm_majority,
+                             credibility_belief, linkage_level, threat_level, mandate, proposal, proposal_size,
+                             drawdowns_agreed, sanctions_imposed, sanctions_ever, washington_action,
+                             washington_posture, washington_posture_changes, trigger_government, trigger_washington,
+                             trigger_tehran, trigger_factions, human_washington, forced_washington_action, revise,
+                             chosen, values, available, flags, data)
+        else:
+            _consequences_rows(lo, hi, par, day, troops, troop_target, withdrawal_complete_day, request_state,
+                               iran_influence, sanctions_imposed, tehran_pressure, outcome, deadline_day,
+                               trigger_tehran, flags, data1)
+
+
+@kernel
+def _step_all(order: np.ndarray, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, step: np.uint64, day: int,
+              rule: int, faction_pids: np.ndarray, *state: np.ndarray) -> None:
+    """`_step_rows` over every run, in one thread."""
+    runs = keys.shape[0]
+    revise, chosen, flags, data, data1 = (np.zeros(runs, dtype=np.bool_), np.zeros(runs, dtype=np.int64),
+                                          np.zeros((runs, 11), dtype=np.bool_), np.zeros((runs, 4)),
+                                          np.zeros(runs))
+    values, available = np.zeros((1, _N_WASHINGTON)), np.zeros((1, _N_WASHINGTON), dtype=np.bool_)
+    _step_rows(0, runs, order, par, fac, keys, step, day, rule, faction_pids, revise, chosen, flags, data, data1,
+               values, available, *state)
+
+
+def compiled_step(p: ModelParams) -> bool:
+    """Whether `run_step` can take a step of `p` in one compiled call (every collective rule
+    but `bdm`, which NumPy computes)."""
+    return _plan(p)[2] >= 0
+
+
+def run_step(s: State, p: ModelParams, step: int, keys: np.ndarray) -> None:
+    """Step `step` of every run of `s`, every stage of `p.step_order`, in one compiled call
+    (`compiled_step(p)`); the same numbers as the stage functions one after another."""
+    par, fac = packing.packed(p)
+    order, pids, rule = _plan(p)
+    _step_all(order, par, fac, keys, draws.step_key(step), p.day(step), rule, pids, *s.arrays())
+
+
+def _plan(p: ModelParams) -> tuple[np.ndarray, np.ndarray, int]:
+    """The stage codes of `p.step_order`, the factions' purpose ids (F, 3) and the collective
+    rule's code, once per params object."""
+    cached = p.__dict__.get("_step_plan")
+    if cached is None:
+        order = np.array([STAGE_NAMES.index(name) for name in p.step_order], dtype=np.int64)
+        pids = np.array([_pids(f"faction.{name}") for name in p.factions.names], dtype=np.uint64).reshape(-1, 3)
+        cached = (order, pids, _rule_code(p))
+        object.__setattr__(p, "_step_plan", cached)
+    return cached
 
 
 # ---------------------------------------------------------------- the stage list

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .compiled import at, elementwise, kernel, row_sum
-from .valuation import ou_value, relaxed
+from .valuation import ou_factors, ou_value, relaxed
 
 
 @kernel
@@ -35,18 +35,20 @@ def presence_share(troops: ArrayLike, initial_troops: float | np.ndarray) -> np.
 
 
 @kernel
-def isis_next(isis: float, presence: float, noise: float, dt: float, mean: float, reversion: float,
-              volatility: float, presence_effect: float) -> float:
-    """`isis_step` for one run."""
-    return ou_value(isis, mean + presence_effect * (1.0 - presence), reversion, volatility, noise, dt)
+def isis_next(isis: float, presence: float, noise: float, mean: float, presence_effect: float, moved: float,
+              spread: float) -> float:
+    """`isis_step` for one run, by the step's factors (`valuation.ou_factors` of the reversion
+    and volatility)."""
+    return ou_value(isis, mean + presence_effect * (1.0 - presence), moved, spread, noise)
 
 
 @kernel
 def _rows_isis(out: np.ndarray, isis: np.ndarray, presence: np.ndarray, noise: np.ndarray, dt: np.ndarray,
                mean: np.ndarray, reversion: np.ndarray, volatility: np.ndarray, presence_effect: np.ndarray) -> None:
     for i in range(out.shape[0]):
-        out[i] = isis_next(at(isis, i), at(presence, i), at(noise, i), at(dt, i), at(mean, i), at(reversion, i),
-                           at(volatility, i), at(presence_effect, i))
+        moved, spread = ou_factors(at(reversion, i), at(volatility, i), at(dt, i))
+        out[i] = isis_next(at(isis, i), at(presence, i), at(noise, i), at(mean, i), at(presence_effect, i), moved,
+                           spread)
 
 
 def isis_step(isis: ArrayLike, presence: ArrayLike, noise: ArrayLike, dt: float, *, mean: ArrayLike,
@@ -93,12 +95,13 @@ def tension_step(tension: ArrayLike, escalating: ArrayLike, reassuring: ArrayLik
 
 @kernel
 def mobilisation_next(mobilisation: float, tension: float, street_call: float, sanctions_imposed: bool,
-                      threat_level: float, noise: float, dt: float, rate: float, tension_weight: float,
-                      sanctions_anger: float, threat_anger: float, volatility: float) -> float:
-    """`mobilisation_step` for one run."""
+                      threat_level: float, noise: float, tension_weight: float, sanctions_anger: float,
+                      threat_anger: float, moved: float, spread: float) -> float:
+    """`mobilisation_step` for one run, by the step's factors (`valuation.ou_factors` of the
+    rate and volatility)."""
     target = (tension_weight * tension + street_call + sanctions_anger * (1.0 if sanctions_imposed else 0.0)
               + threat_anger * threat_level)
-    return ou_value(mobilisation, min(max(target, 0.0), 1.0), rate, volatility, noise, dt)
+    return ou_value(mobilisation, min(max(target, 0.0), 1.0), moved, spread, noise)
 
 
 @kernel
@@ -107,10 +110,10 @@ def _rows_mobilisation(out: np.ndarray, mobilisation: np.ndarray, tension: np.nd
                        rate: np.ndarray, tension_weight: np.ndarray, sanctions_anger: np.ndarray,
                        threat_anger: np.ndarray, volatility: np.ndarray) -> None:
     for i in range(out.shape[0]):
+        moved, spread = ou_factors(at(rate, i), at(volatility, i), at(dt, i))
         out[i] = mobilisation_next(at(mobilisation, i), at(tension, i), at(street_call, i),
-                                   at(sanctions_imposed, i) != 0, at(threat_level, i), at(noise, i), at(dt, i),
-                                   at(rate, i), at(tension_weight, i), at(sanctions_anger, i), at(threat_anger, i),
-                                   at(volatility, i))
+                                   at(sanctions_imposed, i) != 0, at(threat_level, i), at(noise, i),
+                                   at(tension_weight, i), at(sanctions_anger, i), at(threat_anger, i), moved, spread)
 
 
 def mobilisation_step(mobilisation: ArrayLike, tension: ArrayLike, street_call: ArrayLike,
@@ -135,7 +138,8 @@ def protests_step(protests: ArrayLike, noise: ArrayLike, dt: float, *, decay: Ar
 def _rows_protests(out: np.ndarray, protests: np.ndarray, noise: np.ndarray, dt: np.ndarray, decay: np.ndarray,
                    volatility: np.ndarray, floor: np.ndarray) -> None:
     for i in range(out.shape[0]):
-        out[i] = ou_value(at(protests, i), at(floor, i), at(decay, i), at(volatility, i), at(noise, i), at(dt, i))
+        moved, spread = ou_factors(at(decay, i), at(volatility, i), at(dt, i))
+        out[i] = ou_value(at(protests, i), at(floor, i), moved, spread, at(noise, i))
 
 
 @kernel
@@ -167,15 +171,32 @@ def _rows_street_call(mobilising_power: np.ndarray, position: np.ndarray, salien
 
 
 @kernel
-def faded(level: float, held: bool, dt: float, decay: float) -> float:
-    """`fade` for one run."""
-    return 1.0 if held else level * math.exp(-decay * dt)
+def faded(level: float, held: bool, kept: float) -> float:
+    """`fade` for one run; `kept`: the share of the signal a step keeps (`kept_share`)."""
+    return 1.0 if held else level * kept
+
+
+@kernel
+def kept_share(decay: float, dt: float) -> float:
+    """The share of a fading signal left after `dt` days at `decay` per day."""
+    return math.exp(-decay * dt)
+
+
+@kernel
+def _rows_kept(out: np.ndarray, decay: np.ndarray, dt: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = kept_share(at(decay, i), at(dt, i))
+
+
+def kept_over(decay: ArrayLike, dt: ArrayLike) -> np.ndarray:
+    """`kept_share` over arrays (per-run parameters)."""
+    return elementwise(_rows_kept, decay, dt)
 
 
 @kernel
 def _rows_faded(out: np.ndarray, level: np.ndarray, held: np.ndarray, dt: np.ndarray, decay: np.ndarray) -> None:
     for i in range(out.shape[0]):
-        out[i] = faded(at(level, i), at(held, i) != 0, at(dt, i), at(decay, i))
+        out[i] = faded(at(level, i), at(held, i) != 0, kept_share(at(decay, i), at(dt, i)))
 
 
 def fade(level: ArrayLike, held: ArrayLike, dt: float, *, decay: ArrayLike) -> np.ndarray:

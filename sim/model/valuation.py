@@ -72,17 +72,44 @@ def relax(value: ArrayLike, target: ArrayLike, rate: ArrayLike, step_days: Array
 
 
 @kernel
-def ou_value(value: float, target: float, rate: float, volatility: float, noise: float, step_days: float) -> float:
-    """`ou_step` for one value."""
+def ou_factors(rate: float, volatility: float, step_days: float) -> tuple[float, float]:
+    """An Ornstein-Uhlenbeck step's two factors (`ou_step`): the share of the way to the
+    target it moves, and the noise's standard deviation over the step."""
     var_time = -math.expm1(-2.0 * rate * step_days) / (2.0 * rate) if rate > 0 else step_days
-    x = relaxed(value, target, rate, step_days) + volatility * math.sqrt(var_time) * noise
+    return chance_within(rate, step_days), volatility * math.sqrt(var_time)
+
+
+@kernel
+def ou_value(value: float, target: float, moved: float, spread: float, noise: float) -> float:
+    """`ou_step` for one value, by the step's factors (`ou_factors`)."""
+    x = (value + (target - value) * moved) + spread * noise
     return min(max(x, 0.0), 1.0)
 
 
 @kernel
-def _rows_ou_value(out: np.ndarray, value: np.ndarray, target: np.ndarray, rate: np.ndarray, volatility: np.ndarray, noise: np.ndarray, step_days: np.ndarray) -> None:
+def _rows_ou_value(out: np.ndarray, value: np.ndarray, target: np.ndarray, rate: np.ndarray, volatility: np.ndarray,
+                   noise: np.ndarray, step_days: np.ndarray) -> None:
     for i in range(out.shape[0]):
-        out[i] = ou_value(at(value, i), at(target, i), at(rate, i), at(volatility, i), at(noise, i), at(step_days, i))
+        moved, spread = ou_factors(at(rate, i), at(volatility, i), at(step_days, i))
+        out[i] = ou_value(at(value, i), at(target, i), moved, spread, at(noise, i))
+
+
+@kernel
+def _rows_ou_moved(out: np.ndarray, rate: np.ndarray, volatility: np.ndarray, step_days: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = ou_factors(at(rate, i), at(volatility, i), at(step_days, i))[0]
+
+
+@kernel
+def _rows_ou_spread(out: np.ndarray, rate: np.ndarray, volatility: np.ndarray, step_days: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = ou_factors(at(rate, i), at(volatility, i), at(step_days, i))[1]
+
+
+def ou_step_factors(rate: ArrayLike, volatility: ArrayLike, step_days: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """`ou_factors` over arrays (per-run parameters)."""
+    return (elementwise(_rows_ou_moved, rate, volatility, step_days),
+            elementwise(_rows_ou_spread, rate, volatility, step_days))
 
 
 def ou_step(value: ArrayLike, target: ArrayLike, rate: ArrayLike, volatility: ArrayLike, noise: ArrayLike,
