@@ -40,6 +40,9 @@ class NegotiationModel(mesa.Model):
     government, Washington and Tehran agents take their decisions; the world's stages run on
     the model's state. Stage order: `params.step_order` (default: world, tehran, factions,
     parliament, government, washington, consequences). The step is Mesa's step counter.
+    With `record=False` nothing is told or collected, and the step is one compiled call
+    (`sim.model.stages.run_step`) of the same stage kernels the agents' steps call, in the
+    same order: the same numbers, without a Python call per agent and stage.
     """
 
     def __init__(self, params: ModelParams, *, run_index: int = 0, record: bool = True):
