@@ -5,6 +5,7 @@ docs/facts.md."""
 from __future__ import annotations
 
 from ..abm import story
+from ..model import actors
 from ..model.actions import WASHINGTON_POSTURES
 from ..output import OUTCOME_MEANING
 from .game import ROLE_TITLES, ROLES, Game, Option
@@ -163,19 +164,4 @@ def record_markdown(game: Game, comparison: str) -> str:
 
 
 #: what each player reads before the first turn: their role, their aims and their tools
-ROLE_BRIEFS = {
-    "pm": ("You are Iraq's prime minister. Parliament has asked you to expel US troops (F12), but only a "
-           "formal request under the 2014 notes starts the one-year clock (F4, F10). Washington threatens "
-           "'very big sanctions' (F22) and links everything to the whole relationship (F17); the Kurdish and "
-           "Sunni blocs want the troops to stay (F14); Tehran's allies press you (F16). Your moves: wait, ask "
-           "Washington for talks on a drawdown (F5), make the formal request, take it back, accept an offer."),
-    "washington": ("You are the US administration. Your 5,000 troops fight IS (F1, F3) and hold back Iran "
-                   "(F7, F24). Before a formal request you reassure, threaten sanctions (F22) or link issues "
-                   "(F17), and you may offer a drawdown (F19); after one you withdraw on schedule, negotiate a "
-                   "retraction or stay past the year, which the article calls an occupation (F4, F11, F21), "
-                   "and you decide whether to impose your sanctions (F22, F23)."),
-    "tehran": ("You are the Iranian leadership. The strike that killed Soleimani (F12) gives you a cause: you "
-               "restrain your allies, press them in parliament (F16) or escalate through proxies against US "
-               "forces (F12). US departure and Iranian influence are your aims (F7, F24); escalation risks a "
-               "US response."),
-}
+ROLE_BRIEFS = {role: actors.ROLES[role].brief for role in ROLES}
