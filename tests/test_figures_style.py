@@ -43,8 +43,11 @@ def test_run_figure_legends_are_readable_and_labels_do_not_overlap():
     labels = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
     assert "Other Shia parties" in labels and "Kurdish parties" in labels
     assert not [x for x in labels if "_" in x]
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
     marks = [t for t in fig.axes[0].texts if t.get_text() in ("formal request", "new PM", "deadline")]
     assert len(marks) == 2  # the request and the new PM on the same day; no deadline: the request was taken back
     boxes = [t.get_window_extent(renderer) for t in marks]
