@@ -296,3 +296,26 @@ ACTOR_POSTURE_WORDS = {
 def _name(model, actor: str) -> str | None:
     code = int(model.state.washington_posture[0] if actor == "washington" else model.state.tehran_action[0])
     return ACTORS[actor].action_name(code)
+
+
+def clock_text(model) -> str:
+    """The one-year clock (F4) in words, right before, during and after the year."""
+    from ..model.outcomes import RequestState
+
+    s = model.state
+    req = int(s.request_day[0])
+    if req < 0:
+        return "no formal request; the one-year clock is not running"
+    made = model.date_of_day(req).isoformat()
+    deadline = model.date_of_day(int(s.deadline_day[0])).isoformat()
+    if int(s.request_state[0]) == RequestState.WITHDRAWN:
+        return f"the formal request of {made} was taken back; the clock stopped"
+    gone = int(s.withdrawal_complete_day[0])
+    if gone >= 0:
+        return (f"formal request on {made}; the last US troops left on {model.date_of_day(gone).isoformat()}, "
+                f"before the deadline of {deadline}")
+    if model.days_left is not None:
+        return f"formal request on {made}; {model.days_left} days left on the one-year clock (deadline {deadline})"
+    if int(s.outcome[0]) >= 0:
+        return f"formal request on {made}; the year ran out on {deadline} with US troops still in Iraq"
+    return f"formal request on {made}; deadline {deadline}"

@@ -31,7 +31,6 @@ from ..abm import story
 from ..abm.model import NegotiationModel
 from ..model import actors
 from ..model.choice import logit_probabilities
-from ..model.outcomes import RequestState
 
 #: role name -> the actor of the registry a player takes on
 ROLES = {role: actor.name for role, actor in actors.ROLES.items()}
@@ -162,24 +161,7 @@ class Game:
 
     def clock(self) -> str:
         """The one-year clock (F4) in words, right before, during and after the year."""
-        m, s = self.model, self.model.state
-        req = int(s.request_day[0])
-        if req < 0:
-            return "no formal request; the one-year clock is not running"
-        made = m.date_of_day(req).isoformat()
-        deadline = m.date_of_day(int(s.deadline_day[0])).isoformat()
-        rs = int(s.request_state[0])
-        if rs == RequestState.WITHDRAWN:
-            return f"the formal request of {made} was taken back; the clock stopped"
-        gone = int(s.withdrawal_complete_day[0])
-        if gone >= 0:
-            return f"formal request on {made}; the last US troops left on {m.date_of_day(gone).isoformat()}, " \
-                   f"before the deadline of {deadline}"
-        if m.days_left is not None:
-            return f"formal request on {made}; {m.days_left} days left on the one-year clock (deadline {deadline})"
-        if int(s.outcome[0]) >= 0:
-            return f"formal request on {made}; the year ran out on {deadline} with US troops still in Iraq"
-        return f"formal request on {made}; deadline {deadline}"
+        return story.clock_text(self.model)
 
     def week_line(self) -> str:
         """Where the game is in the run's calendar, right also past the three-year horizon."""
