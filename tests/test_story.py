@@ -60,13 +60,15 @@ def test_baseline_story_opens_with_the_outcome_and_closes_with_the_end():
     lines = text.splitlines()
     assert lines[2].startswith("**Outcome: no_request**")
     assert lines[4].startswith("Turning points")
+    assert [line[:17] for line in lines[5:8]] == ["1. **2020-04-20**", "2. **2020-04-20**", "3. **2020-07-13**"]
     assert any(line.startswith("Final numbers (2023-01-02, week 156): US troops 5,000") for line in lines[:10])
     assert "## Caretaker government (from 2020-01-06)" in text and "## A new government (from 2020-04-20)" in text
     assert lines[-2] == "## How it ends" and lines[-1].startswith("The run ends on 2023-01-02")
     assert "The PM reconsidered its course and weighed the formal request" in text  # a declined move, with why
     assert len(lines) <= 40
-    # repeated resolutions are counted on one line, not told again
-    assert text.count("Parliament passes another non-binding resolution") == 1
+    # repeated resolutions are counted on one line, not told again (the first is also a turning point)
+    body = text[text.index("## Before the model starts"):]
+    assert body.count("Parliament passes another non-binding resolution") == 1
     assert "(and 2 more times in this phase" in text
 
 

@@ -211,11 +211,20 @@ def chronicle(model, upto_day: int | None = None) -> list[dict]:
 
 
 def turning_points(model) -> list[dict]:
-    """At most three of the run's most consequential events, in date order."""
+    """Two or three of the run's most consequential events, in date order: moves and
+    agreements first (`TURNING`); in a quiet run, then the sustained posture changes of
+    Washington and Tehran and the first resolution passed."""
     firsts: dict[str, dict] = {}
     for e in model.event_log:
         firsts.setdefault(e["kind"], e)
     chosen = [firsts[k] for k in TURNING if k in firsts][:3]
+    if len(chosen) < 2:
+        sustained = [e for e in chronicle(model) if e["kind"] in POSTURE_KINDS]
+        plain = {(e["kind"], e["day"]): e for e in model.event_log}
+        extra = [plain[(e["kind"], e["day"])] for e in sustained]
+        if "resolution_passed" in firsts:
+            extra.append(firsts["resolution_passed"])
+        chosen += extra[:3 - len(chosen)]
     return sorted(chosen, key=lambda e: e["day"])
 
 
