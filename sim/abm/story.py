@@ -205,8 +205,18 @@ def chronicle(model, upto_day: int | None = None) -> list[dict]:
                 f"(the model's PM would have made it with a chance of {100 * best['chance']:.0f} %); "
                 f"{because(best['terms'], made=False)}.")
         out.append({"day": r["day"], "date": r["date"], "week": r["day"] // 7, "kind": "declined", "text": text})
+    # a phase in which the PM never reconsidered its course: its capacity to act (F13, F14, F15)
+    bounds = sorted(set(phase_starts)) + [end + 1]
+    for a, b in zip(bounds, bounds[1:]):
+        if b - a < 28 or any(r["actor"] == "government" and a <= r["day"] < b for r in model.reasons):
+            continue
+        weeks = (min(b, end + 1) - a) // 7
+        out.append({"day": a, "date": model.date_of_day(a).isoformat(), "week": a // 7, "kind": "pm_idle",
+                    "text": f"The PM did not reconsider its course in these {weeks} weeks: a caretaker lets most "
+                            "of its chances to act pass (F13) and protests drain a government's (F14)."})
     head = [e for e in out if e["kind"] == "context"]
-    rest = sorted((e for e in out if e["kind"] != "context"), key=lambda e: (e["day"], e["kind"] == "declined"))
+    rest = sorted((e for e in out if e["kind"] != "context"),
+                  key=lambda e: (e["day"], e["kind"] in ("declined", "pm_idle"), "phase" not in e))
     return head + rest
 
 
