@@ -13,7 +13,8 @@ outcome and that player's own moves sit in the model's own distribution for the 
 scenario, overrides and random world (`run` is the run index, default 0; `runs` the size of
 the comparison ensemble, default 1000). `--hide-payoffs` hides the model's values of the
 options; `--memos` asks each player for a one-line decision memo every turn; `--record
-FILE` writes the game's record (moves, memos, story, debrief) as Markdown.
+FILE` writes the game's record (moves, memos, story, debrief) as Markdown; `--turn-days 7|14|28`
+sets a turn's length (a month by default).
 
 Scenario overrides are the keys of `python -m sim` (`scenario.sanctions.credibility=0.9`),
 checked the same way. Exit codes: 0 when the game ends, the players quit or input ends; 2,
@@ -55,6 +56,8 @@ def parse_args(argv):
     p.add_argument("--hide-payoffs", action="store_true", help="do not show the model's values of the options")
     p.add_argument("--memos", action="store_true", help="ask each player for a one-line decision memo every turn")
     p.add_argument("--record", type=Path, default=None, help="write the game's record as Markdown to this file")
+    p.add_argument("--turn-days", type=int, choices=(7, 14, 28), default=28,
+                   help="days in a turn: 28 (a month, default), 14 or 7")
     p.add_argument("settings", nargs="*", metavar="key=value",
                    help="scenario=NAME (default baseline), seed=S (default 0), run=I (default 0), runs=N "
                         "(default 1000), and scenario.KEY=VALUE overrides as in python -m sim")
@@ -107,7 +110,7 @@ def ask(prompt: str, options):
 def main(argv=None) -> int:
     roles, v, overrides, args = parse_args(argv)
     try:
-        game = Game(roles, v["scenario"], v["seed"], v["run"], overrides)
+        game = Game(roles, v["scenario"], v["seed"], v["run"], overrides, days_per_turn=args.turn_days)
     except ConfigError as err:  # a scenario file the config edge refuses
         print(f"python -m sim.play: error: {err}", file=sys.stderr)
         return 2

@@ -160,6 +160,8 @@ class Handler(BaseHTTPRequestHandler):
                 "<div class='card'><h2>Open a game (facilitator)</h2><form method='post' action='/open' id='open'>"
                 f"<label>Scenario <select name='scenario'>{options}</select></label>"
                 "<label>Seed <input name='seed' value='1' size='6'></label>"
+                "<label>A turn lasts <select name='turn_days'><option value='28' selected>a month (28 days)</option>"
+                "<option value='14'>two weeks</option><option value='7'>a week</option></select></label>"
                 f"<p>Roles played by students (the model plays the others):</p>{roles}"
                 "<label><input type='checkbox' name='payoffs' value='1' checked> players see the model's payoffs"
                 "</label><button type='submit'>Open the game</button></form></div></div>")
@@ -275,7 +277,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(page("Open a game", self._home("choose at least one role for the students")),
                               HTTPStatus.BAD_REQUEST)
         try:
-            room = self.lobby.open(scenario, seed, roles, show_payoffs=bool(form.get("payoffs")))
+            turn_days = int(form.get("turn_days", "28"))
+            if turn_days not in (7, 14, 28):
+                raise ValueError(f"turn_days = {turn_days} is not allowed: 7, 14 or 28")
+            room = self.lobby.open(scenario, seed, roles, show_payoffs=bool(form.get("payoffs")),
+                                   days_per_turn=turn_days)
         except (ConfigError, ValueError) as err:
             return self._send(page("Open a game", self._home(str(err))), HTTPStatus.BAD_REQUEST)
         self._redirect(f"/f/{room.code}", {f"fac_{room.code}": room.facilitator_key})

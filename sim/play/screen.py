@@ -11,7 +11,7 @@ from ..output import OUTCOME_MEANING
 from .game import ROLE_TITLES, ROLES, Game, Option
 
 RULE = (
-    "Each turn is a month. A posture you choose stands until you change it; a move (asking for "
+    "Each turn is a month (or the turn length chosen). A posture you choose stands until you change it; a move (asking for "
     "talks, the formal request or taking it back, an offer, sanctions) is made at once. The model "
     "plays every other actor and never yours. Type the number or the name of an option; 0 keeps "
     "your course this month; q quits."
