@@ -171,3 +171,16 @@ def test_wrong_command_line_exits_2(args, words, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert words in err and len(err.strip().splitlines()) == 1
+
+
+def test_memos_and_the_record(tmp_path):
+    """--memos asks each player for a line; --record writes the moves and memos as Markdown,
+    also when the game stops early (end of input)."""
+    record = tmp_path / "game.md"
+    r = _play(["--as", "pm,washington", "--memos", "--record", str(record), "runs=100"],
+              "formal_request\nParliament asked | now\n0\nLet them ask\n")
+    assert r.returncode == 0, r.stderr
+    text = record.read_text()
+    assert text.startswith("# Game record: scenario `baseline`, seed 0, run 0")
+    assert "**Outcome: not decided yet**" in text
+    assert '| 1 | 2020-01-06 | formal_request: "Parliament asked / now" | keep: "Let them ask" |' in text

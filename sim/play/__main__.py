@@ -131,11 +131,12 @@ def main(argv=None) -> int:
             options = game.options(role)
             print(screen.options_text(game, options, role, show_payoffs=not args.hide_payoffs), flush=True)
             choice = ask(f"{title}, your choice: " if several else "Your choice: ", options)
-            if choice is None:
-                print("\nNo more input (end of file): the game stops here, before the run's end.", flush=True)
-                return 0
-            if choice == "quit":
-                print("You quit the game before the run's end.", flush=True)
+            if choice is None or choice == "quit":
+                print("\nNo more input (end of file): the game stops here, before the run's end." if choice is None
+                      else "You quit the game before the run's end.", flush=True)
+                if args.record is not None:
+                    write_text(args.record, screen.record_markdown(game, "(the game stopped before its end)"))
+                    print(f"wrote {args.record}")
                 return 0
             print(f"{title if several else 'You'} chose: "
                   f"{'to keep the course' if choice == 'model' else choice.name}", flush=True)

@@ -142,12 +142,11 @@ def record_markdown(game: Game, comparison: str) -> str:
     """The game's record as Markdown: settings, every turn's choices and memos, the story and
     the debrief (what a facilitator keeps or hands back)."""
     m = game.model
-    s = m.summary()
     players = ", ".join(ROLE_TITLES[r] for r in game.roles)
     lines = [f"# Game record: scenario `{game.scenario}`, seed {game.seed}, run {game.run_index}", "",
              f"Players: {players}. Overrides: {', '.join(game.overrides) or 'none'}. "
              f"Turns played: {len(game.turns)} ({game.days_per_turn} days each).", "",
-             f"**Outcome: {s['outcome'] or 'not decided'}** ({m.date.isoformat()}).", "", "## Turns", "",
+             f"**Outcome: {game.outcome or 'not decided yet'}** ({m.date.isoformat()}).", "", "## Turns", "",
              "| turn | date | " + " | ".join(ROLE_TITLES[r] for r in game.roles) + " |",
              "|---|---|" + "---|" * len(game.roles)]
     for t in game.turns:
