@@ -52,7 +52,7 @@ def write_pdf(markdown: str, path: Path, title: str) -> None:
             blocks.append(("gap", ""))
         else:
             indent = "    " if re.match(r"^\s+\S", plain) else ""
-            for k, chunk in enumerate(textwrap.wrap(plain.strip(), 92) or [""]):
+            for k, chunk in enumerate(textwrap.wrap(plain.strip(), 84) or [""]):
                 blocks.append(("text", (indent if k or indent else "") + chunk))
     sizes = {"h1": (15, "bold", 0.34), "h2": (12.5, "bold", 0.28), "h3": (11, "bold", 0.24),
              "text": (10, "normal", 0.19), "table": (7.5, "normal", 0.15), "gap": (10, "normal", 0.09)}
