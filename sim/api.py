@@ -93,7 +93,7 @@ class Run:
 
     @property
     def events(self) -> list[dict[str, Any]]:
-        """Every event of the run: dicts with `week`, `date`, `kind` and `text` (fact ids in
+        """Every event of the run: dicts with `week`, `day`, `date`, `kind` and `text` (fact ids in
         brackets point to docs/facts.md). `story` gives the notable ones, as events.md tells them."""
         return [dict(e) for e in self.model.event_log]
 

@@ -21,9 +21,11 @@ from sim.abm.model import NegotiationModel
 from sim.config import ConfigError, run_config
 from sim.model.outcomes import OUTCOMES
 
-SUMMARY_FIELDS = ("outcome", "formal_request_week", "withdrawal_complete_week", "final_troops", "final_iran_influence",
-                  "sanctions_imposed", "resolutions_passed", "pm_changes", "seed", "scenario", "run_index",
-                  "weeks_simulated")
+SUMMARY_FIELDS = ("outcome", "formal_request_week", "formal_request_day", "withdrawal_complete_week",
+                  "withdrawal_complete_day", "final_troops", "final_iran_influence", "sanctions_imposed",
+                  "resolutions_passed", "pm_changes", "drawdowns_agreed", "government_posture_changes",
+                  "washington_posture_changes", "tehran_posture_changes", "factions_posture_changes", "weeks_simulated",
+                  "days_simulated", "seed", "scenario", "run_index")
 
 
 def _python(code: str, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -125,7 +127,8 @@ def test_run_trajectory_events_and_figure(baseline_run):
     assert isinstance(traj, pd.DataFrame) and len(traj) == r.summary["weeks_simulated"] + 1
     assert list(traj["week"]) == list(range(len(traj))) and traj["troops"].iloc[0] == 5000
     events = r.events
-    assert events and all(set(e) == {"week", "date", "kind", "text"} for e in events)
+    assert events and all(set(e) == {"week", "day", "date", "kind", "text"} for e in events)
+    assert r.story.startswith("# Run of scenario `baseline` (seed 0, run 0)") and "## How it ends" in r.story
     assert events[0]["kind"] == "context" and "[F" in events[0]["text"]
     fig = r.figure()
     assert isinstance(fig, Figure) and len(fig.axes) >= 3
