@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .abm import story
 from .abm.model import NegotiationModel
 from .files import atomic_write, write_text
 
@@ -26,21 +27,8 @@ def summary_json(summary: dict) -> str:
 
 
 def events_markdown(model: NegotiationModel) -> str:
-    s = model.summary()
-    lines = [
-        f"# Run of scenario `{model.scenario_name}` (seed {s['seed']}, run {s['run_index']})",
-        "",
-        f"Outcome: **{s['outcome']}**: {OUTCOME_MEANING[s['outcome']]}",
-        "",
-        "Fact ids in brackets refer to the article's facts (docs/facts.md).",
-        "",
-    ]
-    for e in model.event_log:
-        week = f"week {e['week']}" if e["kind"] != "context" else "before the model starts"
-        lines.append(f"- **{e['date']}** ({week}): {e['text']}")
-    lines.append("")
-    lines.append(f"The run ends in week {s['weeks_simulated']} ({model.date.isoformat()}).")
-    return "\n".join(lines) + "\n"
+    """events.md: the run as a story (`sim.abm.story.story_markdown`)."""
+    return story.story_markdown(model, OUTCOME_MEANING)
 
 
 def trajectory_frame(model: NegotiationModel) -> pd.DataFrame:
