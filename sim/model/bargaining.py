@@ -38,8 +38,12 @@ The Nash and Fearon closed forms the validation compares against are in
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
+
+from .compiled import kernel
 
 #: registered names of `behaviour.collective_rule`: the three rules, then the aliases kept
 #: for older configs (RULE_ALIASES)
@@ -102,6 +106,16 @@ def limit_share(own_patience: ArrayLike, other_patience: ArrayLike) -> np.ndarra
     own = np.log(np.asarray(own_patience, dtype=np.float64))
     other = np.log(np.asarray(other_patience, dtype=np.float64))
     return other / (own + other)
+
+
+@kernel
+def nash_size(least_accepted: float, most_accepted: float, power: float, cap: float) -> float:
+    """`nash_deal` for one run (a NaN bound, as in NumPy's maximum, leaves no deal)."""
+    lo = least_accepted if (least_accepted > 0.0 or math.isnan(least_accepted)) else 0.0
+    hi = most_accepted
+    size = lo + power * (hi - lo)
+    size = size if (size < cap or math.isnan(size)) else cap
+    return size if (hi > lo and size > lo and size > 0.0) else 0.0
 
 
 def nash_deal(least_accepted: ArrayLike, most_accepted: ArrayLike, power: ArrayLike, cap: ArrayLike) -> np.ndarray:

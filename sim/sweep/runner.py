@@ -252,7 +252,7 @@ def _check_settings(plan: Plan, out: Path, engine: str, executor: str, workers, 
     if engine not in ("batch", "mesa"):
         raise ConfigError("engine", engine, "one of ['batch', 'mesa']")
     workers = workers or executors.default_workers()
-    _check_memory(plan, workers if executor == "local" else 1, chunk_size)
+    _check_memory(plan, workers if executor in ("local", "threads") else 1, chunk_size)
     return workers
 
 
@@ -424,6 +424,8 @@ def _compute(plan: Plan, out: Path, settings: dict, todo, fingerprint: str, invo
     engine, workers = settings["engine"], settings["workers"]
     if settings["executor"] == "local":
         stream = executors.run_local(plan, engine, todo, workers)
+    elif settings["executor"] == "threads":
+        stream = executors.run_threads(plan, engine, todo, workers)
     else:
         stream = executors.run_ray(plan, engine, todo, workers, settings["ray_address"])
     computed = 0
