@@ -111,7 +111,7 @@ class Run:
         return trajectory_figure(self.trajectory, self.model)
 
     def save(self, folder: str | Path) -> Path:
-        """Write the run's files (summary.json, events.md, trajectory.parquet, trajectory.png,
+        """Write the run's files (summary.json, events.md, trajectory.parquet, trajectory.png/.svg/.pdf,
         config.yaml) into `folder`, as `python -m sim` does; return the folder. A folder
         holding another run is refused (ConfigError)."""
         import dataclasses

@@ -49,6 +49,7 @@ def write_run(model: NegotiationModel, out_dir: Path, resolved_config_yaml: str 
     df = trajectory_frame(model)
     atomic_write(out_dir / "trajectory.parquet", lambda t: df.to_parquet(t, index=False, engine="pyarrow"))
     write_text(out_dir / "events.md", events_markdown(model))
-    atomic_write(out_dir / "trajectory.png", lambda t: plot_trajectory(df, model, t))
+    for fmt in ("png", "svg", "pdf"):  # for screens (PNG) and for papers (vector)
+        atomic_write(out_dir / f"trajectory.{fmt}", lambda t, fmt=fmt: plot_trajectory(df, model, t, fmt))
     write_text(out_dir / "summary.json", summary_json(summary))
     return summary

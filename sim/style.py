@@ -49,11 +49,17 @@ def save_figure(fig, stem: Path | str, formats: tuple[str, ...] = ("png", "svg",
     stamp (the same figure gives the same files); returns the paths."""
     stem = Path(stem)
     paths = []
-    with matplotlib.rc_context(SAVE_SETTINGS):
-        for ext in formats:
-            path = stem.with_suffix(f".{ext}")
-            meta = {"Software": None} if ext == "png" else {"Date": None, "Creator": None} if ext == "svg" else \
-                {"CreationDate": None, "Creator": None, "Producer": None}
-            fig.savefig(path, dpi=DPI, format=ext, metadata=meta)
-            paths.append(path)
+    for ext in formats:
+        path = stem.with_suffix(f".{ext}")
+        save_figure_as(fig, path, ext)
+        paths.append(path)
     return paths
+
+
+def save_figure_as(fig, path: Path | str, ext: str) -> None:
+    """Write `fig` to `path` in format `ext` (png at 150 dpi, svg or pdf), with no date or
+    software stamp."""
+    meta = {"Software": None} if ext == "png" else {"Date": None, "Creator": None} if ext == "svg" else \
+        {"CreationDate": None, "Creator": None, "Producer": None}
+    with matplotlib.rc_context(SAVE_SETTINGS):
+        fig.savefig(path, dpi=DPI, format=ext, metadata=meta)
