@@ -39,7 +39,8 @@ def trajectory_frame(model: NegotiationModel) -> pd.DataFrame:
 
 def write_run(model: NegotiationModel, out_dir: Path, resolved_config_yaml: str | None = None) -> dict:
     """Write every result file of a finished run into out_dir; return the summary."""
-    from .plots import plot_trajectory
+    from .plots import trajectory_figure
+    from .style import save_figure_as
 
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = model.summary()
@@ -49,7 +50,8 @@ def write_run(model: NegotiationModel, out_dir: Path, resolved_config_yaml: str 
     df = trajectory_frame(model)
     atomic_write(out_dir / "trajectory.parquet", lambda t: df.to_parquet(t, index=False, engine="pyarrow"))
     write_text(out_dir / "events.md", events_markdown(model))
-    for fmt in ("png", "svg", "pdf"):  # for screens (PNG) and for papers (vector)
-        atomic_write(out_dir / f"trajectory.{fmt}", lambda t, fmt=fmt: plot_trajectory(df, model, t, fmt))
+    fig = trajectory_figure(df, model)  # drawn once, saved for screens (PNG) and for papers (vector)
+    for fmt in ("png", "svg", "pdf"):
+        atomic_write(out_dir / f"trajectory.{fmt}", lambda t, fmt=fmt: save_figure_as(fig, t, fmt))
     write_text(out_dir / "summary.json", summary_json(summary))
     return summary

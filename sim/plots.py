@@ -12,12 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .model.valuation import YEAR_DAYS
-from .style import BLACK, FACTION_COLOURS, MARK_COLOURS, OUTCOME_LABELS, SERIES_COLOURS, faction_label, save_figure_as
-
-
-def plot_trajectory(df: pd.DataFrame, model, path, fmt: str = "png") -> None:
-    """Write the run's figure to `path` as `fmt`: png (150 dpi), svg or pdf."""
-    save_figure_as(trajectory_figure(df, model), path, fmt)
+from .style import BLACK, FACTION_COLOURS, MARK_COLOURS, OUTCOME_LABELS, SERIES_COLOURS, faction_label
 
 
 def run_marks(df: pd.DataFrame, model) -> list[tuple[dt.date, str, str]]:
