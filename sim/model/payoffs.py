@@ -84,7 +84,7 @@ def faction_stance_payoffs(grid: ArrayLike, ideal: ArrayLike, salience: ArrayLik
     shape = parts[0].shape
     x = np.ascontiguousarray(np.asarray(grid, dtype=np.float64))
     out = np.empty(shape + x.shape)
-    _rows_stance_payoffs(x, *(np.array(a).reshape(-1) for a in parts), out.reshape(-1, x.size))
+    _rows_stance_payoffs(*[x, *(np.array(a).reshape(-1) for a in parts), out.reshape(-1, x.size)])
     return out
 
 
@@ -483,7 +483,7 @@ def tehran_flows(presence: ArrayLike, tension: ArrayLike, iran_influence: ArrayL
     size = int(np.prod(np.broadcast_shapes(*(a.shape for a in args))))
     flat = [np.ascontiguousarray(a.reshape(-1) if a.size in (1, size) else np.broadcast_to(a, (size,))) for a in args]
     out = np.empty((size, 3))
-    _rows_tehran_flows(*flat, out)
+    _rows_tehran_flows(*flat, *[out])
     return out
 
 

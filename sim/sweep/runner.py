@@ -348,7 +348,7 @@ def _run_locked(plan: Plan, out: Path, settings: dict, chunk_size: int, progress
     if done_runs:
         print(f"resuming: {done_runs} of {plan.total_runs} runs already done in {out}", file=sys.stderr)
     invocation = {"id": uuid.uuid4().hex[:12],
-                  "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                  "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
                   "engine": settings["engine"], "executor": settings["executor"], "workers": settings["workers"],
                   "chunk_size": chunk_size, "host": socket.gethostname(), "pid": os.getpid()}
     t_compute = time.perf_counter()
