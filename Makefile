@@ -1,7 +1,7 @@
 # Quick start: `make baseline` (set up, run the January 2020 baseline) and `make test`.
 PY := .venv/bin/python
 
-.PHONY: setup baseline test test-slow lint app
+.PHONY: setup baseline test test-slow lint app game
 setup: .venv/.installed
 .venv/.installed: pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh
@@ -23,3 +23,6 @@ test-slow: setup
 
 app: setup
 	$(PY) -m sim.webapp
+
+game: setup
+	$(PY) -m sim.play.classroom

@@ -3,6 +3,7 @@
     python -m benchmarks.sweep                 # in one process: mesa engine, batch engine, mesa.batch_run
     python -m benchmarks.sweep --end-to-end    # also: 1,000,000 baseline runs with 1 and 2 workers
     python -m benchmarks.sweep --against REF   # this tree against git commit REF, in one call
+    python -m benchmarks.sweep --against REF --agreement 100000 --threads --end-to-end --e2e-runs 200000
 
 In one process, on the same runs of the baseline scenario (run indices 0..N-1, root
 seed 0), it times:
@@ -14,6 +15,14 @@ and prints runs per second and the ratios. With --end-to-end it runs
 `python -m sim.sweep experiment=baseline runs=1000000` as a subprocess with workers=1 and
 workers=2 and reports wall time, runs per second and the peak resident memory of the whole
 process tree (parent and workers, sampled every 0.1 s from /proc).
+
+With --against REF, both trees are measured alternately in fresh processes. --threads adds
+this tree's sweep with executor=threads, 1 and 2 threads (the old tree has no threads).
+--agreement N compares the batch engine's summaries of runs 0..N-1 (root seed 0) in both
+trees row by row, and for each run that differs traces both trees step by step to the first
+step and state field that differ, and whether the state before that step was identical
+(then the difference began inside the step, from the order of floating-point operations
+moving a number across a random draw's threshold).
 """
 
 from __future__ import annotations
@@ -149,6 +158,28 @@ def _end_to_end_in(tree: Path, runs: int, workers: int) -> dict:
 # ---------------------------------------------------------------- this tree against another commit
 #: measured in a fresh interpreter inside a tree; uses only interfaces every commit of the
 #: project has (the batch and Mesa engines' `simulate`, benchmarks.batch_run_model)
+#: the browser app's Step (the model's step with its event log and data collection; the
+#: page's rendering is not part of it) and a role-play turn (the options shown, then a month)
+_APP_SCRIPT = r"""
+import json, time
+from sim.play.game import Game
+from sim.webapp.session import ClassroomModel
+m = ClassroomModel("baseline", 0)
+m.step()
+t0 = time.perf_counter()
+for _ in range(20):
+    m.step()
+step = (time.perf_counter() - t0) / 20
+g = Game("pm", "baseline", 0)
+g.options(); g.play_month(None)
+t0 = time.perf_counter()
+for _ in range(5):
+    g.options()
+    g.play_month(None)
+turn = (time.perf_counter() - t0) / 5
+print(json.dumps({"step_ms": step * 1e3, "turn_ms": turn * 1e3}))
+"""
+
 _TREE_SCRIPT = r"""
 import json, sys, time
 import numpy as np
@@ -169,18 +200,129 @@ print(json.dumps({"batch": n_batch / t_batch, "mesa": n_mesa / t_mesa, "batch_ru
 """
 
 
+_AGREE_SCRIPT = r"""
+import sys
+import numpy as np
+from benchmarks.batch_run_model import baseline_params
+from sim.engines import batch
+cols = batch.simulate(baseline_params(), np.arange(int(sys.argv[1])))
+np.savez(sys.argv[2], **cols)
+"""
+
+_TRACE_SCRIPT = r"""
+import sys, dataclasses
+import numpy as np
+from benchmarks.batch_run_model import baseline_params
+from sim.model.week import trace
+ids, weeks = np.array([int(i) for i in sys.argv[1].split(",")]), int(sys.argv[2])
+out = {}
+for step, s in trace(baseline_params(), ids, weeks):
+    for f in dataclasses.fields(s):
+        out.setdefault(f.name, []).append(np.array(getattr(s, f.name), copy=True))
+np.savez(sys.argv[3], **{k: np.stack(v) for k, v in out.items()})
+"""
+
+
+def _run_in(tree: Path, script: str, *args: str) -> None:
+    env = dict(os.environ, PYTHONPATH=str(tree), CI="1")
+    proc = subprocess.run([sys.executable, "-c", script, *args], cwd=tree, env=env, capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"script in {tree} failed:\n{proc.stderr[-2000:]}")
+
+
+def agreement(trees: dict[str, Path], ref: str, runs: int, tmp: Path, traced: int = 60) -> None:
+    """Row-by-row agreement of the batch engine's summaries in this tree and `ref`, and where
+    each differing run first differs."""
+    tables = {}
+    for name, tree in trees.items():
+        path = tmp / f"agree-{len(tables)}.npz"
+        _run_in(tree, _AGREE_SCRIPT, str(runs), str(path))
+        tables[name] = np.load(path)
+    a, b = tables["this tree"], tables[ref]
+    same = np.ones(runs, dtype=bool)
+    for k in b.files:
+        if k in a.files:
+            same &= a[k] == b[k]
+    differ = np.flatnonzero(~same)
+    print(f"  agreement on {runs:,} runs (batch engine, root seed 0): {same.mean():.6f} of rows identical "
+          f"({differ.size} differ); outcomes identical in {(a['outcome'] == b['outcome']).mean():.6f}")
+    if differ.size == 0:
+        return
+    ids = differ[:traced]
+    weeks = int(max(a["weeks_simulated"][ids].max(), b["weeks_simulated"][ids].max())) + 1
+    traces = {}
+    for name, tree in trees.items():
+        path = tmp / f"trace-{len(traces)}.npz"
+        _run_in(tree, _TRACE_SCRIPT, ",".join(str(i) for i in ids), str(weeks), str(path))
+        traces[name] = np.load(path)
+    ta, tb = traces["this tree"], traces[ref]
+    classes: dict[tuple, list[int]] = {}
+    for j, rid in enumerate(ids):
+        first, fields = None, []  # first step (1, 2, ...) after which the traced states differ
+        for step in range(weeks):
+            fields = [k for k in tb.files if k in ta.files and not np.array_equal(ta[k][step][j], tb[k][step][j],
+                                                                                  equal_nan=True)]
+            if fields:
+                first = step + 1
+                break
+        classes.setdefault((first is not None, tuple(sorted(fields))[:4]), []).append(int(rid))
+    for (found, fields), rids in sorted(classes.items(), key=lambda kv: -len(kv[1])):
+        where = (f"first differ in {', '.join(fields)}, the state before that step identical" if found
+                 else "no difference in the traced state (summary only)")
+        print(f"    {len(rids)} run(s), e.g. {rids[:5]}: {where}")
+    if differ.size > traced:
+        print(f"    (traced the first {traced} of {differ.size})")
+
+
 def _measure_tree(tree: Path, n_batch: int, n_mesa: int) -> dict:
     import json
 
     env = dict(os.environ, PYTHONPATH=str(tree), CI="1")
-    proc = subprocess.run([sys.executable, "-c", _TREE_SCRIPT, str(n_batch), str(n_mesa)], cwd=tree, env=env,
-                          capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"benchmark in {tree} failed:\n{proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    got = {}
+    for script, args in ((_TREE_SCRIPT, [str(n_batch), str(n_mesa)]), (_APP_SCRIPT, [])):
+        proc = subprocess.run([sys.executable, "-c", script, *args], cwd=tree, env=env, capture_output=True,
+                              text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"benchmark in {tree} failed:\n{proc.stderr[-2000:]}")
+        got.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return got
 
 
-def bench_against(ref: str, rounds: int, n_batch: int, n_mesa: int, end_to_end: bool, e2e_runs: int) -> None:
+_THREADS_SCRIPT = r"""
+import json, sys, tempfile, time
+from pathlib import Path
+from sim.sweep.plan import make_plan
+from sim.sweep.runner import run_sweep
+from sim.sweep.schema import ExperimentConfig
+runs, workers = int(sys.argv[1]), int(sys.argv[2])
+plan = make_plan(ExperimentConfig(name="bench", scenario="baseline", seed=0, sampler="grid", replications=runs))
+with tempfile.TemporaryDirectory() as tmp:
+    run_sweep(make_plan(ExperimentConfig(name="warm", scenario="baseline", seed=0, sampler="grid", replications=10)),
+              Path(tmp) / "warm", executor="threads", workers=workers, chunk_size=10)
+    t0 = time.perf_counter()
+    run_sweep(plan, Path(tmp) / "s", executor="threads", workers=workers, chunk_size=max(1000, runs // 8))
+    print(json.dumps({"runs_per_s": runs / (time.perf_counter() - t0)}))
+"""
+
+
+def bench_threads(tree: Path, runs: int) -> dict[int, float]:
+    """This tree's sweep with executor=threads and 1 or 2 threads (runs/s, after a warm-up)."""
+    import json
+
+    got = {}
+    for workers in (1, 2):
+        env = dict(os.environ, PYTHONPATH=str(tree), CI="1")
+        proc = subprocess.run([sys.executable, "-c", _THREADS_SCRIPT, str(runs), str(workers)], cwd=tree, env=env,
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"threads benchmark failed:\n{proc.stderr[-2000:]}")
+        got[workers] = json.loads(proc.stdout.strip().splitlines()[-1])["runs_per_s"]
+    return got
+
+
+def bench_against(ref: str, rounds: int, n_batch: int, n_mesa: int, end_to_end: bool, e2e_runs: int,
+                  agree_runs: int = 0, threads: bool = False) -> None:
     """This tree and commit `ref` (checked out into a temporary git worktree), measured
     alternately `rounds` times each in fresh processes; medians and ratios (this / ref)."""
     import statistics
@@ -202,6 +344,11 @@ def bench_against(ref: str, rounds: int, n_batch: int, n_mesa: int, end_to_end: 
             for k, label in (("batch", "engine=batch"), ("mesa", "engine=mesa"), ("batch_run", "mesa.batch_run")):
                 a, b = med["this tree"][k], med[ref][k]
                 print(f"  {label:22s} {a:12.1f} {b:12.1f} {a / b:7.2f}x")
+            app = {name: {k: statistics.median(r[k] for r in rs) for k in ("step_ms", "turn_ms")}
+                   for name, rs in got.items()}
+            for k, label in (("step_ms", "browser app Step"), ("turn_ms", "role-play turn")):
+                a, b = app["this tree"][k], app[ref][k]
+                print(f"  {label:22s} {a:10.1f}ms {b:10.1f}ms {b / a:7.2f}x faster")
             print(f"  outcome counts of the batch runs: this tree {got['this tree'][0]['outcomes']}, "
                   f"{ref[:12]} {got[ref][0]['outcomes']}")
             if end_to_end:
@@ -213,6 +360,12 @@ def bench_against(ref: str, rounds: int, n_batch: int, n_mesa: int, end_to_end: 
                     print(f"  sweep {e2e_runs:,} runs, workers={workers}: this tree {a['wall_s']:.1f} s "
                           f"({a['peak_rss_mib']:.0f} MiB), {ref[:12]} {b['wall_s']:.1f} s ({b['peak_rss_mib']:.0f} MiB); "
                           f"wall-time ratio {b['wall_s'] / a['wall_s']:.2f}x faster")
+            if threads:
+                t = bench_threads(ROOT, n_batch)
+                print(f"  this tree, executor=threads, {n_batch:,} runs: 1 thread {t[1]:.0f} runs/s, 2 threads "
+                      f"{t[2]:.0f} runs/s ({t[2] / t[1]:.2f}x)")
+            if agree_runs:
+                agreement(trees, ref, agree_runs, Path(tmp))
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False)
 
@@ -227,10 +380,14 @@ def main(argv=None) -> None:
     ap.add_argument("--e2e-runs", type=int, default=1_000_000)
     ap.add_argument("--against", metavar="REF", help="measure this tree and git commit REF alternately, in one call")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds per tree with --against")
+    ap.add_argument("--agreement", type=int, default=0, metavar="N",
+                    help="with --against: compare the batch engine's summaries of N runs in both trees")
+    ap.add_argument("--threads", action="store_true", help="with --against: this tree's executor=threads, 1 and 2")
     args = ap.parse_args(argv)
     os.environ.setdefault("CI", "1")
     if args.against:
-        bench_against(args.against, args.rounds, args.batch_runs, args.mesa_runs, args.end_to_end, args.e2e_runs)
+        bench_against(args.against, args.rounds, args.batch_runs, args.mesa_runs, args.end_to_end, args.e2e_runs,
+                      args.agreement, args.threads)
         return
 
     r = bench_in_process(args.mesa_runs, args.batch_runs)

@@ -26,4 +26,6 @@ if command -v npm >/dev/null; then
 else
   echo "setup: npm not found; the browser app needs scripts/install_web_assets.sh (apt-get install -y npm)" >&2
 fi
+# compile the model's kernels once (cached on disk), so no later process pays it
+.venv/bin/python -m sim.compile
 touch .venv/.installed

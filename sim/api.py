@@ -93,9 +93,16 @@ class Run:
 
     @property
     def events(self) -> list[dict[str, Any]]:
-        """The run as dated events: dicts with `week`, `day`, `date`, `kind` and `text` (the lines of
-        events.md; fact ids in brackets point to docs/facts.md)."""
+        """Every event of the run: dicts with `week`, `day`, `date`, `kind` and `text` (fact ids in
+        brackets point to docs/facts.md). `story` gives the notable ones, as events.md tells them."""
         return [dict(e) for e in self.model.event_log]
+
+    @property
+    def story(self) -> str:
+        """events.md: the run as a story (outcome, turning points, final numbers, phases)."""
+        from .output import events_markdown
+
+        return events_markdown(self.model)
 
     def figure(self) -> Figure:
         """The run's figure (trajectory.png) as a matplotlib Figure (no pyplot state)."""
@@ -104,7 +111,7 @@ class Run:
         return trajectory_figure(self.trajectory, self.model)
 
     def save(self, folder: str | Path) -> Path:
-        """Write the run's files (summary.json, events.md, trajectory.parquet, trajectory.png,
+        """Write the run's files (summary.json, events.md, trajectory.parquet, trajectory.png/.svg/.pdf,
         config.yaml) into `folder`, as `python -m sim` does; return the folder. A folder
         holding another run is refused (ConfigError)."""
         import dataclasses

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .abm import story
 from .abm.model import NegotiationModel
 from .files import atomic_write, write_text
 
@@ -26,21 +27,8 @@ def summary_json(summary: dict) -> str:
 
 
 def events_markdown(model: NegotiationModel) -> str:
-    s = model.summary()
-    lines = [
-        f"# Run of scenario `{model.scenario_name}` (seed {s['seed']}, run {s['run_index']})",
-        "",
-        f"Outcome: **{s['outcome']}**: {OUTCOME_MEANING[s['outcome']]}",
-        "",
-        "Fact ids in brackets refer to the article's facts (docs/facts.md).",
-        "",
-    ]
-    for e in model.event_log:
-        week = f"week {e['week']}" if e["kind"] != "context" else "before the model starts"
-        lines.append(f"- **{e['date']}** ({week}): {e['text']}")
-    lines.append("")
-    lines.append(f"The run ends in week {s['weeks_simulated']} ({model.date.isoformat()}).")
-    return "\n".join(lines) + "\n"
+    """events.md: the run as a story (`sim.abm.story.story_markdown`)."""
+    return story.story_markdown(model, OUTCOME_MEANING)
 
 
 def trajectory_frame(model: NegotiationModel) -> pd.DataFrame:
@@ -51,7 +39,8 @@ def trajectory_frame(model: NegotiationModel) -> pd.DataFrame:
 
 def write_run(model: NegotiationModel, out_dir: Path, resolved_config_yaml: str | None = None) -> dict:
     """Write every result file of a finished run into out_dir; return the summary."""
-    from .plots import plot_trajectory
+    from .plots import trajectory_figure
+    from .style import save_figure_as
 
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = model.summary()
@@ -61,6 +50,8 @@ def write_run(model: NegotiationModel, out_dir: Path, resolved_config_yaml: str 
     df = trajectory_frame(model)
     atomic_write(out_dir / "trajectory.parquet", lambda t: df.to_parquet(t, index=False, engine="pyarrow"))
     write_text(out_dir / "events.md", events_markdown(model))
-    atomic_write(out_dir / "trajectory.png", lambda t: plot_trajectory(df, model, t))
+    fig = trajectory_figure(df, model)  # drawn once, saved for screens (PNG) and for papers (vector)
+    for fmt in ("png", "svg", "pdf"):
+        atomic_write(out_dir / f"trajectory.{fmt}", lambda t, fmt=fmt: save_figure_as(fig, t, fmt))
     write_text(out_dir / "summary.json", summary_json(summary))
     return summary

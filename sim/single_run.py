@@ -4,7 +4,7 @@
     python -m sim scenario=anti_american_pm seed=7
     python -m sim scenario.sanctions.credibility=0.9 hydra.run.dir=/tmp/run
 
-Writes summary.json, events.md, trajectory.parquet, trajectory.png, config.yaml (the
+Writes summary.json, events.md, trajectory.parquet, trajectory.png (.svg, .pdf), config.yaml (the
 resolved config) and overrides.yaml (the command line's overrides) into the run folder:
 results/runs/SCENARIO/seed_SEED, followed by the other overrides when there are any
 (`seed_7__sanctions.credibility=0.9`); with `-m`, results/multirun/TIME/SCENARIO/... by the

@@ -22,7 +22,8 @@ from sim.engines.batch import simulate, summaries
 from sim.model import outcomes
 
 SCENARIO_DIR = REPO / "configs" / "scenario"
-RUN_FILES = ("summary.json", "events.md", "trajectory.parquet", "trajectory.png", "config.yaml")
+RUN_FILES = ("summary.json", "events.md", "trajectory.parquet", "trajectory.png", "trajectory.svg", "trajectory.pdf",
+             "config.yaml")
 
 
 def run_cli(out_dir: Path, *overrides: str, timeout: int = 120) -> subprocess.CompletedProcess:
@@ -75,8 +76,9 @@ def two_identical_runs(tmp_path_factory):
 
 
 def test_cli_writes_every_file(two_identical_runs):
-    """A finished run folder holds summary.json, events.md, trajectory.parquet,
-    trajectory.png and config.yaml, none empty; the summary names scenario and seed."""
+    """A finished run folder holds summary.json, events.md, trajectory.parquet, the figure
+    as trajectory.png, .svg and .pdf, and config.yaml, none empty; the summary names
+    scenario and seed."""
     root, procs = two_identical_runs
     for proc in procs:
         assert proc.returncode == 0, proc.stderr

@@ -455,7 +455,7 @@ def scenario_params(draw):
 
 
 runs = st.tuples(st.one_of(scenario_params(), scenario_params(), random_params()), st.integers(0, 2**32))
-#: whole runs in the default suite: 12 runs per property, derandomized so the default suite
+#: whole runs in the default suite: 12 runs, each checked by every property, derandomized so the default suite
 #: gives the same verdict every time; the slow variant below explores at random
 RUN_SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
                         suppress_health_check=[HealthCheck.too_slow])
@@ -572,34 +572,20 @@ def check_engines_agree(m, summary, traj):
     assert summaries(m.params, others)[0] == summary
 
 
-@RUN_SETTINGS
-@given(case=runs)
-def test_troops_stay_within_bounds(case):
-    check_troops_in_bounds(*_run(case))
+ALL_RUN_CHECKS = (check_troops_in_bounds, check_clock, check_outcome_matches_event_log, check_decisions,
+                  check_engines_agree)
 
 
 @RUN_SETTINGS
 @given(case=runs)
-def test_clock_never_runs_backwards(case):
-    check_clock(*_run(case))
-
-
-@RUN_SETTINGS
-@given(case=runs)
-def test_outcome_agrees_with_event_log(case):
-    check_outcome_matches_event_log(*_run(case))
-
-
-@RUN_SETTINGS
-@given(case=runs)
-def test_decisions_value_and_choose_open_actions(case):
-    check_decisions(*_run(case))
-
-
-@RUN_SETTINGS
-@given(case=runs)
-def test_mesa_and_batch_engines_agree(case):
-    check_engines_agree(*_run(case))
+def test_whole_run_invariants(case):
+    """Every whole-run property above (troops within bounds, a clock that never runs
+    backwards, outcome and event log telling one story, decisions among open actions with
+    finite values, the batch engine's summary equal to the Mesa run's) on 12 runs; each run
+    is checked by all of them, so a failure names the check in its traceback."""
+    m, summary, traj = _run(case)
+    for check in ALL_RUN_CHECKS:
+        check(m, summary, traj)
 
 
 def test_no_troops_at_the_start_keeps_outcome_and_event_log_consistent():
@@ -625,8 +611,7 @@ def test_no_troops_at_the_start_keeps_outcome_and_event_log_consistent():
 def test_whole_run_invariants_many_runs(case):
     """All whole-run properties above on 150 runs."""
     m, summary, traj = _run(case)
-    for check in (check_troops_in_bounds, check_clock, check_outcome_matches_event_log, check_decisions,
-                  check_engines_agree):
+    for check in ALL_RUN_CHECKS:
         check(m, summary, traj)
 
 

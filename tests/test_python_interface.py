@@ -130,6 +130,7 @@ def test_run_trajectory_events_and_figure(baseline_run):
     assert traj["troops"].iloc[0] == 5000
     events = r.events
     assert events and all(set(e) == {"week", "day", "date", "kind", "text"} for e in events)
+    assert r.story.startswith("# Run of scenario `baseline` (seed 0, run 0)") and "## How it ends" in r.story
     assert events[0]["kind"] == "context" and "[F" in events[0]["text"]
     fig = r.figure()
     assert isinstance(fig, Figure) and len(fig.axes) >= 3

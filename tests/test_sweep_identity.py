@@ -1,12 +1,15 @@
 """A sweep's table does not depend on how it is computed: engine (batch vs Mesa), number
-of workers, chunk size, executor (local processes vs a local Ray instance); and runs use
+of workers, chunk size, executor (local processes, threads of one process, a local Ray
+instance); and runs use
 common random numbers: replication r meets the same random stream at every point and
 under every lever (sim/sweep/plan.py).
 
 Sample sizes: the `conditions` experiment (configs/experiment/conditions.yaml, 12
 uncertainties, 3 levers, 10 replications) with runs=60 for batch vs Mesa and runs=150
-(5 points x 3 levers x 10 replications) for workers, chunk sizes and executors (the Ray
-test is marked slow: starting a local Ray instance takes about 10 s).
+(5 points x 3 levers x 10 replications) for workers, chunk sizes and executors. Marked slow:
+the Ray test (starting a local Ray instance takes about 10 s) and batch vs Mesa through the
+sweep runner (60 Mesa runs, about a minute; tests/test_sweep_engines.py compares the engines
+run by run in the default suite).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ def reference(conditions_plan, tmp_path_factory):
     return table
 
 
+@pytest.mark.slow
 def test_batch_and_mesa_engines_give_the_same_table(tmp_path):
     """60 runs of the conditions experiment (2 points x 3 levers x 10 replications)."""
     plan = make_plan(load_experiment("conditions"), 60)
@@ -80,9 +84,18 @@ def test_workers_1_and_2_give_the_same_table(conditions_plan, reference, tmp_pat
     pd.testing.assert_frame_equal(reference, read_table(tmp_path), check_exact=True)
 
 
-def test_chunk_sizes_7_and_1000_give_the_same_table(conditions_plan, reference, tmp_path):
-    meta = run_sweep(conditions_plan, tmp_path, engine="batch", workers=1, chunk_size=7)
-    assert meta["chunk_size"] == 7
+def test_chunk_sizes_37_and_1000_give_the_same_table(conditions_plan, reference, tmp_path):
+    """150 runs in five chunks, the last one short (37 does not divide 150)."""
+    meta = run_sweep(conditions_plan, tmp_path, engine="batch", workers=1, chunk_size=37)
+    assert meta["chunk_size"] == 37
+    pd.testing.assert_frame_equal(reference, read_table(tmp_path), check_exact=True)
+
+
+def test_threads_and_processes_give_the_same_table(conditions_plan, reference, tmp_path):
+    """executor=threads: two threads of this process compute the chunks (the model's
+    compiled kernels release the GIL); the table is the one-worker table."""
+    meta = run_sweep(conditions_plan, tmp_path, engine="batch", executor="threads", workers=2, chunk_size=40)
+    assert meta["executor"] == "threads" and meta["workers"] == 2
     pd.testing.assert_frame_equal(reference, read_table(tmp_path), check_exact=True)
 
 

@@ -109,7 +109,7 @@ class Sweep:
         servers = {pid for pid, (ppid, cmd) in members.items() if ppid == self.sid and "forkserver" in cmd}
         return [pid for pid, (ppid, _) in members.items() if ppid in servers]
 
-    def finish(self, timeout: float = 120) -> tuple[int, str]:
+    def finish(self, timeout: float = 300) -> tuple[int, str]:
         _, err = self.proc.communicate(timeout=timeout)
         return self.proc.returncode, err
 

@@ -34,8 +34,11 @@ def test_run_prints_the_distribution_and_writes_plots(tmp_path, capsys):
     out = capsys.readouterr().out
     for outcome in ("no_request", "negotiated_drawdown", "request_withdrawn", "withdrawal_completed", "occupation"):
         assert outcome in out
-    for f in ("outcomes.png", "time_to_request.png"):
-        assert (tmp_path / f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for f in ("outcomes", "time_to_request", "compare_outcomes", "compare_time_to_request"):
+        assert (tmp_path / f"{f}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (tmp_path / f"{f}.pdf").read_bytes()[:5] == b"%PDF-"
+        assert b"<svg" in (tmp_path / f"{f}.svg").read_bytes()[:2000]
+    assert "against the baseline (same seed, same runs)" in out  # the comparison the cards ask for
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["runs"] == 300 and summary["seed"] == 4
     assert abs(sum(summary["outcome_shares"].values()) - 1.0) < 1e-9

@@ -10,15 +10,18 @@ from functools import partial
 from operator import attrgetter
 
 import mesa
+import numpy as np
 import pandas as pd
 
-from ..model import draws, outcomes
-from ..model.actions import WashingtonAction
+from ..model import draws, outcomes, reasons, views
+from ..model.actions import GovernmentAction, WashingtonAction
+from ..model.actors import ACTORS
+from ..model.choice import logit_probabilities
 from ..model.outcomes import RequestState
 from ..model.params import ModelParams
 from ..model.stages import Stage
 from ..model.state import initial_state, summary_columns, summary_row
-from ..model.week import finish, run_week, still_running
+from ..model.week import finish, run_week, running_of
 from . import story
 from .agents import AGENT_CLASSES, ActorAgent, FactionAgent
 
@@ -40,6 +43,9 @@ class NegotiationModel(mesa.Model):
     government, Washington and Tehran agents take their decisions; the world's stages run on
     the model's state. Stage order: `params.step_order` (default: world, tehran, factions,
     parliament, government, washington, consequences). The step is Mesa's step counter.
+    With `record=False` nothing is told or collected, and the step is one compiled call
+    (`sim.model.stages.run_step`) of the same stage kernels the agents' steps call, in the
+    same order: the same numbers, without a Python call per agent and stage.
     """
 
     def __init__(self, params: ModelParams, *, run_index: int = 0, record: bool = True):
@@ -54,6 +60,8 @@ class NegotiationModel(mesa.Model):
         self.pending_events: list | None = None
         self.event_log: list[dict] = []
         self.decisions: list[dict] = []  # every revision of every actor: its values, open actions, choice
+        # why actors moved, and the moves the PM weighed and declined (`sim.model.reasons`), for the story
+        self.reasons: list[dict] = []
         self._last_step = 0
 
         FactionAgent.create_agents(self, params.factions.size, list(range(params.factions.size)))
@@ -117,7 +125,48 @@ class NegotiationModel(mesa.Model):
 
     # ------------------------------------------------------------------ stepping
     def _perform(self, stage: Stage) -> None:
-        """Run one stage of the step through the agents whose decision it is."""
+        """Run one stage of the step through the agents whose decision it is; when recording,
+        explain the decision of the government, Washington or Tehran from the state it saw."""
+        watch = self.record and stage.actor in reasons.TERMS
+        if watch:
+            before, first = self.state.take(np.array([0])), len(self.pending_events)
+        self._run_stage(stage)
+        if watch:
+            for kind, mask, data in self.pending_events[first:]:
+                if kind == "decision" and mask[0] and data["actor"] == stage.actor:
+                    self._explain(stage.actor, before, data)
+
+    def _explain(self, actor: str, before, data: dict) -> None:
+        """Record why `actor` changed course (the terms of its new course against its old
+        one), or, for a PM that reconsidered and waited, the move it weighed and declined:
+        its best open move, with its value, the model's chance of making it and its terms."""
+        spec, step = ACTORS[actor], self.steps
+        chosen = int(data["chosen"][0])
+        if actor == "government":
+            old = int(GovernmentAction.WAIT)
+        elif actor == "washington":
+            old = int(before.washington_posture[0])
+        else:
+            old = int(before.tehran_action[0])
+        day = self.params.day(step)
+        entry = {"day": day, "date": self.params.date_of_day(day).isoformat(), "actor": actor}
+        if chosen != old:
+            terms = reasons.change_terms(actor, before, self.params, step, chosen, old)
+            closed = old >= 0 and not bool(data["open"][0][old])  # its old course was no longer open
+            self.reasons.append({**entry, "kind": "change", "action": spec.action_names[chosen],
+                                 "old": spec.action_name(old), "closed": closed, "terms": terms})
+        elif actor == "government":
+            values, avail = data["values"][0], data["open"][0].copy()
+            avail[int(GovernmentAction.WAIT)] = False
+            if avail.any():
+                best = int(np.argmax(np.where(avail, values, -np.inf)))
+                chance = logit_probabilities(data["values"][:1], views.lam(self.params.government, self.params),
+                                             data["open"][:1])[0, best]
+                terms = reasons.change_terms(actor, before, self.params, step, best, old)
+                self.reasons.append({**entry, "kind": "declined", "action": spec.action_names[best],
+                                     "value": float(values[best]), "chance": float(chance), "terms": terms})
+
+    def _run_stage(self, stage: Stage) -> None:
         if stage.actor is None:
             stage.run(self.state, self.params, self.step_index, self.run_keys, self.pending_events)
         elif stage.each is not None:  # an actor with several members: each steps, then `then`
@@ -132,7 +181,10 @@ class NegotiationModel(mesa.Model):
             return
         step = self.steps
         self.pending_events = [] if self.record else None
-        run_week(self.state, self.params, step, self.run_keys, self.pending_events, perform=self._perform)
+        if self.record:
+            run_week(self.state, self.params, step, self.run_keys, self.pending_events, perform=self._perform)
+        else:  # nothing to tell: the step is one compiled call of the same stage kernels (`run_week`)
+            run_week(self.state, self.params, step, self.run_keys)
         if self.record:
             day = self.params.day(step)
             date = self.params.date_of_day(day).isoformat()
@@ -144,7 +196,8 @@ class NegotiationModel(mesa.Model):
                     self.decisions.append({"day": day, "date": date, **{k: (v[0] if k != "actor" else v)
                                                                         for k, v in data.items()}})
         self._last_step = step
-        if not still_running(self.state, self.params, step)[0]:
+        s = self.state
+        if not running_of(self.params.day(step), self.params.horizon_days, s.request_state[0], s.outcome[0]):
             finish(self.state)
             self.running = False
         if self.record:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..style import BLUE
 from .table import pretty
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -47,9 +48,9 @@ def plot_fans(fans: dict[str, pd.DataFrame], horizon: int):
         for c, g in enumerate(groups):
             ax = axes[r][c]
             f = frame[frame["group"] == g]
-            ax.fill_between(f["week"], f["q05"], f["q95"], color="tab:blue", alpha=0.18, lw=0, label="90% band")
-            ax.fill_between(f["week"], f["q25"], f["q75"], color="tab:blue", alpha=0.35, lw=0, label="50% band")
-            ax.plot(f["week"], f["q50"], color="tab:blue", lw=1.5, label="median")
+            ax.fill_between(f["week"], f["q05"], f["q95"], color=BLUE, alpha=0.18, lw=0, label="90% band")
+            ax.fill_between(f["week"], f["q25"], f["q75"], color=BLUE, alpha=0.35, lw=0, label="50% band")
+            ax.plot(f["week"], f["q50"], color=BLUE, lw=1.5, label="median")
             ax.axvline(horizon, color="0.4", ls=":", lw=1)
             ax.grid(alpha=0.3)
             if r == 0:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..style import SEQUENTIAL
 from .outcomes import wilson_interval
 from .table import pretty
 
@@ -73,7 +74,7 @@ def plot_grid(grid: pd.DataFrame, x_label: str, y_label: str):
         part = grid[grid["group"] == g]
         z = np.full((bins_y, bins_x), np.nan)
         z[part["iy"].to_numpy(), part["ix"].to_numpy()] = part["share"].to_numpy()
-        mesh = ax.pcolormesh(ex, ey, z, cmap="RdYlBu_r", vmin=0, vmax=1, shading="flat")
+        mesh = ax.pcolormesh(ex, ey, z, cmap=SEQUENTIAL, vmin=0, vmax=1, shading="flat")
         ax.set_title(pretty(g), fontsize=9)
         ax.set_xlabel(x_label, fontsize=8)
     axes[0][0].set_ylabel(y_label, fontsize=8)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..style import SEQUENTIAL, VERMILLION
+
 LIKELY = 2 / 3
 
 logging.getLogger("prim").setLevel(logging.WARNING)
@@ -139,13 +141,13 @@ def plot_tradeoff(boxes: list[Box], title: str):
     axes = fig.subplots(1, len(boxes), squeeze=False)
     for ax, b in zip(axes[0], boxes):
         t = b.trajectory
-        sc = ax.scatter(t["coverage"], t["density"], c=t["res dim"], cmap="viridis", s=16, zorder=3)
+        sc = ax.scatter(t["coverage"], t["density"], c=t["res dim"], cmap=SEQUENTIAL, s=16, zorder=3)
         ax.plot(t["coverage"], t["density"], color="0.7", lw=0.8, zorder=2)
         chosen = t.loc[b.peel_index]
         ax.scatter([chosen["coverage"]], [chosen["density"]], s=140, facecolors="none", edgecolors="red", lw=1.5,
                    zorder=4, label=f"chosen step {b.peel_index}")
         if b.dropped:
-            ax.scatter([b.coverage], [b.density], marker="x", color="red", s=60, zorder=5,
+            ax.scatter([b.coverage], [b.density], marker="x", color=VERMILLION, s=60, zorder=5,
                        label="after dropping insignificant limits")
         ax.axhline(b.threshold, color="0.4", ls=":", lw=1)
         ax.set_xlim(0, 1.02)

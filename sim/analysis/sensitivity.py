@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..style import BLUE, ORANGE
+
 OUTPUTS = {
     "p_request": "chance of a formal request",
     "weeks_to_request": "weeks to a formal request (restricted mean)",
@@ -87,8 +89,8 @@ def plot_indices(results: dict[str, pd.DataFrame], label) -> "object":
     y = np.arange(len(order))
     for ax, out in zip(axes[0], outs):
         r = results[out].set_index("condition").reindex(order)
-        ax.barh(y + 0.2, r["ST"], 0.4, xerr=r["ST_conf"], capsize=2, label="total (ST)", color="tab:blue")
-        ax.barh(y - 0.2, r["S1"], 0.4, xerr=r["S1_conf"], capsize=2, label="first-order (S1)", color="tab:orange")
+        ax.barh(y + 0.2, r["ST"], 0.4, xerr=r["ST_conf"], capsize=2, label="total (ST)", color=BLUE)
+        ax.barh(y - 0.2, r["S1"], 0.4, xerr=r["S1_conf"], capsize=2, label="first-order (S1)", color=ORANGE)
         ax.axvline(0, color="0.3", lw=0.8)
         ax.set_title(OUTPUTS.get(out, out), fontsize=9)
         ax.grid(axis="x", alpha=0.3)

@@ -154,7 +154,7 @@ def run_help(config_dir: Path) -> str:
     intro = [
         "python -m sim: one simulated negotiation over the US troops in Iraq, from 6 January 2020,",
         "written to results/runs/SCENARIO/seed_SEED[__OVERRIDES]/ (summary.json, events.md,",
-        "trajectory.parquet, trajectory.png, config.yaml, overrides.yaml).",
+        "trajectory.parquet, trajectory.png/.svg/.pdf, config.yaml, overrides.yaml).",
         "",
         "Usage: python -m sim [scenario=NAME] [seed=S|null] [KEY=VALUE ...] [-m for a multirun over a,b,c]",
         "  python -m sim scenario=anti_american_pm seed=7",

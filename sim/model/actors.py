@@ -37,6 +37,7 @@ class Actor:
     forced_field: str | None = None   # State field a player's choice is written to (-1: none this step)
     human_field: str | None = None    # State field that marks the actor a player's (the model never moves it)
     role: str | None = None           # the name a player picks it by (None: not playable)
+    brief: str = ""                   # what a player of this actor reads first (role play, handouts)
 
     @property
     def action_names(self) -> tuple[str, ...]:
@@ -59,15 +60,29 @@ ACTORS: dict[str, Actor] = {
         Actor("government", "the Iraqi prime minister", GovernmentAction, views.government_view, "government",
               "F4, F5, F10, F11, F13, F15", action_field="government_action",
               forced_field="forced_government_action",
-              human_field="human_government", role="pm"),
+              human_field="human_government", role="pm",
+              brief=("You are Iraq's prime minister. Parliament has asked you to expel US troops (F12), but only a "
+                    "formal request under the 2014 notes starts the one-year clock (F4, F10). Washington threatens "
+                    "'very big sanctions' (F22) and links everything to the whole relationship (F17); the Kurdish and "
+                    "Sunni blocs want the troops to stay (F14); Tehran's allies press you (F16). Your moves: wait, ask "
+                    "Washington for talks on a drawdown (F5), make the formal request, take it back, accept an offer.")),
         Actor("washington", "Washington", WashingtonAction, views.washington_view, "washington",
               "F4, F7, F17, F19, F20, F21, F22, F23", action_field="washington_action",
               forced_field="forced_washington_action",
-              human_field="human_washington", role="washington"),
+              human_field="human_washington", role="washington",
+              brief=("You are the US administration. Your 5,000 troops fight IS (F1, F3) and hold back Iran "
+                    "(F7, F24). Before a formal request you reassure, threaten sanctions (F22) or link issues "
+                    "(F17), and you may offer a drawdown (F19); after one you withdraw on schedule, negotiate a "
+                    "retraction or stay past the year, which the article calls an occupation (F4, F11, F21), "
+                    "and you decide whether to impose your sanctions (F22, F23).")),
         Actor("tehran", "Tehran", TehranAction, views.tehran_view, "tehran",
               "F7, F12, F16, F23, F24", action_field="tehran_action",
               forced_field="forced_tehran_action",
-              human_field="human_tehran", role="tehran"),
+              human_field="human_tehran", role="tehran",
+              brief=("You are the Iranian leadership. The strike that killed Soleimani (F12) gives you a cause: you "
+                    "restrain your allies, press them in parliament (F16) or escalate through proxies against US "
+                    "forces (F12). US departure and Iranian influence are your aims (F7, F24); escalation risks a "
+                    "US response.")),
     )
 }
 #: the actors a player can take on, by role name (`python -m sim.play --as ROLE`)

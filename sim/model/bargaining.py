@@ -38,8 +38,12 @@ The Nash and Fearon closed forms the validation compares against are in
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
+
+from .compiled import _block_sum, kernel, part_sum, row_sum
 
 #: registered names of `behaviour.collective_rule`: the three rules, then the aliases kept
 #: for older configs (RULE_ALIASES)
@@ -47,27 +51,89 @@ COLLECTIVE_RULES = ("compromise", "median", "bdm", "weighted_median")
 RULE_ALIASES = {"weighted_median": "median"}
 
 
+@kernel
+def compromise_of(capability: np.ndarray, position: np.ndarray, salience: np.ndarray, scratch: np.ndarray) -> float:
+    """`compromise` of one table of N actors: Sum(c s x) / Sum(c s), the plain mean where
+    all weights are zero (`scratch`: space for 2 N numbers, the weights c s, then c s x)."""
+    n = position.shape[0]
+    for k in range(n):
+        scratch[k] = capability[k] * salience[k]
+        scratch[n + k] = scratch[k] * position[k]
+    if n <= 128:  # the sums of a few numbers, without the general case's call (`part_sum`)
+        total = _block_sum(scratch, 0, n)
+        weighted = _block_sum(scratch, n, n)
+    else:
+        total = part_sum(scratch, 0, n)
+        weighted = part_sum(scratch, n, n)
+    if total > 0:
+        return weighted / total
+    return row_sum(position) / n
+
+
+@kernel
+def weighted_median_of(capability: np.ndarray, position: np.ndarray, salience: np.ndarray,
+                       scratch: np.ndarray) -> float:
+    """`weighted_median` of one table of N actors (`scratch`: space for 2 N numbers, the
+    order, then the cumulative weights): the actors sorted by position (ties in their
+    order), the first whose cumulative weight c s reaches half the total."""
+    n = position.shape[0]
+    for k in range(n):  # a stable insertion sort of the actors' indices by position
+        m = k
+        while m > 0 and position[int(scratch[m - 1])] > position[k]:
+            scratch[m] = scratch[m - 1]
+            m -= 1
+        scratch[m] = k
+    for k in range(n):
+        a = int(scratch[k])
+        w = capability[a] * salience[a]
+        scratch[n + k] = w if k == 0 else scratch[n + k - 1] + w
+    half = 0.5 * scratch[2 * n - 1]
+    for k in range(n):
+        if scratch[n + k] >= half:
+            return position[int(scratch[k])]
+    return position[int(scratch[0])]
+
+
+def _tables(rule: str, capability: ArrayLike, position: ArrayLike,
+            salience: ArrayLike) -> np.ndarray:
+    """A one-table rule applied to every table of arrays with a trailing actors axis (..., N)."""
+    c, x, s = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (capability, position, salience)))
+    shape = x.shape
+    flat = [np.array(a.reshape(-1, shape[-1]), order="C") for a in (c, x, s)]  # copies: no broadcast views
+    out = np.empty(flat[0].shape[0])
+    _rule_rows(RULE_CODES[rule], flat[0], flat[1], flat[2], out)
+    return out.reshape(shape[:-1])
+
+
 def compromise(capability: ArrayLike, position: ArrayLike, salience: ArrayLike) -> np.ndarray:
     """Sum(c s x) / Sum(c s) over the last axis; the plain mean where all weights are zero."""
-    c, x, s = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (capability, position, salience)))
-    w = c * s
-    total = w.sum(axis=-1)
-    weighted = (w * x).sum(axis=-1)
-    safe = np.where(total > 0, total, 1.0)
-    return np.where(total > 0, weighted / safe, x.mean(axis=-1))
+    return _tables("compromise", capability, position, salience)
 
 
 def weighted_median(capability: ArrayLike, position: ArrayLike, salience: ArrayLike) -> np.ndarray:
     """Smallest position whose cumulative weight (c s, positions sorted) reaches half the total."""
-    c, x, s = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (capability, position, salience)))
-    w = c * s
-    order = np.argsort(x, axis=-1, kind="stable")
-    xs = np.take_along_axis(x, order, axis=-1)
-    ws = np.take_along_axis(w, order, axis=-1)
-    cum = np.cumsum(ws, axis=-1)
-    half = 0.5 * cum[..., -1:]
-    idx = np.argmax(cum >= half, axis=-1)[..., None]
-    return np.take_along_axis(xs, idx, axis=-1)[..., 0]
+    return _tables("median", capability, position, salience)
+
+
+#: the rules a kernel computes, by code (`bdm` is NumPy's: `collective_position`)
+RULE_CODES = {"compromise": 0, "median": 1}
+
+
+@kernel
+def collective_of(rule: int, capability: np.ndarray, position: np.ndarray, salience: np.ndarray,
+                  scratch: np.ndarray) -> float:
+    """The collective position of one table by the rule of code `rule` (`RULE_CODES`)."""
+    if rule == 0:
+        return compromise_of(capability, position, salience, scratch)
+    return weighted_median_of(capability, position, salience, scratch)
+
+
+@kernel
+def _rule_rows(rule: int, capability: np.ndarray, position: np.ndarray, salience: np.ndarray,
+               out: np.ndarray) -> None:
+    scratch = np.empty(2 * position.shape[1])
+    for i in range(position.shape[0]):
+        out[i] = collective_of(rule, capability[i], position[i], salience[i], scratch)
 
 
 def bdm(capability: ArrayLike, position: ArrayLike, salience: ArrayLike) -> np.ndarray:
@@ -108,6 +174,16 @@ def limit_share(own_patience: ArrayLike, other_patience: ArrayLike) -> np.ndarra
     own = np.log(np.asarray(own_patience, dtype=np.float64))
     other = np.log(np.asarray(other_patience, dtype=np.float64))
     return other / (own + other)
+
+
+@kernel
+def nash_size(least_accepted: float, most_accepted: float, power: float, cap: float) -> float:
+    """`nash_deal` for one run (a NaN bound, as in NumPy's maximum, leaves no deal)."""
+    lo = least_accepted if (least_accepted > 0.0 or math.isnan(least_accepted)) else 0.0
+    hi = most_accepted
+    size = lo + power * (hi - lo)
+    size = size if (size < cap or math.isnan(size)) else cap
+    return size if (hi > lo and size > lo and size > 0.0) else 0.0
 
 
 def nash_deal(least_accepted: ArrayLike, most_accepted: ArrayLike, power: ArrayLike, cap: ArrayLike) -> np.ndarray:

@@ -6,48 +6,83 @@ choice among available actions; lambda = inf is the best response (ties go to th
 action index). All functions take payoffs with a leading runs axis, shape (R, A), and a
 per-run or scalar rationality lambda.
 
-Action sets are small (A <= 7) and runs many, so reductions over actions are written as
-loops over action columns: elementwise work on (R,) arrays, fast and bit-identical for
-any number of runs.
+The rules are compiled kernels (`sim/model/compiled.py`): each is written once, for one
+run (`_logit_row`, `revision_one`), and applied to every run of the batch by a loop over
+the runs axis; the Mesa model calls the same kernels with one run. Sums over actions are
+taken in the order NumPy's summation uses (`compiled.row_sum`), so the numbers are those
+of the array formulation this module had before it was compiled, bit for bit.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
+
+from .compiled import at, kernel, row_sum, runs_of
+
+
+@kernel
+def _logit_row(u: np.ndarray, lam: float, available: np.ndarray, out: np.ndarray) -> None:
+    """One run's logit probabilities over its actions `u` into `out`; unavailable actions
+    get 0. At lambda = inf, all mass on the first maximiser."""
+    n = u.shape[0]
+    best = u[0] if available[0] else -math.inf
+    for a in range(1, n):
+        v = u[a] if available[a] else -math.inf
+        best = max(best, v)
+    if math.isinf(lam):
+        taken = False
+        for a in range(n):
+            first = (not taken) and available[a] and (u[a] - best == 0.0)
+            out[a] = 1.0 if first else 0.0
+            taken = taken or first
+        return
+    total = 0.0
+    for a in range(n):
+        out[a] = math.exp(lam * (u[a] - best)) if available[a] else 0.0
+        total = out[a] if a == 0 else total + out[a]
+    for a in range(n):
+        out[a] = out[a] / total
+
+
+@kernel
+def _logit_rows(u: np.ndarray, lam: np.ndarray, available: np.ndarray, out: np.ndarray) -> None:
+    for i in range(u.shape[0]):
+        _logit_row(u[i], at(lam, i), available[i], out[i])
+
+
+def _inputs(payoffs: np.ndarray, available: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    u = np.ascontiguousarray(np.atleast_2d(np.asarray(payoffs, dtype=np.float64)))
+    avail = np.ones(u.shape, dtype=np.bool_) if available is None else np.ascontiguousarray(
+        np.broadcast_to(np.asarray(available, dtype=np.bool_), u.shape))
+    return u, avail
 
 
 def logit_probabilities(payoffs: np.ndarray, rationality: ArrayLike, available: np.ndarray | None = None) -> np.ndarray:
     """Choice probabilities, shape (R, A); unavailable actions get probability 0."""
-    u = np.atleast_2d(np.asarray(payoffs, dtype=np.float64))
-    n_actions = u.shape[1]
-    if available is not None:
-        u = np.where(available, u, -np.inf)
-    best = u[:, 0]
-    for a in range(1, n_actions):
-        best = np.maximum(best, u[:, a])
-    lam = np.asarray(rationality, dtype=np.float64)
-    is_inf = np.isinf(lam)
-    finite_lam = np.where(is_inf, 0.0, lam).reshape(-1, 1) if lam.ndim else (0.0 if is_inf else float(lam))
-    gap = u - best[:, None]  # -inf for unavailable actions
-    if available is None:
-        weights = np.exp(finite_lam * gap)
-    else:  # 0 x -inf would be NaN: exponentiate available gaps only
-        weights = np.where(available, np.exp(finite_lam * np.where(available, gap, 0.0)), 0.0)
-    total = weights[:, 0]
-    for a in range(1, n_actions):
-        total = total + weights[:, a]
-    probs = weights / total[:, None]
-    if not np.any(is_inf):
-        return probs
-    # best response for lambda = inf: all mass on the first maximiser
-    br = np.zeros_like(probs)
-    taken = np.zeros(u.shape[0], dtype=bool)
-    for a in range(n_actions):
-        first = ~taken & (gap[:, a] == 0.0)
-        br[:, a] = first
-        taken |= first
-    return np.where(is_inf.reshape(-1, 1) if lam.ndim else True, br, probs)
+    u, avail = _inputs(payoffs, available)
+    out = np.empty_like(u)
+    _logit_rows(u, runs_of(rationality), avail, out)
+    return out
+
+
+@kernel
+def _sample_rows(probs: np.ndarray, u: np.ndarray, out: np.ndarray) -> None:
+    for i in range(probs.shape[0]):
+        cum = 0.0
+        last = 0
+        pick = -1
+        for a in range(probs.shape[1]):
+            p = probs[i, a]
+            cum = cum + p
+            if p > 0:
+                last = a
+                if pick < 0 and at(u, i) < cum:
+                    pick = a
+        # rounding can leave u just above the last cumulative sum: take the last possible action
+        out[i] = last if pick < 0 else pick
 
 
 def logit_choice(payoffs: np.ndarray, rationality: ArrayLike, u: np.ndarray,
@@ -55,18 +90,9 @@ def logit_choice(payoffs: np.ndarray, rationality: ArrayLike, u: np.ndarray,
     """Sample one action index per run: the first action whose cumulative probability
     exceeds the uniform number `u` (inverse-CDF sampling)."""
     probs = logit_probabilities(payoffs, rationality, available)
-    u = np.asarray(u, dtype=np.float64).reshape(-1)
-    n_actions = probs.shape[1]
-    choice = np.full(probs.shape[0], -1, dtype=np.int64)
-    last_possible = np.zeros(probs.shape[0], dtype=np.int64)
-    cum = np.zeros(probs.shape[0])
-    for a in range(n_actions):
-        p = probs[:, a]
-        cum = cum + p
-        last_possible = np.where(p > 0, a, last_possible)
-        choice = np.where((choice < 0) & (u < cum) & (p > 0), a, choice)
-    # rounding can leave u just above the last cumulative sum: take the last possible action
-    return np.where(choice < 0, last_possible, choice)
+    out = np.empty(probs.shape[0], dtype=np.int64)
+    _sample_rows(probs, runs_of(u), out)
+    return out
 
 
 def rationality_of(own: object, default: object) -> np.ndarray | float:
@@ -81,16 +107,71 @@ def rationality_of(own: object, default: object) -> np.ndarray | float:
     return np.where(np.isnan(o), d, o)
 
 
+@kernel
+def move_chance(gain: float, lam: float) -> float:
+    """Logit chance of a move worth `gain` against the status quo (value 0), one run."""
+    if math.isinf(lam):
+        return 1.0 if gain > 0 else 0.0
+    return 0.5 * (1.0 + math.tanh(0.5 * lam * gain))  # = 1 / (1 + e^(-lambda gain)), without overflow
+
+
+@kernel
+def _move_rows(gain: np.ndarray, lam: np.ndarray, out: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = move_chance(at(gain, i), at(lam, i))
+
+
 def move_probability(gain: ArrayLike, rationality: ArrayLike) -> np.ndarray:
     """Logit chance of a move worth `gain` against keeping the status quo (value 0):
     1 / (1 + exp(-lambda gain)); at lambda = inf, 1 for a positive gain and 0 otherwise
     (ties go to the status quo, as in `logit_probabilities`)."""
-    g = np.asarray(gain, dtype=np.float64)
-    lam = np.asarray(rationality, dtype=np.float64)
-    finite = np.where(np.isinf(lam), 0.0, lam)
-    with np.errstate(over="ignore"):
-        p = 0.5 * (1.0 + np.tanh(0.5 * finite * g))  # = 1 / (1 + e^(-lambda g)), without overflow
-    return np.where(np.isinf(lam), (g > 0).astype(np.float64), p)
+    g, lam = runs_of(gain), runs_of(rationality)
+    shape = np.broadcast_shapes(np.shape(gain), np.shape(rationality))
+    out = np.empty(max(g.size, lam.size))
+    _move_rows(g, lam, out)
+    return out.reshape(shape)
+
+
+@kernel
+def revision_one(u: np.ndarray, lam: float, available: np.ndarray, status_quo: int, mass: float, triggered: bool,
+                u_change: float, u_choice: float, probs: np.ndarray) -> int:
+    """One run of `revision_choice`; `probs` is scratch space of the actions' length."""
+    _logit_row(u, lam, available, probs)
+    n = u.shape[0]
+    sq = min(max(status_quo, 0), n - 1)
+    keep = probs[sq] if status_quo >= 0 else 0.0
+    stay_clock = math.exp(-mass * (1.0 - keep))
+    if triggered:
+        p_change = 1.0 - keep * stay_clock
+    else:
+        rang = -math.expm1(-mass)
+        p_change = (1.0 - stay_clock) / rang if rang > 0 else 0.0
+    if status_quo >= 0:
+        probs[sq] = 0.0  # the others: the status quo is what a change leaves
+    total = row_sum(probs)
+    target = u_choice * (total if total > 0 else 1.0)
+    cum = 0.0
+    last = 0
+    pick = -1
+    for a in range(n):
+        share = probs[a]
+        cum = cum + share
+        if share > 0:
+            last = a
+            if pick < 0 and target < cum:
+                pick = a
+    if pick < 0:
+        pick = last
+    return pick if (u_change < p_change) and (total > 0) else status_quo
+
+
+@kernel
+def _revise_rows(u: np.ndarray, lam: np.ndarray, available: np.ndarray, status_quo: np.ndarray, mass: np.ndarray,
+                 triggered: np.ndarray, u_change: np.ndarray, u_choice: np.ndarray, out: np.ndarray) -> None:
+    probs = np.empty(u.shape[1])
+    for i in range(u.shape[0]):
+        out[i] = revision_one(u[i], at(lam, i), available[i], at(status_quo, i), at(mass, i), at(triggered, i),
+                             at(u_change, i), at(u_choice, i), probs)
 
 
 def revision_choice(payoffs: np.ndarray, rationality: ArrayLike, available: np.ndarray, status_quo: np.ndarray,
@@ -111,29 +192,8 @@ def revision_choice(payoffs: np.ndarray, rationality: ArrayLike, available: np.n
     The new action is drawn from pi over the others (inverse CDF on `u_choice`). A status
     quo that is not open is left at the first opportunity. At lambda = inf the actor moves
     to its best open action, and only then (tested)."""
-    probs = logit_probabilities(payoffs, rationality, available)
-    rows = np.arange(probs.shape[0])
-    sq = np.clip(np.asarray(status_quo, dtype=np.int64), 0, probs.shape[1] - 1)
-    keep = np.where(np.asarray(status_quo) >= 0, probs[rows, sq], 0.0)
-    nu = 1.0 - keep
-    m = np.asarray(clock_mass, dtype=np.float64)
-    stay_clock = np.exp(-m * nu)
-    rang = -np.expm1(-m)
-    p_change = np.where(np.asarray(triggered, dtype=bool), 1.0 - keep * stay_clock,
-                        np.where(rang > 0, (1.0 - stay_clock) / np.where(rang > 0, rang, 1.0), 0.0))
-    others = probs.copy()
-    others[rows, sq] = np.where(np.asarray(status_quo) >= 0, 0.0, others[rows, sq])
-    total = others.sum(axis=1)
-    safe_total = np.where(total > 0, total, 1.0)
-    pick = np.full(probs.shape[0], -1, dtype=np.int64)
-    cum = np.zeros(probs.shape[0])
-    u = np.asarray(u_choice, dtype=np.float64) * safe_total
-    last = np.zeros(probs.shape[0], dtype=np.int64)
-    for a in range(probs.shape[1]):
-        share = others[:, a]
-        cum = cum + share
-        last = np.where(share > 0, a, last)
-        pick = np.where((pick < 0) & (u < cum) & (share > 0), a, pick)
-    pick = np.where(pick < 0, last, pick)
-    change = (np.asarray(u_change, dtype=np.float64) < p_change) & (total > 0)
-    return np.where(change, pick, np.asarray(status_quo, dtype=np.int64))
+    u, avail = _inputs(payoffs, available)
+    out = np.empty(u.shape[0], dtype=np.int64)
+    _revise_rows(u, runs_of(rationality), avail, runs_of(status_quo, np.int64), runs_of(clock_mass),
+                 runs_of(triggered, np.bool_), runs_of(u_change), runs_of(u_choice), out)
+    return out

@@ -6,6 +6,22 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .compiled import kernel, row_sum
+
+
+@kernel
+def vote_of(seats: np.ndarray, position: np.ndarray, can_boycott: np.ndarray, yes_threshold: float,
+            boycott_threshold: float, quorum: float, scratch: np.ndarray) -> tuple[bool, float, float]:
+    """`resolution_vote` in one run: the factions' rows of F values (`scratch`: F free entries)."""
+    for j in range(position.shape[0]):
+        scratch[j] = seats[j] * (1.0 if position[j] > yes_threshold else 0.0)
+    yes = row_sum(scratch)
+    for j in range(position.shape[0]):
+        away = can_boycott[j] != 0 and position[j] < boycott_threshold
+        scratch[j] = seats[j] * (0.0 if away else 1.0)
+    present = row_sum(scratch)
+    return (present >= quorum) and (yes > 0.5 * present), yes, present
+
 
 def resolution_vote(seats: ArrayLike, position: ArrayLike, can_boycott: ArrayLike, *,
                     yes_threshold: float | np.ndarray, boycott_threshold: float | np.ndarray,

@@ -18,6 +18,7 @@ from enum import IntEnum
 import numpy as np
 
 from .actions import names
+from .compiled import kernel
 
 
 class RequestState(IntEnum):
@@ -43,6 +44,26 @@ UNDECIDED = -1
 OUTCOMES: tuple[str, ...] = names(Outcome)
 #: request state names in code order: the values of the trajectory's `request_state`
 REQUEST_STATES: tuple[str, ...] = names(RequestState)
+
+
+# the codes as plain integers, for kernels
+_CODE_WITHDRAWN, _CODE_COMPLETED, _CODE_OCCUPATION = (int(Outcome.REQUEST_WITHDRAWN), int(Outcome.WITHDRAWAL_COMPLETED),
+                                                      int(Outcome.OCCUPATION))
+
+
+@kernel
+def decided_during_run(outcome: int, request_state: int, troops: float, day: int, deadline_day: int,
+                       gone_day: int) -> int:
+    """`decide_during_run` for one run."""
+    code = int(outcome)
+    if code == UNDECIDED and request_state == RequestState.WITHDRAWN:
+        code = _CODE_WITHDRAWN
+    elif code == UNDECIDED and request_state == RequestState.ACTIVE:
+        if troops <= 0.0 and gone_day >= 0 and gone_day <= deadline_day:
+            code = _CODE_COMPLETED
+        elif day >= deadline_day:
+            code = _CODE_OCCUPATION
+    return code
 
 
 def decide_during_run(outcome: np.ndarray, request_state: np.ndarray, troops: np.ndarray, day: int,

@@ -23,10 +23,13 @@ Which actor weighs which fact, once (docs/architecture.md, "One channel per fact
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from . import valuation
+from .compiled import at, elementwise, kernel
 
 
 def _col(a: ArrayLike) -> np.ndarray:
@@ -35,6 +38,27 @@ def _col(a: ArrayLike) -> np.ndarray:
 
 
 # ================================================================ Baghdad's factions
+@kernel
+def stance_payoffs_of(grid: np.ndarray, ideal: float, salience: float, security_weight: float, iran_alignment: float,
+                      street_responsiveness: float, isis: float, presence: float, tehran_pressure: float,
+                      mobilisation: float, out: np.ndarray) -> None:
+    """`faction_stance_payoffs` for one faction in one run, into `out` (one per position of `grid`)."""
+    slope = -security_weight * (isis * presence) + iran_alignment * tehran_pressure + street_responsiveness * mobilisation
+    for k in range(grid.shape[0]):
+        out[k] = -salience * abs(grid[k] - ideal) + slope * grid[k]
+
+
+@kernel
+def _rows_stance_payoffs(grid: np.ndarray, ideal: np.ndarray, salience: np.ndarray, security_weight: np.ndarray,
+                         iran_alignment: np.ndarray, street_responsiveness: np.ndarray, isis: np.ndarray,
+                         presence: np.ndarray, tehran_pressure: np.ndarray, mobilisation: np.ndarray,
+                         out: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        stance_payoffs_of(grid, at(ideal, i), at(salience, i), at(security_weight, i), at(iran_alignment, i),
+                          at(street_responsiveness, i), at(isis, i), at(presence, i), at(tehran_pressure, i),
+                          at(mobilisation, i), out[i])
+
+
 def faction_stance_payoffs(grid: ArrayLike, ideal: ArrayLike, salience: ArrayLike, security_weight: ArrayLike,
                            iran_alignment: ArrayLike, street_responsiveness: ArrayLike, isis: ArrayLike,
                            presence: ArrayLike, tehran_pressure: ArrayLike, mobilisation: ArrayLike) -> np.ndarray:
@@ -46,22 +70,22 @@ def faction_stance_payoffs(grid: ArrayLike, ideal: ArrayLike, salience: ArrayLik
              + street_j    * mobilisation * x                  pull of the street (F18)
 
     The security term reads presence: with no US troops left there is no security to lose
-    by asking for their departure."""
-    x = np.asarray(grid, dtype=np.float64)[None, None, :]
-
-    def fac(a: ArrayLike) -> np.ndarray:  # (F,) or (R, F) -> (R or 1, F, 1)
+    by asking for their departure. Faction attributes are (F,) or (R, F), world values (R,)."""
+    def fac(a: ArrayLike) -> np.ndarray:  # (F,) or (R, F) -> (R or 1, F)
         arr = np.asarray(a, dtype=np.float64)
-        return (arr[None, :] if arr.ndim == 1 else arr)[..., None]
+        return arr[None, :] if arr.ndim <= 1 else arr
 
-    def world(a: ArrayLike) -> np.ndarray:  # (R,) -> (R, 1, 1)
-        return np.asarray(a, dtype=np.float64).reshape(-1, 1, 1)
+    def world(a: ArrayLike) -> np.ndarray:  # (R,) -> (R, 1)
+        return np.asarray(a, dtype=np.float64).reshape(-1, 1)
 
-    slope = (
-        -fac(security_weight) * world(np.asarray(isis) * np.asarray(presence))
-        + fac(iran_alignment) * world(tehran_pressure)
-        + fac(street_responsiveness) * world(mobilisation)
-    )
-    return -fac(salience) * np.abs(x - fac(ideal)) + slope * x
+    parts = np.broadcast_arrays(fac(ideal), fac(salience), fac(security_weight), fac(iran_alignment),
+                                fac(street_responsiveness), world(isis), world(presence), world(tehran_pressure),
+                                world(mobilisation))
+    shape = parts[0].shape
+    x = np.ascontiguousarray(np.asarray(grid, dtype=np.float64))
+    out = np.empty(shape + x.shape)
+    _rows_stance_payoffs(*[x, *(np.array(a).reshape(-1) for a in parts), out.reshape(-1, x.size)])
+    return out
 
 
 def coalition_exposure(seats: ArrayLike, weight: ArrayLike) -> np.ndarray:
@@ -84,6 +108,12 @@ def pm_stance(pm_position: ArrayLike, collective_stance: ArrayLike, pm_weight: A
         collective_stance)
 
 
+@kernel
+def gain_of(stance: float, withdrawal_now: float, withdrawal_after: float, salience: float) -> float:
+    """`withdrawal_gain` for one run."""
+    return salience * (abs(stance - withdrawal_now) - abs(stance - withdrawal_after))
+
+
 def withdrawal_gain(stance: ArrayLike, withdrawal_now: ArrayLike, withdrawal_after: ArrayLike,
                     salience: ArrayLike) -> np.ndarray:
     """Baghdad's gain per week when the withdrawal it gets moves from `withdrawal_now` to
@@ -91,6 +121,32 @@ def withdrawal_gain(stance: ArrayLike, withdrawal_now: ArrayLike, withdrawal_aft
     distance from its stance (F5, F16). Going past the stance counts as a loss."""
     s = np.asarray(stance)
     return np.asarray(salience) * (np.abs(s - np.asarray(withdrawal_now)) - np.abs(s - np.asarray(withdrawal_after)))
+
+
+@kernel
+def request_value_of(stance: float, withdrawal_now: float, salience: float, leave_day: float, lead_days: float,
+                     credibility_belief: float, magnitude: float, sanctions_exposure: float, linkage_exposure: float,
+                     linkage_level: float, mandate: float, discount_rate: float, weeks_ahead: float,
+                     escalation_cost: float, mandate_weight: float) -> float:
+    """`request_value` for one run (`weeks_ahead`: A, `valuation.discounted_weeks` of no horizon)."""
+    a = weeks_ahead
+    gain = 0.0
+    if math.isfinite(leave_day):
+        gain = gain_of(stance, withdrawal_now, 1.0, salience) * valuation.discount(leave_day + 0.5 * lead_days,
+                                                                                  discount_rate) * a
+    sanctions = credibility_belief * magnitude * sanctions_exposure * a
+    linkage = linkage_exposure * linkage_level * a
+    return gain - sanctions - linkage - escalation_cost + mandate_weight * mandate
+
+
+@kernel
+def keep_gain_of(stance: float, withdrawal_now: float, salience: float, days_to_leave: float, lead_days: float,
+                 discount_rate: float, weeks_ahead: float) -> float:
+    """`keep_request_gain` for one run."""
+    if not math.isfinite(days_to_leave):
+        return 0.0
+    later = valuation.discount(days_to_leave + 0.5 * lead_days, discount_rate)
+    return gain_of(stance, withdrawal_now, 1.0, salience) * later * weeks_ahead
 
 
 def request_value(stance: ArrayLike, withdrawal_now: ArrayLike, salience: ArrayLike, leave_day: ArrayLike,
@@ -175,17 +231,47 @@ def washington_stake(isis: ArrayLike, iran_influence: ArrayLike, tension: ArrayL
             - np.asarray(force_protection_weight) * np.asarray(tension))
 
 
+@kernel
+def withdrawal_path(presence: float, stake: float, days_since_request: float, lead_days: float, discount_rate: float,
+                    legitimacy_weight: float, overstay_penalty: float) -> float:
+    """`withdrawal_path_value` for one run (positional arguments, for kernels)."""
+    held = stake * valuation.weeks_within(lead_days, discount_rate)
+    illegit = valuation.illegitimacy(days_since_request, lead_days, discount_rate, legitimacy_weight,
+                                     overstay_penalty)
+    return 0.5 * presence * (held - illegit)
+
+
+@kernel
+def _rows_withdrawal_path(out: np.ndarray, presence: np.ndarray, stake: np.ndarray, days_since_request: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = withdrawal_path(at(presence, i), at(stake, i), at(days_since_request, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i))
+
+
 def withdrawal_path_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayLike,
                           lead_days: ArrayLike, discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike,
                           overstay_penalty: ArrayLike) -> np.ndarray:
     """Washington's value of withdrawing on schedule from now (F4): the presence, on average
     half of today's while it leaves over `lead_days`, holds its stake and pays the
     illegitimacy of staying (F21) until the last troops are out; nothing after."""
-    half = 0.5 * np.asarray(presence)
-    held = np.asarray(stake) * valuation.discounted_weeks(lead_days, discount_rate)
-    illegit = valuation.illegitimacy_cost(days_since_request, lead_days, discount_rate,
-                                          legitimacy_weight=legitimacy_weight, overstay_penalty=overstay_penalty)
-    return half * (held - illegit)
+    return elementwise(_rows_withdrawal_path, presence, stake, days_since_request, lead_days, discount_rate,
+                       legitimacy_weight, overstay_penalty)
+
+
+@kernel
+def stay_path(presence: float, stake: float, days_since_request: float, revision_interval: float, lead_days: float,
+              discount_rate: float, legitimacy_weight: float, overstay_penalty: float) -> float:
+    """`stay_value` for one run (positional arguments, for kernels)."""
+    dt, tau, rho = revision_interval, days_since_request, discount_rate
+    held = stake * valuation.weeks_within(dt, rho)
+    illegit = valuation.illegitimacy(tau, dt, rho, legitimacy_weight, overstay_penalty)
+    then = withdrawal_path(presence, stake, tau + dt, lead_days, rho, legitimacy_weight, overstay_penalty)
+    return presence * (held - illegit) + valuation.discount(dt, rho) * then
+
+
+@kernel
+def _rows_stay_path(out: np.ndarray, presence: np.ndarray, stake: np.ndarray, days_since_request: np.ndarray, revision_interval: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = stay_path(at(presence, i), at(stake, i), at(days_since_request, i), at(revision_interval, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i))
 
 
 def stay_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayLike, revision_interval: ArrayLike,
@@ -197,20 +283,66 @@ def stay_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayL
     withdraw on schedule. The illegitimacy only grows, so the problem is monotone and the
     rule is optimal: Washington leaves once staying one more interval costs more than it
     holds (F21: 'the United States cannot impose its troops on Iraq')."""
-    p = np.asarray(presence)
-    dt = np.asarray(revision_interval, dtype=np.float64)
-    tau = np.asarray(days_since_request, dtype=np.float64)
-    held = np.asarray(stake) * valuation.discounted_weeks(dt, discount_rate)
-    illegit = valuation.illegitimacy_cost(tau, dt, discount_rate, legitimacy_weight=legitimacy_weight,
-                                          overstay_penalty=overstay_penalty)
-    then = withdrawal_path_value(p, stake, tau + dt, lead_days, discount_rate, legitimacy_weight=legitimacy_weight,
-                                 overstay_penalty=overstay_penalty)
-    return p * (held - illegit) + valuation.later(dt, discount_rate) * then
+    return elementwise(_rows_stay_path, presence, stake, days_since_request, revision_interval, lead_days,
+                       discount_rate, legitimacy_weight, overstay_penalty)
 
 
 #: the latest day after a request on which the stopping rule is looked for (two years: the
 #: year of the notes and one more); beyond it Washington is expected to stay for good
 STOPPING_SEARCH_DAYS = 2 * valuation.YEAR_DAYS
+
+
+@kernel
+def stopping_day(stake: float, revision_interval: float, lead_days: float, discount_rate: float,
+                 legitimacy_weight: float, overstay_penalty: float, iterations: float, precision_days: float) -> float:
+    """`withdrawal_day` for one run (positional arguments, for kernels); `iterations` a whole number."""
+    dt, lead, s, rho = revision_interval, lead_days, stake, discount_rate
+    lw, ov = legitimacy_weight, overstay_penalty
+    fade = valuation.discount(dt, rho)
+    lev_l, sl_l = valuation.integral_level(lead, rho), valuation.integral_slope(lead, rho)
+    lev_d, sl_d = valuation.integral_level(dt, rho), valuation.integral_slope(dt, rho)
+    constant = (0.5 * s * lev_l * (1.0 - fade) - s * lev_d) / valuation.DAYS_PER_WEEK
+
+    # the linear regime: tau + dt + lead <= one year
+    k = lw / (valuation.DAYS_PER_WEEK * valuation.YEAR_DAYS)
+    slope = k * (lev_d - 0.5 * (1.0 - fade) * lev_l)
+    level = constant + k * (sl_d - 0.5 * (1.0 - fade) * sl_l + 0.5 * fade * dt * lev_l)
+    root = -level / slope if slope > 0 else math.inf
+    linear_end = valuation.YEAR_DAYS - dt - lead
+    if (level >= 0.0 and linear_end >= 0.0) or (slope > 0 and root <= linear_end):
+        return 0.0 if level >= 0.0 else root
+
+    def leave_now_gain(tau: float) -> float:
+        return (constant - 0.5 * valuation.illegitimacy(tau, lead, rho, lw, ov)
+                + valuation.illegitimacy(tau, dt, rho, lw, ov)
+                + 0.5 * fade * valuation.illegitimacy(tau + dt, lead, rho, lw, ov))
+
+    # the root lies past the linear regime; where the line's own root is a bound (the
+    # deadline's jump only makes leaving better), it closes the bracket
+    lo = max(linear_end, 0.0)
+    limit = float(STOPPING_SEARCH_DAYS)
+    hi = root if (math.isfinite(root) and root > lo and root < limit) else limit
+    if leave_now_gain(hi) < 0.0:
+        hi = limit
+    if leave_now_gain(limit) < 0.0:
+        return math.inf
+    if leave_now_gain(lo) >= 0.0:  # an interval or a withdrawal longer than the year
+        return lo
+    for _ in range(int(iterations)):
+        if hi - lo <= precision_days:
+            break
+        mid = 0.5 * (lo + hi)
+        if leave_now_gain(mid) >= 0.0:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+@kernel
+def _rows_stopping_day(out: np.ndarray, stake: np.ndarray, revision_interval: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray, iterations: np.ndarray, precision_days: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = stopping_day(at(stake, i), at(revision_interval, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i), at(iterations, i), at(precision_days, i))
 
 
 def withdrawal_day(presence: ArrayLike, stake: ArrayLike, revision_interval: ArrayLike, lead_days: ArrayLike,
@@ -225,66 +357,34 @@ def withdrawal_day(presence: ArrayLike, stake: ArrayLike, revision_interval: Arr
     illegitimacy rises), so the day is its root. While the withdrawal and the interval end
     before the deadline, g is linear in tau (`valuation.illegitimacy_cost` is linear there)
     and the root is exact; elsewhere it is found by bisection between the end of that
-    regime and the line's root (or two years) to within `precision_days`. The terms of `withdrawal_path_value` and `stay_value` that do not depend on
-    tau are computed once and the presence factor cancels (tested against both)."""
+    regime and the line's root (or two years) to within `precision_days`, each run on its
+    own (`stopping_day`), so a run's day never depends on the other runs computed with it.
+    The terms of `withdrawal_path_value` and `stay_value` that do not depend on tau are
+    computed once and the presence factor cancels (tested against both)."""
     shape = np.broadcast(np.asarray(presence), np.asarray(stake), np.asarray(lead_days)).shape
-    dt = np.broadcast_to(np.asarray(revision_interval, dtype=np.float64), shape)
-    lead = np.broadcast_to(np.asarray(lead_days, dtype=np.float64), shape)
-    s = np.broadcast_to(np.asarray(stake, dtype=np.float64), shape)
-    rho = np.broadcast_to(np.asarray(discount_rate, dtype=np.float64), shape)
-    lw = np.broadcast_to(np.asarray(legitimacy_weight, dtype=np.float64), shape)
-    ov = np.broadcast_to(np.asarray(overstay_penalty, dtype=np.float64), shape)
-    fade = valuation.later(dt, rho)
-    lev_l, sl_l = valuation.days_integrals(lead, rho)
-    lev_d, sl_d = valuation.days_integrals(dt, rho)
-    constant = (0.5 * s * lev_l * (1.0 - fade) - s * lev_d) / valuation.DAYS_PER_WEEK
+    return elementwise(_rows_stopping_day, np.broadcast_to(np.asarray(stake, dtype=np.float64), shape),
+                       revision_interval, lead_days, discount_rate, legitimacy_weight, overstay_penalty, iterations,
+                       precision_days)
 
-    # the linear regime: tau + dt + lead <= one year
-    k = lw / (valuation.DAYS_PER_WEEK * valuation.YEAR_DAYS)
-    slope = k * (lev_d - 0.5 * (1.0 - fade) * lev_l)
-    level = constant + k * (sl_d - 0.5 * (1.0 - fade) * sl_l + 0.5 * fade * dt * lev_l)
-    root = np.where(slope > 0, -level / np.where(slope > 0, slope, 1.0), np.inf)
-    linear_end = valuation.YEAR_DAYS - dt - lead
-    day = np.where(level >= 0.0, 0.0, root)
-    exact = ((level >= 0.0) & (linear_end >= 0.0)) | ((slope > 0) & (root <= linear_end))
 
-    rows = np.flatnonzero(~exact.reshape(-1))
-    if rows.size:
-        def pick(x: np.ndarray) -> np.ndarray:
-            return x.reshape(-1)[rows]
+@kernel
+def request_path(presence: float, stake: float, leave_day: float, lead_days: float, discount_rate: float,
+                 legitimacy_weight: float, overstay_penalty: float) -> float:
+    """`request_path_value` for one run (positional arguments, for kernels)."""
+    rho, lw, ov = discount_rate, legitimacy_weight, overstay_penalty
+    finite = math.isfinite(leave_day)
+    until = leave_day if finite else math.inf
+    stay = presence * (stake * valuation.weeks_within(until, rho) - valuation.illegitimacy(0.0, until, rho, lw, ov))
+    if not finite:
+        return stay + 0.0
+    then = withdrawal_path(presence, stake, leave_day, lead_days, rho, lw, ov)
+    return stay + valuation.discount(leave_day, rho) * then
 
-        dt_r, lead_r, fade_r, c_r, rho_r = pick(dt), pick(lead), pick(fade), pick(constant), pick(rho)
-        kw_r = dict(legitimacy_weight=pick(lw), overstay_penalty=pick(ov))
 
-        def leave_now_gain(tau: np.ndarray) -> np.ndarray:
-            return (c_r - 0.5 * valuation.illegitimacy_cost(tau, lead_r, rho_r, **kw_r)
-                    + valuation.illegitimacy_cost(tau, dt_r, rho_r, **kw_r)
-                    + 0.5 * fade_r * valuation.illegitimacy_cost(tau + dt_r, lead_r, rho_r, **kw_r))
-
-        # the root lies past the linear regime; where the line's own root is a bound (the
-        # deadline's jump only makes leaving better), it closes the bracket
-        lo = np.maximum(pick(linear_end), 0.0)
-        line_root = pick(root)
-        limit = np.full(rows.size, float(STOPPING_SEARCH_DAYS))
-        hi = np.where(np.isfinite(line_root) & (line_root > lo) & (line_root < limit), line_root, limit)
-        hi = np.where(leave_now_gain(hi) >= 0.0, hi, limit)
-        never = leave_now_gain(limit) < 0.0
-        at_once = leave_now_gain(lo) >= 0.0  # an interval or a withdrawal longer than the year
-        hi = np.where(at_once, lo, hi)
-        for _ in range(iterations):
-            # each row stops on its own width, so a row's day never depends on the others
-            # in the batch (the engines and any chunking give the same answer)
-            open_ = (hi - lo) > precision_days
-            if not np.any(open_):
-                break
-            mid = 0.5 * (lo + hi)
-            leave = leave_now_gain(mid) >= 0.0
-            hi = np.where(open_ & leave, mid, hi)
-            lo = np.where(open_ & ~leave, mid, lo)
-        flat = day.reshape(-1).copy()
-        flat[rows] = np.where(never, np.inf, hi)
-        day = flat.reshape(shape)
-    return day
+@kernel
+def _rows_request_path(out: np.ndarray, presence: np.ndarray, stake: np.ndarray, leave_day: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = request_path(at(presence, i), at(stake, i), at(leave_day, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i))
 
 
 def request_path_value(presence: ArrayLike, stake: ArrayLike, leave_day: ArrayLike, lead_days: ArrayLike,
@@ -293,20 +393,20 @@ def request_path_value(presence: ArrayLike, stake: ArrayLike, leave_day: ArrayLi
     """Washington's value, from the moment of a formal request, of staying until `leave_day`
     (paying the rising illegitimacy, F21) and then withdrawing on schedule (F4); staying for
     good where `leave_day` is infinite."""
-    p = np.asarray(presence, dtype=np.float64)
-    kw = dict(legitimacy_weight=legitimacy_weight, overstay_penalty=overstay_penalty)
-    leave = np.asarray(leave_day, dtype=np.float64)
-    finite = np.isfinite(leave)
-    until = np.where(finite, leave, np.inf)
-    stay = p * (np.asarray(stake) * valuation.discounted_weeks(until, discount_rate)
-                - valuation.illegitimacy_cost(0.0, until, discount_rate, **kw))
-    then = withdrawal_path_value(p, stake, np.where(finite, leave, 0.0), lead_days, discount_rate, **kw)
-    return stay + np.where(finite, valuation.later(np.where(finite, leave, 0.0), discount_rate) * then, 0.0)
+    return elementwise(_rows_request_path, presence, stake, leave_day, lead_days, discount_rate, legitimacy_weight,
+                       overstay_penalty)
 
 
 def presence_value(presence: ArrayLike, stake: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
     """Washington's value of keeping `presence` from now on with no request standing (F20)."""
     return np.asarray(presence) * np.asarray(stake) * valuation.discounted_weeks(np.inf, discount_rate)
+
+
+@kernel
+def burden_of(magnitude: float, iran_influence: float, own_cost: float, iran_weight: float,
+              influence_sanctions_weight: float) -> float:
+    """`sanctions_burden` for one run."""
+    return own_cost * magnitude + 2.0 * iran_weight * iran_influence * influence_sanctions_weight
 
 
 def sanctions_burden(magnitude: ArrayLike, iran_influence: ArrayLike, *, own_cost: ArrayLike,
@@ -339,6 +439,31 @@ def posture_risk_value(cost_per_week: ArrayLike, posture_weeks: ArrayLike, reque
 
 
 # ================================================================ Tehran
+@kernel
+def tehran_flows_of(presence: float, tension: float, iran_influence: float, aligned_share: float,
+                    departure_stake: float, influence_weight: float, departure_weight: float,
+                    pressure_influence: float, press_cost: float, escalation_step: float, escalation_cost: float,
+                    out: np.ndarray) -> None:
+    """`tehran_flows` for one run, into `out` (restrain, press, escalate)."""
+    push = departure_weight * presence * departure_stake
+    out[0] = 0.0
+    out[1] = push * aligned_share + influence_weight * pressure_influence * (1.0 - iran_influence) - press_cost
+    heat = tension + escalation_step
+    out[2] = push * escalation_step - escalation_cost * (heat * heat)
+
+
+@kernel
+def _rows_tehran_flows(presence: np.ndarray, tension: np.ndarray, iran_influence: np.ndarray,
+                       aligned_share: np.ndarray, departure_stake: np.ndarray, influence_weight: np.ndarray,
+                       departure_weight: np.ndarray, pressure_influence: np.ndarray, press_cost: np.ndarray,
+                       escalation_step: np.ndarray, escalation_cost: np.ndarray, out: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        tehran_flows_of(at(presence, i), at(tension, i), at(iran_influence, i), at(aligned_share, i),
+                        at(departure_stake, i), at(influence_weight, i), at(departure_weight, i),
+                        at(pressure_influence, i), at(press_cost, i), at(escalation_step, i), at(escalation_cost, i),
+                        out[i])
+
+
 def tehran_flows(presence: ArrayLike, tension: ArrayLike, iran_influence: ArrayLike, aligned_share: ArrayLike,
                  departure_stake: ArrayLike, *, influence_weight: ArrayLike, departure_weight: ArrayLike,
                  pressure_influence: ArrayLike, press_cost: ArrayLike, escalation_step: ArrayLike,
@@ -352,14 +477,32 @@ def tehran_flows(presence: ArrayLike, tension: ArrayLike, iran_influence: ArrayL
     tension it creates (the January strike, F12). `departure_stake` says how much pushing
     still matters: nothing once US forces are leaving or gone, more as a request's clock
     runs out (`tehran_departure_stake`)."""
-    p = np.asarray(presence, dtype=np.float64)
-    push = np.asarray(departure_weight) * p * np.asarray(departure_stake)
-    press = (push * np.asarray(aligned_share)
-             + np.asarray(influence_weight) * np.asarray(pressure_influence) * (1.0 - np.asarray(iran_influence))
-             - np.asarray(press_cost))
-    escalate = push * np.asarray(escalation_step) - np.asarray(escalation_cost) * (
-        np.asarray(tension) + np.asarray(escalation_step)) ** 2
-    return np.stack(np.broadcast_arrays(0.0, press, escalate), axis=-1).reshape(-1, 3)
+    args = [np.asarray(a, dtype=np.float64) for a in (
+        presence, tension, iran_influence, aligned_share, departure_stake, influence_weight, departure_weight,
+        pressure_influence, press_cost, escalation_step, escalation_cost)]
+    size = int(np.prod(np.broadcast_shapes(*(a.shape for a in args))))
+    flat = [np.ascontiguousarray(a.reshape(-1) if a.size in (1, size) else np.broadcast_to(a, (size,))) for a in args]
+    out = np.empty((size, 3))
+    _rows_tehran_flows(*flat, *[out])
+    return out
+
+
+@kernel
+def departure_stake(request_active: bool, us_withdrawing: bool, days_since_request: float,
+                    clock_weight: float) -> float:
+    """`tehran_departure_stake` for one run."""
+    if us_withdrawing:
+        return 0.0
+    elapsed = min(max(days_since_request / valuation.YEAR_DAYS, 0.0), 1.0)
+    return 1.0 + clock_weight * elapsed if request_active else 1.0
+
+
+@kernel
+def _rows_departure_stake(out: np.ndarray, request_active: np.ndarray, us_withdrawing: np.ndarray,
+                          days_since_request: np.ndarray, clock_weight: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = departure_stake(at(request_active, i) != 0, at(us_withdrawing, i) != 0, at(days_since_request, i),
+                                 at(clock_weight, i))
 
 
 def tehran_departure_stake(request_active: ArrayLike, us_withdrawing: ArrayLike, days_since_request: ArrayLike, *,
@@ -367,7 +510,4 @@ def tehran_departure_stake(request_active: ArrayLike, us_withdrawing: ArrayLike,
     """How much pushing US forces out is worth to Tehran now (F16, F24): 1 before a formal
     request; after one, rising by `clock_weight` as its year runs out (the 'occupation'
     the Shia blocs name, F11, F16); 0 while Washington is leaving anyway."""
-    elapsed = np.clip(np.asarray(days_since_request, dtype=np.float64) / valuation.YEAR_DAYS, 0.0, 1.0)
-    active = np.asarray(request_active, dtype=bool)
-    stake = np.where(active, 1.0 + np.asarray(clock_weight) * elapsed, 1.0)
-    return np.where(np.asarray(us_withdrawing, dtype=bool), 0.0, stake)
+    return elementwise(_rows_departure_stake, request_active, us_withdrawing, days_since_request, clock_weight)

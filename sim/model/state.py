@@ -91,6 +91,18 @@ class State:
     def runs(self) -> int:
         return self.troops.shape[0]
 
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """Every field's array, in field order (what the compiled step takes); kept until a
+        field is set to another array."""
+        cached = self.__dict__.get("_arrays")
+        if cached is None:
+            cached = self.__dict__["_arrays"] = tuple(getattr(self, name) for name in FIELD_NAMES)
+        return cached
+
+    def __setattr__(self, name: str, value: object) -> None:
+        self.__dict__.pop("_arrays", None)
+        object.__setattr__(self, name, value)
+
     def take(self, rows: np.ndarray) -> "State":
         """The sub-state of the given rows (a copy)."""
         return State(**{f.name: getattr(self, f.name)[rows].copy() for f in fields(self)})
@@ -99,6 +111,10 @@ class State:
         """Write a sub-state back into the given rows."""
         for f in fields(self):
             getattr(self, f.name)[rows] = getattr(sub, f.name)
+
+
+#: the state's fields, in order
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(State))
 
 
 def nearest_stance(position: np.ndarray) -> np.ndarray:

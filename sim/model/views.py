@@ -20,14 +20,17 @@ Anticipation goes one level deep and in a fixed order, so nothing is circular:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import bargaining, institutions, payoffs, transitions, valuation
+from . import packing as K
 from .actions import POSITION_GRID, Proposal, WashingtonAction
-from .choice import move_probability, rationality_of
+from .choice import move_chance, move_probability, rationality_of
+from .compiled import kernel
 from .outcomes import UNDECIDED, RequestState
 from .params import ModelParams
 from .state import State
@@ -578,3 +581,237 @@ def retraction_package(s: State, p: ModelParams, step: int) -> np.ndarray:
     stake = washington_stake_now(s, p)
     now = after_request(s, p, days_since_request(s, p, step), stake, exit_plan(s, p))
     return retraction_deal(s, p, step, stake, now).size
+
+
+# ================================================================ the same readings for one run, compiled
+# The compiled stages (`stages.py`) read a run's outlook and values through these kernels:
+# `pr` is the run's row of `packing.packed(params)[0]`, the state's fields are its numbers.
+# They compute what the functions above compute, operation for operation.
+@kernel
+def deal_gain_of(pr: np.ndarray, stance: float, committed: float, size: float, conflict: float) -> float:
+    """`pm_deal_gain` in one run."""
+    return payoffs.gain_of(stance, committed, committed + size, pr[K.G_SALIENCE]) * pr[K.WEEKS_AHEAD] - conflict
+
+
+@kernel
+def retraction_value_of(pr: np.ndarray, package: float, leave_day: float, days_since: float, troops: float,
+                        troop_target: float, stance: float, us_withdrawing: bool, sanctions_on: bool, belief: float,
+                        linkage_level: float, mandate: float) -> float:
+    """`pm_retraction_value` in one run (`sanctions_on`: whether sanctions are in force)."""
+    a = pr[K.WEEKS_AHEAD]
+    w = 1.0 - transitions.presence_of(troop_target, pr[K.W_INITIAL_TROOPS])
+    pres = transitions.presence_of(troops, pr[K.W_INITIAL_TROOPS])
+    lead = pres * pr[K.WA_WITHDRAWAL_DAYS]
+    to_leave = 0.0 if us_withdrawing else max(leave_day - days_since, 0.0)
+    keep = payoffs.keep_gain_of(stance, w, pr[K.G_SALIENCE], to_leave, 0.0 if us_withdrawing else lead,
+                                pr[K.B_DISCOUNT_RATE], a)
+    w_back = 1.0 - max(pres - package, 0.0)
+    relief = pr[K.SANCTIONS_EXPOSURE] * pr[K.SA_MAGNITUDE] * (pr[K.SA_LIFTED_BY_RETRACTION] if sanctions_on else belief)
+    political = payoffs.gain_of(stance, w, w_back, pr[K.G_SALIENCE]) * a - keep
+    return political + (relief + pr[K.LINKAGE_EXPOSURE] * linkage_level) * a - pr[K.G_MANDATE_WEIGHT] * mandate
+
+
+@kernel
+def pm_rate_of(pr: np.ndarray, caretaker: bool, majority: bool, protests: float) -> tuple[float, float]:
+    """The PM's responsiveness and revision rate in one run (`pm_responsiveness`, `pm_revision_rate`)."""
+    share = (1.0 - pr[K.G_CARETAKER_DEFERENCE] * (1.0 if caretaker else 0.0)) * (
+        1.0 - pr[K.G_PROTEST_DRAIN] * protests)
+    share = 1.0 if majority else share
+    return share, pr[K.G_MAJORITY_REVISION_RATE] if majority else pr[K.G_BASE_REVISION_RATE] * share
+
+
+@kernel
+def outlook_of(pr: np.ndarray, day: int, troops: float, troop_target: float, isis: float, influence: float,
+               tension: float, request_state: int, request_day: int, us_withdrawing: bool, outcome: int,
+               stance: float, belief: float, linkage_level: float, mandate: float, pm_rate: float,
+               out: np.ndarray) -> None:
+    """`outlook` in one run, into `out` (the `OUTLOOK` fields in order)."""
+    rho, a = pr[K.B_DISCOUNT_RATE], pr[K.WEEKS_AHEAD]
+    lw, ov = pr[K.WA_LEGITIMACY_WEIGHT], pr[K.WA_OVERSTAY_PENALTY]
+    pres = transitions.presence_of(troops, pr[K.W_INITIAL_TROOPS])
+    committed = 1.0 - transitions.presence_of(troop_target, pr[K.W_INITIAL_TROOPS])
+    stake = (pr[K.WA_ISIS_WEIGHT] * isis + 2.0 * pr[K.WA_IRAN_WEIGHT] * influence * pr[K.W_INFLUENCE_VACUUM_WEIGHT]
+             - pr[K.WA_FORCE_PROTECTION_WEIGHT] * tension)
+    interval = pr[K.WASHINGTON_INTERVAL]
+    lead = pres * pr[K.WA_WITHDRAWAL_DAYS]
+    leave_day = payoffs.stopping_day(stake, interval, lead, rho, lw, ov, 10.0, 2.0)
+    active = request_state == RequestState.ACTIVE
+    days_since = float(day - request_day) if active else 0.0
+    withdraw = payoffs.withdrawal_path(pres, stake, days_since, lead, rho, lw, ov) if active else 0.0
+    stay = payoffs.stay_path(pres, stake, days_since, interval, lead, rho, lw, ov) if active else 0.0
+    loss = max(pres * stake * a - payoffs.request_path(pres, stake, leave_day, lead, rho, lw, ov), 0.0)
+    value = payoffs.request_value_of(stance, committed, pr[K.G_SALIENCE], leave_day, lead, belief, pr[K.SA_MAGNITUDE],
+                                     pr[K.SANCTIONS_EXPOSURE], pr[K.LINKAGE_EXPOSURE], linkage_level, mandate, rho, a,
+                                     pr[K.G_ESCALATION_COST], pr[K.G_MANDATE_WEIGHT])
+    can_request = (request_state == RequestState.NONE and troops > 0 and not us_withdrawing and outcome == UNDECIDED)
+    hazard = pm_rate * move_chance(value, pr[K.LAM_GOVERNMENT]) * (1.0 if can_request else 0.0)
+    # the drawdown both would agree (`drawdown_deal`)
+    chance = valuation.chance_discounted(hazard, rho, INF_DAYS)
+    per_unit_b = pr[K.G_SALIENCE] * a
+    conflict_b = max(value, 0.0) * chance
+    per_unit_w = max(stake, 1e-6) * a
+    avoided_w = loss * chance
+    cap = min(pres, max(stance - committed, 0.0))
+    size = bargaining.nash_size(conflict_b / per_unit_b, avoided_w / per_unit_w, pr[K.BAGHDAD_POWER], cap)
+    size = size if size >= pr[K.B_MIN_DEAL] else 0.0
+    out[O_STAKE], out[O_WITHDRAW], out[O_STAY], out[O_LEAVE_DAY] = stake, withdraw, stay, leave_day
+    out[O_LOSS], out[O_REQUEST_VALUE], out[O_HAZARD] = loss, value, hazard
+    out[O_DEAL_SIZE], out[O_DEAL_PER_UNIT_B], out[O_DEAL_CONFLICT_B] = size, per_unit_b, conflict_b
+    out[O_DEAL_PER_UNIT_W], out[O_DEAL_AVOIDED_W] = per_unit_w, avoided_w
+
+
+#: the fields `outlook_of` writes, in order
+OUTLOOK = ("stake", "withdraw", "stay", "leave_day", "loss", "request_value", "hazard", "deal_size",
+           "deal_per_unit_b", "deal_conflict_b", "deal_per_unit_w", "deal_avoided_w")
+O_STAKE, O_WITHDRAW, O_STAY, O_LEAVE_DAY, O_LOSS, O_REQUEST_VALUE, O_HAZARD = 0, 1, 2, 3, 4, 5, 6
+O_DEAL_SIZE, O_DEAL_PER_UNIT_B, O_DEAL_CONFLICT_B, O_DEAL_PER_UNIT_W, O_DEAL_AVOIDED_W = 7, 8, 9, 10, 11
+
+
+@kernel
+def government_values_of(pr: np.ndarray, look: np.ndarray, pm_rate: float, days_since: float, troops: float,
+                         troop_target: float, stance: float, request_state: int, us_withdrawing: bool,
+                         sanctions_imposed: bool, belief: float, linkage_level: float, mandate: float, proposal: int,
+                         proposal_size: float, out: np.ndarray) -> None:
+    """`government_values` in one run, into `out` (wait, ask for talks, request, take it
+    back, accept an offer), from its outlook `look` (`outlook_of`)."""
+    committed = 1.0 - transitions.presence_of(troop_target, pr[K.W_INITIAL_TROOPS])
+    size, conflict = look[O_DEAL_SIZE], look[O_DEAL_CONFLICT_B]
+    accept_w = move_chance(look[O_DEAL_AVOIDED_W] - look[O_DEAL_PER_UNIT_W] * size, pr[K.LAM_WASHINGTON]) * (
+        1.0 if size > 0 else 0.0)
+    talks_weeks = valuation.weeks_within(INF_DAYS, pm_rate + pr[K.B_DISCOUNT_RATE])
+    out[0] = 0.0
+    out[1] = accept_w * deal_gain_of(pr, stance, committed, size, conflict) - (
+        pr[K.LINKAGE_EXPOSURE] * linkage_level * talks_weeks)
+    out[2] = look[O_REQUEST_VALUE]
+    out[3] = 0.0
+    if request_state == RequestState.ACTIVE:
+        package = proposal_size if proposal == Proposal.RETRACTION_PACKAGE else 0.0
+        out[3] = retraction_value_of(pr, package, look[O_LEAVE_DAY], days_since, troops, troop_target, stance,
+                                     us_withdrawing, sanctions_imposed, belief, linkage_level, mandate)
+    offered = proposal_size if proposal == Proposal.WASHINGTON_DRAWDOWN else 0.0
+    out[4] = deal_gain_of(pr, stance, committed, offered, conflict)
+
+
+@kernel
+def government_open_of(troops: float, request_state: int, outcome: int, proposal: int, us_withdrawing: bool,
+                       deal_size: float, out: np.ndarray) -> None:
+    """`government_open` in one run."""
+    none = request_state == RequestState.NONE and outcome == UNDECIDED and troops > 0
+    out[0] = True
+    out[1] = none and proposal == Proposal.NONE and not us_withdrawing and deal_size > 0
+    out[2] = request_state == RequestState.NONE and troops > 0 and not us_withdrawing and outcome == UNDECIDED
+    out[3] = request_state == RequestState.ACTIVE and outcome == UNDECIDED
+    out[4] = none and proposal == Proposal.WASHINGTON_DRAWDOWN
+
+
+@kernel
+def washington_open_of(pr: np.ndarray, troops: float, us_withdrawing: bool, outcome: int, request_state: int,
+                       drawdowns_agreed: int, proposal: int, sanctions_imposed: bool, deal_size: float,
+                       out: np.ndarray) -> None:
+    """`washington_open` in one run."""
+    here = troops > 0 and not us_withdrawing
+    undecided = outcome == UNDECIDED
+    active = request_state == RequestState.ACTIVE and undecided
+    before = here and request_state != RequestState.ACTIVE
+    untouched = request_state == RequestState.NONE
+    out[0] = before
+    out[1] = before and drawdowns_agreed == 0
+    out[2] = before
+    out[3] = before and untouched and undecided and proposal == Proposal.NONE and deal_size > 0
+    out[4] = active and here
+    out[5] = active and here
+    out[6] = active and here
+    out[7] = before and untouched and undecided and proposal == Proposal.BAGHDAD_DRAWDOWN
+    out[8] = active and not sanctions_imposed and pr[K.OVERRIDE] == -1.0
+    out[9] = sanctions_imposed and not active
+
+
+@kernel
+def standing_value_of(pr: np.ndarray, v: np.ndarray, first: int, posture: int) -> float:
+    """`_standing_value` in one run over the three posture columns first..first+2 of `v`."""
+    kept_any = False
+    total = 0.0
+    best = -math.inf
+    for k in range(3):
+        kept = first + k == posture
+        v[first + k] = v[first + k] + pr[K.WA_SWITCHING_COST] * (1.0 if kept else 0.0)
+        term = v[first + k] * (1.0 if kept else 0.0)
+        total = term if k == 0 else total + term
+        kept_any = kept_any or kept
+        best = v[first + k] if (k == 0 or v[first + k] > best) else best
+    return total if kept_any else best
+
+
+@kernel
+def retraction_deal_of(pr: np.ndarray, look: np.ndarray, days_since: float, troops: float, troop_target: float,
+                       stance: float, us_withdrawing: bool, sanctions_imposed: bool, belief: float,
+                       linkage_level: float, mandate: float) -> tuple[float, float]:
+    """`retraction_deal` in one run: the package's size and the loss Washington avoids."""
+    a = pr[K.WEEKS_AHEAD]
+    pres = transitions.presence_of(troops, pr[K.W_INITIAL_TROOPS])
+    stake = look[O_STAKE]
+    per_unit_b = pr[K.G_SALIENCE] * a
+    conflict_b = max(-retraction_value_of(pr, 0.0, look[O_LEAVE_DAY], days_since, troops, troop_target, stance,
+                                          us_withdrawing, sanctions_imposed, belief, linkage_level, mandate), 0.0)
+    per_unit_w = max(stake, 1e-6) * a
+    avoided_w = max(pres * stake * a - max(look[O_WITHDRAW], look[O_STAY]), 0.0)
+    return bargaining.nash_size(conflict_b / per_unit_b, avoided_w / per_unit_w, pr[K.BAGHDAD_POWER], pres), avoided_w
+
+
+@kernel
+def washington_values_of(pr: np.ndarray, look: np.ndarray, package: float, package_avoided: float, pm_share: float,
+                         pm_rate: float, days_since: float, troops: float, troop_target: float, stance: float,
+                         request_state: int, us_withdrawing: bool, sanctions_imposed: bool, belief: float,
+                         linkage_level: float, mandate: float, influence: float, threat_level: float, posture: int,
+                         proposal_size: float, can_request: bool, out: np.ndarray) -> None:
+    """`washington_values` in one run, into `out` (see `WashingtonAction`), from its outlook
+    `look` and the retraction package (`retraction_deal_of`)."""
+    rho, a = pr[K.B_DISCOUNT_RATE], pr[K.WEEKS_AHEAD]
+    lam_g = pr[K.LAM_GOVERNMENT]
+    pres = transitions.presence_of(troops, pr[K.W_INITIAL_TROOPS])
+    committed = 1.0 - transitions.presence_of(troop_target, pr[K.W_INITIAL_TROOPS])
+    lead = pres * pr[K.WA_WITHDRAWAL_DAYS]
+    burden = payoffs.burden_of(pr[K.SA_MAGNITUDE], influence, pr[K.SA_WASHINGTON_COST], pr[K.WA_IRAN_WEIGHT],
+                               pr[K.W_INFLUENCE_SANCTIONS_WEIGHT])
+    out[:] = 0.0
+    if request_state != RequestState.ACTIVE:  # `_pre_request_values`
+        for k in range(3):
+            threatens = k == WashingtonAction.THREATEN_SANCTIONS
+            linkage = 1.0 if k == WashingtonAction.LINK_ISSUES else linkage_level * pr[K.SIGNAL_KEPT]
+            cost = pr[K.WA_THREAT_COST] if threatens else (pr[K.WA_LINKAGE_COST] if k == WashingtonAction.LINK_ISSUES
+                                                           else 0.0)
+            read = transitions.belief_after_posture(belief, threatens, pr[K.SA_RESOLUTE_SIGNAL], pr[K.SA_BLUFF_SIGNAL])
+            value = payoffs.request_value_of(stance, committed, pr[K.G_SALIENCE], look[O_LEAVE_DAY], lead, read,
+                                             pr[K.SA_MAGNITUDE], pr[K.SANCTIONS_EXPOSURE], pr[K.LINKAGE_EXPOSURE],
+                                             linkage, mandate, rho, a, pr[K.G_ESCALATION_COST],
+                                             pr[K.G_MANDATE_WEIGHT])
+            hazard = pm_rate * move_chance(value, lam_g) * (1.0 if can_request else 0.0)
+            risk = valuation.chance_before(hazard, pr[K.WA_REVISION_RATE], rho)
+            out[k] = -cost * pr[K.WASHINGTON_WEEKS] - look[O_LOSS] * risk
+        current = standing_value_of(pr, out, 0, posture)
+        size = look[O_DEAL_SIZE]
+        accept = pm_share * move_chance(deal_gain_of(pr, stance, committed, size, look[O_DEAL_CONFLICT_B]), lam_g)
+        out[WashingtonAction.OFFER_DRAWDOWN] = current + accept * (
+            look[O_DEAL_AVOIDED_W] - look[O_DEAL_PER_UNIT_W] * size) * (1.0 if size > 0 else 0.0) - pr[K.WA_OFFER_COST]
+        asked = proposal_size if proposal_size >= 0 else size
+        out[WashingtonAction.ACCEPT_PROPOSAL] = current + look[O_DEAL_AVOIDED_W] - look[O_DEAL_PER_UNIT_W] * asked
+        out[WashingtonAction.LIFT_SANCTIONS] = current + burden * a
+        return
+    # `_post_request_values`
+    stake, leave_day = look[O_STAKE], look[O_LEAVE_DAY]
+    accept = pm_share * move_chance(retraction_value_of(pr, package, leave_day, days_since, troops, troop_target,
+                                                        stance, us_withdrawing, sanctions_imposed, belief,
+                                                        linkage_level, mandate), lam_g)
+    out[WashingtonAction.WITHDRAW_ON_SCHEDULE] = look[O_WITHDRAW]
+    out[WashingtonAction.STAY] = look[O_STAY]
+    out[WashingtonAction.NEGOTIATE_RETRACTION] = (accept * ((pres - package) * stake * a) + (1.0 - accept) * look[O_STAY]
+                                                  - pr[K.WA_OFFER_COST] * (1.0 if package > 0 else 0.0))
+    current = standing_value_of(pr, out, WashingtonAction.WITHDRAW_ON_SCHEDULE, posture)
+    chances = np.empty(2)
+    for k in range(2):
+        value = retraction_value_of(pr, 0.0, leave_day, days_since, troops, troop_target, stance, us_withdrawing,
+                                    k == 0, belief, linkage_level, mandate)
+        chances[k] = valuation.chance_discounted(pm_rate * move_chance(value, lam_g), rho, INF_DAYS)
+    coercion = (chances[0] - chances[1]) * package_avoided
+    out[WashingtonAction.IMPOSE_SANCTIONS] = current + (pr[K.WA_REPUTATION_WEIGHT] * threat_level + coercion
+                                                        - burden * a)

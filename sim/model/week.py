@@ -16,9 +16,10 @@ from typing import Callable
 import numpy as np
 
 from . import draws, outcomes
+from .compiled import kernel
 from .outcomes import RequestState
 from .params import ModelParams
-from .stages import STAGE_BY_NAME, Events, Stage
+from .stages import STAGE_BY_NAME, Events, Stage, compiled_step, run_step
 from .state import State, initial_state
 
 
@@ -27,7 +28,11 @@ def run_week(state: State, params: ModelParams, week: int, keys: np.ndarray, eve
     """Advance `state` (R runs) through step `week` (1, 2, ...; the step ends on day
     `params.day(week)`): every stage of `params.step_order` once. `keys` are the runs' stream keys (`draws.run_key`); `events`,
     if a list, collects the week's events. `perform(stage)`, if given, runs each stage
-    instead of `stage.run` (the Mesa model's agents)."""
+    instead of `stage.run` (the Mesa model's agents). With neither, the step is one
+    compiled call (`stages.run_step`) that runs the same stage kernels in the same order."""
+    if perform is None and events is None and compiled_step(params):
+        run_step(state, params, week, keys)
+        return
     for name in params.step_order:
         stage = STAGE_BY_NAME[name]
         if perform is None:
@@ -36,11 +41,26 @@ def run_week(state: State, params: ModelParams, week: int, keys: np.ndarray, eve
             perform(stage)
 
 
+@kernel
+def running_of(day: int, horizon_days: int, request_state: int, outcome: int) -> bool:
+    """Whether a run goes on after the step ending on `day`: within the horizon (a calendar
+    span), or past it while a formal request's clock is still running (so every request's
+    year can run out, F4)."""
+    return day < horizon_days or (request_state == RequestState.ACTIVE and outcome == outcomes.UNDECIDED)
+
+
+@kernel
+def _running_rows(day: int, horizon_days: int, request_state: np.ndarray, outcome: np.ndarray,
+                  out: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = running_of(day, horizon_days, request_state[i], outcome[i])
+
+
 def still_running(s: State, params: ModelParams, week: int) -> np.ndarray:
-    """Runs that go on after step `week`: within the horizon (a calendar span), or past it
-    while a formal request's clock is still running (so every request's year can run out, F4)."""
-    clock_running = (s.request_state == RequestState.ACTIVE) & (s.outcome == outcomes.UNDECIDED)
-    return (params.day(week) < params.horizon_days) | clock_running
+    """Runs that go on after step `week` (`running_of`)."""
+    out = np.empty(s.runs, dtype=np.bool_)
+    _running_rows(params.day(week), params.horizon_days, s.request_state, s.outcome, out)
+    return out
 
 
 def finish_rows(s: State, rows: np.ndarray) -> None:

@@ -1,42 +1,122 @@
-"""Where a played outcome sits in the model's own distribution, compared fairly: the same
-scenario, the same root seed and the same random world (run index) for the model's own
-play of that world, and runs 0..N-1 under the same seed for the distribution. Uses the
-batch engine (`sim.ensembles`), which reproduces a Mesa run of the same index exactly."""
+"""Where a played game sits in the model's own distribution, compared fairly: the same
+scenario and overrides, the same root seed and the same random world (run index) for the
+model's own play of that world, and runs 0..N-1 under the same seed for the distribution.
+Uses the batch engine, which reproduces a Mesa run of the same index exactly.
+
+Each role's debrief speaks of that role's own moves: the PM of its formal request (F4,
+F10), Washington of its postures, offers and sanctions (F17, F19, F22), Tehran of its
+postures and the influence it won (F12, F16, F24)."""
 
 from __future__ import annotations
 
-from ..ensembles import ensemble_of, run_ensemble
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import run_params
+from ..engines.batch import simulate, summaries
 from ..model.outcomes import OUTCOMES
 
 
-def comparison(scenario: str, seed: int, run_index: int, played: dict, runs: int = 1000) -> str:
-    """A report comparing the played summary `played` with the model."""
-    own = ensemble_of(scenario, [run_index], seed)
-    own_outcome = OUTCOMES[int(own.outcome[0])]
-    own_week = int(own.formal_request_week[0])
-    dist = run_ensemble(scenario, runs, seed)
-    shares = dist.outcome_shares()
+@dataclass(frozen=True)
+class Distribution:
+    """The model's own play: its run in the game's world and the columns of runs 0..N-1."""
+
+    own: dict
+    cols: dict[str, np.ndarray]
+    runs: int
+
+    def share(self, mask: np.ndarray) -> float:
+        return float(np.mean(mask))
+
+
+def model_distribution(scenario: str, seed: int, run_index: int, runs: int = 1000,
+                       overrides: Sequence[str] = ()) -> Distribution:
+    p = run_params(scenario, seed, tuple(overrides))
+    own = summaries(p, [run_index])[0]
+    cols = simulate(p, np.arange(runs, dtype=np.int64))
+    return Distribution(own, {k: np.asarray(v) for k, v in cols.items()}, runs)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def outcome_lines(played: dict, d: Distribution, scenario: str, seed: int, run_index: int) -> list[str]:
+    own = d.own
     outcome = played["outcome"]
+    own_req = own["formal_request_week"]
     lines = [
         f"The model in this same world (scenario {scenario}, seed {seed}, run {run_index}), with no player: "
-        f"{own_outcome}" + (f", formal request in week {own_week}" if own_week >= 0 else ", no formal request") + ".",
-        ("You reached the same outcome as the model." if own_outcome == outcome
-         else f"You reached {outcome}; the model reached {own_outcome}."),
-        f"The model's distribution over runs 0 to {runs - 1} (seed {seed}):",
+        f"{own['outcome']}" + (f", formal request in week {own_req}" if own_req is not None else ", no formal request")
+        + ".",
+        ("You reached the same outcome as the model." if own["outcome"] == outcome
+         else f"You reached {outcome}; the model reached {own['outcome']}."),
+        f"The model's distribution over runs 0 to {d.runs - 1} (seed {seed}):",
     ]
-    for name in OUTCOMES:
+    codes = d.cols["outcome"].astype(np.int64)
+    for k, name in enumerate(OUTCOMES):
         mark = "   <- your outcome" if name == outcome else ""
-        lines.append(f"  {name:22s} {100 * shares[name]:5.1f} %{mark}")
-    rare = shares[outcome]
-    lines.append(f"Your outcome happens in {100 * rare:.1f} % of the model's runs"
-                 + (": a rare result." if rare < 0.05 else "."))
-    req = played["formal_request_week"]
-    w = dist.formal_request_week
-    if req is not None:
-        earlier = float(((w >= 0) & (w < req)).mean())
-        lines.append(f"Your formal request came in week {req}; {100 * earlier:.1f} % of the model's runs made one earlier, "
-                     f"{100 * float((w >= 0).mean()):.1f} % made one at all.")
-    else:
-        lines.append(f"You made no formal request; {100 * float((w < 0).mean()):.1f} % of the model's runs made none either.")
-    return "\n".join(lines)
+        lines.append(f"  {name:22s} {100 * float(np.mean(codes == k)):5.1f} %{mark}")
+    if outcome in OUTCOMES:
+        rare = float(np.mean(codes == OUTCOMES.index(outcome)))
+        lines.append(f"Your outcome happens in {_pct(rare)} of the model's runs" + (": a rare result." if rare < 0.05
+                                                                                     else "."))
+    return lines
 
+
+def role_lines(role: str, played: dict, d: Distribution, moves: list[str]) -> list[str]:
+    """The debrief of one role: its own moves, set against the model's play of the same role."""
+    c, own = d.cols, d.own
+    made = ", ".join(moves) if moves else "none: you kept your course every turn"
+    if role == "pm":
+        req = played["formal_request_week"]
+        w = c["formal_request_week"]
+        lines = [f"As the prime minister, your moves: {made}."]
+        if req is not None:
+            lines.append(f"Your formal request came in week {req}; {_pct(float(((w >= 0) & (w < req)).mean()))} of the "
+                         f"model's runs made one earlier, {_pct(float((w >= 0).mean()))} made one at all "
+                         f"(the model's PM in this world: "
+                         f"{'week ' + str(own['formal_request_week']) if own['formal_request_week'] is not None else 'none'}).")
+        else:
+            lines.append(f"You made no formal request; {_pct(float((w < 0).mean()))} of the model's runs made none either.")
+        lines.append(f"Drawdowns agreed: {played['drawdowns_agreed']} (the model's runs: {float(c['drawdowns_agreed'].mean()):.2f}"
+                     " on average).")
+        return lines
+    if role == "washington":
+        imposed = c["sanctions_imposed"].astype(bool)
+        return [
+            f"As Washington, your moves: {made}.",
+            f"You changed posture {played['washington_posture_changes']} times; the model's Washington "
+            f"{float(c['washington_posture_changes'].mean()):.1f} times on average "
+            f"({own['washington_posture_changes']} in this world).",
+            f"Sanctions imposed: {'yes' if played['sanctions_imposed'] else 'no'}; the model imposed them in "
+            f"{_pct(float(imposed.mean()))} of its runs ({'yes' if own['sanctions_imposed'] else 'no'} in this world).",
+            f"US troops at the end: {played['final_troops']:,.0f}; the model's runs: median "
+            f"{float(np.median(c['final_troops'])):,.0f}.",
+        ]
+    if role == "tehran":
+        inf = c["final_iran_influence"]
+        below = float((inf < played["final_iran_influence"]).mean())
+        return [
+            f"As Tehran, your moves: {made}.",
+            f"You changed posture {played['tehran_posture_changes']} times; the model's Tehran "
+            f"{float(c['tehran_posture_changes'].mean()):.1f} times on average ({own['tehran_posture_changes']} in this world).",
+            f"Iranian influence at the end: {played['final_iran_influence']:.2f}, above {_pct(below)} of the model's runs "
+            f"({own['final_iran_influence']:.2f} in this world, F24).",
+        ]
+    raise ValueError(f"role {role!r} is not one of pm, washington, tehran")
+
+
+def comparison(scenario: str, seed: int, run_index: int, played: dict, runs: int = 1000,
+               roles: Sequence[str] = (), moves: dict[str, list[str]] | None = None,
+               overrides: Sequence[str] = ()) -> str:
+    """A report comparing the played summary `played` with the model: the outcome, then
+    each role's own moves (`moves[role]`: the moves that player made, in words)."""
+    d = model_distribution(scenario, seed, run_index, runs, overrides)
+    lines = outcome_lines(played, d, scenario, seed, run_index)
+    for role in roles:
+        lines.append("")
+        lines += role_lines(role, played, d, (moves or {}).get(role, []))
+    return "\n".join(lines)

@@ -1,5 +1,7 @@
 """Executors: where chunks are computed. `local` uses worker processes on this machine
-(or the calling process for one worker); `ray` submits chunks as Ray tasks to a cluster
+(or the calling process for one worker); `threads` uses threads of the calling process
+(the model's compiled kernels release the GIL, so one process uses several cores without
+starting workers); `ray` submits chunks as Ray tasks to a cluster
 (`ray.init(address=...)`) or a local Ray instance. Both yield (start, table) as chunks
 finish, in any order; the runner writes them.
 
@@ -14,14 +16,14 @@ from __future__ import annotations
 import importlib.util
 import multiprocessing as mp
 import os
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from ..config.validate import ConfigError
 from . import lifeline
 from .chunk import compute_chunk
 
-EXECUTOR_NAMES = ("local", "ray")
+EXECUTOR_NAMES = ("local", "threads", "ray")
 
 
 def default_workers() -> int:
@@ -64,6 +66,25 @@ def run_local(plan, engine, chunks, workers):
             if proc.is_alive():
                 proc.kill()  # workers ignore SIGTERM; a chunk in progress is simply dropped
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_threads(plan, engine, chunks, workers):
+    """Chunks computed by `workers` threads of this process, yielded as they finish. A
+    chunk's table depends only on the plan and its run range, so any thread may compute it."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chunk") as pool:
+        pending = {}
+        queue = list(chunks)
+        try:
+            while queue or pending:
+                while queue and len(pending) < 2 * workers:  # bounded: results are not held in bulk
+                    start, stop = queue.pop(0)
+                    pending[pool.submit(compute_chunk, plan, engine, start, stop)] = start
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    yield pending.pop(fut), fut.result()
+        finally:
+            for fut in pending:
+                fut.cancel()
 
 
 def run_ray(plan, engine, chunks, workers, address=None):

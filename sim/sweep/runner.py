@@ -252,7 +252,7 @@ def _check_settings(plan: Plan, out: Path, engine: str, executor: str, workers, 
     if engine not in ("batch", "mesa"):
         raise ConfigError("engine", engine, "one of ['batch', 'mesa']")
     workers = workers or executors.default_workers()
-    _check_memory(plan, workers if executor == "local" else 1, chunk_size)
+    _check_memory(plan, workers if executor in ("local", "threads") else 1, chunk_size)
     return workers
 
 
@@ -348,7 +348,7 @@ def _run_locked(plan: Plan, out: Path, settings: dict, chunk_size: int, progress
     if done_runs:
         print(f"resuming: {done_runs} of {plan.total_runs} runs already done in {out}", file=sys.stderr)
     invocation = {"id": uuid.uuid4().hex[:12],
-                  "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                  "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
                   "engine": settings["engine"], "executor": settings["executor"], "workers": settings["workers"],
                   "chunk_size": chunk_size, "host": socket.gethostname(), "pid": os.getpid()}
     t_compute = time.perf_counter()
@@ -424,6 +424,8 @@ def _compute(plan: Plan, out: Path, settings: dict, todo, fingerprint: str, invo
     engine, workers = settings["engine"], settings["workers"]
     if settings["executor"] == "local":
         stream = executors.run_local(plan, engine, todo, workers)
+    elif settings["executor"] == "threads":
+        stream = executors.run_threads(plan, engine, todo, workers)
     else:
         stream = executors.run_ray(plan, engine, todo, workers, settings["ray_address"])
     computed = 0

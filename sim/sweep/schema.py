@@ -48,8 +48,9 @@ class SweepConfig:
                                         "(lhs, sobol, saltelli)", "an integer in [1, 2**62], or null for the "
                                                                   "experiment's own")
     engine: str = setting("batch", "which engine computes the runs (same table either way)", "batch | mesa")
-    executor: str = setting("local", "where chunks are computed", "local | ray")
-    workers: Optional[int] = setting(None, "worker processes (local) or Ray tasks at a time", "an integer >= 1, or "
+    executor: str = setting("local", "where chunks are computed: worker processes, threads of one process, or Ray",
+                            "local | threads | ray")
+    workers: Optional[int] = setting(None, "worker processes (local), threads, or Ray tasks at a time", "an integer >= 1, or "
                                                                                              "null for all cores")
     chunk_size: int = setting(10000, "runs per chunk (the unit that is saved and resumed)", "an integer >= 1 (>= 100 "
                                                                                            "above 1,000 runs)")

@@ -8,6 +8,15 @@
                                                    # results/teach/NAME/seed_S__runs=N by default
     python -m sim.teach facilitator [NAME ...] [--check]
                                                    # rewrite the cards' generated blocks
+    python -m sim.teach handout NAME [--role pm|washington|tehran|all] [--format md|html|pdf]
+                                [--facilitator] [--out FILE]
+                                                   # a student's handout (no answers) or the
+                                                   # facilitator's whole card, in
+                                                   # results/handouts/ by default
+
+`run` also runs the baseline with the same seed and runs (the same random worlds) and
+draws the scenario beside it (compare_outcomes, compare_time_to_request), the comparison
+the cards ask for.
 
 An expected failure is one line `python -m sim.teach: error: ...` and exit code 2: an
 unknown NAME (the line names the allowed ones), a bad option (`--seed` outside [0, 2**63),
@@ -34,7 +43,7 @@ from ..config.validate import SEED_LIMIT
 from ..ensembles import run_ensemble, statistics
 from ..files import write_text
 from ..run_folders import CONFIG_FILE, claim, run_name
-from . import cards
+from . import cards, handouts
 from .figures import write_figures
 
 PROG = "python -m sim.teach"
@@ -59,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     f = sub.add_parser("facilitator", help="rewrite the generated blocks of the briefing cards")
     f.add_argument("names", nargs="*", help="exercises (default: all)")
     f.add_argument("--check", action="store_true", help="write nothing; exit 1 if a card is stale")
+    h = sub.add_parser("handout", help="write a student's handout (no answers) or the facilitator's card")
+    h.add_argument("name")
+    h.add_argument("--role", choices=handouts.ROLE_CHOICES, default="all", help="the student's role (default all)")
+    h.add_argument("--format", choices=handouts.FORMATS, default="md", help="md, html or pdf (default md)")
+    h.add_argument("--facilitator", action="store_true", help="the whole card, with the facilitator's note")
+    h.add_argument("--out", type=Path, default=None, help="output file (default results/handouts/NAME__ROLE.FORMAT)")
     return p
 
 
@@ -84,7 +99,8 @@ def _run(args) -> None:
     write_text(out / CONFIG_FILE, yaml.safe_dump(settings, sort_keys=False))
     e = run_ensemble(args.name, args.runs, args.seed)
     s = statistics(e)
-    paths = write_figures(e, out)
+    reference = None if args.name == cards.REFERENCE else run_ensemble(cards.REFERENCE, args.runs, args.seed)
+    paths = write_figures(e, out, reference)
     write_text(out / "summary.json", json.dumps(s, indent=2, sort_keys=True) + "\n")
     print(f"Scenario {args.name}: {e.runs:,} runs, root seed {e.seed}, batch engine")
     for name, share in s["outcome_shares"].items():
@@ -94,6 +110,11 @@ def _run(args) -> None:
     if s["median_request_week"] is not None:
         print(f"  median week of the request, among runs with one: {s['median_request_week']:g} "
               f"(about {s['median_request_date']})")
+    if reference is not None:
+        r = statistics(reference)
+        print(f"  against the baseline (same seed, same runs): formal request {100 * s['share_with_request']:.1f} % vs "
+              f"{100 * r['share_with_request']:.1f} %, occupation {100 * s['outcome_shares']['occupation']:.1f} % vs "
+              f"{100 * r['outcome_shares']['occupation']:.1f} %")
     print("wrote " + ", ".join(str(p) for p in [*paths, out / CONFIG_FILE, out / "summary.json"]))
 
 
@@ -108,6 +129,12 @@ def main(argv=None) -> int:
             print(cards.read_card(args.name), end="")
         elif args.command == "run":
             _run(args)
+        elif args.command == "handout":
+            check_scenario(args.name)
+            who = "facilitator" if args.facilitator else args.role
+            path = args.out or Path("results") / "handouts" / f"{args.name}__{who}.{args.format}"
+            handouts.write_handout(args.name, args.role, args.format, path, facilitator=args.facilitator)
+            print(f"wrote {path}")
         elif args.command == "facilitator":
             names = args.names or [n for n in available_scenarios() if cards.card_path(n).exists()]
             for n in names:

@@ -1,53 +1,229 @@
-"""The classroom browser app: Mesa's SolaraViz over a `ClassroomModel`.
+"""The classroom browser app, made for a projector at 1280x720.
 
     .venv/bin/python -m sim.webapp                                   # http://127.0.0.1:8765
     .venv/bin/solara run sim.webapp.app --host 127.0.0.1 --port 8765   # the same, directly
 
-A scenario picker chooses the exercise (configs/scenario/); SolaraViz gives the sliders,
-Step, Play and Reset. Each browser session builds its own model inside the `Page`
-component (`solara.use_memo`), never at module level, so two students never share a run;
-SolaraViz's Reset builds a new one from the sliders. Changing the scenario remounts
-SolaraViz (keyed by scenario) so its sliders start at that scenario's values.
+Controls on the left: the scenario, Washington's strategy (the levers of the `conditions`
+experiment), sliders that show their values (the ISIS threat, the sanctions threat, the
+new PM, government formation, rationality) and the seed. Settings take effect when Apply
+is pressed: the run starts again from 6 January 2020, and the page says so while changes
+wait. Step moves one week; Play runs the weeks at the chosen speed (the other buttons are
+off meanwhile, so no click is queued); Reset starts the run again with the applied settings.
+Tabs: the run (situation, charts with the request, deadline and PM changes marked, the
+story so far), Compare (this run's outcome inside the distribution of its settings, run
+in the background with the batch engine) and the Briefing card.
+
+Each browser session builds its own model inside `Page` (`solara.use_state`), never at
+module level, so two students never share a run.
 """
 
 from __future__ import annotations
 
 import html
+import threading
+import time
 
+import numpy as np
 import solara
-from mesa.visualization import SolaraViz
 
 from ..config import available_scenarios
-from .components import COMPONENTS, Html
-from .session import ClassroomModel, model_params_for, scenario_text
+from ..ensembles import run_ensemble
+from . import components
+from .session import (
+    SLIDERS,
+    STRATEGY_WORDS,
+    ClassroomModel,
+    pending,
+    scenario_text,
+    scenario_values,
+    settings_overrides,
+    strategies,
+)
 
 DEFAULT_SCENARIO = "baseline"
+#: the compare view's runs (the batch engine, in a background thread)
+COMPARE_RUNS = 1000
+#: Play's speeds: label -> seconds between weeks (0: as fast as the model and the browser go)
+SPEEDS = {"slow (2 weeks/s)": 0.5, "medium (5 weeks/s)": 0.2, "fast (as fast as it goes)": 0.0}
+#: at full speed the page is redrawn at most this often; the model does not wait for it
+FRAMES_PER_SECOND = 8
+
+CSS = """
+.v-application, body {font-size: 18px;}
+.iw-controls .v-label, .iw-controls label {font-size: 16px !important;}
+.iw-controls .v-input__slot {min-width: 220px;}
+.iw-controls .v-slider {min-width: 200px;}
+.iw-value {font-weight: 700; color: #0072B2;}
+.iw-pending {color: #D55E00; font-weight: 700;}
+.iw-note {font-size: 15px; color: #444;}
+.iw-grid {display: grid; grid-template-columns: 1fr 1fr; gap: 8px;}
+.iw-grid .v-card {margin: 0 !important;}
+.iw-svg {width: 100%; height: auto; display: block;}
+.iw-compare {max-width: 820px;}
+.iw-situation p {margin: 2px 0; font-size: 17px;}
+.iw-events {margin: 0; padding-left: 18px; font-size: 15px; max-height: 330px; overflow-y: auto;}
+.iw-events li {margin: 3px 0;}
+.iw-briefing {font-size: 17px; max-width: 60em;}
+.iw-briefing table {border-collapse: collapse; font-size: 14px;} .iw-briefing td, .iw-briefing th {border: 1px solid #999; padding: 2px 5px;}
+.iw-layout {display: grid; grid-template-columns: 300px 1fr; gap: 10px; align-items: start;}
+.iw-side {position: sticky; top: 0; max-height: 100vh; overflow-y: auto;}
+.iw-side .v-card {margin: 0 !important;}
+.iw-controls .v-input {margin-top: 0 !important; padding-top: 0 !important;}
+.iw-controls .v-messages {display: none;}
+.iw-main {min-width: 0;}
+"""
 
 
-def new_model(scenario: str = DEFAULT_SCENARIO) -> ClassroomModel:
-    """A fresh model for one session (the sliders at the scenario's own values)."""
-    return ClassroomModel(exercise=scenario, seed=0)
+def Html(body: str, classes: str = ""):
+    """Plain HTML (solara.Markdown would fetch mermaid.js from a CDN on every page)."""
+    return solara.HTML(tag="div", unsafe_innerHTML=body, classes=[classes] if classes else [])
+
+
+def new_model(scenario: str = DEFAULT_SCENARIO, seed: int = 0, strategy: str = "status_quo",
+              values: dict | None = None) -> ClassroomModel:
+    """A fresh model for one session."""
+    return ClassroomModel(exercise=scenario, seed=seed, strategy=strategy, **(values or {}))
+
+
+def distribution(scenario: str, seed: int, strategy: str, values: dict) -> np.ndarray:
+    """Outcome codes of runs 0..COMPARE_RUNS-1 with the applied settings (run 0 is the app's run)."""
+    e = run_ensemble(scenario, COMPARE_RUNS, seed, overrides=settings_overrides(strategy, **values))
+    return e.outcome
 
 
 @solara.component
-def ScenarioPicker(scenario: str, on_scenario):
-    title, description = scenario_text(scenario)
-    with solara.Card("Exercise", classes=["iw-picker"]):
-        solara.Select("Scenario", values=available_scenarios(), value=scenario, on_value=on_scenario)
-        Html(f"<p><b>{html.escape(title)}</b></p><p>{html.escape(description)}</p>"
-             f"<p>Briefing: <code>python -m sim.teach brief {html.escape(scenario)}</code></p>")
+def Controls(settings: dict, applied: dict, on_settings, on_apply):
+    scenario = settings["scenario"]
+    changed = pending(settings, applied)
+    with solara.Card("Settings", classes=["iw-controls"]):
+        solara.Select("Scenario", values=available_scenarios(), value=scenario,
+                      on_value=lambda v: on_settings({**settings, "scenario": v, "values": scenario_values(v)}))
+        levers = list(strategies())
+        solara.Select("Washington's strategy", values=levers, value=settings["strategy"],
+                      on_value=lambda v: on_settings({**settings, "strategy": v}))
+        Html(f"<p class='iw-note'>{html.escape(STRATEGY_WORDS.get(settings['strategy'], ''))}</p>")
+        for name, (_key, label, lo, hi, step, fmt) in SLIDERS.items():
+            value = settings["values"][name]
+            Html(f"<span>{html.escape(label)}: <span class='iw-value iw-value-{name}'>{fmt.format(value)}</span></span>")
+            solara.SliderFloat("", value=value, min=lo, max=hi, step=step, thumb_label=False,
+                               on_value=lambda v, n=name: on_settings({**settings,
+                                                                       "values": {**settings["values"], n: v}}))
+        Html(f"<span>Random seed: <span class='iw-value iw-value-seed'>{settings['seed']}</span></span>")
+        solara.SliderInt("", value=settings["seed"], min=0, max=99, thumb_label=False,
+                         on_value=lambda v: on_settings({**settings, "seed": int(v)}))
+        if changed:
+            Html("<p class='iw-pending'>Changed: press Apply to start a new run with these settings.</p>")
+        else:
+            Html("<p class='iw-note'>Settings take effect when you press Apply (the run starts again from "
+                 "6 January 2020).</p>")
+        solara.Button("Apply and start again", on_click=on_apply, color="primary" if changed else None,
+                      disabled=not changed, classes=["iw-apply"])
 
 
 @solara.component
 def Page():
-    scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO)
-    model = solara.use_memo(lambda: new_model(scenario), [scenario])  # one per session and scenario
-    with solara.Sidebar():
-        ScenarioPicker(scenario, set_scenario)
-    SolaraViz(
-        model, components=[(c, 0) for c in COMPONENTS], model_params=model_params_for(scenario),
-        name="US troops in Iraq, 2020: a classroom model", play_interval=150,
-    ).key(f"viz-{scenario}")
+    start_values = solara.use_memo(lambda: scenario_values(DEFAULT_SCENARIO), [])
+    first = {"scenario": DEFAULT_SCENARIO, "strategy": "status_quo", "seed": 0, "values": start_values}
+    settings, set_settings = solara.use_state(first)
+    applied, set_applied = solara.use_state(first)
+    initial = solara.use_memo(lambda: new_model(), [])  # one per session, built once
+    model, set_model = solara.use_state(initial)
+
+    def restart(a: dict) -> None:
+        set_model(new_model(a["scenario"], a["seed"], a["strategy"], a["values"]))
+
+    def apply() -> None:
+        set_applied(settings)
+        restart(settings)
+
+    solara.Style(CSS)
+    solara.Title("US troops in Iraq, 2020")
+    with solara.Div(classes=["iw-layout"]):
+        with solara.Div(classes=["iw-side"]):
+            Controls(settings, applied, set_settings, apply)
+        with solara.Div(classes=["iw-main"]):
+            Main(model, applied, lambda: restart(applied)).key(f"main-{id(model)}")
+
+
+@solara.component
+def Main(model: ClassroomModel, applied: dict, reset):
+    """The run's buttons and tabs. Its own state (the step shown, Play) lives here, so a
+    step redraws only this part of the page, not the settings."""
+    version, set_version = solara.use_state(0)
+    playing, set_playing = solara.use_state(False)
+    speed, set_speed = solara.use_state(next(iter(SPEEDS)))
+    timing, set_timing = solara.use_state("")
+    tab, set_tab = solara.use_state(0)
+
+    def step() -> None:
+        model.step()
+        set_version(model.steps)  # one state change: one redraw
+
+    def play_loop(cancel: threading.Event) -> None:
+        if not playing:
+            return
+        pause = SPEEDS[speed]
+        t0 = time.perf_counter()
+        weeks, shown = 0, 0.0
+        while model.running and not cancel.is_set():
+            t = time.perf_counter()
+            model.step()
+            weeks += 1
+            # at full speed, draw at most FRAMES_PER_SECOND times a second (and the last week)
+            if pause > 0 or t - shown >= 1 / FRAMES_PER_SECOND or not model.running:
+                set_version(model.steps)
+                shown = time.perf_counter()
+            rest = pause - (time.perf_counter() - t)
+            if rest > 0:
+                cancel.wait(rest)
+        set_timing(f"played {weeks} weeks in {time.perf_counter() - t0:.1f} s")
+        set_playing(False)
+
+    solara.use_thread(play_loop, dependencies=[playing, speed])
+    key = (applied["scenario"], applied["seed"], applied["strategy"], tuple(sorted(applied["values"].items())))
+    dist = solara.use_thread(lambda: distribution(applied["scenario"], applied["seed"], applied["strategy"],
+                                                  applied["values"]), dependencies=[key])
+    title, description = solara.use_memo(lambda: scenario_text(applied["scenario"]), [applied["scenario"]])
+    briefing = solara.use_memo(lambda: components.briefing_html(applied["scenario"]), [applied["scenario"]])
+    _ = version  # redrawn after every step
+
+    with solara.Column(gap="6px"):
+        with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button("Step one week", on_click=step, disabled=playing or not model.running,
+                          color="primary", classes=["iw-step"])
+            solara.Button("Pause" if playing else "Play", on_click=lambda: set_playing(not playing),
+                          disabled=not model.running, color="primary", classes=["iw-play"])
+            solara.Button("Reset", on_click=reset, disabled=playing, classes=["iw-reset"])
+            solara.Select("Play speed", values=list(SPEEDS), value=speed, on_value=set_speed, disabled=playing,
+                          style={"max-width": "260px"})
+            Html(f"<span class='iw-note iw-timing'>{html.escape(timing)}</span>")
+        with solara.lab.Tabs(value=tab, on_value=set_tab):  # only the tab on screen is drawn
+            with solara.lab.Tab("The run"):
+                if tab == 0:
+                    RunTab(model, title, version)
+            with solara.lab.Tab("Compare"):
+                if tab == 1:
+                    codes = dist.value if dist.state == solara.ResultState.FINISHED else None
+                    Html(components.compare_html(model, codes, COMPARE_RUNS), "iw-compare-box")
+            with solara.lab.Tab("Briefing"):
+                if tab == 2:
+                    Html(f"<p class='iw-note'>{html.escape(description)}</p>" + briefing)
+
+
+@solara.component
+def RunTab(model: ClassroomModel, title: str, version: int):
+    """The situation, the three time charts and the story so far; `version` redraws it."""
+    with solara.Card(classes=["iw-situation-card"], margin=0):
+        Html(f"<p><b>{html.escape(title)}</b></p>" + components.situation_html(model))
+    with solara.Div(classes=["iw-grid"]):
+        with solara.Card(margin=0):
+            Html(components.troops_chart(model), "iw-chart iw-chart-troops")
+        with solara.Card(margin=0):
+            Html(components.positions_chart(model), "iw-chart iw-chart-positions")
+        with solara.Card(margin=0):
+            Html(components.clock_chart(model), "iw-chart iw-chart-clock")
+        with solara.Card("The story so far (newest first)", margin=0):
+            Html(components.events_html(model), "iw-events-box")
 
 
 page = Page

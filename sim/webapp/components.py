@@ -1,132 +1,153 @@
-"""What the browser app shows of a running model: a situation card, charts of US troops and
-Iranian influence (F3, F7, F24), faction positions (F14, F16), the one-year clock after a
-formal request (F4) and the event log. Each is a function of the model that SolaraViz
-re-renders after every step. Figures are `matplotlib.figure.Figure` objects (no pyplot
-state shared between sessions)."""
+"""What the browser app shows of a running model, as HTML and inline SVG built from the
+model (pure functions, so a test can read them): the situation card, charts of US troops
+and Iranian influence (F3, F7, F24), faction positions (F14, F16) and the one-year clock
+after a formal request (F4), each with the request, its deadline and PM changes marked;
+the story so far (`sim.abm.story.chronicle`, the same text as events.md); the compare view
+(the current run's outcome inside the distribution of its settings); the briefing card."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
-import pandas as pd
-import solara
-from matplotlib.figure import Figure
+import numpy as np
 
-from ..model.outcomes import REQUEST_STATES
+from ..abm import story
+from ..briefs import student_markdown, to_html
+from ..model.outcomes import OUTCOMES, RequestState
 from ..model.valuation import YEAR_DAYS
+from ..style import (
+    BLACK,
+    FACTION_COLOURS,
+    MARK_COLOURS,
+    OUTCOME_COLOURS,
+    OUTCOME_LABELS,
+    SERIES_COLOURS,
+    VERMILLION,
+    faction_label,
+)
+from .charts import Mark, Series, bar_chart, line_chart
 
-EVENTS_SHOWN = 14
-
-
-def Html(body: str, classes: str = ""):
-    """Plain HTML (solara.Markdown would fetch mermaid.js from a CDN on every page)."""
-    return solara.HTML(tag="div", unsafe_innerHTML=body, classes=[classes] if classes else [])
-
-
-def _frame(model) -> pd.DataFrame:
-    df = model.trajectory()
-    df["date"] = pd.to_datetime(df["date"])
-    return df
-
-
-def _marker(df: pd.DataFrame) -> dict:
-    """Week 0 is a single point: draw it as a dot so a fresh chart is not empty."""
-    return {"marker": "o", "markersize": 3} if len(df) == 1 else {}
+EVENTS_SHOWN = 12
 
 
-def _figure(title: str) -> tuple[Figure, object]:
-    fig = Figure(figsize=(6, 3.2), layout="constrained")
-    ax = fig.subplots()
-    ax.set_title(title, fontsize=10)
-    ax.tick_params(labelsize=8)
-    return fig, ax
+def _e(x: object) -> str:
+    return html.escape(str(x))
 
 
-def _x_limits(ax, model) -> None:
-    end = model.date_of_day(max(model.params.horizon_days, model.day))
-    ax.set_xlim(pd.Timestamp(model.date_of_day(0)), pd.Timestamp(end))
+def _x_ticks(model, x_max: float) -> list[tuple[float, str]]:
+    start = model.date_of_day(0)
+    ticks = []
+    for year in range(start.year, start.year + 1 + int(x_max // 365) + 1):
+        for month in (1, 7):
+            day = (dt.date(year, month, 1) - start).days
+            if 0 <= day <= x_max:
+                ticks.append((day, f"{year}" if month == 1 else f"Jul {year}"))
+    return ticks
 
 
-def Situation(model):
+def marks(model, h) -> list[Mark]:
+    """The formal request, its deadline (unless the request was taken back) and each PM change."""
     s = model.state
-    rs = REQUEST_STATES[int(s.request_state[0])]
-    requested = model.date_of_day(int(s.request_day[0])).isoformat() if int(s.request_day[0]) >= 0 else ""
-    clock = (f"formal request on {requested}, {model.days_left} days left on the one-year clock"
-             if model.days_left is not None else f"formal request on {requested}; settled" if rs == "active"
-             else "the formal request was taken back" if rs == "withdrawn"
-             else "no formal request: the clock is not running")
+    out = [Mark(d, "new PM", MARK_COLOURS["pm"]) for d in h.pm_change_days]
+    req = int(s.request_day[0])
+    if req >= 0:
+        out.append(Mark(req, "request", MARK_COLOURS["request"]))
+        if int(s.request_state[0]) != RequestState.WITHDRAWN:
+            out.append(Mark(req + YEAR_DAYS, "deadline", MARK_COLOURS["deadline"]))
+    return out
+
+
+def _x_max(model) -> float:
+    return float(max(model.params.horizon_days, model.day, max((m.x for m in marks(model, model.history)), default=0)))
+
+
+def troops_chart(model) -> str:
+    h = model.history
+    x_max = _x_max(model)
+    scale = float(model.params.world.initial_troops)
+    return line_chart(
+        "US troops (of 5,000, F3), Iranian influence (F24)", h.day,
+        [Series("US troops", [t / scale for t in h.troops], SERIES_COLOURS["troops"], 3.5),
+         Series("Iranian influence", h.influence, SERIES_COLOURS["iran_influence"]),
+         Series("US-Iran tension", h.tension, SERIES_COLOURS["tension"], 2, "6,4"),
+         Series("ISIS threat", h.isis, SERIES_COLOURS["isis_threat"], 2, "2,3")],
+        x_max=x_max, y_min=0, y_max=1.0, y_ticks=[0, 0.25, 0.5, 0.75, 1.0], x_ticks=_x_ticks(model, x_max),
+        marks=marks(model, h), css="troops")
+
+
+def positions_chart(model) -> str:
+    h = model.history
+    x_max = _x_max(model)
+    fa = model.params.factions
+    series = [Series(faction_label(label), [p[j] for p in h.positions], FACTION_COLOURS[j % len(FACTION_COLOURS)], 2)
+              for j, label in enumerate(fa.labels)]
+    series += [Series("collective", h.collective, BLACK, 4), Series("PM", h.pm, BLACK, 2, "6,4")]
+    return line_chart("Positions: 0 = troops stay, 1 = leave now (F14)", h.day, series, x_max=x_max,
+                      y_min=0, y_max=1, y_ticks=[0, 0.5, 1], x_ticks=_x_ticks(model, x_max), marks=marks(model, h), css="positions")
+
+
+def clock_chart(model) -> str:
+    h = model.history
+    x_max = _x_max(model)
+    request = int(model.state.request_day[0]) >= 0
+    note = ("no formal request: the clock is not running" if not request
+            else "" if model.days_left is not None else "the clock stopped")
+    return line_chart("One-year clock: days left after a request (F4)", h.day,
+                      [Series("days left (0 = deadline: troops still there = occupation, F11)", h.days_left,
+                              VERMILLION, 3)],
+                      x_max=x_max, y_min=0, y_max=YEAR_DAYS, y_ticks=[0, 100, 200, 300, 365],
+                      x_ticks=_x_ticks(model, x_max), marks=marks(model, h), note=note,
+                      css="clock")
+
+
+def situation_html(model) -> str:
+    s = model.state
     pm = "caretaker" if bool(s.caretaker[0]) else "confirmed" + (" with a majority" if bool(s.pm_majority[0]) else "")
-    outcome = model.outcome or "not decided yet"
-    e = html.escape
-    items = [
-        f"US troops: <b>{float(s.troops[0]):,.0f}</b>; Iranian influence {float(s.iran_influence[0]):.2f}; "
-        f"ISIS threat {float(s.isis_threat[0]):.2f}; tension {float(s.tension[0]):.2f}",
-        f"Request: {e(clock)} (F4)",
-        f"Prime minister: {e(pm)}, stance {float(s.pm_position[0]):.2f} (F13, F15)",
-        f"Outcome: <b>{e(outcome)}</b>" + ("" if model.running else " (the run is over)"),
-    ]
-    body = (f"<p><b>Week {model.week}</b> ({model.date.isoformat()}), scenario "
-            f"<code>{e(model.scenario_name)}</code>, seed {model.params.seed}</p>"
-            "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
-    with solara.Card("Situation", classes=["iw-situation"]):
-        Html(body)
+    horizon = model.params.horizon_days // 7
+    week = f"Week {model.week} of {horizon}" if model.week <= horizon else \
+        f"Week {model.week} (past the {horizon}-week horizon: the request's year still runs)"
+    outcome = model.outcome
+    status = (f"<b>Outcome: {_e(OUTCOME_LABELS.get(outcome, outcome))}</b>" if outcome else "Outcome: not decided yet") \
+        + ("" if model.running else " · the run is over")
+    return (f"<div class='iw-situation'><p class='iw-week'><b>{_e(week)}</b> · {_e(model.date.isoformat())} · "
+            f"<code>{_e(model.scenario_name)}</code>, seed {model.params.seed}</p>"
+            f"<p>US troops <b>{float(s.troops[0]):,.0f}</b> · Iranian influence {float(s.iran_influence[0]):.2f} · "
+            f"ISIS threat {float(s.isis_threat[0]):.2f} · tension {float(s.tension[0]):.2f}"
+            + (" · <b>sanctions imposed</b>" if bool(s.sanctions_imposed[0]) else "") + "</p>"
+            f"<p>Request: {_e(story.clock_text(model))} (F4)</p>"
+            f"<p>Prime minister: {_e(pm)}, stance {float(s.pm_position[0]):.2f} (F13, F15) · {status}</p></div>")
 
 
-def TroopsInfluence(model):
-    df = _frame(model)
-    fig, ax = _figure("US troops (F3) and Iranian influence (F7, F24)")
-    ax.plot(df["date"], df["troops"], color="tab:blue", label="US troops", **_marker(df))
-    ax.set_ylim(-100, 5300)
-    ax.set_ylabel("troops", fontsize=8)
-    ax2 = ax.twinx()
-    ax2.plot(df["date"], df["iran_influence"], color="tab:green", label="Iranian influence", **_marker(df))
-    ax2.plot(df["date"], df["tension"], color="tab:red", alpha=0.5, label="US-Iran tension")
-    ax2.set_ylim(0, 1)
-    ax2.tick_params(labelsize=8)
-    lines = ax.get_lines() + ax2.get_lines()
-    ax.legend(lines, [line.get_label() for line in lines], fontsize=7, loc="lower left")
-    _x_limits(ax, model)
-    with solara.Card(classes=["iw-chart", "iw-chart-troops"]):
-        solara.FigureMatplotlib(fig, format="png")
+def events_html(model, shown: int = EVENTS_SHOWN) -> str:
+    entries = [e for e in story.chronicle(model) if e["kind"] != "context"][-shown:][::-1]
+    if not entries:
+        entries = [e for e in model.event_log if e["kind"] == "context"][::-1]
+    rows = "".join(f"<li><b>{_e(e['date'])}</b> {_e(e['text'])}</li>" for e in entries)
+    return f"<ul class='iw-events'>{rows}</ul>"
 
 
-def Positions(model):
-    df = _frame(model)
-    fig, ax = _figure("Positions: 0 = US forces stay, 1 = leave now (F14, F16)")
-    for name in model.params.factions.names:
-        ax.plot(df["date"], df[f"position_{name}"], label=name, lw=1, **_marker(df))
-    ax.plot(df["date"], df["collective_stance"], color="black", lw=2, label="collective")
-    ax.plot(df["date"], df["pm_position"], color="black", ls="--", lw=1, label="PM")
-    ax.set_ylim(0, 1)
-    ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.1))
-    _x_limits(ax, model)
-    with solara.Card(classes=["iw-chart", "iw-chart-positions"]):
-        solara.FigureMatplotlib(fig, format="png")
-
-
-def Clock(model):
-    df = _frame(model)
-    fig, ax = _figure("The one-year clock: days left after a formal request (F4)")
-    left = pd.to_numeric(df["days_left"], errors="coerce")
-    ax.plot(df["date"], left, color="darkred", lw=2)
-    ax.axhline(0, color="black", lw=1)
-    ax.set_ylim(-10, YEAR_DAYS + 10)
-    ax.set_ylabel("days left", fontsize=8)
-    if left.notna().any():
-        ax.annotate("deadline: troops still here = occupation (F11)", (pd.Timestamp(model.date_of_day(0)), 5), fontsize=7)
+def compare_html(model, outcome_codes: np.ndarray | None, runs: int) -> str:
+    """The current run's outcome inside the distribution of runs 0..N-1 under the same
+    settings and seed (run 0 is this very run: the same random world)."""
+    if outcome_codes is None:
+        return "<p class='iw-compare-wait'>Computing the distribution of these settings ...</p>"
+    shares = [float(np.mean(outcome_codes == k)) for k in range(len(OUTCOMES))]
+    current = model.outcome
+    k = OUTCOMES.index(current) if current in OUTCOMES else None
+    chart = bar_chart(f"How {runs:,} runs with these settings end (seed {model.params.seed})",
+                      [OUTCOME_LABELS[o] for o in OUTCOMES], shares, [OUTCOME_COLOURS[o] for o in OUTCOMES],
+                      highlight=k, highlight_text="<- this run", css="iw-compare-chart")
+    if current is None:
+        words = "This run's outcome is not decided yet: step or play on."
     else:
-        ax.text(0.5, 0.5, "No formal request: the clock is not running", transform=ax.transAxes,
-                ha="center", fontsize=9, color="gray")
-    _x_limits(ax, model)
-    with solara.Card(classes=["iw-chart", "iw-chart-clock"]):
-        solara.FigureMatplotlib(fig, format="png")
+        words = (f"This run ended in <b>{_e(OUTCOME_LABELS[current])}</b>, an outcome of "
+                 f"{100 * shares[k]:.1f} % of runs with these settings" + (": a rare result." if shares[k] < 0.05
+                                                                            else ".") if k is not None else "")
+    return f"<div class='iw-compare'>{chart}<p>{words}</p></div>"
 
 
-def EventLog(model):
-    events = model.event_log[-EVENTS_SHOWN:][::-1]
-    rows = "".join(f"<li><b>{html.escape(e['date'])}</b> {html.escape(e['text'])}</li>" for e in events)
-    with solara.Card(f"Event log ({len(model.event_log)} events, newest first)", classes=["iw-events"]):
-        Html(f"<ul>{rows}</ul>")
-
-
-COMPONENTS = [Situation, TroopsInfluence, Positions, Clock, EventLog]
+def briefing_html(scenario: str) -> str:
+    page = to_html(student_markdown(scenario, "all"), scenario)
+    body = page[page.index("<body>") + 6:page.index("</body>")]
+    return f"<div class='iw-briefing'>{body}</div>"

@@ -1,0 +1,170 @@
+"""How the model's math is compiled: numba's `njit`, with the machine code cached on disk.
+
+A kernel is a function of plain numbers and NumPy arrays written once, usually for one run,
+and compiled to machine code (numba, `@kernel`). A formula is a kernel of plain numbers;
+its rows kernel applies it to arrays of values (`elementwise`), and other kernels call it
+directly. The batch engine calls a kernel's loop over
+the runs axis for thousands of runs; the Mesa model calls the same loop for its one run, so
+the two engines run the same machine code. docs/architecture.md ("Compiled kernels") says
+why numba and what was measured.
+
+- Compilation happens on the first call of each kernel in a fresh installation and is
+  cached on disk (`cache=True`); later processes, sweep workers included, load the cached
+  code. The cache lives in one directory per version of the model's source (`CACHE_DIR`,
+  named by a digest of every file of `sim/model`, under `sim/model/__pycache__` or
+  `NUMBA_CACHE_DIR`): numba checks only a kernel's own file for changes, and a kernel
+  compiled into another (a formula of `valuation` inside `payoffs.stopping_day`) would
+  otherwise survive an edit of the file it came from.
+- Kernels release the GIL (`nogil=True`), so threads can run them side by side.
+- Floating point is IEEE without reassociation or fused multiply-adds (no `fastmath`), so
+  a kernel computes what its NumPy formulation computed, operation for operation.
+- `NUMBA_DISABLE_JIT=1` runs the same functions as plain Python (for a debugger).
+
+Per-run and shared values: a parameter may be a number shared by all runs or an array with
+one value per run (sweeps). Kernels take both as 1-d arrays (`runs_of`) and read run i's
+value with `at(x, i)`: x[0] for a shared value, x[i] otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Callable, TypeVar, cast
+
+import numba
+import numba.core.config
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _source_digest() -> str:
+    """A digest of the model's source: every file of this package, by name and content."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+#: where the compiled kernels of this version of the model's source are cached
+CACHE_DIR = Path(os.environ.get("NUMBA_CACHE_DIR") or Path(__file__).parent / "__pycache__") / (
+    f"kernels-{_source_digest()}")
+# read by numba when a kernel is defined (below and in the modules that import this one)
+numba.core.config.CACHE_DIR = str(CACHE_DIR)  # type: ignore[attr-defined]
+
+
+def kernel(fn: F) -> F:
+    """Compile `fn` with numba (no Python objects, cached on disk, GIL released; division
+    by zero gives inf or NaN as in NumPy)."""
+    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
+
+
+def runs_of(x: ArrayLike, dtype: DTypeLike = np.float64) -> np.ndarray:
+    """A shared value or a per-run array as a contiguous 1-d array (length 1 or R)."""
+    return np.ascontiguousarray(np.asarray(x, dtype=dtype).reshape(-1))
+
+
+@kernel
+def at(x: np.ndarray, i: int) -> Any:
+    """Run i's value of a shared (length 1) or per-run (length R) array."""
+    return x[i] if x.shape[0] > 1 else x[0]
+
+
+@kernel
+def _block_sum(x: np.ndarray, lo: int, n: int) -> float:
+    """NumPy's sum of x[lo:lo + n] for n up to 128: left to right below 8 entries, else eight
+    partial sums combined pairwise, then the rest left to right."""
+    if n < 8:
+        total = 0.0
+        for k in range(n):
+            total = x[lo] if k == 0 else total + x[lo + k]
+        return total
+    r0, r1, r2, r3 = x[lo], x[lo + 1], x[lo + 2], x[lo + 3]
+    r4, r5, r6, r7 = x[lo + 4], x[lo + 5], x[lo + 6], x[lo + 7]
+    k = 8
+    while k < n - n % 8:
+        r0 += x[lo + k]
+        r1 += x[lo + k + 1]
+        r2 += x[lo + k + 2]
+        r3 += x[lo + k + 3]
+        r4 += x[lo + k + 4]
+        r5 += x[lo + k + 5]
+        r6 += x[lo + k + 6]
+        r7 += x[lo + k + 7]
+        k += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while k < n:
+        total += x[lo + k]
+        k += 1
+    return total
+
+
+@kernel
+def row_sum(x: np.ndarray) -> float:
+    """The sum of a 1-d array in the order NumPy's `sum` adds a contiguous row (`part_sum`).
+    Kernels that replace a NumPy reduction use it so the numbers stay the same bit for bit."""
+    n = x.shape[0]
+    if n <= 128:  # the common case, without `part_sum`'s call
+        return _block_sum(x, 0, n)
+    return _halving_sum(x, 0, n)
+
+
+@kernel
+def part_sum(x: np.ndarray, start: int, n: int) -> float:
+    """The sum of x[start:start + n] as NumPy's `sum` adds a contiguous row (pairwise
+    summation): up to 128 entries `_block_sum`; above, the first half (a multiple of 8
+    long) and the rest summed so, and added. Kernels pass an offset rather than a slice,
+    which costs more than the sum of a few numbers. (Written without recursion: numba's
+    disk cache does not keep recursive functions safely.)"""
+    return _block_sum(x, start, n) if n <= 128 else _halving_sum(x, start, n)
+
+
+@kernel
+def _halving_sum(x: np.ndarray, start: int, n: int) -> float:
+    """`part_sum` above 128 entries."""
+    # the halving tree walked depth first with a stack: a part waits for its left half's
+    # sum (stage 1), then for its right half's (stage 2)
+    los = np.empty(64, dtype=np.int64)
+    ns = np.empty(64, dtype=np.int64)
+    stage = np.zeros(64, dtype=np.int64)
+    left = np.empty(64)
+    top = 0
+    los[0], ns[0], stage[0] = start, n, 0
+    value = 0.0
+    while True:
+        if ns[top] > 128:  # split: its left half first
+            half = ns[top] // 2
+            half -= half % 8
+            stage[top] = 1
+            top += 1
+            los[top], ns[top], stage[top] = los[top - 1], half, 0
+            continue
+        value = _block_sum(x, los[top], ns[top])  # a part of at most 128 entries
+        top -= 1  # a part's sum is `value`: hand it to the part it belongs to
+        while top >= 0 and stage[top] == 2:
+            value = left[top] + value
+            top -= 1
+        if top < 0:
+            return value
+        left[top] = value  # stage 1: the left half is done, now the right
+        half = ns[top] // 2
+        half -= half % 8
+        stage[top] = 2
+        top += 1
+        los[top], ns[top], stage[top] = los[top - 1] + half, ns[top - 1] - half, 0
+
+
+def elementwise(rows: Callable[..., None], *args: ArrayLike) -> np.ndarray:
+    """Apply a formula's rows kernel to its arguments broadcast against each other (NumPy's
+    rules): `rows(out, *flat)` fills `out` from 1-d arrays read with `at`. A formula is a
+    kernel for one value of each argument; its rows kernel loops it over the values."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in args]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    size = int(np.prod(shape))
+    flat = [np.ascontiguousarray((a if a.size in (1, size) else np.broadcast_to(a, shape)).reshape(-1))
+            for a in arrays]
+    out = np.empty(size)
+    rows(out, *flat)
+    return out.reshape(shape)

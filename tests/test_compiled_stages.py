@@ -1,0 +1,85 @@
+"""The compiled stages' building blocks: the normal draws' inverse CDF gives SciPy's numbers
+bit for bit, the packed parameters' columns are the names they claim to be, the step in one
+compiled call is the stages one after another, and the collective rules' kernels are
+NumPy's reductions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import ndtri
+
+from sim.config import model_params, run_config
+from sim.model import bargaining, draws, packing, stages
+from sim.model.state import FIELD_NAMES, initial_state
+from sim.model.week import run_week
+
+
+def test_normal_quantile_is_scipy_ndtri_bit_for_bit():
+    rng = np.random.default_rng(11)
+    bits = rng.integers(0, 2**53, 200_000, dtype=np.uint64)
+    u = np.concatenate([(bits.astype(np.float64) + 0.5) * 2.0**-53,  # the draws' own grid
+                        (np.arange(2000) + 0.5) * 2.0**-53, 1.0 - (np.arange(2000) + 0.5) * 2.0**-53,  # both tails
+                        rng.uniform(0.0, 1e-12, 20_000), [0.0, 1.0, 0.5, np.exp(-2.0), 1 - np.exp(-2.0)]])
+    ours = np.array([draws.normal_quantile(x) for x in u])
+    assert np.array_equal(ours, ndtri(u))
+
+
+def test_normal_draws_are_the_inverse_cdf_of_centred_uniforms():
+    keys = draws.run_key(0, np.arange(10_000))
+    bits = np.array([draws.draw_bits(k, np.uint64(3), draws.purpose_key("world.isis")) for k in keys])
+    assert np.array_equal(draws.normal(keys, 3, "world.isis"), ndtri((bits.astype(np.float64) + 0.5) * 2.0**-53))
+
+
+def test_packed_columns_are_named_by_their_constants():
+    names = {n: getattr(packing, n) for n in dir(packing) if n.isupper() and isinstance(getattr(packing, n), int)
+             and n not in ("N_PAR", "N_FAC")}
+    for const, index in names.items():
+        if const.startswith("F_"):
+            assert packing.FACTION_ATTRS[index] == const[2:].lower()
+        else:
+            assert packing.PARAM_NAMES[index].split(".")[-1].upper().endswith(const.split("_", 1)[-1]) or \
+                packing.PARAM_NAMES[index].upper() == const, const
+    assert packing.N_PAR == len(packing.PARAM_NAMES) and packing.N_FAC == len(packing.FACTION_ATTRS)
+    p = model_params(run_config("baseline", 0, []))
+    par, fac = packing.packed(p)
+    assert par.shape == (1, packing.N_PAR) and fac.shape == (1, packing.N_FAC, p.factions.size)
+    assert par[0, packing.WA_REVISION_RATE] == p.washington.revision_rate
+    assert par[0, packing.STEP_DAYS] == p.step_days
+    assert np.array_equal(fac[0, packing.F_SEATS], p.factions.seats)
+
+
+@pytest.mark.parametrize("scenario, overrides", [
+    ("baseline", []),
+    ("max_pressure", ["scenario.behaviour.collective_rule=median"]),
+    ("anti_american_pm", ["step_order=[factions,world,government,tehran,washington,parliament,consequences]"]),
+])
+def test_one_compiled_call_per_step_is_the_stages_one_after_another(scenario, overrides):
+    """`stages.run_step` (the step without recording) and the stage functions called one
+    after another (the step with events) leave the same state, field for field."""
+    p = model_params(run_config(scenario, 5, overrides))
+    assert stages.compiled_step(p)
+    keys = draws.run_key(p.seed, np.arange(300))
+    by_stage, fused = initial_state(p, 300), initial_state(p, 300)
+    for step in range(1, 80):
+        run_week(by_stage, p, step, keys, [])  # events recorded: stage by stage
+        stages.run_step(fused, p, step, keys)
+    for name in FIELD_NAMES:
+        assert np.array_equal(getattr(by_stage, name), getattr(fused, name)), name
+
+
+def test_collective_rules_for_one_table_are_numpys():
+    """The kernels of `compromise` and `median` give what NumPy's reductions give."""
+    rng = np.random.default_rng(3)
+    for n in (1, 5, 9, 130):
+        c, x, s = rng.uniform(size=n) * 50, rng.choice(np.linspace(0, 1, 5), size=(40, n)), rng.uniform(size=(40, n))
+        s[0] = 0.0  # no weight: the plain mean
+        w = c * s
+        total = w.sum(axis=-1)
+        expect = np.where(total > 0, (w * x).sum(axis=-1) / np.where(total > 0, total, 1.0), x.mean(axis=-1))
+        assert np.array_equal(bargaining.compromise(c, x, s), expect)
+        order = np.argsort(x, axis=-1, kind="stable")
+        cum = np.cumsum(np.take_along_axis(w, order, axis=-1), axis=-1)
+        idx = np.argmax(cum >= 0.5 * cum[:, -1:], axis=-1)[:, None]
+        expect = np.take_along_axis(np.take_along_axis(x, order, axis=-1), idx, axis=-1)[:, 0]
+        assert np.array_equal(bargaining.weighted_median(c, x, s), expect)
