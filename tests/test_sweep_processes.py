@@ -239,3 +239,42 @@ def test_the_lock_names_its_holder_and_is_free_after_release(tmp_path):
     assert not (tmp_path / "sweep.lock").exists()
     with SweepLock(tmp_path):
         pass
+
+
+def test_kill_9_of_a_calibration_leaves_no_process(tmp_path):
+    """The calibration's prior sweep uses the sweep's worker pool (`executors.local_processes`):
+    kill -9 of `python -m sim.calibrate` mid-sweep leaves no process of its session alive,
+    and the sets finished so far stay saved for a rerun. Size: 2 workers, chunks of 2 sets
+    of 4 runs per lever, killed once the first chunk file exists."""
+    out = tmp_path / "cal"
+    cmd = [sys.executable, "-m", "sim.calibrate", "sets=2000", "replications=4", "workers=2", "chunk_sets=2",
+           f"out={out}", "screening.enabled=false"]
+    proc = subprocess.Popen(cmd, cwd=REPO, env=dict(os.environ, CI="1"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    sid = proc.pid
+    try:
+        saved = lambda: sorted(out.rglob("*.parquet"))  # noqa: E731
+        wait_for(saved, 300, "saved chunk of sets", proc)
+        servers = lambda m: {p for p, (pp, cmdline) in m.items() if pp == sid and "forkserver" in cmdline}  # noqa: E731
+        members = wait_for(lambda: (m := session_members(sid)) and
+                           len([p for p, (pp, _) in m.items() if pp in servers(m)]) >= 2 and m,
+                           60, "worker processes", proc)
+        assert len(members) >= 4, members  # main, forkserver, resource tracker, 2 workers
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+        assert proc.returncode == -signal.SIGKILL
+        deadline = time.monotonic() + 15
+        while session_members(sid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert session_members(sid) == {}, f"processes left after kill -9 of the calibration: {session_members(sid)}"
+        assert saved(), "the finished sets were not kept"
+        assert not (out / "posterior.parquet").exists()
+    finally:
+        for pid in session_members(sid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()

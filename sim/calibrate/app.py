@@ -19,6 +19,7 @@ from ..cli import describe_os_error, omegaconf_message, run_hydra_app
 from ..config import CONFIG_DIR, ConfigError, register_configs
 from ..config.overrides import check_command_overrides
 from ..config.safety import check_command_line
+from ..sweep.executors import WorkerLost
 from .schema import CalibrateConfig, register_calibrate_schema
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ def _app(cfg: DictConfig) -> None:
         r = calibrate(settings, progress=True)
     except ConfigError as err:
         _fail(f"calibrate error: {err}")
+    except WorkerLost as err:
+        _fail(f"calibrate stopped: {err}", 1)
     except OSError as err:
         message = describe_os_error(err)
         if message is None:

@@ -17,8 +17,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,7 @@ from ..config import model_params
 from ..config.schema import RunConfig
 from ..model import outcomes
 from ..model.params import ModelParams
+from ..sweep.executors import WorkerLost, bounded, local_processes
 from ..sweep.plan import _set_param, model_code_hash
 from . import patterns as pat
 from .features import simulate_with_features
@@ -125,6 +125,11 @@ def fingerprint(doc: dict) -> str:
     return hashlib.sha256(json.dumps(full, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def _indexed_task(i: int, args) -> pd.DataFrame:
+    """`_task`, with the task's index carried along (for `bounded`)."""
+    return _task(args)
+
+
 def _task(args) -> pd.DataFrame:
     lever_cfgs, paths, values, point_ids, replications, patterns, structure = args
     return set_summary(lever_cfgs, paths, values, point_ids, replications, patterns, structure)
@@ -161,12 +166,14 @@ def compute(tasks: list[tuple], out: Path, tag: str, workers: int | None = None,
         for i in todo:
             save(i, _task(tasks[i]))
     else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
-            futures = {pool.submit(_task, tasks[i]): i for i in todo}
-            from concurrent.futures import as_completed
-
-            for fut in as_completed(futures):
-                save(futures[fut], fut.result())
+        # workers that die with this process (the sweep's lifeline), at most two tasks each in flight
+        with local_processes(workers, ["sim.calibrate.runner"]) as pool:
+            try:
+                for (i, _), df in bounded(pool, _indexed_task, ((i, tasks[i]) for i in todo), 2 * workers):
+                    save(i, df)
+            except BrokenProcessPool:
+                raise WorkerLost("a worker process died (killed by a signal or out of memory?); the sets "
+                                 f"finished so far are saved in {out} and a rerun resumes from them") from None
     return pd.concat([results[i] for i in range(len(tasks))], ignore_index=True)
 
 

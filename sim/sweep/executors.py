@@ -18,6 +18,8 @@ import multiprocessing as mp
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from functools import partial
 
 from ..config.validate import ConfigError
 from . import lifeline
@@ -34,57 +36,73 @@ class WorkerLost(RuntimeError):
     """A worker process or Ray node died while computing a chunk (not an error of the chunk)."""
 
 
+def bounded(pool, fn, items, limit: int):
+    """`fn(*item)` for every item of `items`, computed by `pool` (any concurrent.futures
+    executor) with at most `limit` submitted at a time, so finished results are not held in
+    bulk; yields (item, result) as they finish, in any order. A result that raises ends the
+    stream with that error; on any exit the items still waiting are cancelled."""
+    pending: dict = {}
+    queue = iter(items)
+    waiting = True
+    try:
+        while waiting or pending:
+            while waiting and len(pending) < limit:
+                item = next(queue, None)
+                if item is None:
+                    waiting = False
+                    break
+                pending[pool.submit(fn, *item)] = item
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                item = pending.pop(fut)
+                yield item, fut.result()
+    finally:
+        for fut in pending:
+            fut.cancel()
+
+
+@contextmanager
+def local_processes(workers: int, preload: list[str]):
+    """A pool of `workers` local processes that die with this one (`lifeline`), started by
+    multiprocessing's forkserver with the modules `preload` imported once. On exit the
+    workers are killed (they ignore SIGTERM; a task in progress is simply dropped)."""
+    # forkserver, not fork: the parent may hold threads (Arrow, tqdm), which fork can deadlock on;
+    # the server preloads the model once, so each worker starts in milliseconds
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.sweep.lifeline", *preload])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=lifeline.worker_init,
+                               initargs=(os.getpid(),))
+    try:
+        yield pool
+    finally:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            if proc.is_alive():
+                proc.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def run_local(plan, engine, chunks, workers):
     if workers == 1:
         for start, stop in chunks:
             yield start, compute_chunk(plan, engine, start, stop)
         return
-    # forkserver, not fork: the parent may hold threads (Arrow, tqdm), which fork can deadlock on;
-    # the server preloads the model once, so each worker starts in milliseconds
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.sweep.lifeline", "sim.sweep.chunk", "sim.engines.batch", "sim.engines.mesa_engine",
-                                "sim.sweep.plan"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=lifeline.worker_init,
-                               initargs=(os.getpid(),))
-    try:
-        pending = {}
-        queue = list(chunks)
-        while queue or pending:
-            while queue and len(pending) < 2 * workers:  # bounded: results are not held in bulk
-                start, stop = queue.pop(0)
-                pending[pool.submit(compute_chunk, plan, engine, start, stop)] = start
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                start = pending.pop(fut)
-                try:
-                    table = fut.result()
-                except BrokenProcessPool:
-                    raise WorkerLost("a worker process died (killed by a signal or out of memory?)") from None
+    preload = ["sim.sweep.chunk", "sim.engines.batch", "sim.engines.mesa_engine", "sim.sweep.plan"]
+    with local_processes(workers, preload) as pool:
+        try:
+            for (start, _), table in bounded(pool, partial(compute_chunk, plan, engine), chunks, 2 * workers):
                 yield start, table
-    finally:
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            if proc.is_alive():
-                proc.kill()  # workers ignore SIGTERM; a chunk in progress is simply dropped
-        pool.shutdown(wait=True, cancel_futures=True)
+        except BrokenProcessPool:
+            raise WorkerLost("a worker process died (killed by a signal or out of memory?)") from None
 
 
 def run_threads(plan, engine, chunks, workers):
     """Chunks computed by `workers` threads of this process, yielded as they finish. A
     chunk's table depends only on the plan and its run range, so any thread may compute it."""
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chunk") as pool:
-        pending = {}
-        queue = list(chunks)
-        try:
-            while queue or pending:
-                while queue and len(pending) < 2 * workers:  # bounded: results are not held in bulk
-                    start, stop = queue.pop(0)
-                    pending[pool.submit(compute_chunk, plan, engine, start, stop)] = start
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    yield pending.pop(fut), fut.result()
-        finally:
-            for fut in pending:
-                fut.cancel()
+        for (start, _), table in bounded(pool, partial(compute_chunk, plan, engine), chunks, 2 * workers):
+            yield start, table
 
 
 def run_ray(plan, engine, chunks, workers, address=None):
