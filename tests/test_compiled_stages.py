@@ -83,3 +83,32 @@ def test_collective_rules_for_one_table_are_numpys():
         idx = np.argmax(cum >= 0.5 * cum[:, -1:], axis=-1)[:, None]
         expect = np.take_along_axis(np.take_along_axis(x, order, axis=-1), idx, axis=-1)[:, 0]
         assert np.array_equal(bargaining.weighted_median(c, x, s), expect)
+
+
+def test_a_stage_outside_the_compiled_step_runs_by_its_function(monkeypatch):
+    """A stage added to `STAGES` without a branch in `_step_rows` (code -1) turns the
+    one-call step off for a step order that holds it: every stage then runs by its function,
+    the added one included, and the other stages' numbers are those of the compiled step."""
+    import dataclasses
+
+    calls = []
+
+    def stage_extra(s, p, step, keys, events=None):
+        calls.append(step)
+        s.tension = s.tension * 1.0  # reads and writes the state, changes nothing
+
+    extra = stages.Stage("extra", stage_extra)
+    monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, extra))
+    monkeypatch.setattr(stages, "STAGE_NAMES", (*stages.STAGE_NAMES, "extra"))
+    monkeypatch.setitem(stages.STAGE_BY_NAME, "extra", extra)
+    base = model_params(run_config("baseline", 2, []))
+    p = dataclasses.replace(base, step_order=(*base.step_order, "extra"))
+    assert stages.compiled_step(base) and not stages.compiled_step(p)
+    keys = draws.run_key(p.seed, np.arange(200))
+    with_extra, plain = initial_state(p, 200), initial_state(base, 200)
+    for step in range(1, 30):
+        run_week(with_extra, p, step, keys)
+        run_week(plain, base, step, keys)
+    assert calls == list(range(1, 30))
+    for name in FIELD_NAMES:
+        assert np.array_equal(getattr(with_extra, name), getattr(plain, name)), name

@@ -971,7 +971,7 @@ def _step_rows(lo: int, hi: int, order: np.ndarray, par: np.ndarray, fac: np.nda
                              washington_posture, washington_posture_changes, trigger_government, trigger_washington,
                              trigger_tehran, trigger_factions, human_washington, forced_washington_action, revise,
                              chosen, values, available, flags, data)
-        else:
+        elif code == _CONSEQUENCES:
             _consequences_rows(lo, hi, par, day, troops, troop_target, withdrawal_complete_day, request_state,
                                iran_influence, sanctions_imposed, tehran_pressure, outcome, deadline_day,
                                trigger_tehran, flags, data1)
@@ -991,9 +991,12 @@ def _step_all(order: np.ndarray, par: np.ndarray, fac: np.ndarray, keys: np.ndar
 
 
 def compiled_step(p: ModelParams) -> bool:
-    """Whether `run_step` can take a step of `p` in one compiled call (every collective rule
-    but `bdm`, which NumPy computes)."""
-    return _plan(p)[2] >= 0
+    """Whether `run_step` can take a step of `p` in one compiled call: every stage of its
+    step order is one `_step_rows` dispatches (a stage added to `STAGES` without a branch
+    there runs by its stage function instead), and its collective rule is compiled (not
+    `bdm`, which NumPy computes)."""
+    order, _, rule = _plan(p)
+    return rule >= 0 and bool(np.all(order >= 0))
 
 
 def run_step(s: State, p: ModelParams, step: int, keys: np.ndarray) -> None:
@@ -1009,7 +1012,7 @@ def _plan(p: ModelParams) -> tuple[np.ndarray, np.ndarray, int]:
     rule's code, once per params object."""
     cached = p.__dict__.get("_step_plan")
     if cached is None:
-        order = np.array([STAGE_NAMES.index(name) for name in p.step_order], dtype=np.int64)
+        order = np.array([STAGES[STAGE_NAMES.index(name)].code for name in p.step_order], dtype=np.int64)
         pids = np.array([_pids(f"faction.{name}") for name in p.factions.names], dtype=np.uint64).reshape(-1, 3)
         cached = (order, pids, _rule_code(p))
         object.__setattr__(p, "_step_plan", cached)
@@ -1036,16 +1039,18 @@ class Stage:
     actor: str | None = None
     each: Callable[..., None] | None = None
     then: StageFunction | None = None
+    #: its branch in the one-call step (`_step_rows`), or -1: the stage function runs instead
+    code: int = -1
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("world", stage_world),
-    Stage("tehran", stage_tehran, actor="tehran"),
-    Stage("factions", stage_factions, actor="factions", each=faction_step, then=update_collective),
-    Stage("parliament", stage_parliament),
-    Stage("government", stage_government, actor="government"),
-    Stage("washington", stage_washington, actor="washington"),
-    Stage("consequences", stage_consequences),
+    Stage("world", stage_world, code=_WORLD),
+    Stage("tehran", stage_tehran, actor="tehran", code=_TEHRAN),
+    Stage("factions", stage_factions, actor="factions", each=faction_step, then=update_collective, code=_FACTIONS),
+    Stage("parliament", stage_parliament, code=_PARLIAMENT),
+    Stage("government", stage_government, actor="government", code=_GOVERNMENT),
+    Stage("washington", stage_washington, actor="washington", code=_WASHINGTON),
+    Stage("consequences", stage_consequences, code=_CONSEQUENCES),
 )
 #: the stage names, in the default step order (`step_order` in the config may permute them)
 STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
