@@ -64,3 +64,23 @@ def test_the_server_listens_on_localhost_by_default():
         assert server.server_address[0] == "127.0.0.1"
     finally:
         server.server_close()
+
+
+def test_a_browser_that_leaves_mid_page_is_not_an_error():
+    """A page refresh or a closed tab cuts the connection while the server writes the page:
+    the handler drops that page quietly (no traceback in the facilitator's terminal)."""
+    import io
+
+    from sim.play.classroom import Handler
+
+    class Gone(io.RawIOBase):
+        def write(self, b):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    h = Handler.__new__(Handler)
+    h.request_version, h.requestline, h.command, h.close_connection = "HTTP/1.1", "GET / HTTP/1.1", "GET", False
+    h.client_address = ("127.0.0.1", 1)
+    h.wfile = Gone()
+    h.log_request = lambda *a, **k: None
+    h._send(b"<html>a page</html>")
+    assert h.close_connection

@@ -112,8 +112,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Set-Cookie", f"{k}={v}; Path=/; HttpOnly; SameSite=Strict")
         if location:
             self.send_header("Location", location)
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            # the browser left before the page arrived (a refresh, a closed tab): nothing to send it
+            self.close_connection = True
 
     def _redirect(self, location: str, cookies: dict[str, str] | None = None) -> None:
         self._send(b"", HTTPStatus.SEE_OTHER, cookies=cookies, location=location)
