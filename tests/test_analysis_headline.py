@@ -36,3 +36,12 @@ def test_which_conditions_writes_report_and_metadata(tmp_path):
     assert meta["timings_s"]["total"] > 0
     assert not list(out.glob("*.parquet"))          # the tables stay with the sweeps
     assert (out / "heatmap.svg").exists() and (out / "sobol.png").exists()
+
+
+def test_a_label_that_starts_with_the_gets_no_second_one():
+    from sim.analysis import answer
+
+    assert answer.the("the swing bloc's stake") == "the swing bloc's stake"
+    assert answer.the("Kurdish seats") == "the Kurdish seats"
+    text, _ = answer.limit_phrase("the swing bloc's stake", 0.0, 0.5, (0.0, 1.0))
+    assert "the the" not in text and text.startswith("the swing bloc's stake is at most")

@@ -31,6 +31,11 @@ def fmt_value(value: float, bounds: tuple[float, float]) -> str:
     return f"{value:.{decimals}f}"
 
 
+def the(label: str) -> str:
+    """A condition's label with "the" before it, unless it starts with one already."""
+    return label if label.lower().startswith("the ") else f"the {label}"
+
+
 def limit_phrase(label: str, lo: float, hi: float, bounds: tuple[float, float]) -> tuple[str, float] | None:
     """("label is at least a", share of the range cut) for one box limit, None if it cuts nothing."""
     low, high = bounds
@@ -38,7 +43,7 @@ def limit_phrase(label: str, lo: float, hi: float, bounds: tuple[float, float]) 
     tol = 0.005 * span
     cut_low, cut_high = lo > low + tol, hi < high - tol
     cut = max(0.0, 1.0 - (min(hi, high) - max(lo, low)) / span)
-    subject = f"the {label} {'are' if label.endswith('s') and not label.endswith('ss') else 'is'}"
+    subject = f"{the(label)} {'are' if label.endswith('s') and not label.endswith('ss') else 'is'}"
     if cut_low and cut_high:
         return f"{subject} between {fmt_value(lo, bounds)} and {fmt_value(hi, bounds)}", cut
     if cut_low:

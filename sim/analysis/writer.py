@@ -106,10 +106,10 @@ def section_by_how_much(r, out_dir) -> list[str]:
                  f"{answer.pct(b.share)} [{answer.ci(b.low, b.high)}] at the highest ({pretty(g)})"
                  for (g, a), (_, b) in zip(req[first].set_index("group").iterrows(),
                                            req[last].set_index("group").iterrows())]
-        reading = (f"over the swept range of the {label}, the chance of a formal request goes " + answer.join(parts)
+        reading = (f"over the swept range of {answer.the(label)}, the chance of a formal request goes " + answer.join(parts)
                    + "; bands are 95% Wilson intervals per bin.")
         lines += figure(out_dir, by_how_much.plot_curves(r.curves, label), "by_how_much",
-                        f"Outcome shares against the {label}", reading)
+                        f"Outcome shares against {answer.the(label)}", reading)
     else:
         lines += ["No condition is swept, so there is no curve over a condition.", ""]
     if r.paired is not None and len(r.paired):
