@@ -51,7 +51,7 @@ COLLECTIVE_RULES = ("compromise", "median", "bdm", "weighted_median")
 RULE_ALIASES = {"weighted_median": "median"}
 
 
-@kernel
+@kernel(inline=True)
 def compromise_of(capability: np.ndarray, position: np.ndarray, salience: np.ndarray, scratch: np.ndarray) -> float:
     """`compromise` of one table of N actors: Sum(c s x) / Sum(c s), the plain mean where
     all weights are zero (`scratch`: space for 2 N numbers, the weights c s, then c s x)."""
@@ -70,7 +70,7 @@ def compromise_of(capability: np.ndarray, position: np.ndarray, salience: np.nda
     return row_sum(position) / n
 
 
-@kernel
+@kernel(inline=True)
 def weighted_median_of(capability: np.ndarray, position: np.ndarray, salience: np.ndarray,
                        scratch: np.ndarray) -> float:
     """`weighted_median` of one table of N actors (`scratch`: space for 2 N numbers, the
@@ -119,7 +119,7 @@ def weighted_median(capability: ArrayLike, position: ArrayLike, salience: ArrayL
 RULE_CODES = {"compromise": 0, "median": 1}
 
 
-@kernel
+@kernel(inline=True)
 def collective_of(rule: int, capability: np.ndarray, position: np.ndarray, salience: np.ndarray,
                   scratch: np.ndarray) -> float:
     """The collective position of one table by the rule of code `rule` (`RULE_CODES`)."""

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 from .compiled import at, kernel, row_sum, runs_of
 
 
-@kernel
+@kernel(inline=True)
 def _logit_row(u: np.ndarray, lam: float, available: np.ndarray, out: np.ndarray) -> None:
     """One run's logit probabilities over its actions `u` into `out`; unavailable actions
     get 0. At lambda = inf, all mass on the first maximiser."""
@@ -132,7 +132,7 @@ def move_probability(gain: ArrayLike, rationality: ArrayLike) -> np.ndarray:
     return out.reshape(shape)
 
 
-@kernel
+@kernel(inline=True)
 def revision_one(u: np.ndarray, lam: float, available: np.ndarray, status_quo: int, mass: float, triggered: bool,
                 u_change: float, u_choice: float, probs: np.ndarray) -> int:
     """One run of `revision_choice`; `probs` is scratch space of the actions' length."""

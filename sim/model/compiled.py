@@ -55,10 +55,18 @@ CACHE_DIR = Path(os.environ.get("NUMBA_CACHE_DIR") or Path(__file__).parent / "_
 numba.core.config.CACHE_DIR = str(CACHE_DIR)  # type: ignore[attr-defined]
 
 
-def kernel(fn: F) -> F:
+def kernel(fn: F | None = None, *, inline: bool = False) -> Any:
     """Compile `fn` with numba (no Python objects, cached on disk, GIL released; division
-    by zero gives inf or NaN as in NumPy)."""
-    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
+    by zero gives inf or NaN as in NumPy). `@kernel(inline=True)` marks a small kernel that
+    other kernels call once per run with arrays (a row of parameters, a scratch row): numba
+    copies its body into theirs (`inline="always"`), which saves the call and the reference
+    counting of the arrays passed, about 10 ns a call; the operations are the same."""
+    options: dict[str, Any] = {"cache": True, "nogil": True, "error_model": "numpy"}
+    if inline:
+        options["inline"] = "always"
+    if fn is None:
+        return lambda f: cast(F, numba.njit(**options)(f))
+    return cast(F, numba.njit(**options)(fn))
 
 
 def runs_of(x: ArrayLike, dtype: DTypeLike = np.float64) -> np.ndarray:
@@ -66,13 +74,13 @@ def runs_of(x: ArrayLike, dtype: DTypeLike = np.float64) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(x, dtype=dtype).reshape(-1))
 
 
-@kernel
+@kernel(inline=True)
 def at(x: np.ndarray, i: int) -> Any:
     """Run i's value of a shared (length 1) or per-run (length R) array."""
     return x[i] if x.shape[0] > 1 else x[0]
 
 
-@kernel
+@kernel(inline=True)
 def _block_sum(x: np.ndarray, lo: int, n: int) -> float:
     """NumPy's sum of x[lo:lo + n] for n up to 128: left to right below 8 entries, else eight
     partial sums combined pairwise, then the rest left to right."""
@@ -101,7 +109,7 @@ def _block_sum(x: np.ndarray, lo: int, n: int) -> float:
     return total
 
 
-@kernel
+@kernel(inline=True)
 def row_sum(x: np.ndarray) -> float:
     """The sum of a 1-d array in the order NumPy's `sum` adds a contiguous row (`part_sum`).
     Kernels that replace a NumPy reduction use it so the numbers stay the same bit for bit."""

@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike
 from .compiled import kernel, row_sum
 
 
-@kernel
+@kernel(inline=True)
 def vote_of(seats: np.ndarray, position: np.ndarray, can_boycott: np.ndarray, yes_threshold: float,
             boycott_threshold: float, quorum: float, scratch: np.ndarray) -> tuple[bool, float, float]:
     """`resolution_vote` in one run: the factions' rows of F values (`scratch`: F free entries)."""

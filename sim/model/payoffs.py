@@ -38,7 +38,7 @@ def _col(a: ArrayLike) -> np.ndarray:
 
 
 # ================================================================ Baghdad's factions
-@kernel
+@kernel(inline=True)
 def stance_payoffs_of(grid: np.ndarray, ideal: float, salience: float, security_weight: float, iran_alignment: float,
                       street_responsiveness: float, isis: float, presence: float, tehran_pressure: float,
                       mobilisation: float, out: np.ndarray) -> None:
@@ -439,7 +439,7 @@ def posture_risk_value(cost_per_week: ArrayLike, posture_weeks: ArrayLike, reque
 
 
 # ================================================================ Tehran
-@kernel
+@kernel(inline=True)
 def tehran_flows_of(presence: float, tension: float, iran_influence: float, aligned_share: float,
                     departure_stake: float, influence_weight: float, departure_weight: float,
                     pressure_influence: float, press_cost: float, escalation_step: float, escalation_cost: float,

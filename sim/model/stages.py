@@ -118,7 +118,7 @@ def _spread(rows: np.ndarray, runs: int, sub: np.ndarray, fill: float = 0.0) -> 
     return out
 
 
-@kernel
+@kernel(inline=True)
 def opportunity(key: np.uint64, step: np.uint64, pid_revise: np.uint64, rate: float, step_days: float,
                 ring: float, triggered: bool, human: bool, forced: int) -> tuple[bool, float]:
     """`_opportunities` for one run: whether the actor may act, and its clock mass; `ring`
@@ -128,7 +128,7 @@ def opportunity(key: np.uint64, step: np.uint64, pid_revise: np.uint64, rate: fl
     return (forced >= 0 if human else (may or forced >= 0)), mass
 
 
-@kernel
+@kernel(inline=True)
 def revised(values: np.ndarray, available: np.ndarray, lam: float, status_quo: int, mass: float, triggered: bool,
             key: np.uint64, step: np.uint64, pid_change: np.uint64, pid_choice: np.uint64, forced: int, human: bool,
             probs: np.ndarray) -> int:
@@ -211,7 +211,7 @@ def stage_world(s: State, p: ModelParams, step: int, keys: np.ndarray, events: E
 _TEHRAN_PIDS = _pids("tehran")
 
 
-@kernel
+@kernel(inline=True)
 def tehran_values_of(pr: np.ndarray, request_state: int, us_withdrawing: bool, days_since: float, troops: float,
                      tension: float, influence: float, action: int, out: np.ndarray) -> None:
     """Tehran's values of restrain, press factions, escalate in one run (`views.tehran_values`)."""
@@ -225,7 +225,7 @@ def tehran_values_of(pr: np.ndarray, request_state: int, us_withdrawing: bool, d
         out[a] = out[a] * pr[K.TEHRAN_WEEKS] + pr[K.TE_SWITCHING_COST] * (1.0 if a == action else 0.0)
 
 
-@kernel
+@kernel(inline=True)
 def tehran_open_of(troops: float, out: np.ndarray) -> None:
     """Tehran's open postures in one run: escalation needs US forces to escalate against."""
     out[0] = True
@@ -295,7 +295,7 @@ def stage_tehran(s: State, p: ModelParams, step: int, keys: np.ndarray, events: 
 
 
 # ---------------------------------------------------------------- factions
-@kernel
+@kernel(inline=True)
 def faction_values_of(pr: np.ndarray, fr: np.ndarray, j: int, salience: float, stance: int, isis: float,
                       troops: float, tehran_pressure: float, mobilisation: float, out: np.ndarray) -> None:
     """Faction j's value of each stance of `POSITION_GRID` in one run (`views.faction_values`)."""
@@ -595,7 +595,7 @@ def _government_rows(lo: int, hi: int, par: np.ndarray, keys: np.ndarray, step: 
             trigger_factions[i] = True
 
 
-@kernel
+@kernel(inline=True)
 def agreed(troop_target: np.ndarray, drawdowns_agreed: np.ndarray, trigger_tehran: np.ndarray,
            trigger_factions: np.ndarray, i: int, troops: float) -> None:
     """`_agree_drawdown` in run i: the troops' target falls by `troops` (F5, F19)."""
@@ -605,7 +605,7 @@ def agreed(troop_target: np.ndarray, drawdowns_agreed: np.ndarray, trigger_tehra
     trigger_factions[i] = True
 
 
-@kernel
+@kernel(inline=True)
 def imposed(sanctions_imposed: np.ndarray, sanctions_ever: np.ndarray, belief: np.ndarray,
             trigger_government: np.ndarray, trigger_factions: np.ndarray, trigger_tehran: np.ndarray,
             trigger_washington: np.ndarray, i: int) -> None:

@@ -142,7 +142,7 @@ def _rows_protests(out: np.ndarray, protests: np.ndarray, noise: np.ndarray, dt:
         out[i] = ou_value(at(protests, i), at(floor, i), moved, spread, at(noise, i))
 
 
-@kernel
+@kernel(inline=True)
 def street_call_of(mobilising_power: np.ndarray, position: np.ndarray, salience: np.ndarray,
                    scratch: np.ndarray) -> float:
     """`street_call` for one run: the factions' rows of F values (`scratch`: F free entries)."""

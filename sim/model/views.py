@@ -587,7 +587,7 @@ def retraction_package(s: State, p: ModelParams, step: int) -> np.ndarray:
 # The compiled stages (`stages.py`) read a run's outlook and values through these kernels:
 # `pr` is the run's row of `packing.packed(params)[0]`, the state's fields are its numbers.
 # They compute what the functions above compute, operation for operation.
-@kernel
+@kernel(inline=True)
 def deal_gain_of(pr: np.ndarray, stance: float, committed: float, size: float, conflict: float) -> float:
     """`pm_deal_gain` in one run."""
     return payoffs.gain_of(stance, committed, committed + size, pr[K.G_SALIENCE]) * pr[K.WEEKS_AHEAD] - conflict
@@ -611,7 +611,7 @@ def retraction_value_of(pr: np.ndarray, package: float, leave_day: float, days_s
     return political + (relief + pr[K.LINKAGE_EXPOSURE] * linkage_level) * a - pr[K.G_MANDATE_WEIGHT] * mandate
 
 
-@kernel
+@kernel(inline=True)
 def pm_rate_of(pr: np.ndarray, caretaker: bool, majority: bool, protests: float) -> tuple[float, float]:
     """The PM's responsiveness and revision rate in one run (`pm_responsiveness`, `pm_revision_rate`)."""
     share = (1.0 - pr[K.G_CARETAKER_DEFERENCE] * (1.0 if caretaker else 0.0)) * (
@@ -692,7 +692,7 @@ def government_values_of(pr: np.ndarray, look: np.ndarray, pm_rate: float, days_
     out[4] = deal_gain_of(pr, stance, committed, offered, conflict)
 
 
-@kernel
+@kernel(inline=True)
 def government_open_of(troops: float, request_state: int, outcome: int, proposal: int, us_withdrawing: bool,
                        deal_size: float, out: np.ndarray) -> None:
     """`government_open` in one run."""
@@ -704,7 +704,7 @@ def government_open_of(troops: float, request_state: int, outcome: int, proposal
     out[4] = none and proposal == Proposal.WASHINGTON_DRAWDOWN
 
 
-@kernel
+@kernel(inline=True)
 def washington_open_of(pr: np.ndarray, troops: float, us_withdrawing: bool, outcome: int, request_state: int,
                        drawdowns_agreed: int, proposal: int, sanctions_imposed: bool, deal_size: float,
                        out: np.ndarray) -> None:
@@ -726,7 +726,7 @@ def washington_open_of(pr: np.ndarray, troops: float, us_withdrawing: bool, outc
     out[9] = sanctions_imposed and not active
 
 
-@kernel
+@kernel(inline=True)
 def standing_value_of(pr: np.ndarray, v: np.ndarray, first: int, posture: int) -> float:
     """`_standing_value` in one run over the three posture columns first..first+2 of `v`."""
     kept_any = False
@@ -807,11 +807,13 @@ def washington_values_of(pr: np.ndarray, look: np.ndarray, package: float, packa
     out[WashingtonAction.NEGOTIATE_RETRACTION] = (accept * ((pres - package) * stake * a) + (1.0 - accept) * look[O_STAY]
                                                   - pr[K.WA_OFFER_COST] * (1.0 if package > 0 else 0.0))
     current = standing_value_of(pr, out, WashingtonAction.WITHDRAW_ON_SCHEDULE, posture)
-    chances = np.empty(2)
-    for k in range(2):
-        value = retraction_value_of(pr, 0.0, leave_day, days_since, troops, troop_target, stance, us_withdrawing,
-                                    k == 0, belief, linkage_level, mandate)
-        chances[k] = valuation.chance_discounted(pm_rate * move_chance(value, lam_g), rho, INF_DAYS)
-    coercion = (chances[0] - chances[1]) * package_avoided
+    # the PM's chance of taking the request back with sanctions in force (on) and without (off)
+    value_on = retraction_value_of(pr, 0.0, leave_day, days_since, troops, troop_target, stance, us_withdrawing,
+                                   True, belief, linkage_level, mandate)
+    chance_on = valuation.chance_discounted(pm_rate * move_chance(value_on, lam_g), rho, INF_DAYS)
+    value_off = retraction_value_of(pr, 0.0, leave_day, days_since, troops, troop_target, stance, us_withdrawing,
+                                    False, belief, linkage_level, mandate)
+    chance_off = valuation.chance_discounted(pm_rate * move_chance(value_off, lam_g), rho, INF_DAYS)
+    coercion = (chance_on - chance_off) * package_avoided
     out[WashingtonAction.IMPOSE_SANCTIONS] = current + (pr[K.WA_REPUTATION_WEIGHT] * threat_level + coercion
                                                         - burden * a)
