@@ -38,7 +38,7 @@ from . import bdm
 BDM_READINGS = ("text", "replication")
 
 
-def _votes(c: np.ndarray, x: np.ndarray, s: np.ndarray, r: np.ndarray, scale: np.ndarray):
+def _votes(c: np.ndarray, x: np.ndarray, s: np.ndarray, r: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """V[r, k, a, b]: voter k's vote for x_a over x_b, c_k s_k ((|x_k - x_b|/scale)^r_k -
     (|x_k - x_a|/scale)^r_k), shape (R, N, N, N)."""
     d = np.abs(x[:, :, None] - x[:, None, :]) / scale[:, None, None]      # (R, k, position)
