@@ -28,7 +28,7 @@ from sim.abm import FactionAgent, GovernmentAgent, NegotiationModel, TehranAgent
 from sim.model import payoffs
 from sim.model.actions import Proposal, TehranAction, WashingtonAction
 from sim.model.outcomes import RequestState
-from sim.model.state import initial_state
+from sim.model.state import FIELD_NAMES, initial_state
 
 INF = float("inf")
 GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -376,5 +376,5 @@ def test_fresh_model_resets_to_the_initial_state(cls):
     assert fresh.week == 0 and fresh.running
     assert observe_all(fresh, cls) == start
     expected = initial_state(p, 1)
-    for name in vars(expected):
+    for name in FIELD_NAMES:
         assert np.array_equal(getattr(fresh.state, name), getattr(expected, name)), name

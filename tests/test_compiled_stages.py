@@ -112,3 +112,45 @@ def test_a_stage_outside_the_compiled_step_runs_by_its_function(monkeypatch):
     assert calls == list(range(1, 30))
     for name in FIELD_NAMES:
         assert np.array_equal(getattr(with_extra, name), getattr(plain, name)), name
+
+
+def test_the_compiled_step_reads_each_field_from_its_row_of_the_storage():
+    # `_step_all` passes each field to `_step_rows` by name as `group[row]`; the rows must be
+    # the ones `state.PLACE` gives, or the step would compute on the wrong fields
+    import inspect
+    import re
+
+    from sim.model.state import MATRICES, PLACE
+
+    groups = ("f64", "i64", "i8", "flag")
+    found = dict(re.findall(r"(\w+)=(\w+(?:\[\d+\])?)", inspect.getsource(stages._step_all.py_func)))
+    for name in FIELD_NAMES:
+        if name in PLACE:
+            g, k = PLACE[name]
+            assert found[name] == f"{groups[g]}[{k}]", name
+        else:
+            assert name in dict(MATRICES) and found[name] == name
+
+
+def test_a_field_set_on_the_state_is_what_the_compiled_step_sees():
+    # setting a field writes into the storage the compiled step reads (no stale copy), and
+    # take, put, copies and pickles keep every field a view of the storage
+    import copy
+    import pickle
+
+    p = model_params(run_config("baseline", seed=0))
+    s = initial_state(p, 4)
+    s.troops = np.array([1.0, 2.0, 3.0, 4.0])
+    s.trigger_tehran = np.zeros(4, dtype=bool)
+    f64, _, _, flag, *_ = s.storage()
+    assert np.array_equal(f64[0], [1.0, 2.0, 3.0, 4.0]) and not flag[8].any()
+    for other in (s.take(np.array([2, 0])), copy.deepcopy(s), pickle.loads(pickle.dumps(s)), copy.copy(s)):
+        other.troops[0] = -7.0
+        assert other.storage()[0][0, 0] == -7.0
+        other.position[0, 1] = 0.33
+        assert other.storage()[5][0, 1] == 0.33
+    assert s.troops[0] == -7.0  # the shallow copy shares the storage, as a shallow copy of arrays does
+    sub = s.take(np.array([1, 3]))
+    sub.tension = np.array([0.9, 0.8])
+    s.put(np.array([1, 3]), sub)
+    assert np.array_equal(s.tension[[1, 3]], [0.9, 0.8]) and s.storage()[0][4, 3] == 0.8

@@ -979,15 +979,32 @@ def _step_rows(lo: int, hi: int, order: np.ndarray, par: np.ndarray, fac: np.nda
 
 @kernel
 def _step_all(order: np.ndarray, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, step: np.uint64, day: int,
-              rule: int, faction_pids: np.ndarray, *state: np.ndarray) -> None:
-    """`_step_rows` over every run, in one thread."""
+              rule: int, faction_pids: np.ndarray, f64: np.ndarray, i64: np.ndarray, i8: np.ndarray,
+              flag: np.ndarray, stance: np.ndarray, position: np.ndarray, salience: np.ndarray) -> None:
+    """`_step_rows` over every run, in one thread, on the state's storage (`State.storage()`:
+    the (fields, R) arrays of `state.STORAGE`, whose rows `state.PLACE` names, and the (R, F)
+    fields); tests/test_compiled_stages.py checks the rows below against `state.PLACE`."""
     runs = keys.shape[0]
     revise, chosen, flags, data, data1 = (np.zeros(runs, dtype=np.bool_), np.zeros(runs, dtype=np.int64),
                                           np.zeros((runs, 11), dtype=np.bool_), np.zeros((runs, 4)),
                                           np.zeros(runs))
     values, available = np.zeros((1, _N_WASHINGTON)), np.zeros((1, _N_WASHINGTON), dtype=np.bool_)
     _step_rows(0, runs, order, par, fac, keys, step, day, rule, faction_pids, revise, chosen, flags, data, data1,
-               values, available, *state)
+               values, available,
+               troops=f64[0], troop_target=f64[1], iran_influence=f64[2], isis_threat=f64[3], tension=f64[4],
+               mobilisation=f64[5], protests=f64[6], threat_level=f64[7], linkage_level=f64[8],
+               tehran_pressure=f64[9], credibility_belief=f64[10], stance=stance, position=position,
+               salience=salience, collective_stance=f64[11], mandate=f64[12], resolutions_passed=i64[0],
+               last_resolution_day=i64[1], caretaker=flag[0], pm_position=f64[13], pm_majority=flag[1],
+               pm_changes=i64[2], talks_requested=flag[2], request_state=i8[0], request_day=i64[3],
+               deadline_day=i64[4], us_withdrawing=flag[3], withdrawal_complete_day=i64[5], outcome=i8[1],
+               proposal=i8[2], proposal_size=f64[14], drawdowns_agreed=i64[6], sanctions_imposed=flag[4],
+               sanctions_ever=flag[5], government_action=i8[3], washington_posture=i8[4], washington_action=i8[5],
+               tehran_action=i8[6], trigger_government=flag[6], trigger_washington=flag[7], trigger_tehran=flag[8],
+               trigger_factions=flag[9], government_posture_changes=i64[7], washington_posture_changes=i64[8],
+               tehran_posture_changes=i64[9], factions_posture_changes=i64[10], human_government=flag[10],
+               human_washington=flag[11], human_tehran=flag[12], forced_government_action=i8[7],
+               forced_washington_action=i8[8], forced_tehran_action=i8[9])
 
 
 def compiled_step(p: ModelParams) -> bool:
@@ -995,26 +1012,26 @@ def compiled_step(p: ModelParams) -> bool:
     step order is one `_step_rows` dispatches (a stage added to `STAGES` without a branch
     there runs by its stage function instead), and its collective rule is compiled (not
     `bdm`, which NumPy computes)."""
-    order, _, rule = _plan(p)
-    return rule >= 0 and bool(np.all(order >= 0))
+    return _plan(p)[3]
 
 
 def run_step(s: State, p: ModelParams, step: int, keys: np.ndarray) -> None:
     """Step `step` of every run of `s`, every stage of `p.step_order`, in one compiled call
     (`compiled_step(p)`); the same numbers as the stage functions one after another."""
     par, fac = packing.packed(p)
-    order, pids, rule = _plan(p)
-    _step_all(order, par, fac, keys, draws.step_key(step), p.day(step), rule, pids, *s.arrays())
+    order, pids, rule, _ = _plan(p)
+    _step_all(order, par, fac, keys, draws.step_key(step), p.day(step), rule, pids, *s.storage())
 
 
-def _plan(p: ModelParams) -> tuple[np.ndarray, np.ndarray, int]:
-    """The stage codes of `p.step_order`, the factions' purpose ids (F, 3) and the collective
-    rule's code, once per params object."""
+def _plan(p: ModelParams) -> tuple[np.ndarray, np.ndarray, int, bool]:
+    """The stage codes of `p.step_order`, the factions' purpose ids (F, 3), the collective
+    rule's code and `compiled_step(p)`, once per params object."""
     cached = p.__dict__.get("_step_plan")
     if cached is None:
         order = np.array([STAGES[STAGE_NAMES.index(name)].code for name in p.step_order], dtype=np.int64)
         pids = np.array([_pids(f"faction.{name}") for name in p.factions.names], dtype=np.uint64).reshape(-1, 3)
-        cached = (order, pids, _rule_code(p))
+        rule = _rule_code(p)
+        cached = (order, pids, rule, rule >= 0 and bool(np.all(order >= 0)))
         object.__setattr__(p, "_step_plan", cached)
     return cached
 

@@ -87,34 +87,106 @@ class State:
     forced_washington_action: np.ndarray
     forced_tehran_action: np.ndarray
 
+    def __post_init__(self) -> None:
+        # each field becomes a row of its storage group (module docstring of `STORAGE`): a
+        # copy of the value given, cast to the field's type
+        runs = int(np.shape(self.__dict__["troops"])[0])
+        groups = []
+        for dtype, names in STORAGE:
+            buf: np.ndarray = np.empty((len(names), runs), dtype=dtype)
+            for k, name in enumerate(names):
+                buf[k] = self.__dict__[name]
+                self.__dict__[name] = buf[k]
+            groups.append(buf)
+        for name, dtype in MATRICES:
+            self.__dict__[name] = np.array(self.__dict__[name], dtype=dtype, order="C")
+        self.__dict__["_storage"] = tuple(groups)
+
+    @classmethod
+    def _of(cls, groups: tuple[np.ndarray, ...], matrices: tuple[np.ndarray, ...]) -> "State":
+        """A state over these storage arrays (used as they are, not copied)."""
+        s = object.__new__(cls)
+        for (_, names), buf in zip(STORAGE, groups):
+            for k, name in enumerate(names):
+                s.__dict__[name] = buf[k]
+        for (name, _), m in zip(MATRICES, matrices):
+            s.__dict__[name] = m
+        s.__dict__["_storage"] = tuple(groups)
+        return s
+
     @property
     def runs(self) -> int:
         return self.troops.shape[0]
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        """Every field's array, in field order (what the compiled step takes); kept until a
-        field is set to another array."""
-        cached = self.__dict__.get("_arrays")
+        """Every field's array, in field order."""
+        return tuple(self.__dict__[name] for name in FIELD_NAMES)
+
+    def storage(self) -> tuple[np.ndarray, ...]:
+        """What the compiled step takes: the storage groups' (fields, R) arrays in `STORAGE`
+        order, then the (R, F) fields of `MATRICES`. Every field's array is a view into these."""
+        cached = self.__dict__.get("_all")
         if cached is None:
-            cached = self.__dict__["_arrays"] = tuple(getattr(self, name) for name in FIELD_NAMES)
+            cached = self.__dict__["_all"] = self.__dict__["_storage"] + tuple(self.__dict__[n] for n, _ in MATRICES)
         return cached
 
     def __setattr__(self, name: str, value: object) -> None:
-        self.__dict__.pop("_arrays", None)
-        object.__setattr__(self, name, value)
+        # setting a field writes into its storage (the field keeps its type and shape), so the
+        # compiled step and the field always see the same numbers
+        current = self.__dict__.get(name) if "_storage" in self.__dict__ else None
+        if current is not None and name in _FIELDS:
+            current[...] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def __reduce__(self) -> tuple:
+        # copies and pickles rebuild the views over the copied storage
+        return (State._of, (self.__dict__["_storage"], tuple(self.__dict__[name] for name, _ in MATRICES)))
 
     def take(self, rows: np.ndarray) -> "State":
         """The sub-state of the given rows (a copy)."""
-        return State(**{f.name: getattr(self, f.name)[rows].copy() for f in fields(self)})
+        rows = np.asarray(rows)
+        return State._of(tuple(np.ascontiguousarray(buf[:, rows]) for buf in self.__dict__["_storage"]),
+                         tuple(np.ascontiguousarray(self.__dict__[name][rows]) for name, _ in MATRICES))
 
     def put(self, rows: np.ndarray, sub: "State") -> None:
         """Write a sub-state back into the given rows."""
-        for f in fields(self):
-            getattr(self, f.name)[rows] = getattr(sub, f.name)
+        rows = np.asarray(rows)
+        for buf, part in zip(self.__dict__["_storage"], sub.__dict__["_storage"]):
+            buf[:, rows] = part
+        for name, _ in MATRICES:
+            self.__dict__[name][rows] = sub.__dict__[name]
 
 
 #: the state's fields, in order
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(State))
+_FIELDS = frozenset(FIELD_NAMES)
+#: the type of each field with one value per run
+_TYPES: dict[str, type] = {
+    **dict.fromkeys(("troops", "troop_target", "iran_influence", "isis_threat", "tension", "mobilisation",
+                     "protests", "threat_level", "linkage_level", "tehran_pressure", "credibility_belief",
+                     "collective_stance", "mandate", "pm_position", "proposal_size"), np.float64),
+    **dict.fromkeys(("resolutions_passed", "last_resolution_day", "pm_changes", "request_day", "deadline_day",
+                     "withdrawal_complete_day", "drawdowns_agreed", "government_posture_changes",
+                     "washington_posture_changes", "tehran_posture_changes", "factions_posture_changes"), np.int64),
+    **dict.fromkeys(("request_state", "outcome", "proposal", "government_action", "washington_posture",
+                     "washington_action", "tehran_action", "forced_government_action", "forced_washington_action",
+                     "forced_tehran_action"), np.int8),
+    **dict.fromkeys(("caretaker", "pm_majority", "talks_requested", "us_withdrawing", "sanctions_imposed",
+                     "sanctions_ever", "trigger_government", "trigger_washington", "trigger_tehran",
+                     "trigger_factions", "human_government", "human_washington", "human_tehran"), np.bool_),
+}
+#: the fields with one value per run and faction, (R, F), and their types
+MATRICES: tuple[tuple[str, type], ...] = (("stance", np.int8), ("position", np.float64), ("salience", np.float64))
+#: how the state is stored: the fields with one value per run, grouped by type, each group
+#: one (fields, R) array whose rows are the fields (in field order). The compiled step
+#: takes these few arrays, not one per field (`storage()`), which is what makes a step of
+#: one run (the Mesa model) cheap to call.
+STORAGE: tuple[tuple[type, tuple[str, ...]], ...] = tuple(
+    (dtype, tuple(n for n in FIELD_NAMES if _TYPES.get(n) is dtype)) for dtype in (np.float64, np.int64, np.int8, np.bool_))
+#: where each field with one value per run is stored: (group, row)
+PLACE: dict[str, tuple[int, int]] = {name: (g, k) for g, (_, names) in enumerate(STORAGE) for k, name in enumerate(names)}
+assert set(PLACE) | {n for n, _ in MATRICES} == _FIELDS and len(PLACE) + len(MATRICES) == len(FIELD_NAMES)
 
 
 def nearest_stance(position: np.ndarray) -> np.ndarray:
@@ -127,7 +199,7 @@ def initial_state(p: ModelParams, runs: int) -> State:
     w, g, wa, te, fa = p.world, p.government, p.washington, p.tehran, p.factions
 
     def full(value: object, dtype: type = np.float64) -> np.ndarray:
-        return np.broadcast_to(np.asarray(value, dtype=dtype), (runs,)).copy()
+        return np.full(runs, value, dtype=dtype)
 
     tension = full(w.initial_tension)
     salience = np.broadcast_to(
