@@ -154,3 +154,18 @@ def test_a_field_set_on_the_state_is_what_the_compiled_step_sees():
     sub.tension = np.array([0.9, 0.8])
     s.put(np.array([1, 3]), sub)
     assert np.array_equal(s.tension[[1, 3]], [0.9, 0.8]) and s.storage()[0][4, 3] == 0.8
+
+
+def test_the_bound_stepper_is_run_step_and_refuses_a_step_that_is_not_compiled():
+    p = model_params(run_config("anti_american_pm", 3))
+    keys = draws.run_key(p.seed, np.arange(50))
+    bound, plain = initial_state(p, 50), initial_state(p, 50)
+    step = stages.stepper(bound, p, keys)
+    for week in range(1, 60):
+        step(week)
+        stages.run_step(plain, p, week, keys)
+    for name in FIELD_NAMES:
+        assert np.array_equal(getattr(bound, name), getattr(plain, name)), name
+    bdm = model_params(run_config("baseline", 0, ["scenario.behaviour.collective_rule=bdm"]))
+    with pytest.raises(ValueError, match="not compiled"):
+        stages.stepper(initial_state(bdm, 1), bdm, draws.run_key(0, [0]))

@@ -19,7 +19,7 @@ from ..model.actors import ACTORS
 from ..model.choice import logit_probabilities
 from ..model.outcomes import RequestState
 from ..model.params import ModelParams
-from ..model.stages import Stage
+from ..model.stages import Stage, compiled_step, stepper
 from ..model.state import initial_state, summary_columns, summary_row
 from ..model.week import finish, run_week, running_of
 from . import story
@@ -183,7 +183,12 @@ class NegotiationModel(mesa.Model):
         self.pending_events = [] if self.record else None
         if self.record:
             run_week(self.state, self.params, step, self.run_keys, self.pending_events, perform=self._perform)
-        else:  # nothing to tell: the step is one compiled call of the same stage kernels (`run_week`)
+        elif compiled_step(self.params):  # nothing to tell: one compiled call of the same stage kernels
+            fast = self.__dict__.get("_stepper")
+            if fast is None or fast[0] is not self.state or fast[1] is not self.params:
+                fast = self._stepper = (self.state, self.params, stepper(self.state, self.params, self.run_keys))
+            fast[2](step)
+        else:
             run_week(self.state, self.params, step, self.run_keys)
         if self.record:
             day = self.params.day(step)

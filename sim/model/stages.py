@@ -1023,6 +1023,24 @@ def run_step(s: State, p: ModelParams, step: int, keys: np.ndarray) -> None:
     _step_all(order, par, fac, keys, draws.step_key(step), p.day(step), rule, pids, *s.storage())
 
 
+def stepper(s: State, p: ModelParams, keys: np.ndarray) -> Callable[[int], None]:
+    """`run_step` bound to one state, params and stream keys: a function of the step alone,
+    which saves a run of one (the Mesa model) the look-ups of every call. The state's storage
+    arrays keep their identity (setting a field writes into them), so the binding holds for
+    the state's life. Only for params whose step is compiled (`compiled_step`)."""
+    par, fac = packing.packed(p)
+    order, pids, rule, compiled = _plan(p)
+    if not compiled:
+        raise ValueError("stepper: this step order or collective rule is not compiled (compiled_step is false)")
+    storage = s.storage()
+    day = p.day
+
+    def step(week: int) -> None:
+        _step_all(order, par, fac, keys, draws.step_key(week), day(week), rule, pids, *storage)
+
+    return step
+
+
 def _plan(p: ModelParams) -> tuple[np.ndarray, np.ndarray, int, bool]:
     """The stage codes of `p.step_order`, the factions' purpose ids (F, 3), the collective
     rule's code and `compiled_step(p)`, once per params object."""

@@ -195,7 +195,20 @@ def nearest_stance(position: np.ndarray) -> np.ndarray:
 
 
 def initial_state(p: ModelParams, runs: int) -> State:
-    """Day 0, 6 January 2020: the world as the article describes it, the same in every run."""
+    """Day 0, 6 January 2020: the world as the article describes it, the same in every run.
+
+    The state of one run is computed once per params object and copied after that (a Mesa
+    run, `NegotiationModel`, starts from it; a sweep's Mesa engine makes one per run)."""
+    if runs == 1:
+        cached = p.__dict__.get("_initial_state")
+        if cached is None:
+            cached = _initial_state(p, 1)
+            object.__setattr__(p, "_initial_state", cached)
+        return cached.take(np.zeros(1, dtype=np.int64))
+    return _initial_state(p, runs)
+
+
+def _initial_state(p: ModelParams, runs: int) -> State:
     w, g, wa, te, fa = p.world, p.government, p.washington, p.tehran, p.factions
 
     def full(value: object, dtype: type = np.float64) -> np.ndarray:
