@@ -593,7 +593,7 @@ def deal_gain_of(pr: np.ndarray, stance: float, committed: float, size: float, c
     return payoffs.gain_of(stance, committed, committed + size, pr[K.G_SALIENCE]) * pr[K.WEEKS_AHEAD] - conflict
 
 
-@kernel
+@kernel(inline=True)
 def retraction_value_of(pr: np.ndarray, package: float, leave_day: float, days_since: float, troops: float,
                         troop_target: float, stance: float, us_withdrawing: bool, sanctions_on: bool, belief: float,
                         linkage_level: float, mandate: float) -> float:
@@ -620,7 +620,7 @@ def pm_rate_of(pr: np.ndarray, caretaker: bool, majority: bool, protests: float)
     return share, pr[K.G_MAJORITY_REVISION_RATE] if majority else pr[K.G_BASE_REVISION_RATE] * share
 
 
-@kernel
+@kernel(inline=True)
 def outlook_of(pr: np.ndarray, day: int, troops: float, troop_target: float, isis: float, influence: float,
                tension: float, request_state: int, request_day: int, us_withdrawing: bool, outcome: int,
                stance: float, belief: float, linkage_level: float, mandate: float, pm_rate: float,
@@ -667,7 +667,7 @@ O_STAKE, O_WITHDRAW, O_STAY, O_LEAVE_DAY, O_LOSS, O_REQUEST_VALUE, O_HAZARD = 0,
 O_DEAL_SIZE, O_DEAL_PER_UNIT_B, O_DEAL_CONFLICT_B, O_DEAL_PER_UNIT_W, O_DEAL_AVOIDED_W = 7, 8, 9, 10, 11
 
 
-@kernel
+@kernel(inline=True)
 def government_values_of(pr: np.ndarray, look: np.ndarray, pm_rate: float, days_since: float, troops: float,
                          troop_target: float, stance: float, request_state: int, us_withdrawing: bool,
                          sanctions_imposed: bool, belief: float, linkage_level: float, mandate: float, proposal: int,
@@ -742,7 +742,7 @@ def standing_value_of(pr: np.ndarray, v: np.ndarray, first: int, posture: int) -
     return total if kept_any else best
 
 
-@kernel
+@kernel(inline=True)
 def retraction_deal_of(pr: np.ndarray, look: np.ndarray, days_since: float, troops: float, troop_target: float,
                        stance: float, us_withdrawing: bool, sanctions_imposed: bool, belief: float,
                        linkage_level: float, mandate: float) -> tuple[float, float]:
@@ -758,7 +758,7 @@ def retraction_deal_of(pr: np.ndarray, look: np.ndarray, days_since: float, troo
     return bargaining.nash_size(conflict_b / per_unit_b, avoided_w / per_unit_w, pr[K.BAGHDAD_POWER], pres), avoided_w
 
 
-@kernel
+@kernel(inline=True)
 def washington_values_of(pr: np.ndarray, look: np.ndarray, package: float, package_avoided: float, pm_share: float,
                          pm_rate: float, days_since: float, troops: float, troop_target: float, stance: float,
                          request_state: int, us_withdrawing: bool, sanctions_imposed: bool, belief: float,
