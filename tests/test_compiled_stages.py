@@ -169,3 +169,18 @@ def test_the_bound_stepper_is_run_step_and_refuses_a_step_that_is_not_compiled()
     bdm = model_params(run_config("baseline", 0, ["scenario.behaviour.collective_rule=bdm"]))
     with pytest.raises(ValueError, match="not compiled"):
         stages.stepper(initial_state(bdm, 1), bdm, draws.run_key(0, [0]))
+
+
+def test_shared_exponentials_give_the_separate_integrals_bit_for_bit():
+    # `valuation.integrals` computes e^(-rho t) once for both integrals; the stopping rule's
+    # search gives `illegitimacy_over` its spans' integrals once: both the same numbers
+    from sim.model import valuation as v
+
+    rng = np.random.default_rng(4)
+    for t, rho in zip(rng.uniform(0, 900, 2000), np.r_[rng.uniform(0, 0.01, 1990), np.zeros(10)]):
+        assert v.integrals(t, rho) == (v.integral_level(t, rho), v.integral_slope(t, rho))
+    for tau, span, rho in zip(rng.uniform(0, 800, 2000), np.r_[rng.uniform(-5, 800, 1990), [np.inf] * 10],
+                              rng.uniform(1e-4, 0.01, 2000)):
+        direct = v.illegitimacy(tau, span, rho, 1.3, 2.1)
+        s = max(span, 0.0)
+        assert direct == v.illegitimacy_over(tau, s, v.span_integral(s, rho), rho, 1.3, 2.1)

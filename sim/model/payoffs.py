@@ -299,8 +299,8 @@ def stopping_day(stake: float, revision_interval: float, lead_days: float, disco
     dt, lead, s, rho = revision_interval, lead_days, stake, discount_rate
     lw, ov = legitimacy_weight, overstay_penalty
     fade = valuation.discount(dt, rho)
-    lev_l, sl_l = valuation.integral_level(lead, rho), valuation.integral_slope(lead, rho)
-    lev_d, sl_d = valuation.integral_level(dt, rho), valuation.integral_slope(dt, rho)
+    lev_l, sl_l = valuation.integrals(lead, rho)
+    lev_d, sl_d = valuation.integrals(dt, rho)
     constant = (0.5 * s * lev_l * (1.0 - fade) - s * lev_d) / valuation.DAYS_PER_WEEK
 
     # the linear regime: tau + dt + lead <= one year
@@ -312,10 +312,15 @@ def stopping_day(stake: float, revision_interval: float, lead_days: float, disco
     if (level >= 0.0 and linear_end >= 0.0) or (slope > 0 and root <= linear_end):
         return 0.0 if level >= 0.0 else root
 
+    # `valuation.illegitimacy` over the lead and the revision interval, their spans' integrals
+    # computed once for the search
+    span_l, span_d = max(lead, 0.0), max(dt, 0.0)
+    whole_l, whole_d = valuation.span_integral(span_l, rho), valuation.span_integral(span_d, rho)
+
     def leave_now_gain(tau: float) -> float:
-        return (constant - 0.5 * valuation.illegitimacy(tau, lead, rho, lw, ov)
-                + valuation.illegitimacy(tau, dt, rho, lw, ov)
-                + 0.5 * fade * valuation.illegitimacy(tau + dt, lead, rho, lw, ov))
+        return (constant - 0.5 * valuation.illegitimacy_over(tau, span_l, whole_l, rho, lw, ov)
+                + valuation.illegitimacy_over(tau, span_d, whole_d, rho, lw, ov)
+                + 0.5 * fade * valuation.illegitimacy_over(tau + dt, span_l, whole_l, rho, lw, ov))
 
     # the root lies past the linear regime; where the line's own root is a bound (the
     # deadline's jump only makes leaving better), it closes the bracket

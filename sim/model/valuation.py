@@ -224,6 +224,16 @@ def integral_slope(t: float, rho: float) -> float:
     return (1.0 - math.exp(-rho * t) * (1.0 + rho * t)) / (rho * rho) if rho > 0 else 0.5 * t * t
 
 
+@kernel(inline=True)
+def integrals(t: float, rho: float) -> tuple[float, float]:
+    """`integral_level` and `integral_slope` of the same t, with their exponential computed
+    once (the same operations, so the same numbers as the two calls)."""
+    if rho > 0:
+        e = math.exp(-rho * t)
+        return (1.0 - e) / rho, (1.0 - e * (1.0 + rho * t)) / (rho * rho)
+    return t, 0.5 * t * t
+
+
 @kernel
 def _rows_integral_level(out: np.ndarray, t: np.ndarray, rho: np.ndarray) -> None:
     for i in range(out.shape[0]):
@@ -248,8 +258,9 @@ def ramp_weeks(level0: float, slope: float, start: float, end: float, discount_r
     t0 = max(start, 0.0)
     t1 = max(end, t0)
     rho = discount_rate
-    return (level0 * (integral_level(t1, rho) - integral_level(t0, rho))
-            + slope * (integral_slope(t1, rho) - integral_slope(t0, rho))) / DAYS_PER_WEEK
+    lev1, sl1 = integrals(t1, rho)
+    lev0, sl0 = integrals(t0, rho)
+    return (level0 * (lev1 - lev0) + slope * (sl1 - sl0)) / DAYS_PER_WEEK
 
 
 @kernel
@@ -269,13 +280,24 @@ def discounted_ramp(level0: ArrayLike, slope: ArrayLike, start: ArrayLike, end: 
 def illegitimacy(days_since_request: float, horizon_days: float, discount_rate: float, legitimacy_weight: float,
                  overstay_penalty: float) -> float:
     """`illegitimacy_cost` for one value (positional arguments, for kernels)."""
-    tau, rho, lw = days_since_request, discount_rate, legitimacy_weight
     span = max(horizon_days, 0.0)
-    to_deadline = min(max(YEAR_DAYS - tau, 0.0), span)
-    lev_d = integral_level(to_deadline, rho)
-    sl_d = integral_slope(to_deadline, rho)
+    return illegitimacy_over(days_since_request, span, span_integral(span, discount_rate), discount_rate,
+                             legitimacy_weight, overstay_penalty)
+
+
+@kernel(inline=True)
+def span_integral(span: float, rho: float) -> float:
+    """I0 of a span of days (`illegitimacy`'s I0(T)), also where the span is infinite."""
     # rho > 0 wherever a span is infinite
-    lev_t = integral_level(span, rho) if math.isfinite(span) else 1.0 / (rho if rho > 0 else 1.0)
+    return integral_level(span, rho) if math.isfinite(span) else 1.0 / (rho if rho > 0 else 1.0)
+
+
+@kernel(inline=True)
+def illegitimacy_over(tau: float, span: float, lev_t: float, rho: float, lw: float, overstay_penalty: float) -> float:
+    """`illegitimacy` of a span (>= 0) whose I0 is given (`span_integral`): a search that
+    values many days against the same spans computes their integrals once (F4, F11, F21)."""
+    to_deadline = min(max(YEAR_DAYS - tau, 0.0), span)
+    lev_d, sl_d = integrals(to_deadline, rho)
     ramp = lw / YEAR_DAYS * (tau * lev_d + sl_d)
     after = (lw + overstay_penalty) * (lev_t - lev_d)
     return (ramp + after) / DAYS_PER_WEEK
