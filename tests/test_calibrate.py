@@ -178,10 +178,35 @@ def test_command_refuses_bad_input_in_one_line():
         "sets": ["-m", "sim.calibrate", "sets=0"],
         "patterns": ["-m", "sim.calibrate", "patterns=nope"],
         "base": ["-m", "sim.calibrate", "screening.base_samples=3"],
+        "rows": ["-m", "sim.calibrate", "posterior_rows=0"],
     })
     assert_one_line_failure(res["sets"], "calibrate error", "sets", "0")
+    assert_one_line_failure(res["rows"], "posterior_rows", "0")
     assert_one_line_failure(res["patterns"], "patterns", "nope", "patterns")
     assert_one_line_failure(res["base"], "screening.base_samples", "power of 2")
+
+
+def test_posterior_file_holds_every_accepted_set_or_a_seeded_random_subset():
+    from types import SimpleNamespace
+
+    from sim.calibrate.pipeline import posterior_table
+
+    rng = np.random.default_rng(0)
+    sets = pd.DataFrame({"point_id": np.arange(1000), "a.x": rng.uniform(size=1000), "b.y": rng.uniform(size=1000)})
+    accepted = rng.uniform(size=1000) < 0.3
+    r = SimpleNamespace(sets=sets, accepted=accepted, priors=[SimpleNamespace(path="a.x"), SimpleNamespace(path="b.y")])
+
+    def settings(rows, seed=7):
+        return SimpleNamespace(posterior_rows=rows, experiment=SimpleNamespace(seed=seed))
+
+    every = posterior_table(r, settings(None))
+    assert list(every.columns) == ["point_id", "a.x", "b.y"] and len(every) == accepted.sum()
+    assert posterior_table(r, settings(int(accepted.sum()))).equals(every)  # not more than the cap: all
+    some = posterior_table(r, settings(50))
+    assert len(some) == 50 and some["point_id"].is_unique and some["point_id"].is_monotonic_increasing
+    assert set(some["point_id"]) <= set(every["point_id"])
+    assert some.equals(posterior_table(r, settings(50)))  # the same seed, the same subset
+    assert not some.equals(posterior_table(r, settings(50, seed=8)))
 
 
 @pytest.mark.slow

@@ -88,7 +88,7 @@ def load_priors(settings: CalibrateConfig, base) -> list[pri.Prior]:
 
 
 def check_settings(s: CalibrateConfig) -> None:
-    for key in ("sets", "replications", "chunk_sets", "workers"):
+    for key in ("sets", "replications", "chunk_sets", "workers", "posterior_rows"):
         v = getattr(s, key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
             raise ConfigError(key, v, "an integer >= 1" + ("" if key == "chunk_sets" else ", or null"))
@@ -176,12 +176,24 @@ def _reporter(what: str):
     return report
 
 
+def posterior_table(r: Result, settings: CalibrateConfig) -> pd.DataFrame:
+    """The accepted sets' coefficients (`point_id` and one column per coefficient), in set
+    order: every accepted set, or `settings.posterior_rows` of them drawn at random without
+    replacement with the experiment's seed when more were accepted (a subset of a sample from
+    the posterior is one too; a million-set sweep accepts tens of thousands)."""
+    posterior = r.sets.loc[r.accepted, ["point_id", *[p.path for p in r.priors]]]
+    cap = settings.posterior_rows
+    if cap is not None and len(posterior) > cap:
+        keep = np.random.default_rng(settings.experiment.seed).choice(len(posterior), size=cap, replace=False)
+        posterior = posterior.iloc[np.sort(keep)]
+    return posterior
+
+
 def write(r: Result, settings: CalibrateConfig, plan) -> None:
     from . import report
 
     r.out.mkdir(parents=True, exist_ok=True)
-    posterior = r.sets.loc[r.accepted, ["point_id", *[p.path for p in r.priors]]]
-    posterior.to_parquet(r.out / "posterior.parquet", index=False)
+    posterior_table(r, settings).to_parquet(r.out / "posterior.parquet", index=False)
     r.sets.to_parquet(r.out / "prior_sets.parquet", index=False)
     r.marginals.to_csv(r.out / "marginals.csv", index=False)
     if r.morris is not None:

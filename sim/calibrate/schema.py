@@ -40,6 +40,10 @@ class CalibrateConfig:
     band_scales: List[float] = setting([0.5, 0.75, 1.25, 1.5], "band widths tried for the sensitivity table",
                                        "numbers > 0")
     chunk_sets: int = setting(500, "parameter sets per saved chunk", "an integer >= 1")
+    posterior_rows: Optional[int] = setting(
+        10000, "accepted sets written to posterior.parquet: all when fewer are accepted, else a random subset "
+               "drawn with the experiment's seed (the report's tables and the posterior medians use every "
+               "accepted set; null: all)", "an integer >= 1, or null")
     workers: Optional[int] = setting(None, "worker processes (null: all cores)", "an integer >= 1")
     out: str = setting("results/calibration", "the output folder", "a folder")
     scenario_out: Optional[str] = setting(None, "also write the posterior medians as a scenario file here (e.g. "
