@@ -214,9 +214,9 @@ def write_report(r, settings, plan) -> Path:
         "## Files",
         "",
         "`posterior.parquet` (the accepted sets: `point_id` and one column per coefficient"
-        + (f"; {settings.posterior_rows:,} of the {int(r.accepted.sum()):,} accepted, drawn at random with "
+        + (f"; {settings.posterior_rows:,} of the {acc:,} accepted, drawn at random with "
            f"the experiment's seed (`posterior_rows`)"
-           if settings.posterior_rows is not None and r.accepted.sum() > settings.posterior_rows else "")
+           if settings.posterior_rows is not None and acc > settings.posterior_rows else "")
         + "; `python -m sim.sweep experiment=posterior` draws its runs' parameters from it), `prior_sets.parquet` "
         "(every set with its statistics and outputs), `marginals.csv`"
         + (", `morris.csv`, `sobol.csv`" if r.morris is not None else "") + ", the figures.",

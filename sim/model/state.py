@@ -88,31 +88,33 @@ class State:
     forced_tehran_action: np.ndarray
 
     def __post_init__(self) -> None:
-        # each field becomes a row of its storage group (module docstring of `STORAGE`): a
-        # copy of the value given, cast to the field's type
+        # each field becomes a row of its storage group (`STORAGE`): a copy of the value
+        # given, cast to the field's type
         runs = int(np.shape(self.__dict__["troops"])[0])
         groups = []
         for dtype, names in STORAGE:
             buf: np.ndarray = np.empty((len(names), runs), dtype=dtype)
             for k, name in enumerate(names):
                 buf[k] = self.__dict__[name]
-                self.__dict__[name] = buf[k]
             groups.append(buf)
-        for name, dtype in MATRICES:
-            self.__dict__[name] = np.array(self.__dict__[name], dtype=dtype, order="C")
-        self.__dict__["_storage"] = tuple(groups)
+        self._bind(tuple(groups), tuple(np.array(self.__dict__[name], dtype=dtype, order="C")
+                                        for name, dtype in MATRICES))
 
     @classmethod
     def _of(cls, groups: tuple[np.ndarray, ...], matrices: tuple[np.ndarray, ...]) -> "State":
         """A state over these storage arrays (used as they are, not copied)."""
         s = object.__new__(cls)
+        s._bind(groups, matrices)
+        return s
+
+    def _bind(self, groups: tuple[np.ndarray, ...], matrices: tuple[np.ndarray, ...]) -> None:
+        """Make every field a view of its row of `groups`, or one of `matrices`."""
         for (_, names), buf in zip(STORAGE, groups):
             for k, name in enumerate(names):
-                s.__dict__[name] = buf[k]
+                self.__dict__[name] = buf[k]
         for (name, _), m in zip(MATRICES, matrices):
-            s.__dict__[name] = m
-        s.__dict__["_storage"] = tuple(groups)
-        return s
+            self.__dict__[name] = m
+        self.__dict__["_storage"] = groups + matrices
 
     @property
     def runs(self) -> int:
@@ -125,10 +127,7 @@ class State:
     def storage(self) -> tuple[np.ndarray, ...]:
         """What the compiled step takes: the storage groups' (fields, R) arrays in `STORAGE`
         order, then the (R, F) fields of `MATRICES`. Every field's array is a view into these."""
-        cached = self.__dict__.get("_all")
-        if cached is None:
-            cached = self.__dict__["_all"] = self.__dict__["_storage"] + tuple(self.__dict__[n] for n, _ in MATRICES)
-        return cached
+        return self.__dict__["_storage"]
 
     def __setattr__(self, name: str, value: object) -> None:
         # setting a field writes into its storage (the field keeps its type and shape), so the
@@ -141,21 +140,24 @@ class State:
 
     def __reduce__(self) -> tuple:
         # copies and pickles rebuild the views over the copied storage
-        return (State._of, (self.__dict__["_storage"], tuple(self.__dict__[name] for name, _ in MATRICES)))
+        stored = self.storage()
+        return (State._of, (stored[:_GROUPS], stored[_GROUPS:]))
 
     def take(self, rows: np.ndarray) -> "State":
         """The sub-state of the given rows (a copy)."""
         rows = np.asarray(rows)
-        return State._of(tuple(np.ascontiguousarray(buf[:, rows]) for buf in self.__dict__["_storage"]),
-                         tuple(np.ascontiguousarray(self.__dict__[name][rows]) for name, _ in MATRICES))
+        stored = self.storage()
+        return State._of(tuple(np.ascontiguousarray(buf[:, rows]) for buf in stored[:_GROUPS]),
+                         tuple(np.ascontiguousarray(m[rows]) for m in stored[_GROUPS:]))
 
     def put(self, rows: np.ndarray, sub: "State") -> None:
         """Write a sub-state back into the given rows."""
         rows = np.asarray(rows)
-        for buf, part in zip(self.__dict__["_storage"], sub.__dict__["_storage"]):
+        stored, parts = self.storage(), sub.storage()
+        for buf, part in zip(stored[:_GROUPS], parts[:_GROUPS]):
             buf[:, rows] = part
-        for name, _ in MATRICES:
-            self.__dict__[name][rows] = sub.__dict__[name]
+        for m, part in zip(stored[_GROUPS:], parts[_GROUPS:]):
+            m[rows] = part
 
 
 #: the state's fields, in order
@@ -184,6 +186,7 @@ MATRICES: tuple[tuple[str, type], ...] = (("stance", np.int8), ("position", np.f
 #: one run (the Mesa model) cheap to call.
 STORAGE: tuple[tuple[type, tuple[str, ...]], ...] = tuple(
     (dtype, tuple(n for n in FIELD_NAMES if _TYPES.get(n) is dtype)) for dtype in (np.float64, np.int64, np.int8, np.bool_))
+_GROUPS = len(STORAGE)
 #: where each field with one value per run is stored: (group, row)
 PLACE: dict[str, tuple[int, int]] = {name: (g, k) for g, (_, names) in enumerate(STORAGE) for k, name in enumerate(names)}
 assert set(PLACE) | {n for n, _ in MATRICES} == _FIELDS and len(PLACE) + len(MATRICES) == len(FIELD_NAMES)

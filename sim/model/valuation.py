@@ -211,27 +211,27 @@ def competing_chance(hazard: ArrayLike, own_rate: ArrayLike, discount_rate: Arra
     return elementwise(_rows_chance_before, hazard, own_rate, discount_rate)
 
 
-@kernel
-def integral_level(t: float, rho: float) -> float:
-    """The integral over [0, t] days of e^(-rho u), in days ((1 - e^(-rho t)) / rho; t at rho = 0)."""
-    return (1.0 - math.exp(-rho * t)) / rho if rho > 0 else t
-
-
-@kernel
-def integral_slope(t: float, rho: float) -> float:
-    """The integral over [0, t] days of u e^(-rho u), in days ((1 - e^(-rho t) (1 + rho t)) / rho^2;
-    t^2 / 2 at rho = 0)."""
-    return (1.0 - math.exp(-rho * t) * (1.0 + rho * t)) / (rho * rho) if rho > 0 else 0.5 * t * t
-
-
 @kernel(inline=True)
 def integrals(t: float, rho: float) -> tuple[float, float]:
-    """`integral_level` and `integral_slope` of the same t, with their exponential computed
-    once (the same operations, so the same numbers as the two calls)."""
+    """The integrals over [0, t] days of e^(-rho u) and of u e^(-rho u), in days:
+    ((1 - e^(-rho t)) / rho, (1 - e^(-rho t) (1 + rho t)) / rho^2), or (t, t^2 / 2) at rho = 0;
+    one exponential for both."""
     if rho > 0:
         e = math.exp(-rho * t)
         return (1.0 - e) / rho, (1.0 - e * (1.0 + rho * t)) / (rho * rho)
     return t, 0.5 * t * t
+
+
+@kernel
+def integral_level(t: float, rho: float) -> float:
+    """The integral over [0, t] days of e^(-rho u), in days (`integrals`)."""
+    return integrals(t, rho)[0]
+
+
+@kernel
+def integral_slope(t: float, rho: float) -> float:
+    """The integral over [0, t] days of u e^(-rho u), in days (`integrals`)."""
+    return integrals(t, rho)[1]
 
 
 @kernel
