@@ -1,0 +1,135 @@
+"""What a step of the batch engine computes, and what its library calls and draws cost
+(a measurement, not a test; README, "Performance").
+
+    python -m benchmarks.step_costs            # counts over 200 baseline runs x 156 steps, then unit costs
+
+1. Counts: the step run uncompiled (NUMBA_DISABLE_JIT, set here before numba is imported,
+   so run this as its own process), with `math.exp`, `expm1`, `tanh`, `log`, `sqrt` and the
+   keyed draws wrapped by counters; printed per run and step.
+2. Unit costs: each call in a compiled loop of independent iterations, minus the loop's own
+   cost, the best of three, in nanoseconds (a second process, compiled as usual).
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import os
+import subprocess
+import sys
+import time
+
+_COUNT = "count"
+
+
+def counts(runs: int = 200) -> dict[str, float]:
+    import numpy as np
+
+    tally: collections.Counter = collections.Counter()
+    for name in ("exp", "expm1", "tanh", "log", "sqrt"):
+        f = getattr(math, name)
+
+        def wrapped(*a, _f=f, _n=name):
+            tally[_n] += 1
+            return _f(*a)
+
+        setattr(math, name, wrapped)
+    from sim.model import draws
+
+    bits, quantile = draws.draw_bits, draws.normal_quantile
+
+    def counted_bits(*a):
+        tally["draw"] += 1
+        return bits(*a)
+
+    def counted_quantile(*a):
+        tally["normal"] += 1
+        return quantile(*a)
+
+    draws.draw_bits, draws.normal_quantile = counted_bits, counted_quantile
+    from benchmarks.batch_run_model import baseline_params
+    from sim.model import stages
+    from sim.model.state import initial_state
+
+    p = baseline_params()
+    step = stages.stepper(initial_state(p, runs), p, draws.run_key(p.seed, np.arange(runs)))
+    tally.clear()
+    for week in range(1, 157):
+        step(week)
+    return {k: v / (runs * 156) for k, v in sorted(tally.items())}
+
+
+def unit_costs(n: int = 5_000_000) -> dict[str, float]:
+    import numba
+    import numpy as np
+
+    from sim.model import draws
+
+    @numba.njit
+    def base(n):
+        s = 0.0
+        for i in range(n):
+            s += -(i * 1e-9)
+        return s
+
+    @numba.njit
+    def exp(n):
+        s = 0.0
+        for i in range(n):
+            s += math.exp(-(i * 1e-9))
+        return s
+
+    @numba.njit
+    def expm1(n):
+        s = 0.0
+        for i in range(n):
+            s += math.expm1(-(i * 1e-9))
+        return s
+
+    @numba.njit
+    def tanh(n):
+        s = 0.0
+        for i in range(n):
+            s += math.tanh(-(i * 1e-9))
+        return s
+
+    @numba.njit
+    def uniform(n):
+        s = 0.0
+        for i in range(n):
+            s += draws.uniform_at(np.uint64(12345), np.uint64(i), np.uint64(777))
+        return s
+
+    @numba.njit
+    def normal(n):
+        s = 0.0
+        for i in range(n):
+            s += draws.normal_at(np.uint64(12345), np.uint64(i), np.uint64(777))
+        return s
+
+    best = {}
+    for f in (base, exp, expm1, tanh, uniform, normal):
+        f(10)
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            f(n)
+            times.append(time.perf_counter() - t0)
+        best[f.__name__] = min(times) / n * 1e9
+    loop = best.pop("base")
+    return {k: v - loop for k, v in best.items()}
+
+
+def main() -> None:
+    if sys.argv[1:] == [_COUNT]:
+        per = counts()
+        print("per run and step:", ", ".join(f"{k} {v:.2f}" for k, v in per.items()))
+        return
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    subprocess.run([sys.executable, "-m", "benchmarks.step_costs", _COUNT], env=env, check=True)
+    costs = unit_costs()
+    print("unit costs, ns:", ", ".join(f"{k} {v:.1f}" for k, v in costs.items()))
+
+
+if __name__ == "__main__":
+    main()
