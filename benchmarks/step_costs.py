@@ -59,63 +59,47 @@ def counts(runs: int = 200) -> dict[str, float]:
     return {k: v / (runs * 156) for k, v in sorted(tally.items())}
 
 
+def _summing_loop(op):
+    """A compiled loop summing op(i) over i < n: its time per iteration, less the bare
+    loop's (op returning its argument's negative), is op's unit cost."""
+    import numba
+
+    @numba.njit
+    def loop(n):
+        s = 0.0
+        for i in range(n):
+            s += op(i)
+        return s
+
+    return loop
+
+
 def unit_costs(n: int = 5_000_000) -> dict[str, float]:
     import numba
     import numpy as np
 
     from sim.model import draws
 
-    @numba.njit
-    def base(n):
-        s = 0.0
-        for i in range(n):
-            s += -(i * 1e-9)
-        return s
-
-    @numba.njit
-    def exp(n):
-        s = 0.0
-        for i in range(n):
-            s += math.exp(-(i * 1e-9))
-        return s
-
-    @numba.njit
-    def expm1(n):
-        s = 0.0
-        for i in range(n):
-            s += math.expm1(-(i * 1e-9))
-        return s
-
-    @numba.njit
-    def tanh(n):
-        s = 0.0
-        for i in range(n):
-            s += math.tanh(-(i * 1e-9))
-        return s
-
-    @numba.njit
-    def uniform(n):
-        s = 0.0
-        for i in range(n):
-            s += draws.uniform_at(np.uint64(12345), np.uint64(i), np.uint64(777))
-        return s
-
-    @numba.njit
-    def normal(n):
-        s = 0.0
-        for i in range(n):
-            s += draws.normal_at(np.uint64(12345), np.uint64(i), np.uint64(777))
-        return s
+    key, purpose = np.uint64(12345), np.uint64(777)
+    ops = {
+        "base": lambda i: -(i * 1e-9),
+        "exp": lambda i: math.exp(-(i * 1e-9)),
+        "expm1": lambda i: math.expm1(-(i * 1e-9)),
+        "tanh": lambda i: math.tanh(-(i * 1e-9)),
+        "uniform": lambda i: draws.uniform_at(key, np.uint64(i), purpose),
+        "normal": lambda i: draws.normal_at(key, np.uint64(i), purpose),
+    }
+    loops = {name: _summing_loop(numba.njit(op)) for name, op in ops.items()}
 
     best = {}
-    for f in (base, exp, expm1, tanh, uniform, normal):
+    for name, f in loops.items():
         f(10)
         times = []
         for _ in range(3):
             t0 = time.perf_counter()
             f(n)
             times.append(time.perf_counter() - t0)
-        best[f.__name__] = min(times) / n * 1e9
+        best[name] = min(times) / n * 1e9
     loop = best.pop("base")
     return {k: v - loop for k, v in best.items()}
 
