@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from clitools import REPO, assert_one_line_failure, run_parallel
 
-from sim.calibrate import abc
+from sim.calibrate import abc, runner
 from sim.calibrate import patterns as pat
 from sim.calibrate import priors as pri
 from sim.calibrate.features import END_2020, simulate_with_features
@@ -103,6 +103,25 @@ def test_failed_patterns_are_named_per_set():
     assert abc.failed_names(sets, ps) == ["", "a", "a + b"]
     rate, combos = abc.failures(sets, ps)
     assert rate["a"] == 1.0 and rate["b"] == 0.5 and dict(combos) == {"a": 1, "a + b": 1}
+
+
+def test_structural_factors_reach_the_config_and_pick_levels_by_unit_value():
+    """Every structural factor of screening (the collective rule, the bdm reading, the step
+    length; the revision pace acts on the params) is set on the config it names, and a
+    unit value u picks level floor(u x levels), the last level for u = 1."""
+    from sim.calibrate import screening
+
+    cfg = run_config("baseline", 0)
+    out = runner.with_structure(cfg, {"collective_rule": "bdm", "bdm_reading": "replication", "step_days": 3})
+    assert (out.scenario.behaviour.collective_rule, out.scenario.behaviour.bdm_reading, out.step_days) == \
+        ("bdm", "replication", 3)
+    assert cfg.scenario.behaviour.bdm_reading == "text" and cfg.step_days == 7      # the input is not changed
+    names = ["structure.collective_rule", "structure.bdm_reading", "structure.step_days"]
+    unit = np.array([[0.0, 0.49, 0.34], [0.67, 0.5, 1.0]])
+    _, structure = screening.to_values(unit, [], names, {})
+    assert structure == [{"collective_rule": "compromise", "bdm_reading": "text", "step_days": 7},
+                         {"collective_rule": "bdm", "bdm_reading": "replication", "step_days": 14}]
+    assert "structure.bdm_reading" in screening.factor_names([], structural=True)
 
 
 # ---------------------------------------------------------------- priors
@@ -231,8 +250,6 @@ def test_calibrated_baseline_meets_every_band_on_10000_runs():
     """The `calibrated` scenario (posterior medians) against every pattern band, 10,000 runs
     per lever (issue 12, "Must show")."""
     import yaml
-
-    from sim.calibrate import runner
 
     exp = experiment_config("calibration")
     cfg = run_config("calibrated", exp.seed)

@@ -35,6 +35,7 @@ from .features import simulate_with_features
 #: the structural factors screening may vary: name -> levels
 STRUCTURAL = {
     "collective_rule": ("compromise", "median", "bdm"),
+    "bdm_reading": ("text", "replication"),   # acts only where the rule is bdm (sim/model/bdm_readings.py)
     "step_days": (3, 7, 14),
     "revision_pace": (0.5, 1.0, 2.0),
 }
@@ -44,7 +45,8 @@ REVISION_RATES = ("government.base_revision_rate", "government.majority_revision
 
 
 def with_structure(cfg: RunConfig, structure: dict | None) -> RunConfig:
-    """The config with the structural choices `structure` (collective_rule, step_days) set;
+    """The config with the structural choices `structure` (collective_rule, bdm_reading,
+    step_days) set;
     `revision_pace` is applied to the parameters (`set_params`)."""
     if not structure:
         return cfg
@@ -53,6 +55,8 @@ def with_structure(cfg: RunConfig, structure: dict | None) -> RunConfig:
     cfg = copy.deepcopy(cfg)
     if "collective_rule" in structure:
         cfg.scenario.behaviour.collective_rule = str(structure["collective_rule"])
+    if "bdm_reading" in structure:
+        cfg.scenario.behaviour.bdm_reading = str(structure["bdm_reading"])
     if "step_days" in structure:
         cfg.step_days = int(structure["step_days"])
     return cfg

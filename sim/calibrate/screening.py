@@ -3,8 +3,8 @@
 1. Morris (1991) elementary effects, in Campolongo et al.'s (2007) mu* form, over every
    coefficient with a prior (`sim.calibrate.priors`: marked assumption or sign-only) and
    the structural choices of `sim.calibrate.runner.STRUCTURAL` (the collective rule, the
-   step length, the pace of the revision model) as discrete factors: a factor's value in
-   [0, 1] picks one of its levels.
+   reading of the bdm rule, the step length, the pace of the revision model) as discrete
+   factors: a factor's value in [0, 1] picks one of its levels.
 2. Sobol (2001) first-order and total indices with bootstrap intervals (Saltelli 2010
    design, SALib), on the `top` factors by Morris' mu* (scaled by each output's spread,
    the largest over the outputs); the others stay at their defaults.
