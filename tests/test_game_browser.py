@@ -54,9 +54,16 @@ def _join(browser, url, code, role, key=""):
 
 
 def _goto(page, address: str) -> None:
-    """page.goto, again if the page's own reload (a waiting page refreshes itself) interrupted it."""
+    """page.goto from a blank page, again if a reload interrupted it.
+
+    A waiting page refreshes itself every few seconds, and its timer keeps running while a new
+    navigation is in flight: on a loaded machine, where the server takes longer than the refresh
+    period to answer, the old page's refresh interrupts every goto. about:blank commits at once
+    and takes the old page's timer with it, so only the new page's own refresh remains, and that
+    starts after it has arrived."""
     for attempt in range(5):
         try:
+            page.goto("about:blank")
             page.goto(address)
             return
         except Exception as err:  # playwright's Error: "interrupted by another navigation"
