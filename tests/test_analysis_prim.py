@@ -58,6 +58,23 @@ def test_box_choice_rule():
     assert select_peel(t, 0.95) == (3, False)       # never reached: the densest
 
 
+def test_a_box_reaches_the_threshold_only_with_the_limits_it_keeps():
+    # seed 4, 3,000 runs, threshold 0.92: the chosen peeling step (density 0.921) holds limits
+    # on the noise columns; dropping them as not significant widens the box to density 0.906.
+    # The box must then be reported as not reaching the threshold, whatever the step said.
+    x, y, _ = planted(3000, seed=4)
+    (box,) = discover(x, y, "planted", threshold=0.92, max_boxes=1)
+    assert box.trajectory.loc[box.peel_index, "density"] >= 0.92   # the step reached it
+    assert box.dropped                                              # limits were dropped
+    assert box.density < 0.92 and not box.reached                   # the box as reported does not
+    found = box.contains(x)
+    assert y[found].mean() == pytest.approx(box.density)
+    # and on every threshold, reached says exactly whether the reported density reaches it
+    for threshold in (0.80, 0.85, 0.90, 0.93, 0.95):
+        for b in discover(x, y, "planted", threshold=threshold, max_boxes=2):
+            assert b.reached == (b.density >= threshold - 1e-12), (threshold, b.number)
+
+
 def test_no_case_gives_no_box():
     x, _, _ = planted(200)
     assert discover(x, np.zeros(200, dtype=bool), "none") == []

@@ -10,7 +10,8 @@ the box with the most coverage whose density reaches `threshold` (2/3, "likely" 
 IPCC's calibrated scale, Mastrandrea et al. 2010); if no box reaches it, the densest box.
 Limits whose quasi-p-value (a one-sided binomial test of the box against the box without
 that limit, Bryant & Lempert 2010) is not below `alpha` are then dropped one at a time,
-least significant first, so every limit left is significant.
+least significant first, so every limit left is significant. A box is said to reach the
+threshold only if it still does after that.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Box:
     target: str
     number: int                    # 1 for the first box found, 2 for the next, ...
     peel_index: int                # the chosen step on the peeling trajectory
-    reached: bool                  # whether the chosen box's density reached the threshold
+    reached: bool                  # whether the box's density (after dropping limits) reaches the threshold
     trajectory: pd.DataFrame       # coverage, density, mass, res dim along the peeling and pasting
     limits: pd.DataFrame           # index condition: min, max, qp (quasi-p), significant
     dropped: tuple[str, ...]       # limits dropped as not significant
@@ -99,6 +100,9 @@ def discover(x: pd.DataFrame, y, target: str, *, threshold: float = LIKELY, max_
         index, reached = select_peel(trajectory, threshold)
         box.select(index)
         dropped = _drop_insignificant(box, alpha)
+        # dropping limits widens the box and can take its density back under the threshold:
+        # a box is "likely" only as it is reported, with the limits it keeps
+        reached = reached and float(box.density) >= threshold - 1e-12
         limits = _limits(box, alpha).rename(index=names)
         boxes.append(Box(
             target=target, number=number, peel_index=index, reached=reached, trajectory=trajectory,
