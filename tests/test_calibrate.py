@@ -125,6 +125,30 @@ def test_structural_factors_reach_the_config_and_pick_levels_by_unit_value():
 
 
 # ---------------------------------------------------------------- priors
+def test_prior_sets_meet_worlds_of_their_own_and_screening_shares_them():
+    """Two identical sets, 12 runs each, baseline status quo: with worlds="set" (the prior
+    sweep) each set is its own simulation, so the two sets' runs differ somewhere, and set k
+    meets the worlds k * 12 + r (the same runs as the batch engine on those run indices);
+    with worlds="shared" (screening) the two sets' runs are identical run by run."""
+    from sim.config import model_params
+    from sim.engines import batch
+
+    cfg = run_config("baseline", 5)
+    levers = {"status_quo": cfg}
+    values = np.zeros((2, 0))
+    cols = ["outcome", "formal_request_day", "final_troops"]
+    own = runner.run_sets(levers, [], values, np.array([0, 1]), 12, worlds="set")
+    shared = runner.run_sets(levers, [], values, np.array([0, 1]), 12, worlds="shared")
+    a, b = (shared[shared["point_id"] == k][cols].reset_index(drop=True) for k in (0, 1))
+    pd.testing.assert_frame_equal(a, b)
+    a, b = (own[own["point_id"] == k][cols].reset_index(drop=True) for k in (0, 1))
+    assert not a.equals(b)
+    direct = batch.simulate(model_params(cfg), np.arange(12, 24))
+    assert np.allclose(b["final_troops"].to_numpy(), direct["final_troops"])
+    with pytest.raises(ValueError, match="worlds"):
+        runner.run_sets(levers, [], values, np.array([0, 1]), 12, worlds="per_point")
+
+
 def test_registry_kinds_and_rule():
     sc = run_config("baseline", 0).scenario
     by = {c.path: c for c in pri.coefficients(sc)}

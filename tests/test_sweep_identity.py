@@ -1,8 +1,8 @@
 """A sweep's table does not depend on how it is computed: engine (batch vs Mesa), number
 of workers, chunk size, executor (local processes, threads of one process, a local Ray
 instance); and runs use
-common random numbers: replication r meets the same random stream at every point and
-under every lever (sim/sweep/plan.py).
+common random numbers where they are compared: the levers share the random world of
+(point, replication), and every (point, replication) has its own (sim/sweep/plan.py).
 
 Sample sizes: the `conditions` experiment (configs/experiment/conditions.yaml, 12
 uncertainties, 3 levers, 10 replications) with runs=60 for batch vs Mesa and runs=150
@@ -20,11 +20,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.sweep.plan import make_plan
+from sim.sweep.plan import make_plan, run_seed
 from sim.sweep.runner import run_sweep
 from sim.sweep.schema import ExperimentConfig, UncertaintyConfig
 
@@ -123,14 +124,19 @@ def test_run_id_layout_is_lever_major(conditions_plan, reference):
     assert not reference.duplicated(["lever", "point_id", "replication"]).any()
 
 
-def test_common_random_numbers_across_points_and_levers(reference):
-    """In the conditions experiment the run_seed of replication r is the same at every
-    point and under every lever, and differs between replications."""
-    per_rep = reference.groupby("replication")["run_seed"]
-    assert (per_rep.nunique() == 1).all(), per_rep.unique()
-    firsts = per_rep.first()
-    assert firsts.nunique() == len(firsts) == 10
-    assert (reference["run_index"] == reference["replication"]).all()
+def test_common_random_numbers_across_levers_and_a_world_per_point(conditions_plan, reference):
+    """In the conditions experiment the levers share the random world of (point, replication)
+    (the same run_seed), and every (point, replication) has a world of its own: run_index =
+    point * replications + replication (sim/sweep/plan.py). With worlds keyed by the
+    replication alone, every point would meet the same ten worlds and a swept probability
+    would act through the same ten uniform draws everywhere."""
+    per_pair = reference.groupby(["point_id", "replication"])["run_seed"]
+    assert (per_pair.nunique() == 1).all()                          # levers share the world
+    firsts = per_pair.first()
+    assert firsts.nunique() == len(firsts) == conditions_plan.points * 10   # all worlds distinct
+    expected = reference["point_id"] * conditions_plan.replications + reference["replication"]
+    assert (reference["run_index"] == expected).all()
+    assert (reference["run_seed"].to_numpy() == run_seed(conditions_plan.experiment.seed, expected)).all()
     # and the parameters of a point are the same under every lever
     params = [c for c in reference.columns if "." in c]
     assert len(params) == 12
@@ -138,9 +144,26 @@ def test_common_random_numbers_across_points_and_levers(reference):
     assert (by_point == 1).all().all()
 
 
+def test_a_saltelli_row_shares_its_worlds_and_rows_differ():
+    """In a Saltelli design the D + 2 points derived from one base row (A, the D mixed rows,
+    B, in SALib's order) meet the same worlds, so the differences the Sobol estimators take
+    hold the noise fixed; different base rows meet different worlds."""
+    exp = ExperimentConfig(
+        name="saltelli_worlds", scenario="baseline", seed=3, sampler="saltelli", points=4, replications=2,
+        uncertainties=[UncertaintyConfig(param="sanctions.credibility", low=0.0, high=1.0),
+                       UncertaintyConfig(param="sanctions.magnitude", low=0.0, high=1.0)])
+    plan = make_plan(exp)
+    assert plan.world_group == 4 and plan.points == 16
+    points = np.repeat(np.arange(plan.points), 2)
+    reps = np.tile(np.arange(2), plan.points)
+    worlds = plan.worlds(points, reps).reshape(4, 4, 2)             # (base row, point in row, replication)
+    assert (worlds == worlds[:, :1, :]).all()                        # one world per row and replication
+    assert np.unique(worlds[:, 0, :]).size == 8                      # rows and replications differ
+
+
 def test_common_random_numbers_give_equal_results_for_equal_conditions(tmp_path):
-    """Two identical levers and two grid points with the same value: for every replication
-    the four runs (2 levers x 2 points) have identical results; a lever that changes the
+    """Two identical levers and two grid points with the same value: at every point and
+    replication the two identical levers' runs have identical results; a lever that changes the
     scenario keeps the random stream (same run_seed) but not necessarily the results.
     48 runs: 2 points x 3 levers x 8 replications, batch engine."""
     exp = ExperimentConfig(
@@ -157,9 +180,11 @@ def test_common_random_numbers_give_equal_results_for_equal_conditions(tmp_path)
                "government_posture_changes", "washington_posture_changes", "tehran_posture_changes",
                "factions_posture_changes", "weeks_simulated", "days_simulated"]
     same = t[t["lever"].isin(["a", "b"])]
-    for _rep, group in same.groupby("replication"):
-        assert len(group) == 4
+    for _pair, group in same.groupby(["point_id", "replication"]):
+        assert len(group) == 2
         assert (group[results].nunique(dropna=False) == 1).all(), group[results]
-    assert (t.groupby("replication")["run_seed"].nunique() == 1).all()
-    # replications differ from one another (otherwise the check above would be vacuous)
-    assert same.groupby("replication")["final_iran_influence"].first().nunique() > 1
+    assert (t.groupby(["point_id", "replication"])["run_seed"].nunique() == 1).all()
+    # the two points hold the same value but their own worlds; worlds differ from one
+    # another (otherwise the check above would be vacuous)
+    assert t.groupby("point_id")["run_seed"].unique().map(frozenset).nunique() == 2
+    assert same.groupby(["point_id", "replication"])["final_iran_influence"].first().nunique() > 1

@@ -124,7 +124,8 @@ def test_table_has_every_parameter_and_summary_column(conditions_sweep):
     # summary values
     assert set(table["outcome"]) <= set(outcomes.OUTCOMES)
     assert (table["seed"] == 2020).all() and (table["scenario"] == "baseline").all()
-    assert (table["run_index"] == table["replication"]).all()
+    # the run index of the draws is the run's world: point * replications + replication
+    assert (table["run_index"] == table["point_id"] * meta["replications"] + table["replication"]).all()
     assert table["run_seed"].dtype == np.uint64
     assert table["sanctions_imposed"].dtype == bool
     assert table["final_troops"].between(0, 5000).all()

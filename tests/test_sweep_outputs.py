@@ -84,7 +84,8 @@ def test_series_are_the_state_at_those_weeks(recorded):
         lever, point, replication = (int(a[0]) for a in plan.locate([run_id]))
         p = run_params(plan, lever, np.array([point])).row(0)
         states = {0: None}
-        for week, state in trace(p, np.array([replication]), max(WEEKS)):
+        world = plan.worlds(point, replication)          # the run index of its draws
+        for week, state in trace(p, np.atleast_1d(world), max(WEEKS)):
             if week in WEEKS:
                 states[week] = (float(state.troops[0]), float(state.iran_influence[0]),
                                 REQUEST_STATES[int(state.request_state[0])], float(state.tension[0]))

@@ -1,7 +1,7 @@
 """By how much: outcome shares against one swept condition as curves with intervals, and
 paired differences between Washington's strategies using the common random numbers.
 
-A sweep's replication r draws the same random numbers at every point and under every lever
+A sweep's run at (point, replication) draws the same random numbers under every lever
 (`sim.sweep.plan`), so the runs (point, replication) under two levers are pairs: the
 difference of an outcome's indicator over the pairs has a far smaller spread than the
 difference of two independent shares. Intervals: Wilson for shares, normal on the paired

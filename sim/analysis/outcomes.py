@@ -2,8 +2,10 @@
 
 Intervals are Wilson (1927) score intervals, computed by
 `scipy.stats.binomtest(...).proportion_ci(method="wilson")`. They treat the runs of a
-group as independent Bernoulli trials; in a sweep the runs of one replication share their
-random numbers across points (common random numbers), which the interval ignores.
+group as independent Bernoulli trials. In a sweep every (point, replication) has its own
+random world, shared only by the levers (and by the points of one Saltelli row), so runs
+under one lever are independent; an interval over several levers pools runs that share
+their worlds and is somewhat too narrow.
 """
 
 from __future__ import annotations

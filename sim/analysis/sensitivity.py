@@ -4,9 +4,11 @@ bootstrap 95% confidence intervals).
 
 The sweep draws the design when its experiment asks for `sampler: saltelli`
 (`sim.sweep.plan`); its points keep SALib's order, so point_id order is the order the
-analyzer expects. Each point's output averages its replications (and levers): with common
-random numbers every point sees the same random worlds, so the averaged output is one
-deterministic function of the conditions, and its indices are well defined.
+analyzer expects. Each point's output averages its replications (and levers). The D + 2
+points derived from one base row meet the same random worlds (`sim.sweep.plan`), so the
+differences the estimators take between them hold the noise fixed, while the base rows
+meet different worlds, so the indices average over the model's randomness instead of
+describing a few fixed draws of it.
 """
 
 from __future__ import annotations

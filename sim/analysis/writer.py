@@ -26,9 +26,9 @@ LIMITS_TEXT = """\
   bargaining over posts, no other foreign actors, no events after the 2018 parliament's seats.
 - **Formal request only.** The clock starts with a formal request under the 2014 notes (F4,
   F10); the model has no other legal route, and a retracted request cannot be made again.
-- **Statistics.** Intervals treat runs as independent; replication *r* shares its random
-  numbers across points (common random numbers), so intervals over pooled points are
-  approximate. PRIM and CART describe where outcomes concentrate in the model's input
+- **Statistics.** Intervals treat runs as independent. Every point and replication has its
+  own random world; the strategies share it (common random numbers, for the paired
+  differences), so intervals pooled over strategies are somewhat too narrow. PRIM and CART describe where outcomes concentrate in the model's input
   space; they are not causal claims. Sobol indices average over the replications of each
   point and pool levers; with few base samples their bootstrap intervals are wide.
 - **Fan charts** come from a small random sample of runs re-run with trajectories; their

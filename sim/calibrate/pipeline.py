@@ -131,8 +131,9 @@ def calibrate(settings: CalibrateConfig, progress: bool = False) -> Result:
     chunk_dir = out / "chunks"
     lever_cfgs = dict(zip(plan.levers, plan.lever_configs))
     paths = list(plan.params)
-    tag = "prior-" + runner.fingerprint({"plan": plan.fingerprint(), "patterns": [dataclasses.asdict(p) for p in patterns]})
-    tasks = [(lever_cfgs, paths, plan.samples[a:b], np.arange(a, b), reps, patterns, None)
+    tag = "prior-" + runner.fingerprint({"plan": plan.fingerprint(), "patterns": [dataclasses.asdict(p) for p in patterns],
+                                         "worlds": "set"})
+    tasks = [(lever_cfgs, paths, plan.samples[a:b], np.arange(a, b), reps, patterns, None, "set")
              for a, b in runner.chunks(plan.points, settings.chunk_sets)]
     log.info("prior sweep: %d sets x %d levers x %d runs = %s runs, %d coefficients", plan.points,
              len(plan.levers), reps, f"{plan.total_runs:,}", len(paths))

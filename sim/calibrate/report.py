@@ -102,9 +102,10 @@ def write_report(r, settings, plan) -> Path:
         "",
         f"**Acceptance rate: {acc:,} of {n:,} sets = {r.acceptance_rate:.2%}.**",
         "",
-        f"A set's shares are over {plan.replications} runs (steps of 1/{plan.replications}): the acceptance counts "
-        "that noise as part of the indicator kernel, so a set near a band's edge is accepted by chance some of "
-        "the time. `prior_sets.parquet` names, for every set, the patterns it failed (`failed_patterns`).",
+        f"A set's shares are over {plan.replications} runs (steps of 1/{plan.replications}), in random worlds of "
+        "its own (shared by its two levers, so the 'unless' gap is taken on common random numbers): the acceptance "
+        "counts that noise as part of the indicator kernel, so a set near a band's edge is accepted by chance some "
+        "of the time. `prior_sets.parquet` names, for every set, the patterns it failed (`failed_patterns`).",
         "",
         "## The patterns",
         "",
@@ -182,7 +183,8 @@ def write_report(r, settings, plan) -> Path:
             "",
             f"{settings.screening.trajectories} trajectories over {r.morris.factor.nunique()} factors (every calibrated "
             "coefficient over its prior, and the structural choices as discrete factors), "
-            f"{settings.screening.replications} runs per set under the baseline. `mu* (scaled)` is the largest over "
+            f"{settings.screening.replications} runs per set under the baseline, in the same random worlds for every "
+            "set (so an elementary effect is not blurred by different noise). `mu* (scaled)` is the largest over "
             "the outputs (P(request), each outcome's share, time to a request) of mu* divided by the output's "
             "standard deviation. The twenty most influential:",
             "",

@@ -1,9 +1,13 @@
 """Parameter sets through the batch engine, summarised per set.
 
 A parameter set is a row of values for named scenario coefficients (`paths`). Each set is
-run `replications` times under each lever's config; replication r draws the same random
-numbers in every set and under every lever (common random numbers: the run index of the
-draws is r, as in `python -m sim.sweep`). The runs are reduced in the worker to one row
+run `replications` times under each lever's config. In the prior sweep every set meets its
+own random worlds, shared by its levers (`worlds="set"`: the run index of the draws is
+set * replications + r, `sim.sweep.plan.world_index`), so each set's statistics are an
+independent simulation, as rejection ABC assumes, and the levers' difference (F15's
+"unless") is taken on common random numbers. Screening holds the worlds fixed across its
+design instead (`worlds="shared"`: the run index is r), so an elementary effect or a Sobol
+difference between two sets is not blurred by different noise. The runs are reduced in the worker to one row
 per set (`set_summary`): the pattern statistics of `sim.calibrate.patterns`, and per lever
 the chance of a formal request, each outcome's share and the restricted mean time to a
 request. Chunks of sets are computed in worker processes and saved as they finish, named
@@ -28,7 +32,7 @@ from ..config.schema import RunConfig
 from ..model import outcomes
 from ..model.params import ModelParams
 from ..sweep.executors import WorkerLost, bounded, local_processes
-from ..sweep.plan import _set_param, model_code_hash
+from ..sweep.plan import _set_param, model_code_hash, world_index
 from . import patterns as pat
 from .features import simulate_with_features
 
@@ -76,18 +80,26 @@ def set_params(p: ModelParams, paths: Sequence[str], values: np.ndarray, pace: f
     return p
 
 
+#: how the runs of sets meet random worlds (module docstring)
+WORLDS = ("set", "shared")
+
+
 def run_sets(lever_cfgs: dict[str, RunConfig], paths: Sequence[str], values: np.ndarray, point_ids: np.ndarray,
-             replications: int, structure: dict | None = None) -> pd.DataFrame:
+             replications: int, structure: dict | None = None, worlds: str = "set") -> pd.DataFrame:
     """Runs of every set under every lever: one row per run, with the summary columns, the
-    features, `lever`, `point_id` and `replication`."""
+    features, `lever`, `point_id` and `replication`. `worlds`: "set" (each set its own random
+    worlds, the run index set * replications + r) or "shared" (run index r in every set)."""
+    if worlds not in WORLDS:
+        raise ValueError(f"run_sets: worlds {worlds!r} is not one of {WORLDS}")
     n = values.shape[0]
     reps = np.tile(np.arange(replications), n)
     rows = np.repeat(np.arange(n), replications)
+    keys = world_index(point_ids[rows], reps, replications) if worlds == "set" else reps
     pace = float((structure or {}).get("revision_pace", 1.0))
     parts = []
     for lever, cfg in lever_cfgs.items():
         p = set_params(model_params(with_structure(cfg, structure)), paths, values[rows], pace)
-        cols = simulate_with_features(p, reps)
+        cols = simulate_with_features(p, keys)
         df = pd.DataFrame(cols)
         df["formal_request_day"] = df["formal_request_day"].where(df["formal_request_day"] >= 0)
         df["lever"] = lever
@@ -114,9 +126,10 @@ def outputs(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def set_summary(lever_cfgs, paths, values, point_ids, replications, patterns, structure=None) -> pd.DataFrame:
+def set_summary(lever_cfgs, paths, values, point_ids, replications, patterns, structure=None,
+                worlds: str = "set") -> pd.DataFrame:
     """One row per set: its point id, coefficient values, pattern statistics and outputs."""
-    runs = run_sets(lever_cfgs, paths, values, point_ids, replications, structure)
+    runs = run_sets(lever_cfgs, paths, values, point_ids, replications, structure, worlds)
     stats = pat.statistics(runs, patterns) if patterns else pd.DataFrame(index=pd.Index(point_ids, name="point_id"))
     table = pd.DataFrame(values, columns=list(paths), index=pd.Index(point_ids, name="point_id"))
     return pd.concat([table, stats.add_prefix("pattern."), outputs(runs)], axis=1).reset_index()
@@ -135,8 +148,8 @@ def _indexed_task(i: int, args) -> pd.DataFrame:
 
 
 def _task(args) -> pd.DataFrame:
-    lever_cfgs, paths, values, point_ids, replications, patterns, structure = args
-    return set_summary(lever_cfgs, paths, values, point_ids, replications, patterns, structure)
+    lever_cfgs, paths, values, point_ids, replications, patterns, structure, worlds = args
+    return set_summary(lever_cfgs, paths, values, point_ids, replications, patterns, structure, worlds)
 
 
 def compute(tasks: list[tuple], out: Path, tag: str, workers: int | None = None,

@@ -12,7 +12,7 @@
 Outputs, per parameter set, under the baseline (Washington's status quo): the chance of a
 formal request, each outcome's share and the restricted mean time to a request
 (`runner.outputs`). Sampling and analysis are SALib's; the runs are the batch engine's,
-with common random numbers across sets.
+with common random numbers across sets (the same worlds for every set: `runner`).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def run_design(cfg, priors: list[Prior], values: np.ndarray, structure: list[dic
         rows = np.array([i for i, k in enumerate(keys) if k == key])
         for a, b in runner.chunks(rows.size, chunk):
             sel = rows[a:b]
-            tasks.append(({LEVER: cfg}, [p.path for p in priors], values[sel], sel, replications, [], dict(key)))
+            tasks.append(({LEVER: cfg}, [p.path for p in priors], values[sel], sel, replications, [], dict(key), "shared"))
             order.append(sel)
     table = runner.compute(tasks, out, tag, workers, progress)
     return table.set_index("point_id").sort_index()

@@ -55,7 +55,7 @@ class ExperimentConfig:
                               "N * (D + 2) points; grid: from the levels)", "an integer >= 1")
     grid_levels: int = _setting(3, "levels per uncertainty for the grid sampler when none are listed",
                                 "an integer >= 1")
-    replications: int = _setting(1, "runs per point and lever, with common random numbers across points",
+    replications: int = _setting(1, "runs per point and lever; the levers share each run's random world, every point has its own",
                                  "an integer >= 1")
     uncertainties: List[UncertaintyConfig] = _setting([], "the uncertain conditions (param, low, high, levels, "
                                                           "source, label)")

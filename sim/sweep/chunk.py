@@ -34,7 +34,7 @@ def compute_chunk(plan: Plan, engine: str, start: int, stop: int) -> pa.Table:
     for k in np.unique(lever):  # run ids are lever-major, so each lever is one contiguous block
         sel = lever == k
         params = run_params(plan, int(k), point[sel])
-        parts.append(simulate(params, replication[sel]))
+        parts.append(simulate(params, plan.worlds(point[sel], replication[sel])))
     cols = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     return build_table(plan, run_ids, lever, point, replication, cols)
 
@@ -52,7 +52,7 @@ def build_table(plan: Plan, run_ids, lever, point, replication, cols) -> pa.Tabl
         "point_id": pa.array(point, type=pa.int64()),
         "lever": pa.array(np.asarray(plan.levers, dtype=object)[lever], type=pa.string()),
         "replication": pa.array(replication, type=pa.int64()),
-        "run_seed": pa.array(run_seed(exp.seed, replication), type=pa.uint64()),
+        "run_seed": pa.array(run_seed(exp.seed, plan.worlds(point, replication)), type=pa.uint64()),
     }
     for j, path in enumerate(plan.params):
         values = plan.samples[point, j]
@@ -73,7 +73,7 @@ def build_table(plan: Plan, run_ids, lever, point, replication, cols) -> pa.Tabl
            for actor in ("government", "washington", "tehran", "factions")},
         "seed": pa.array(np.full(n, exp.seed), type=pa.int64()),
         "scenario": pa.array([exp.scenario] * n, type=pa.string()),
-        "run_index": pa.array(replication, type=pa.int64()),
+        "run_index": pa.array(plan.worlds(point, replication), type=pa.int64()),
         "weeks_simulated": pa.array(cols["weeks_simulated"], type=pa.int64()),
         "days_simulated": pa.array(cols["days_simulated"], type=pa.int64()),
     })

@@ -121,7 +121,8 @@ def record_series(plan: Plan, rec: Recording, expected: pa.Table | None = None) 
                 if step in wanted:
                     seen[step] = {name: np.array(getattr(state, name), copy=True) for name in rec.series}
 
-            cols = simulate(run_params(plan, int(k), point[sel]), replication[sel], observe=observe)
+            cols = simulate(run_params(plan, int(k), point[sel]), plan.worlds(point[sel], replication[sel]),
+                            observe=observe)
             if expected is not None:
                 _check_runs(run_ids[sel], cols, expected)
             parts.append(_rows(run_ids[sel], rec, seen))

@@ -1,9 +1,15 @@
 """The plan of a sweep: which runs exist and what each run's parameters are.
 
 Run ids are laid out lever-major: run_id = (lever * points + point) * replications +
-replication. A run's random stream is keyed by its replication index (see
-`sim.model.draws`), so replication r meets the same random world at every point and under
-every lever: common random numbers across points.
+replication. A run's random stream (see `sim.model.draws`) is keyed by its *world*:
+world = group * replications + replication (`world_index`), where a point's group is the
+point itself, or in a Saltelli design its base sample (the D + 2 points SALib derives from
+one row). So the levers meet the same random world at one point (common random numbers for
+comparing strategies), the points of one Saltelli row meet the same world (the differences
+the Sobol estimators take hold the noise fixed), and different points meet different
+worlds. Keying worlds by the replication alone would give every point of a sweep the same
+few worlds: a swept probability then acts through the same few uniform draws everywhere,
+and scenario discovery finds those draws instead of the model's conditions.
 """
 
 from __future__ import annotations
@@ -55,6 +61,16 @@ class Plan:
         rest = run_ids // self.replications
         return rest // self.points, rest % self.points, replication
 
+    @property
+    def world_group(self) -> int:
+        """How many consecutive points share their random worlds: D + 2 for a Saltelli design
+        (`sampler: saltelli`, first and total order), else 1."""
+        return len(self.params) + 2 if self.experiment.sampler == "saltelli" else 1
+
+    def worlds(self, point, replication) -> np.ndarray:
+        """The run index of the draws of runs at (point, replication): see `world_index`."""
+        return world_index(np.asarray(point, dtype=np.int64) // self.world_group, replication, self.replications)
+
     def fingerprint(self) -> str:
         """A hash of everything that decides the runs' results, the model's code included
         (not the engine, executor, workers or chunking)."""
@@ -64,6 +80,7 @@ class Plan:
             "samples": self.samples.round(12).tolist(),
             "levers": [dataclasses.asdict(c) for c in self.lever_configs],
             "replications": self.replications,
+            "worlds": WORLDS,
         }
         return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -483,6 +500,22 @@ def _set_param(p: ModelParams, path: str, values: np.ndarray) -> ModelParams:
     return dataclasses.replace(p, **{section: dataclasses.replace(sec, **{rest: values.astype(np.float64)})})
 
 
-def run_seed(root_seed: int, replication) -> np.ndarray:
-    """The key of a run's random stream, as recorded in runs.parquet (uint64)."""
-    return draws.run_key(root_seed, replication)
+#: how a sweep's runs are keyed to random worlds (in every sweep's fingerprint, so a folder
+#: written under another keying is never resumed or mixed with this one)
+WORLDS = "group * replications + replication"
+
+
+def world_index(group, replication, replications: int) -> np.ndarray:
+    """The run index of the draws (`sim.model.draws.run_key`) of a run in `group` (a point, or a
+    Saltelli base row) and `replication`: group * replications + replication. Distinct
+    (group, replication) pairs get distinct worlds; levers and the points of one group share
+    them (common random numbers where runs are compared)."""
+    group = np.asarray(group, dtype=np.int64)
+    replication = np.asarray(replication, dtype=np.int64)
+    return group * int(replications) + replication
+
+
+def run_seed(root_seed: int, world) -> np.ndarray:
+    """The key of a run's random stream, as recorded in runs.parquet (uint64); `world` is the
+    run's world index (`Plan.worlds`)."""
+    return draws.run_key(root_seed, world)

@@ -4,7 +4,7 @@ This is the public function through which analysis code may run the model (docs/
 a sweep table holds one summary row per run; plots over time (fan charts) need the weeks.
 Run `run_id` of a sweep is rebuilt from the plan, which is re-created from the sweep's
 `metadata.json` (its experiment declaration, its lever order and its run count), and run
-in the Mesa model with `run_index` = its replication, so it draws exactly the random
+in the Mesa model with `run_index` = its world (`Plan.worlds`), so it draws exactly the random
 numbers it drew in the sweep (`sim.model.draws`). Given a sweep folder, every re-run's
 summary is checked against the table's row.
 """
@@ -64,7 +64,7 @@ def run_one(plan: Plan, run_id: int) -> tuple[dict, pd.DataFrame]:
     """Summary and weekly trajectory of one run of the plan (Mesa model, record=True)."""
     lever, point, replication = (int(a[0]) for a in plan.locate([run_id]))
     params = run_params(plan, lever, np.array([point])).row(0)
-    model = NegotiationModel(params, run_index=replication, record=True)
+    model = NegotiationModel(params, run_index=int(plan.worlds(point, replication)), record=True)
     summary = model.run()
     return summary, model.trajectory()
 
