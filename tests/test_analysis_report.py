@@ -3,8 +3,9 @@ every figure it shows exists as PNG and SVG, the answer's numbers come from the 
 bad folders exit with code 2; and the re-run of chosen runs (sim.sweep.rerun) reproduces
 the table's rows.
 
-Fixtures: tiny sweeps of the real experiments (conditions: 20 points x 3 levers x 4
-replications = 240 runs; conditions_sobol: N = 4, 4 x 14 points x 2 replications = 112
+Fixtures: tiny sweeps of the real experiments (conditions: 100 points x 3 levers x 4
+replications = 1,200 runs, enough for PRIM to keep a significant limit now that every point
+has its own random worlds; conditions_sobol: N = 4, 4 x 14 points x 2 replications = 112
 runs; baseline: 100 runs), made with the sweep runner's Python API.
 """
 
@@ -54,7 +55,7 @@ def small_sweep(out: Path, name: str, **changes) -> Path:
 def sweeps(tmp_path_factory):
     root = tmp_path_factory.mktemp("sweeps")
     return {
-        "conditions": small_sweep(root / "conditions", "conditions", points=20, replications=4),
+        "conditions": small_sweep(root / "conditions", "conditions", points=100, replications=4),
         "sobol": small_sweep(root / "sobol", "conditions_sobol", points=4, replications=2),
         "baseline": small_sweep(root / "baseline", "baseline", replications=100),
     }
