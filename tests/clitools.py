@@ -6,11 +6,21 @@ one line on stderr, no traceback."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def ctrl_c_reaches_it() -> None:
+    """`preexec_fn` for a child a test will stop with SIGINT, as a user's Ctrl-C would: the
+    default action for SIGINT. A shell starts background jobs with SIGINT ignored and an
+    ignored signal stays ignored across exec, so under a backgrounded test run the child
+    would otherwise never see the signal (Python installs its KeyboardInterrupt handler only
+    when SIGINT is not ignored at start)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def env(**extra: str) -> dict:

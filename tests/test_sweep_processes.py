@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from clitools import ctrl_c_reaches_it
 
 REPO = Path(__file__).resolve().parents[1]
 CHUNK = 2000
@@ -81,7 +82,7 @@ class Sweep:
         self.out = out
         self.proc = subprocess.Popen(command(out, runs, workers), cwd=REPO, env=dict(os.environ, CI="1"),
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=ctrl_c_reaches_it)
         self.sid = self.proc.pid
 
     def __enter__(self) -> "Sweep":

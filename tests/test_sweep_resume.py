@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from clitools import ctrl_c_reaches_it
 
 REPO = Path(__file__).resolve().parents[1]
 CHUNK = 500
@@ -52,7 +53,7 @@ def interrupt(runs: int, out: Path, sig: int) -> tuple[subprocess.CompletedProce
     Returns (the finished process with its output, number of chunk files right after the
     signal), or (None, 0) when the sweep finished before it could be interrupted."""
     proc = subprocess.Popen(command(runs, out), cwd=REPO, env=dict(os.environ, CI="1"), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=ctrl_c_reaches_it)
     try:
         deadline = time.monotonic() + 300
         while not chunk_files(out):
