@@ -15,7 +15,15 @@ and what follows.
    within 3 points of the density it claims (Friedman & Fisher 1999 use such a test sample).
    How far the two halves' limits differ is reported, not required: PRIM's greedy peeling can
    reach boxes of the same density by different paths where the trade-off curve is flat.
-3. The analysis (`sim.analysis.report.analyze`) of both sweeps, with fan charts from runs
+3. The answer as a curve: one sweep of the conditions experiment per collective rule
+   (compromise, median, bdm in its text and replication readings; `--curve-points` points,
+   the same root seed, so the rules meet the same random worlds), P(formal request) and each
+   outcome's share per tenth of the chance of an anti-American PM with a majority (swept over
+   its whole domain) and per strategy (`sim.analysis.curve`); the answer's first paragraph
+   states it per rule. The same design under best response and 3- and 14-day steps
+   (`--structure-points`) gives the structural table: a result is read only where it holds
+   under those looks.
+4. The analysis (`sim.analysis.report.analyze`) of both sweeps, with fan charts from runs
    re-run with their trajectories, written to results/which_conditions/ with metadata.json
    (both sweeps' provenance, the stability rounds, the timings).
 
@@ -36,6 +44,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sim.analysis import answer, heatmap, outcomes, precision, prim_boxes, sensitivity
 from sim.analysis.report import Settings, analyze
@@ -195,64 +204,144 @@ def parse_args(argv=None) -> argparse.Namespace:
                         "(results/calibration/posterior.parquet; experiments conditions_posterior and "
                         "conditions_sobol_posterior) and report how the answer changes under each structural choice; "
                         "default folders results/which_conditions_posterior and results/sweeps/which_conditions_posterior")
+    p.add_argument("--curve-points", type=int, default=2000,
+                   help="points of each collective rule's sweep for the answer as a curve (default 2000, x 3 "
+                        "strategies x the experiment's replications)")
     p.add_argument("--structure-points", type=int, default=500,
-                   help="--posterior: conditions points per structural variant (default 500, x 3 strategies x 2 runs)")
+                   help="points per other structural variant: best response, 3- and 14-day steps (default 500, x 3 "
+                        "strategies x the experiment's replications)")
     return p.parse_args(argv)
 
 
-#: structural choices the answer is conditional on: name -> (lever settings added, step days)
-STRUCTURAL_VARIANTS = {
-    "collective rule: compromise (default)": ({}, None),
-    "collective rule: median": ({"behaviour.collective_rule": "median"}, None),
-    "collective rule: bdm, text reading": ({"behaviour.collective_rule": "bdm"}, None),
-    "collective rule: bdm, replication reading": ({"behaviour.collective_rule": "bdm",
-                                                   "behaviour.bdm_reading": "replication"}, None),
+#: the collective rules the answer is stated under: how Baghdad's factions aggregate their stances
+#: is an assumption of the model (docs/odd.md), not a fact of the article, and it moves the answer
+#: as much as any condition; name -> settings added to every lever
+RULES = {
+    "compromise": {"behaviour.collective_rule": "compromise"},
+    "median": {"behaviour.collective_rule": "median"},
+    "bdm (text reading)": {"behaviour.collective_rule": "bdm", "behaviour.bdm_reading": "text"},
+    "bdm (replication reading)": {"behaviour.collective_rule": "bdm", "behaviour.bdm_reading": "replication"},
+}
+#: the other looks a result needs before it is believed: best response and other step lengths;
+#: name -> (settings added to every lever, step days or None)
+STRUCTURE_CHECKS = {
     "step of 3 days": ({}, 3),
     "step of 14 days": ({}, 14),
+    "best response (rationality = inf)": ({"behaviour.rationality": float("inf")}, None),
 }
+#: the condition the answer is read as a curve of (F15): swept over its whole domain [0, 1]
+CURVE_CONDITION = "government.p_anti_american_pm"
 
 
-def structural_markdown(experiment: str, report_dir: Path, sweeps: Path, points: int, workers: int | None) -> str:
-    """P(formal request) and the headline box's share under each structural choice, from a
-    smaller sweep of the same experiment per variant (the same root seed: common random
-    numbers across variants)."""
+def variant_experiment(base, settings: dict, step: int | None, points: int, replications: int):
+    """The experiment `base` under one structural choice: `settings` added to every lever (a
+    declared condition the settings fix is dropped: a lever's key is never also sampled),
+    `step` days per step, `points` points. The same root seed: the variants meet the same
+    random worlds (common random numbers across variants)."""
     import dataclasses
 
-    from sim.analysis.outcomes import proportion_row
-    from sim.config import experiment_config
+    levers = {k: {**(v or {}), **settings} for k, v in base.levers.items()} or {"status_quo": dict(settings)}
+    kept = [u for u in base.uncertainties if u.param not in settings]
+    return dataclasses.replace(base, points=points, replications=replications, levers=levers, uncertainties=kept,
+                               step_days=step or base.step_days)
+
+
+def run_variant(base, name: str, settings: dict, step: int | None, points: int, replications: int, sweeps: Path,
+                workers: int | None):
+    """Run (or reuse, when finished with the same plan) one structural variant's sweep; its table."""
     from sim.sweep.plan import make_plan
     from sim.sweep.runner import run_sweep
 
-    summary = json.loads((report_dir / "analysis.json").read_text())
-    box = (summary.get("request_boxes") or [None])[0]
-    rows = ["| structural choice | runs | P(formal request) [95% CI] | inside the headline box [95% CI] |",
-            "|---|---|---|---|"]
+    exp = variant_experiment(base, settings, step, points, replications)
+    folder = sweeps / ("variant_" + "".join(ch if ch.isalnum() else "_" for ch in name).strip("_"))
+    print(f"which_conditions: structural variant {name} ({folder})", file=sys.stderr, flush=True)
+    run_sweep(make_plan(exp), folder, engine="batch", executor="local", workers=workers, chunk_size=10_000,
+              overwrite=True)
+    return load_sweep(folder)
+
+
+def curves_section(experiment: str, out: Path, sweeps: Path, points: int, workers: int | None) -> tuple[str, str, dict]:
+    """The answer as a curve of the chance of an anti-American PM with a majority, per strategy
+    and per collective rule: one sweep of the experiment per rule (`points` points, the
+    experiment's replications and strategies), curve.csv and the curve figure in `out`.
+    Returns (the section's markdown, the answer's lead paragraph, the variants' tables)."""
+    from sim.analysis import curve
+    from sim.analysis.writer import md_table
+    from sim.config import experiment_config
+    from sim.style import save_figure
+
     base = experiment_config(experiment)
-    for name, (settings, step) in STRUCTURAL_VARIANTS.items():
-        levers = {k: {**(v or {}), **settings} for k, v in base.levers.items()}
-        exp = dataclasses.replace(base, points=points, replications=2, levers=levers,
-                                  step_days=step or base.step_days)
-        folder = sweeps / ("structure_" + "".join(ch if ch.isalnum() else "_" for ch in name))
-        print(f"which_conditions: structural variant {name}", file=sys.stderr, flush=True)
-        run_sweep(make_plan(exp), folder, engine="batch", executor="local", workers=workers, chunk_size=10_000,
-                  overwrite=True)
-        sw = load_sweep(folder)
-        y = sw.runs["formal_request"].to_numpy()
-        all_row = proportion_row(int(y.sum()), len(y))
-        cell = "–"
-        if box:
-            inside = np.ones(len(y), dtype=bool)
-            for cond, lim in (box.get("limits") or {}).items():
-                col = sw.runs[cond].to_numpy(float)
-                inside &= (col >= lim["min"]) & (col <= lim["max"])
-            r = proportion_row(int(y[inside].sum()), int(inside.sum()))
-            cell = f"{answer.pct(r['share'])} [{answer.ci(r['low'], r['high'])}]"
-        rows.append(f"| {name} | {len(y):,} | {answer.pct(all_row['share'])} "
-                    f"[{answer.ci(all_row['low'], all_row['high'])}] | {cell} |")
-    return ("The answer above holds for the default structure (the compromise rule, weekly steps). Each row runs "
-            f"the same experiment ({points:,} points x strategies x 2 runs, the same random numbers) under one "
-            "other structural choice; the last column applies the headline PRIM box found above.\n\n"
-            + "\n".join(rows))
+    if CURVE_CONDITION not in [u.param for u in base.uncertainties]:
+        raise SystemExit(f"which_conditions: experiment {experiment} does not sweep {CURVE_CONDITION}")
+    tables = {name: run_variant(base, f"rule {name}", settings, None, points, base.replications, sweeps, workers)
+              for name, settings in RULES.items()}
+    label = tables["compromise"].label(CURVE_CONDITION)
+    for name, sw in tables.items():
+        lo, hi = float(sw.runs[CURVE_CONDITION].min()), float(sw.runs[CURVE_CONDITION].max())
+        if lo > 0.01 or hi < 0.99:
+            raise SystemExit(f"which_conditions: the {name} variant sweeps {CURVE_CONDITION} over {lo:.2f}-{hi:.2f}, "
+                             "not its whole domain [0, 1]")
+    curves = curve.rule_curves({name: sw.runs for name, sw in tables.items()}, CURVE_CONDITION)
+    curves.to_csv(out / "curve.csv", index=False)
+    save_figure(curve.plot_rule_curves(curves, label), out / "curve")
+    runs = len(next(iter(tables.values())).runs)
+    lead = curve.lead_paragraph(curves, label)
+    outcome_rows = []
+    for (variant, group), part in curves[curves["event"] != "formal_request"].groupby(["variant", "group"], sort=False):
+        for e, ep in part.groupby("event", sort=False):
+            ep = ep.sort_values("x")
+            outcome_rows.append({"rule": variant, "strategy": group.replace("_", " "), "outcome": e.replace("_", " "),
+                                 "lowest tenth": f"{answer.pct(ep['share'].iloc[0], 1)}",
+                                 "highest tenth": f"{answer.pct(ep['share'].iloc[-1], 1)}",
+                                 "largest": f"{answer.pct(ep['share'].max(), 1)} at {ep.loc[ep['share'].idxmax(), 'x']:.2f}"})
+    text = "\n".join([
+        "![The answer as a curve](curve.png)", "",
+        f"*Reading:* each row is one collective rule, each column one event (a formal request, then each outcome); "
+        f"the lines are Washington's strategies with 95% Wilson bands per tenth of the {label}; the dotted line is 2/3. "
+        f"Each rule's sweep is the experiment `{experiment}` with {points:,} points x {len(base.levers)} strategies x "
+        f"{base.replications} runs ({runs:,} runs), the {label} over its whole domain and the same random worlds "
+        "under every rule. ([SVG](curve.svg); every cell in `curve.csv`)", "",
+        "The chance of a formal request per tenth of the condition, per collective rule (Washington's status quo; "
+        "95% Wilson intervals):", "",
+        md_table(curve.curve_table(curves, group="status_quo")), "",
+        "The same under the compromise rule, per Washington strategy:", "",
+        md_table(curve.curve_table(curves, variant="compromise")), "",
+        "Each outcome's share at the lowest and the highest tenth of the condition, and where it is largest:", "",
+        md_table(pd.DataFrame(outcome_rows)), ""])
+    return text, lead, tables
+
+
+def structure_section(experiment: str, sweeps: Path, points: int, workers: int | None,
+                      rule_tables: dict) -> str:
+    """P(formal request) and the share of each outcome under each collective rule (the curve
+    sweeps) and under the other looks (best response, 3- and 14-day steps), with 95% Wilson
+    intervals."""
+    from sim.analysis.outcomes import proportion_row
+    from sim.analysis.writer import md_table
+    from sim.config import experiment_config
+
+    base = experiment_config(experiment)
+    tables = {f"collective rule: {k}": v for k, v in rule_tables.items()}
+    for name, (settings, step) in STRUCTURE_CHECKS.items():
+        tables[name] = run_variant(base, name, settings, step, points, base.replications, sweeps, workers)
+    rows = []
+    for name, sw in tables.items():
+        runs = sw.runs
+        y = runs["formal_request"].to_numpy()
+        row = {"structural choice": name, "runs": f"{len(y):,}"}
+        r = proportion_row(int(y.sum()), len(y))
+        row["P(formal request)"] = f"{answer.pct(r['share'])} [{answer.ci(r['low'], r['high'])}]"
+        outcome = runs["outcome"].astype(str).to_numpy()
+        for o in ("request_withdrawn", "withdrawal_completed", "occupation", "negotiated_drawdown"):
+            k = int((outcome == o).sum())
+            r = proportion_row(k, len(y))
+            row[o.replace("_", " ")] = f"{answer.pct(r['share'], 1)}"
+        rows.append(row)
+    return ("Every row is the experiment under one structural choice, over its whole design (for the rules, the curve "
+            "sweeps above; for the others, " + f"{points:,} points x strategies x {base.replications} runs" + "), with "
+            "the same random worlds. A result of the model is read only where it holds under best response and "
+            "another step length; where the collective rule moves it, it is stated per rule.\n\n"
+            + md_table(pd.DataFrame(rows)))
 
 
 def main(argv=None) -> int:
@@ -260,8 +349,9 @@ def main(argv=None) -> int:
     if args.base_samples < 1 or args.base_samples & (args.base_samples - 1):
         print(f"which_conditions error: --base-samples = {args.base_samples} is not a power of 2", file=sys.stderr)
         return 2
-    if args.points < 2 or args.rounds < 1:
-        print("which_conditions error: --points must be >= 2 and --rounds >= 1", file=sys.stderr)
+    if args.points < 2 or args.rounds < 1 or args.curve_points < 10 or args.structure_points < 1:
+        print("which_conditions error: --points must be >= 2, --rounds >= 1, --curve-points >= 10 and "
+              "--structure-points >= 1", file=sys.stderr)
         return 2
     t_start = time.perf_counter()
     sweeps, out = Path(args.sweeps), Path(args.out)
@@ -312,19 +402,20 @@ def main(argv=None) -> int:
     timings["conditions sweeps and checks"] = round(time.perf_counter() - t0, 1)
 
     t0 = time.perf_counter()
-    settings = Settings(seed=args.seed, fan_runs=args.fan_runs,
+    out.mkdir(parents=True, exist_ok=True)
+    curve_text, lead, rule_tables = curves_section(cond_name, out, sweeps, args.curve_points, args.workers)
+    structure_text = structure_section(cond_name, sweeps, args.structure_points, args.workers, rule_tables)
+    timings["curves and structural variants"] = round(time.perf_counter() - t0, 1)
+
+    t0 = time.perf_counter()
+    settings = Settings(seed=args.seed, fan_runs=args.fan_runs, lead=[lead],
                         title="Which conditions produce a formal withdrawal request? The headline experiment",
-                        extra_sections=[("How many runs, and why", stability_markdown(sobol_rounds, cond_rounds))])
+                        extra_sections=[("The answer as a curve", curve_text),
+                                        ("How the answer changes with the model's structure", structure_text),
+                                        ("How many runs, and why", stability_markdown(sobol_rounds, cond_rounds))])
     report = analyze(cond_dir, out, sobol_dir=sobol_dir, settings=settings,
                      log=lambda msg: print(msg, file=sys.stderr, flush=True))
     timings["analysis"] = round(time.perf_counter() - t0, 1)
-    if args.posterior:
-        t0 = time.perf_counter()
-        text = structural_markdown(cond_name, out, sweeps, args.structure_points, args.workers)
-        settings.extra_sections.append(("How the answer changes with the model's structure", text))
-        report = analyze(cond_dir, out, sobol_dir=sobol_dir, settings=settings,
-                         log=lambda msg: print(msg, file=sys.stderr, flush=True))
-        timings["structural variants"] = round(time.perf_counter() - t0, 1)
     timings["total"] = round(time.perf_counter() - t_start, 1)
 
     doc = {

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -19,13 +20,22 @@ def test_which_conditions_writes_report_and_metadata(tmp_path):
     out, sweeps = tmp_path / "report", tmp_path / "sweeps"
     done = subprocess.run(
         [sys.executable, "-m", "experiments.which_conditions", "--points", "60", "--base-samples", "4", "--rounds", "2",
-         "--fan-runs", "6", "--workers", "1", "--out", str(out), "--sweeps", str(sweeps)],
+         "--fan-runs", "6", "--curve-points", "20", "--structure-points", "6", "--workers", "1", "--out", str(out),
+         "--sweeps", str(sweeps)],
         cwd=REPO, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     text = (out / "report.md").read_text()
     for heading in ("## The answer", "## How many runs, and why", "## Experiment", "## Limits of the model"):
         assert heading in text
-    assert text.split("## The answer", 1)[1].lstrip().startswith("**")
+    assert text.split("## The answer", 1)[1].lstrip().startswith("**As a curve, and per collective rule.**")
+    # the answer as a curve: every rule, over the condition's whole domain, per strategy
+    curve = pd.read_csv(out / "curve.csv")
+    assert set(curve["variant"]) == {"compromise", "median", "bdm (text reading)", "bdm (replication reading)"}
+    assert curve["x_low"].min() == 0.0 and curve["x_high"].max() == 1.0
+    assert set(curve["group"]) == {"status_quo", "quiet_diplomacy", "maximum_pressure"}
+    for heading in ("## The answer as a curve", "## How the answer changes with the model's structure"):
+        assert heading in text
+    assert "best response (rationality = inf)" in text and "step of 14 days" in text
     meta = json.loads((out / "metadata.json").read_text())
     assert meta["conditions_sweep"]["experiment"] == "conditions"
     assert meta["sobol_sweep"]["experiment"] == "conditions_sobol"

@@ -324,11 +324,12 @@ def test_headline_on_the_posterior_states_the_structural_choices(tmp_path):
     environ = dict(os.environ, CI="1", PYTHONPATH=str(REPO))
     res = run_parallel({"run": ["-m", "experiments.which_conditions", "--posterior", "--points", "30",
                                 "--base-samples", "2", "--rounds", "1", "--fan-runs", "0", "--structure-points", "6",
+                                "--curve-points", "10",
                                 "--workers", "1"]}, cwd=tmp_path, timeout=1200, environ=environ)["run"]
     assert res.returncode == 0, res.stderr[-3000:]
     text = (tmp_path / "results" / "which_conditions_posterior" / "report.md").read_text()
     assert "How the answer changes with the model's structure" in text
-    assert "bdm, replication reading" in text and "step of 14 days" in text
+    assert "bdm (replication reading)" in text and "step of 14 days" in text and "best response" in text
 
 
 def test_the_calibrated_scenario_composes_with_whole_numbers_where_the_schema_asks():

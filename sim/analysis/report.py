@@ -41,6 +41,7 @@ class Settings:
     level: float = 0.95
     title: str = "Which conditions produce a formal withdrawal request?"
     extra_sections: list = field(default_factory=list)   # (heading, markdown) printed before "Experiment"
+    lead: list = field(default_factory=list)             # paragraphs that open "The answer" (the curve per rule)
 
 
 @dataclass

@@ -60,7 +60,7 @@ def feature_label(sweep: Sweep, feature: str) -> str:
 # ---------------------------------------------------------------- sections
 def section_answer(r) -> list[str]:
     lines = ["## The answer", ""]
-    for p in r.paragraphs:
+    for p in [*r.settings.lead, *r.paragraphs]:
         lines += [p, ""]
     return lines
 
@@ -369,16 +369,35 @@ def metadata_lines(sweep: Sweep, role: str) -> list[str]:
                  ("packages", ", ".join(f"{k} {v}" for k, v in pk.items())),
              ], columns=["", "value"])), ""]
     if e.get("uncertainties"):
-        lines += ["Uncertain conditions (drawn uniformly over their ranges):", "",
+        domains = m.get("parameter_domains") or {}
+
+        def domain(u: dict) -> str:
+            d = domains.get(u["param"])
+            if not d:
+                return "–"
+            whole = float(u["low"]) <= d[0] and float(u["high"]) >= d[1]
+            return f"{d[0]:g}–{d[1]:g}" + (" (whole)" if whole else " (narrower: why in the source)")
+
+        lines += ["Uncertain conditions (drawn uniformly over their ranges). A range narrower than the condition's "
+                  "domain says why in its source:", "",
                   md_table(pd.DataFrame([{"condition": u.get("label") or u["param"], "parameter": f"`{u['param']}`",
-                                          "range": f"{u['low']:g}–{u['high']:g}", "source": u.get("source", "")}
+                                          "range": f"{u['low']:g}–{u['high']:g}", "domain": domain(u),
+                                          "source": u.get("source", "")}
                                          for u in e["uncertainties"]])), ""]
+    if e.get("table"):
+        lines += [f"Every other coefficient is drawn from the rows of `{e['table']}` (one row per point; the points "
+                  "of one Saltelli block share their row, so they differ in the declared conditions only).", ""]
     if e.get("levers"):
         order = [k for k in (m.get("levers") or e["levers"]) if k in e["levers"]]
+        over = m.get("lever_settings_over_table") or {}
         lines += ["Levers (Washington's strategy):", "",
                   md_table(pd.DataFrame([{"lever": pretty(k), "settings": ", ".join(
                       f"`{p}` = {v}" for p, v in (e["levers"][k] or {}).items()) or "the scenario as it is"}
                       for k in order])), ""]
+        if over:
+            lines += ["A lever is a policy: where the table has a column for a key the lever sets, the lever's value "
+                      "stands in that lever's runs (the column is dropped for it): " + "; ".join(
+                          f"{pretty(k)}: {', '.join(f'`{p}`' for p in v)}" for k, v in over.items()) + ".", ""]
     return lines
 
 

@@ -79,10 +79,27 @@ def lever_paths(exp) -> tuple[str, ...]:
     return tuple(sorted({path for lever in exp.levers.values() for path in (lever or {})}))
 
 
+def shipped_lever_keys() -> dict[str, list[str]]:
+    """Every scenario key a lever of a shipped experiment (configs/experiment/*.yaml) sets,
+    with the `experiment.lever`s that set it. A lever is a policy: the calibration never
+    calibrates these keys (a posterior column would otherwise stand in a sweep's table where
+    the lever should), and its report lists them."""
+    from ..config import experiment_config
+    from ..config.load import available_experiments
+
+    keys: dict[str, list[str]] = {}
+    for name in sorted(available_experiments()):
+        for lever, settings in experiment_config(name).levers.items():
+            for path in settings or {}:
+                keys.setdefault(path, []).append(f"{name}.{lever}")
+    return dict(sorted(keys.items()))
+
+
 def load_priors(settings: CalibrateConfig, base) -> list[pri.Prior]:
     doc = read_calibration_file("priors", settings.priors)
     try:
-        return pri.priors(base.scenario, doc.get("overrides") or {}, fixed=lever_paths(settings.experiment))
+        fixed = tuple(sorted({*lever_paths(settings.experiment), *shipped_lever_keys()}))
+        return pri.priors(base.scenario, doc.get("overrides") or {}, fixed=fixed)
     except (ValueError, TypeError, KeyError) as err:
         raise ConfigError(f"configs/calibration/{settings.priors}.yaml", "overrides", str(err)) from None
 

@@ -107,6 +107,14 @@ def write_report(r, settings, plan) -> Path:
         "counts that noise as part of the indicator kernel, so a set near a band's edge is accepted by chance some "
         "of the time. `prior_sets.parquet` names, for every set, the patterns it failed (`failed_patterns`).",
         "",
+        "## Not calibrated: the levers' keys",
+        "",
+        "A lever is a policy, never a coefficient: no calibrated value may stand where an experiment's lever sets "
+        "one. These keys, set by a lever of a shipped experiment (configs/experiment/), keep their baseline values "
+        "in the prior sweep and are not columns of the posterior:",
+        "",
+        *[f"- `{key}`: {', '.join(f'`{w}`' for w in where)}" for key, where in _shipped_levers().items()],
+        "",
         "## The patterns",
         "",
         _table(pd.DataFrame([{"pattern": p.name, "facts": ", ".join(p.facts), "lever": p.lever,
@@ -229,6 +237,12 @@ def write_report(r, settings, plan) -> Path:
     return path
 
 
+def _shipped_levers() -> dict[str, list[str]]:
+    from .pipeline import shipped_lever_keys
+
+    return shipped_lever_keys()
+
+
 def scenario_yaml(r, settings) -> str:
     """A scenario built on the baseline with every calibrated coefficient at its posterior
     median (the `calibrated` scenario)."""
@@ -246,7 +260,7 @@ def scenario_yaml(r, settings) -> str:
     head = (f"# The baseline with every calibrated coefficient at its posterior median: written by\n"
             f"# python -m sim.calibrate (results/calibration/report.md) from {int(r.accepted.sum()):,} accepted of\n"
             f"# {len(r.sets):,} prior sets (acceptance rate {r.acceptance_rate:.2%}). Coefficients not calibrated\n"
-            f"# (data, zero defaults, those the calibration's levers set) keep their baseline values;\n"
+            f"# (data, zero defaults, keys an experiment's lever sets) keep their baseline values;\n"
             f"# see configs/calibration/ for the bands and priors.\n")
     body = {"defaults": ["baseline", "_self_"], "name": "calibrated",
             "title": "January 2020, calibrated to the article's statements",

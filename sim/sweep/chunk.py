@@ -54,9 +54,12 @@ def build_table(plan: Plan, run_ids, lever, point, replication, cols) -> pa.Tabl
         "replication": pa.array(replication, type=pa.int64()),
         "run_seed": pa.array(run_seed(exp.seed, plan.worlds(point, replication)), type=pa.uint64()),
     }
+    values = np.empty((n, len(plan.params)))
+    for k in np.unique(lever):  # a column a lever sets holds the lever's value (Plan.values)
+        sel = lever == k
+        values[sel] = plan.values(int(k), point[sel])
     for j, path in enumerate(plan.params):
-        values = plan.samples[point, j]
-        data[path] = pa.array(values.astype(np.int64) if plan.integer_params[j] else values)
+        data[path] = pa.array(values[:, j].astype(np.int64) if plan.integer_params[j] else values[:, j])
     data.update({
         "outcome": pa.array(np.asarray(outcomes.OUTCOMES, dtype=object)[cols["outcome"]], type=pa.string()),
         "formal_request_week": _nullable_week(cols["formal_request_week"]),

@@ -45,6 +45,9 @@ class Plan:
     levers: tuple[str, ...]
     lever_configs: tuple[RunConfig, ...]    # the scenario config under each lever
     replications: int
+    #: params drawn from the experiment's `table` (a posterior) rather than declared as
+    #: conditions: the last len(table_params) of `params`
+    table_params: tuple[str, ...] = ()
 
     @property
     def points(self) -> int:
@@ -63,9 +66,45 @@ class Plan:
 
     @property
     def world_group(self) -> int:
-        """How many consecutive points share their random worlds: D + 2 for a Saltelli design
-        (`sampler: saltelli`, first and total order), else 1."""
-        return len(self.params) + 2 if self.experiment.sampler == "saltelli" else 1
+        """How many consecutive points share their random worlds (and their row of the
+        experiment's `table`): D + 2 for a Saltelli design (`sampler: saltelli`, first and total
+        order; D the declared conditions, not the table's columns), else 1."""
+        return self.conditions + 2 if self.experiment.sampler == "saltelli" else 1
+
+    @property
+    def conditions(self) -> int:
+        """The number of declared conditions: `params` without the table's columns."""
+        return len(self.params) - len(self.table_params)
+
+    def lever_sets(self, lever: int) -> dict[int, float]:
+        """The params (by column) whose value lever `lever` sets: a lever is a policy, so its
+        value stands over a column drawn from the experiment's table (make_plan refuses a declared
+        condition that a lever sets). Maps column index -> the lever's value."""
+        keys = self.experiment.levers.get(self.levers[lever]) or {}
+        out = {}
+        for j, path in enumerate(self.params):
+            if path in keys:
+                owner, f = _resolve_field(path, self.lever_configs[lever].scenario)
+                out[j] = float(getattr(owner, f.name))
+        return out
+
+    def domain(self, path: str) -> tuple[float, float]:
+        """The whole range a parameter may take (its schema range), against which a swept range
+        is narrower or not."""
+        _owner, f = _resolve_field(path, self.lever_configs[0].scenario)
+        lo, hi = f.metadata["range"]
+        return float(lo), float(hi)
+
+    def values(self, lever: int, points) -> np.ndarray:
+        """(n, len(params)): the parameter values of runs of lever `lever` at `points`: the
+        sampled ones, and the lever's own value in every column the lever sets (`lever_sets`)."""
+        values = self.samples[np.asarray(points, dtype=np.int64)]
+        fixed = self.lever_sets(lever)
+        if fixed:
+            values = values.copy()
+            for j, v in fixed.items():
+                values[:, j] = v
+        return values
 
     def worlds(self, point, replication) -> np.ndarray:
         """The run index of the draws of runs at (point, replication): see `world_index`."""
@@ -81,6 +120,7 @@ class Plan:
             "levers": [dataclasses.asdict(c) for c in self.lever_configs],
             "replications": self.replications,
             "worlds": WORLDS,
+            "table_rows": TABLE_ROWS,
         }
         return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -131,6 +171,17 @@ def _check_active_faction(key: str, path: str, lever_names, lever_configs) -> No
         if not cfg.scenario.factions[name].active:
             where = "" if lever == NO_LEVER else f" under lever {lever!r}"
             raise ConfigError(key, path, f"a coefficient of an active faction (faction {name!r} is inactive{where})")
+
+
+def _check_not_a_lever(key: str, path: str, levers: dict) -> None:
+    """A declared condition may not be a key a lever sets: a lever is a policy, applied over
+    every point, so sampling the same key would either overwrite the policy or be overwritten
+    by it. (A column drawn from the experiment's table gives way to the lever instead:
+    `Plan.lever_sets`.)"""
+    setters = sorted(name for name, keys in levers.items() if path in (keys or {}))
+    if setters:
+        raise ConfigError(key, path, f"a condition no lever sets (lever {setters[0]!r} sets it: a lever is a policy "
+                                     "applied at every point; drop the condition or the lever's key)")
 
 
 def _with_value(cfg: RunConfig, path: str, value) -> RunConfig:
@@ -277,6 +328,8 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
             raise ConfigError(f"experiment.levers.{name}: {err.key}", err.value, err.allowed) from None
     for i, u in enumerate(exp.uncertainties):
         _check_active_faction(f"experiment.uncertainties[{i}] ({u.param})", u.param, lever_names, lever_configs)
+        if exp.sampler != "table":
+            _check_not_a_lever(f"experiment.uncertainties[{i}]", u.param, exp.levers)
 
     n_levers = len(lever_names)
     if exp.sampler == "saltelli":
@@ -306,13 +359,16 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
     samples = sample(exp)
     if samples.shape[0] == 0:
         raise ConfigError("experiment.sampler", exp.sampler, "a sampler that yields at least one point")
+    declared = len(params)
     if exp.table is not None and exp.sampler != "table":
         samples = _with_table_columns(exp, base, samples, params, integer)
+    table_params = tuple(params) if exp.sampler == "table" else tuple(params[declared:])
     for j, is_int in enumerate(integer):
         if is_int:
             samples[:, j] = np.round(samples[:, j])
     check_points(tuple(params), samples, lever_names, lever_configs)
-    return Plan(exp, tuple(params), tuple(integer), samples, lever_names, tuple(lever_configs), replications)
+    return Plan(exp, tuple(params), tuple(integer), samples, lever_names, tuple(lever_configs), replications,
+                table_params)
 
 
 def _with_table_columns(exp: ExperimentConfig, base: RunConfig, samples: np.ndarray, params: list,
@@ -321,11 +377,14 @@ def _with_table_columns(exp: ExperimentConfig, base: RunConfig, samples: np.ndar
     drawn with replacement (its own stream of the root seed), for every coefficient column
     of the table that is not a declared uncertainty (a declared one keeps its range). So
     the article's conditions can be swept while the behavioural coefficients are drawn from
-    a posterior. `params` and `integer` are extended in place."""
+    a posterior. The points of one Saltelli block (D + 2 consecutive points) take the same
+    row, so they differ in the declared conditions only. `params` and `integer` are extended
+    in place."""
     names = [n for n in read_point_table(exp.table) if n not in params]
     if not names:
         return samples
     values = read_point_table(exp.table, names)
+    group = len(params) + 2 if exp.sampler == "saltelli" else 1  # `Plan.world_group`
     for j, name in enumerate(names):
         _owner, f = _resolve_field(name, base.scenario)
         lo, hi = f.metadata["range"]
@@ -335,8 +394,11 @@ def _with_table_columns(exp: ExperimentConfig, base: RunConfig, samples: np.ndar
                               f"values within the coefficient's range [{lo:g}, {hi:g}]")
         params.append(name)
         integer.append(f.type in (int, "int"))
-    rows = np.random.default_rng([exp.seed, 1]).integers(0, values.shape[0], size=samples.shape[0])
-    return np.hstack([samples, values[rows]])
+    # one row per group of points that share their random worlds: the points of a Saltelli
+    # block differ only in the declared conditions, so a Sobol difference varies one thing
+    groups = -(-samples.shape[0] // group)
+    rows = np.random.default_rng([exp.seed, 1]).integers(0, values.shape[0], size=groups)
+    return np.hstack([samples, values[np.repeat(rows, group)[: samples.shape[0]]]])
 
 
 def _table_uncertainties(exp: ExperimentConfig) -> ExperimentConfig:
@@ -478,11 +540,14 @@ def _with_lever_value(cfg: RunConfig, path: str, value) -> RunConfig:
 # ---------------------------------------------------------------- per-run parameters
 def run_params(plan: Plan, lever: int, points: np.ndarray) -> ModelParams:
     """ModelParams for runs of one lever at the given points: each uncertain parameter is an
-    array with one value per run; everything else is the lever's scalar value."""
+    array with one value per run; everything else is the lever's scalar value. A column of
+    the experiment's table that the lever sets keeps the lever's value (`Plan.lever_sets`):
+    a lever is a policy, never overwritten by a posterior's draws."""
     p = model_params(plan.lever_configs[lever])
+    fixed = plan.lever_sets(lever)
     for j, path in enumerate(plan.params):
-        values = plan.samples[points, j]
-        p = _set_param(p, path, values)
+        if j not in fixed:
+            p = _set_param(p, path, plan.samples[points, j])
     return p
 
 
@@ -503,6 +568,9 @@ def _set_param(p: ModelParams, path: str, values: np.ndarray) -> ModelParams:
 #: how a sweep's runs are keyed to random worlds (in every sweep's fingerprint, so a folder
 #: written under another keying is never resumed or mixed with this one)
 WORLDS = "group * replications + replication"
+#: how points take rows of an experiment's table (in the fingerprint, as WORLDS): one row per
+#: world group, declared conditions only counted in a Saltelli group, lever keys kept
+TABLE_ROWS = "per world group of declared conditions; lever keys stand"
 
 
 def world_index(group, replication, replications: int) -> np.ndarray:

@@ -369,6 +369,11 @@ def _run_locked(plan: Plan, out: Path, settings: dict, chunk_size: int, progress
         "levers": list(plan.levers),
         "replications": plan.replications,
         "parameters": list(plan.params),
+        # each declared condition's whole domain (its schema range), beside the range swept
+        "parameter_domains": {path: list(plan.domain(path)) for path in plan.params[:plan.conditions]},
+        # columns of the experiment's table that a lever sets: under that lever they hold its value
+        "lever_settings_over_table": {name: sorted(plan.params[j] for j in plan.lever_sets(k))
+                                      for k, name in enumerate(plan.levers) if plan.lever_sets(k)},
         "columns": list(table.column_names),
         "table_checksum": checksum,
         "runs_computed_this_invocation": computed,
