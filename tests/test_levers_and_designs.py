@@ -119,9 +119,10 @@ def test_a_saltelli_block_shares_its_table_row_and_its_worlds(posterior):
 
 
 def test_the_calibration_calibrates_no_lever_key():
-    from sim.calibrate.pipeline import load_priors, shipped_lever_keys
+    from sim.calibrate.pipeline import load_priors
     from sim.calibrate.schema import CalibrateConfig
     from sim.config import run_config
+    from sim.config.load import shipped_lever_keys
 
     keys = shipped_lever_keys()
     for key in ("washington.signal_decay", "washington.threat_cost", "washington.linkage_cost",

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..config import ConfigError, run_config
 from ..config.experiment import UncertaintyConfig
+from ..config.load import shipped_lever_keys
 from ..config.safety import CONFIG_ROOT, check_config_file, check_name
 from ..sweep.plan import make_plan
 from . import abc, runner, screening
@@ -77,22 +78,6 @@ def load_patterns(name: str) -> list[pat.Pattern]:
 
 def lever_paths(exp) -> tuple[str, ...]:
     return tuple(sorted({path for lever in exp.levers.values() for path in (lever or {})}))
-
-
-def shipped_lever_keys() -> dict[str, list[str]]:
-    """Every scenario key a lever of a shipped experiment (configs/experiment/*.yaml) sets,
-    with the `experiment.lever`s that set it. A lever is a policy: the calibration never
-    calibrates these keys (a posterior column would otherwise stand in a sweep's table where
-    the lever should), and its report lists them."""
-    from ..config import experiment_config
-    from ..config.load import available_experiments
-
-    keys: dict[str, list[str]] = {}
-    for name in sorted(available_experiments()):
-        for lever, settings in experiment_config(name).levers.items():
-            for path in settings or {}:
-                keys.setdefault(path, []).append(f"{name}.{lever}")
-    return dict(sorted(keys.items()))
 
 
 def load_priors(settings: CalibrateConfig, base) -> list[pri.Prior]:

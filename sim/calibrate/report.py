@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..config.load import shipped_lever_keys
 from .priors import prior_median
 
 
@@ -113,7 +114,7 @@ def write_report(r, settings, plan) -> Path:
         "one. These keys, set by a lever of a shipped experiment (configs/experiment/), keep their baseline values "
         "in the prior sweep and are not columns of the posterior:",
         "",
-        *[f"- `{key}`: {', '.join(f'`{w}`' for w in where)}" for key, where in _shipped_levers().items()],
+        *[f"- `{key}`: {', '.join(f'`{w}`' for w in where)}" for key, where in shipped_lever_keys().items()],
         "",
         "## The patterns",
         "",
@@ -235,12 +236,6 @@ def write_report(r, settings, plan) -> Path:
     path = out / "report.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
-
-
-def _shipped_levers() -> dict[str, list[str]]:
-    from .pipeline import shipped_lever_keys
-
-    return shipped_lever_keys()
 
 
 def scenario_yaml(r, settings) -> str:

@@ -208,3 +208,16 @@ def experiment_config(name: str, overrides: Sequence[str] = ()) -> ExperimentCon
     check_choice("experiment", name)
     with _LOCK:
         return copy.deepcopy(_experiment_config(name, tuple(overrides)))
+
+
+def shipped_lever_keys() -> dict[str, list[str]]:
+    """Every scenario key a lever of a shipped experiment (configs/experiment/*.yaml) sets,
+    with the `experiment.lever`s that set it. A lever is a policy: the calibration never
+    calibrates these keys (a posterior column would otherwise stand in a sweep's table where
+    the lever should), and its report lists them."""
+    keys: dict[str, list[str]] = {}
+    for name in sorted(available_experiments()):
+        for lever, settings in experiment_config(name).levers.items():
+            for path in settings or {}:
+                keys.setdefault(path, []).append(f"{name}.{lever}")
+    return dict(sorted(keys.items()))
