@@ -16,6 +16,7 @@ are cached; each call returns its own copy, so a caller may change it freely.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import functools
 import threading
@@ -27,18 +28,13 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from ..model import draws
-from ..model.params import FactionTable, ModelParams
+from ..model.params import FactionTable, ModelParams, faction_attributes, sections
 from .experiment import ExperimentConfig
 from .safety import check_choice
 from .schema import FactionConfig, RunConfig
 from .validate import ConfigError, validate
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
-
-FACTION_ARRAYS = (
-    "seats", "ideal_position", "salience", "tension_sensitivity", "security_weight", "sanctions_exposure",
-    "linkage_weight", "iran_alignment", "street_responsiveness", "mobilising_power",
-)
 
 _LOCK = threading.RLock()
 _registered = False
@@ -153,31 +149,36 @@ def run_config(scenario: str = "baseline", seed: int | None = 0, overrides: Sequ
 
 
 def faction_table(factions: dict[str, FactionConfig]) -> FactionTable:
-    """The active factions, in config order, as arrays over a factions axis."""
+    """The active factions, in config order, as arrays over a factions axis (one per
+    attribute of `FactionConfig`; a rationality left null is NaN, a flag a bool)."""
     active = [(name, f) for name, f in factions.items() if f.active]
-    arrays = {a: np.array([getattr(f, a) for _, f in active], dtype=np.float64) for a in FACTION_ARRAYS}
-    return FactionTable(
-        names=tuple(n for n, _ in active), labels=tuple(f.label or n for n, f in active),
-        can_boycott=np.array([f.can_boycott for _, f in active], dtype=bool),
-        rationality=np.array([np.nan if f.rationality is None else f.rationality for _, f in active], dtype=np.float64),
-        **arrays,
-    )
+
+    def column(attr: str) -> np.ndarray:
+        values = [getattr(f, attr) for _, f in active]
+        if all(isinstance(v, bool) for v in values) and values:
+            return np.array(values, dtype=bool)
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+    return FactionTable(tuple(n for n, _ in active), tuple(f.label or n for n, f in active),
+                        {attr: column(attr) for attr in faction_attributes()})
 
 
 def model_params(cfg: RunConfig, seed: int | None = None) -> ModelParams:
     """The numbers the model runs on, from a validated config; `seed` (already resolved)
     overrides cfg.seed, and a null seed is resolved to fresh entropy here."""
     sc = cfg.scenario
+    typed = {f.name for f in dataclasses.fields(ModelParams)}
+    names = [name for name, _ in sections()]
     return ModelParams(
         seed=draws.resolve_seed(cfg.seed if seed is None else seed),
         horizon_days=7 * int(cfg.horizon_weeks),
         step_order=tuple(cfg.step_order),
-        world=sc.world, sanctions=sc.sanctions, government=sc.government, washington=sc.washington,
-        tehran=sc.tehran, parliament=sc.parliament, behaviour=sc.behaviour,
+        **{name: getattr(sc, name) for name in names if name in typed},
         factions=faction_table(sc.factions),
         scenario_name=sc.name,
         start_date=dt.date.fromisoformat(cfg.start_date),
         step_days=int(cfg.step_days),
+        extra={name: getattr(sc, name) for name in names if name not in typed},
     )
 
 

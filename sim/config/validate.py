@@ -91,10 +91,8 @@ def validate(cfg: RunConfig) -> RunConfig:
         raise ConfigError("scenario.behaviour.collective_rule", sc.behaviour.collective_rule, f"one of {list(COLLECTIVE_RULES)}")
     if sc.behaviour.bdm_reading not in BDM_READINGS:
         raise ConfigError("scenario.behaviour.bdm_reading", sc.behaviour.bdm_reading, f"one of {list(BDM_READINGS)}")
-    for actor, posture, allowed_postures in (
-        ("washington", sc.washington.initial_posture, ("reassure", "threaten_sanctions", "link_issues")),
-        ("tehran", sc.tehran.initial_posture, ("restrain", "press_factions", "escalate")),
-    ):
+    for actor, allowed_postures in _initial_postures().items():
+        posture = getattr(getattr(sc, actor), "initial_posture")
         if posture not in allowed_postures:
             raise ConfigError(f"scenario.{actor}.initial_posture", posture, f"one of {list(allowed_postures)}")
     active = {k: f for k, f in sc.factions.items() if f.active}
@@ -107,3 +105,19 @@ def validate(cfg: RunConfig) -> RunConfig:
     if sc.parliament.quorum > total:
         raise ConfigError("scenario.parliament.quorum", sc.parliament.quorum, f"at most scenario.parliament.total_seats = {total}")
     return cfg
+
+
+def _initial_postures() -> dict[str, tuple[str, ...]]:
+    """The postures each actor with an `initial_posture` setting may start from: those its
+    module names (`INITIAL_POSTURES`), else every action of the actor."""
+    import importlib
+
+    from ..model.actors import ACTORS
+
+    out = {}
+    for actor in ACTORS.values():
+        for section, cls in actor.sections:
+            if "initial_posture" in {f.name for f in dataclasses.fields(cls)}:
+                module = importlib.import_module(f"sim.model.actors.{actor.name}")
+                out[section] = tuple(getattr(module, "INITIAL_POSTURES", actor.action_names))
+    return out

@@ -10,11 +10,13 @@ why numba and what was measured.
 
 - Compilation happens on the first call of each kernel in a fresh installation and is
   cached on disk (`cache=True`); later processes, sweep workers included, load the cached
-  code. The cache lives in one directory per version of the model's source (`CACHE_DIR`,
-  named by a digest of every file of `sim/model`, under `sim/model/__pycache__` or
-  `NUMBA_CACHE_DIR`): numba checks only a kernel's own file for changes, and a kernel
+  code. The cache lives in one directory per version of the model's code (`CACHE_DIR`,
+  named by a digest of every file of `sim/model` and of the parameter schema, under
+  `sim/model/__pycache__` or `NUMBA_CACHE_DIR`): numba checks only a kernel's own file for changes, and a kernel
   compiled into another (a formula of `valuation` inside `payoffs.stopping_day`) would
-  otherwise survive an edit of the file it came from.
+  otherwise survive an edit of the file it came from. The digest reads the code, not the
+  text: comments and docstrings do not count, so editing them recompiles nothing
+  (`code_digest`, `_ModelCacheLocator`).
 - Kernels release the GIL (`nogil=True`), so threads can run them side by side.
 - Floating point is IEEE without reassociation or fused multiply-adds (no `fastmath`), so
   a kernel computes what its NumPy formulation computed, operation for operation.
@@ -27,6 +29,7 @@ value with `at(x, i)`: x[0] for a shared value, x[i] otherwise.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 from pathlib import Path
@@ -34,25 +37,73 @@ from typing import Any, Callable, TypeVar, cast
 
 import numba
 import numba.core.config
+from numba.core.caching import CacheImpl, UserProvidedCacheLocator
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def code_digest(path: Path) -> str:
+    """A digest of what a Python file computes: its syntax tree without docstrings, so an
+    edited comment or docstring, or code moved down a line, leaves it unchanged."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]  # type: ignore[attr-defined]
+    return hashlib.sha256(ast.dump(tree, annotate_fields=False).encode()).hexdigest()[:16]
+
+
+#: the files whose code decides the compiled kernels: the model's and the parameter schema's
+#: (the packed columns and the state's storage are derived from them)
+MODEL_DIR = Path(__file__).parent
+CODE_FILES = (*sorted(p for p in MODEL_DIR.rglob("*.py") if "__pycache__" not in p.parts),
+              MODEL_DIR.parent / "config" / "schema.py")
+
+
 def _source_digest() -> str:
-    """A digest of the model's source: every file of this package, by name and content."""
+    """A digest of the model's code and schema (`code_digest` of every file of `CODE_FILES`,
+    by name): the key of the compiled kernels' cache."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in CODE_FILES:
+        digest.update(path.relative_to(MODEL_DIR.parent).as_posix().encode() + b"\0" + code_digest(path).encode())
     return digest.hexdigest()[:16]
 
 
-#: where the compiled kernels of this version of the model's source are cached
-CACHE_DIR = Path(os.environ.get("NUMBA_CACHE_DIR") or Path(__file__).parent / "__pycache__") / (
-    f"kernels-{_source_digest()}")
+#: where the compiled kernels of this version of the model's code are cached
+CACHE_DIR = Path(os.environ.get("NUMBA_CACHE_DIR") or MODEL_DIR / "__pycache__") / f"kernels-{_source_digest()}"
 # read by numba when a kernel is defined (below and in the modules that import this one)
 numba.core.config.CACHE_DIR = str(CACHE_DIR)  # type: ignore[attr-defined]
+
+
+class _ModelCacheLocator(UserProvidedCacheLocator):
+    """Where numba keeps and finds a model kernel: in `CACHE_DIR`, stamped with its file's
+    `code_digest` and named by its qualified name, not by the file's bytes and the line it
+    starts on (numba's defaults). A comment edited in a model file then recompiles nothing;
+    a change to the code changes `CACHE_DIR` and recompiles everything (a kernel compiled
+    into another from a third file would survive an edit of that file otherwise)."""
+
+    def __init__(self, py_func: Any, py_file: str) -> None:
+        super().__init__(py_func, py_file)
+        self._qualname = py_func.__qualname__
+
+    def get_source_stamp(self) -> Any:
+        return code_digest(Path(self._py_file))
+
+    def get_disambiguator(self) -> str:
+        return self._qualname.replace(".", "_").replace("<locals>", "locals")
+
+    @classmethod
+    def from_function(cls, py_func: Any, py_file: str) -> Any:
+        inside = Path(py_file).resolve().is_relative_to(MODEL_DIR.resolve()) or Path(py_file).resolve().is_relative_to(
+            CACHE_DIR.resolve())
+        return super().from_function(py_func, py_file) if inside else None
+
+
+if _ModelCacheLocator not in CacheImpl._locator_classes:
+    CacheImpl._locator_classes.insert(0, _ModelCacheLocator)
 
 
 def kernel(fn: F | None = None, *, inline: bool = False) -> Any:

@@ -17,7 +17,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from .actions import names
+from .declare import names
 from .compiled import kernel
 
 

@@ -1,161 +1,162 @@
-"""The parameters as the compiled stages read them: one row of numbers per run.
+"""The parameters as the compiled kernels read them: one row of numbers per run.
 
 `packed(p)` lays a `ModelParams` out as two float arrays, cached on the params object:
 
-- `par`, shape (1 or R, N_PAR): the coefficients of every section and a few values derived
-  from them once (`DERIVED`), one column each, named by the index constants below
-  (`WA_REVISION_RATE` is column `PARAM_NAMES.index("washington.revision_rate")`);
-- `fac`, shape (1 or R, N_FAC, F): the factions' attributes, one row of F values each.
+- `par`, shape (1 or R, N_PAR): every coefficient of every section (`params.sections()`,
+  each field a number or a flag) and the values derived from them once (`DERIVED`), one
+  column each;
+- `fac`, shape (1 or R, N_FAC, F): the factions' attributes (`params.faction_attributes()`
+  and each faction's logit rationality, `lam`), one row of F values each.
 
-A run reads its row with `compiled.row_of(par, i)`: the only row when every parameter is
-shared by the runs, row i when one of them varies by run (a sweep). Derived values are
-computed here by the same functions of `valuation`, `payoffs`, `bargaining` and `choice`
-the model defines them with, on the parameters as given (a shared number or a per-run
-array), so a compiled stage reads exactly the numbers those functions give.
+The columns are numbered here, from the declarations, never by hand: a kernel reads
+`pr[K.WA_REVISION_RATE]`, the column of `washington.revision_rate` (the section's `PREFIX`,
+then the field's name), `pr[K.WEEKS_AHEAD]` (a derived value) or `fr[K.F_SEATS, j]`. A run
+reads its row with `compiled.at(par, i)`: the only row when every parameter is shared by the
+runs, row i when one of them varies by run (a sweep). Derived values are computed by the
+same functions of `valuation`, `payoffs`, `bargaining` and `choice` the model defines them
+with, on the parameters as given (a shared number or a per-run array).
 """
 
 from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 
 from . import bargaining, payoffs, transitions, valuation
 from .choice import rationality_of
-from .params import SECTIONS, ModelParams
-
-#: the coefficients, as section.field (strings and the step order are not numbers)
-COEFFICIENTS = (
-    "world.initial_troops", "world.isis_mean", "world.isis_reversion", "world.isis_volatility",
-    "world.isis_presence_effect", "world.tension_baseline", "world.tension_decay", "world.mobilisation_rate",
-    "world.mobilisation_tension_weight", "world.mobilisation_sanctions_anger", "world.mobilisation_threat_anger",
-    "world.mobilisation_volatility", "world.protest_decay", "world.protest_floor", "world.protest_volatility",
-    "world.influence_rate", "world.influence_base", "world.influence_vacuum_weight",
-    "world.influence_sanctions_weight", "world.influence_pressure_weight",
-    "sanctions.magnitude", "sanctions.resolute_signal", "sanctions.bluff_signal", "sanctions.follow_through",
-    "sanctions.washington_cost", "sanctions.lifted_by_retraction",
-    "government.salience", "government.pm_weight", "government.escalation_cost", "government.mandate_weight",
-    "government.base_revision_rate", "government.caretaker_deference", "government.protest_drain",
-    "government.majority_revision_rate", "government.formation_rate", "government.p_anti_american_pm",
-    "government.anti_american_position", "government.collapse_rate",
-    "washington.iran_weight", "washington.isis_weight", "washington.force_protection_weight",
-    "washington.legitimacy_weight", "washington.overstay_penalty", "washington.threat_cost",
-    "washington.linkage_cost", "washington.offer_cost", "washington.reputation_weight", "washington.signal_decay",
-    "washington.reassure_rate", "washington.withdrawal_days", "washington.revision_rate",
-    "washington.switching_cost",
-    "tehran.influence_weight", "tehran.departure_weight", "tehran.pressure_influence", "tehran.press_cost",
-    "tehran.escalation_rate", "tehran.escalation_cost", "tehran.pressure_decay", "tehran.clock_weight",
-    "tehran.revision_rate", "tehran.switching_cost",
-    "parliament.quorum", "parliament.propose_rate", "parliament.min_interval_days", "parliament.yes_threshold",
-    "parliament.boycott_threshold", "parliament.mandate_decay",
-    "behaviour.discount_rate", "behaviour.faction_revision_rate", "behaviour.faction_switching_cost",
-    "behaviour.min_deal",
-)
-#: values derived from the coefficients once (`_derived`)
-DERIVED = (
-    "step_days", "override", "lam_government", "lam_washington", "lam_tehran", "weeks_ahead", "tehran_weeks",
-    "faction_weeks", "washington_weeks", "sanctions_exposure", "linkage_exposure", "aligned_share",
-    "baghdad_power", "washington_interval", "washington_half_interval", "signal_kept", "escalation_step",
-    "pace", "faction_ring", "tehran_ring", "washington_ring", "signal_step_kept", "pressure_step_kept",
-    "mandate_step_kept", "isis_moved", "isis_spread", "protests_moved", "protests_spread", "mobilisation_moved",
-    "mobilisation_spread",
-)
-PARAM_NAMES = COEFFICIENTS + DERIVED
-#: the factions' attributes (`lam`: each faction's logit rationality, its own or the default)
-FACTION_ATTRS = ("seats", "ideal_position", "salience", "tension_sensitivity", "security_weight",
-                 "sanctions_exposure", "linkage_weight", "iran_alignment", "street_responsiveness",
-                 "mobilising_power", "can_boycott", "lam")
-
-# the columns of `par` (PARAM_NAMES order; tests/test_compiled_stages.py checks them)
-W_INITIAL_TROOPS, W_ISIS_MEAN, W_ISIS_REVERSION, W_ISIS_VOLATILITY = 0, 1, 2, 3
-W_ISIS_PRESENCE_EFFECT, W_TENSION_BASELINE, W_TENSION_DECAY, W_MOBILISATION_RATE = 4, 5, 6, 7
-W_MOBILISATION_TENSION_WEIGHT, W_MOBILISATION_SANCTIONS_ANGER, W_MOBILISATION_THREAT_ANGER = 8, 9, 10
-W_MOBILISATION_VOLATILITY, W_PROTEST_DECAY, W_PROTEST_FLOOR, W_PROTEST_VOLATILITY = 11, 12, 13, 14
-W_INFLUENCE_RATE, W_INFLUENCE_BASE, W_INFLUENCE_VACUUM_WEIGHT = 15, 16, 17
-W_INFLUENCE_SANCTIONS_WEIGHT, W_INFLUENCE_PRESSURE_WEIGHT = 18, 19
-SA_MAGNITUDE, SA_RESOLUTE_SIGNAL, SA_BLUFF_SIGNAL, SA_FOLLOW_THROUGH = 20, 21, 22, 23
-SA_WASHINGTON_COST, SA_LIFTED_BY_RETRACTION = 24, 25
-G_SALIENCE, G_PM_WEIGHT, G_ESCALATION_COST, G_MANDATE_WEIGHT = 26, 27, 28, 29
-G_BASE_REVISION_RATE, G_CARETAKER_DEFERENCE, G_PROTEST_DRAIN = 30, 31, 32
-G_MAJORITY_REVISION_RATE, G_FORMATION_RATE, G_P_ANTI_AMERICAN_PM = 33, 34, 35
-G_ANTI_AMERICAN_POSITION, G_COLLAPSE_RATE = 36, 37
-WA_IRAN_WEIGHT, WA_ISIS_WEIGHT, WA_FORCE_PROTECTION_WEIGHT = 38, 39, 40
-WA_LEGITIMACY_WEIGHT, WA_OVERSTAY_PENALTY, WA_THREAT_COST = 41, 42, 43
-WA_LINKAGE_COST, WA_OFFER_COST, WA_REPUTATION_WEIGHT, WA_SIGNAL_DECAY = 44, 45, 46, 47
-WA_REASSURE_RATE, WA_WITHDRAWAL_DAYS, WA_REVISION_RATE, WA_SWITCHING_COST = 48, 49, 50, 51
-TE_INFLUENCE_WEIGHT, TE_DEPARTURE_WEIGHT, TE_PRESSURE_INFLUENCE, TE_PRESS_COST = 52, 53, 54, 55
-TE_ESCALATION_RATE, TE_ESCALATION_COST, TE_PRESSURE_DECAY, TE_CLOCK_WEIGHT = 56, 57, 58, 59
-TE_REVISION_RATE, TE_SWITCHING_COST = 60, 61
-PA_QUORUM, PA_PROPOSE_RATE, PA_MIN_INTERVAL_DAYS, PA_YES_THRESHOLD = 62, 63, 64, 65
-PA_BOYCOTT_THRESHOLD, PA_MANDATE_DECAY = 66, 67
-B_DISCOUNT_RATE, B_FACTION_REVISION_RATE, B_FACTION_SWITCHING_COST, B_MIN_DEAL = 68, 69, 70, 71
-STEP_DAYS, OVERRIDE, LAM_GOVERNMENT, LAM_WASHINGTON, LAM_TEHRAN = 72, 73, 74, 75, 76
-WEEKS_AHEAD, TEHRAN_WEEKS, FACTION_WEEKS, WASHINGTON_WEEKS = 77, 78, 79, 80
-SANCTIONS_EXPOSURE, LINKAGE_EXPOSURE, ALIGNED_SHARE, BAGHDAD_POWER = 81, 82, 83, 84
-WASHINGTON_INTERVAL, WASHINGTON_HALF_INTERVAL, SIGNAL_KEPT, ESCALATION_STEP, PACE = 85, 86, 87, 88, 89
-FACTION_RING, TEHRAN_RING, WASHINGTON_RING = 90, 91, 92
-SIGNAL_STEP_KEPT, PRESSURE_STEP_KEPT, MANDATE_STEP_KEPT = 93, 94, 95
-ISIS_MOVED, ISIS_SPREAD, PROTESTS_MOVED, PROTESTS_SPREAD, MOBILISATION_MOVED, MOBILISATION_SPREAD = (
-    96, 97, 98, 99, 100, 101)
-N_PAR = 102
-
-# the rows of `fac` (FACTION_ATTRS order)
-F_SEATS, F_IDEAL_POSITION, F_SALIENCE, F_TENSION_SENSITIVITY, F_SECURITY_WEIGHT = 0, 1, 2, 3, 4
-F_SANCTIONS_EXPOSURE, F_LINKAGE_WEIGHT, F_IRAN_ALIGNMENT, F_STREET_RESPONSIVENESS = 5, 6, 7, 8
-F_MOBILISING_POWER, F_CAN_BOYCOTT, F_LAM = 9, 10, 11
-N_FAC = 12
+from .params import ModelParams, faction_attributes, sections
 
 INF_DAYS = np.inf
 
 
-def _derived(p: ModelParams) -> dict[str, object]:
-    """The derived values, each computed by the model's own function (shared or per run)."""
-    w, wa, te, b, fa = p.world, p.washington, p.tehran, p.behaviour, p.factions
-    rho = b.discount_rate
-    override = p.sanctions.override
-    dt = p.step_days
-    isis = valuation.ou_step_factors(w.isis_reversion, w.isis_volatility, dt)
-    protests = valuation.ou_step_factors(w.protest_decay, w.protest_volatility, dt)
-    mobilisation = valuation.ou_step_factors(w.mobilisation_rate, w.mobilisation_volatility, dt)
-    half = 0.5 / np.maximum(np.asarray(wa.revision_rate, dtype=np.float64), 1e-9)
-    with np.errstate(divide="ignore", invalid="ignore"):  # patience 1 on both sides: no share (NaN), as in views
-        power = bargaining.limit_share(b.baghdad_patience, wa.patience)
+def coefficients() -> tuple[tuple[str, str], ...]:
+    """(column constant, "section.field") of every coefficient: each numeric or flag field of
+    each section, in declaration order (strings, such as a posture's name, are not numbers)."""
+    out = []
+    for name, cls in sections():
+        for f in dataclasses.fields(cls):
+            if "range" in f.metadata or f.type in (bool, "bool"):
+                if f.metadata.get("optional"):  # an actor's own rationality: in `lam_<actor>`
+                    continue
+                out.append((f"{cls.PREFIX}_{f.name.upper()}", f"{name}.{f.name}"))
+    return tuple(out)
+
+
+def _lam(actor: str) -> Callable[[ModelParams], Any]:
+    return lambda p: rationality_of(getattr(p.section(actor), "rationality", None), p.behaviour.rationality)
+
+
+def _ou(section: str, rate: str, volatility: str, part: int) -> Callable[[ModelParams], Any]:
+    return lambda p: valuation.ou_step_factors(getattr(p.section(section), rate),
+                                               getattr(p.section(section), volatility), p.step_days)[part]
+
+
+def _deciding_actors() -> tuple[str, ...]:
+    from .actors import ACTORS
+
+    return tuple(a.name for a in ACTORS.values() if a.decides_alone)
+
+
+def _half_interval(p: ModelParams) -> np.ndarray:
+    return 0.5 / np.maximum(np.asarray(p.washington.revision_rate, dtype=np.float64), 1e-9)
+
+
+def _power(p: ModelParams) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):  # patience 1 on both sides: no share (NaN)
+        return bargaining.limit_share(p.behaviour.baghdad_patience, p.washington.patience)
+
+
+def derived() -> dict[str, Callable[[ModelParams], Any]]:
+    """The values derived from the coefficients once, each by the model's own function (shared
+    or per run): name -> function of the params. They include what a step of `step_days`
+    does with constant rates (the chance an actor's revision clock rings, the share of a
+    fading signal kept, the Ornstein-Uhlenbeck factors of the world's noisy processes), so
+    the step does not recompute them in every run; and each deciding actor's logit
+    rationality (`lam_<actor>`: its own, else `behaviour.rationality`)."""
     return {
-        "step_days": p.step_days,
-        "override": -1.0 if override is None else float(bool(override)),
-        "lam_government": rationality_of(getattr(p.government, "rationality", None), b.rationality),
-        "lam_washington": rationality_of(getattr(wa, "rationality", None), b.rationality),
-        "lam_tehran": rationality_of(getattr(te, "rationality", None), b.rationality),
-        "weeks_ahead": valuation.discounted_weeks(INF_DAYS, rho),
-        "tehran_weeks": valuation.posture_weeks(te.revision_rate, rho, INF_DAYS),
-        "faction_weeks": valuation.posture_weeks(b.faction_revision_rate, rho, INF_DAYS),
-        "washington_weeks": valuation.posture_weeks(wa.revision_rate, rho, INF_DAYS),
-        "sanctions_exposure": payoffs.coalition_exposure(fa.seats, fa.sanctions_exposure),
-        "linkage_exposure": payoffs.coalition_exposure(fa.seats, fa.linkage_weight),
-        "aligned_share": payoffs.aligned_share(fa.seats, fa.iran_alignment),
-        "baghdad_power": power,
-        "washington_interval": 1.0 / np.maximum(np.asarray(wa.revision_rate, dtype=np.float64), 1e-9),
-        "washington_half_interval": half,
-        "signal_kept": np.exp(-np.asarray(wa.signal_decay) * half),
-        "escalation_step": 7.0 * np.asarray(te.escalation_rate),
-        "pace": np.asarray(w.initial_troops) / np.asarray(wa.withdrawal_days),
-        # what a step of `step_days` does with constant rates, computed once: the chance an
-        # actor's revision clock rings, the share of a fading signal kept, and the
-        # Ornstein-Uhlenbeck factors of the world's noisy processes
-        "faction_ring": valuation.step_chance(b.faction_revision_rate, dt),
-        "tehran_ring": valuation.step_chance(te.revision_rate, dt),
-        "washington_ring": valuation.step_chance(wa.revision_rate, dt),
-        "signal_step_kept": transitions.kept_over(wa.signal_decay, dt),
-        "pressure_step_kept": transitions.kept_over(te.pressure_decay, dt),
-        "mandate_step_kept": transitions.kept_over(p.parliament.mandate_decay, dt),
-        "isis_moved": isis[0], "isis_spread": isis[1],
-        "protests_moved": protests[0], "protests_spread": protests[1],
-        "mobilisation_moved": mobilisation[0], "mobilisation_spread": mobilisation[1],
+        "step_days": lambda p: p.step_days,
+        "override": lambda p: -1.0 if p.sanctions.override is None else float(bool(p.sanctions.override)),
+        **{f"lam_{a}": _lam(a) for a in _deciding_actors()},
+        "weeks_ahead": lambda p: valuation.discounted_weeks(INF_DAYS, p.behaviour.discount_rate),
+        "tehran_weeks": lambda p: valuation.posture_weeks(p.tehran.revision_rate, p.behaviour.discount_rate, INF_DAYS),
+        "faction_weeks": lambda p: valuation.posture_weeks(p.behaviour.faction_revision_rate,
+                                                           p.behaviour.discount_rate, INF_DAYS),
+        "washington_weeks": lambda p: valuation.posture_weeks(p.washington.revision_rate, p.behaviour.discount_rate,
+                                                              INF_DAYS),
+        "sanctions_exposure": lambda p: payoffs.coalition_exposure(p.factions.seats, p.factions.sanctions_exposure),
+        "linkage_exposure": lambda p: payoffs.coalition_exposure(p.factions.seats, p.factions.linkage_weight),
+        "aligned_share": lambda p: payoffs.aligned_share(p.factions.seats, p.factions.iran_alignment),
+        "baghdad_power": _power,
+        "washington_interval": lambda p: 1.0 / np.maximum(np.asarray(p.washington.revision_rate, dtype=np.float64),
+                                                          1e-9),
+        "washington_half_interval": _half_interval,
+        "signal_kept": lambda p: np.exp(-np.asarray(p.washington.signal_decay) * _half_interval(p)),
+        "escalation_step": lambda p: 7.0 * np.asarray(p.tehran.escalation_rate),
+        "pace": lambda p: np.asarray(p.world.initial_troops) / np.asarray(p.washington.withdrawal_days),
+        "faction_ring": lambda p: valuation.step_chance(p.behaviour.faction_revision_rate, p.step_days),
+        "tehran_ring": lambda p: valuation.step_chance(p.tehran.revision_rate, p.step_days),
+        "washington_ring": lambda p: valuation.step_chance(p.washington.revision_rate, p.step_days),
+        "signal_step_kept": lambda p: transitions.kept_over(p.washington.signal_decay, p.step_days),
+        "pressure_step_kept": lambda p: transitions.kept_over(p.tehran.pressure_decay, p.step_days),
+        "mandate_step_kept": lambda p: transitions.kept_over(p.parliament.mandate_decay, p.step_days),
+        "isis_moved": _ou("world", "isis_reversion", "isis_volatility", 0),
+        "isis_spread": _ou("world", "isis_reversion", "isis_volatility", 1),
+        "protests_moved": _ou("world", "protest_decay", "protest_volatility", 0),
+        "protests_spread": _ou("world", "protest_decay", "protest_volatility", 1),
+        "mobilisation_moved": _ou("world", "mobilisation_rate", "mobilisation_volatility", 0),
+        "mobilisation_spread": _ou("world", "mobilisation_rate", "mobilisation_volatility", 1),
     }
 
 
-def _value(p: ModelParams, name: str) -> object:
-    section, field = name.split(".")
-    assert section in SECTIONS
-    return getattr(getattr(p, section), field)
+@dataclass(frozen=True)
+class Layout:
+    """Where every number sits in `par` and `fac` (module docstring)."""
+
+    coefficients: tuple[tuple[str, str], ...]          # (column constant, "section.field")
+    derived: dict[str, Callable[[ModelParams], Any]]
+    param_names: tuple[str, ...]                        # the columns of `par`
+    faction_attrs: tuple[str, ...]                      # the rows of `fac`
+    columns: dict[str, int]                             # column constant -> column or row
+
+
+@functools.cache
+def layout() -> Layout:
+    """The layout, from the declarations (computed once, on first use: the sections come from
+    modules that themselves read the constants below inside their kernels)."""
+    coeffs = coefficients()
+    der = derived()
+    attrs = tuple(a for a in faction_attributes() if a != "rationality") + ("lam",)
+    columns = {
+        **{const: j for j, (const, _) in enumerate(coeffs)},
+        **{name.upper(): len(coeffs) + j for j, name in enumerate(der)},
+        **{f"F_{name.upper()}": j for j, name in enumerate(attrs)},
+    }
+    if len(columns) != len(coeffs) + len(der) + len(attrs):
+        raise ValueError("packing: two coefficients, derived values or faction attributes share a column name")
+    return Layout(coeffs, der, tuple(path for _, path in coeffs) + tuple(der), attrs, columns)
+
+
+def __getattr__(name: str) -> Any:
+    """The column constants (`K.WA_REVISION_RATE`, `K.WEEKS_AHEAD`, `K.F_SEATS`; numba reads
+    them as constants when it compiles a kernel) and `PARAM_NAMES`, `FACTION_ATTRS`, `N_PAR`,
+    `N_FAC`."""
+    lay = layout()
+    named = {"PARAM_NAMES": lay.param_names, "FACTION_ATTRS": lay.faction_attrs, "N_PAR": len(lay.param_names),
+             "N_FAC": len(lay.faction_attrs), "COLUMNS": lay.columns}
+    if name in named:
+        return named[name]
+    if name in lay.columns:
+        return lay.columns[name]
+    raise AttributeError(f"module {__name__!r} has no column {name!r}")
+
+
+def _value(p: ModelParams, path: str) -> Any:
+    section, name = path.split(".")
+    return getattr(p.section(section), name)
 
 
 def packed(p: ModelParams) -> tuple[np.ndarray, np.ndarray]:
@@ -163,13 +164,13 @@ def packed(p: ModelParams) -> tuple[np.ndarray, np.ndarray]:
     cached = p.__dict__.get("_packed")
     if cached is not None:
         return cached
-    derived = _derived(p)
-    columns = [np.asarray(_value(p, n), dtype=np.float64) for n in COEFFICIENTS]
-    columns += [np.asarray(derived[n], dtype=np.float64) for n in DERIVED]
+    lay = layout()
+    columns = [np.asarray(_value(p, path), dtype=np.float64) for _, path in lay.coefficients]
+    columns += [np.asarray(fn(p), dtype=np.float64) for fn in lay.derived.values()]
     fa = p.factions
     lam = np.stack(np.broadcast_arrays(*(np.asarray(rationality_of(fa.column("rationality", j), p.behaviour.rationality),
                                                     dtype=np.float64) for j in range(fa.size))), axis=-1)
-    rows = [np.asarray(getattr(fa, n) if n != "lam" else lam, dtype=np.float64) for n in FACTION_ATTRS]
+    rows = [np.asarray(getattr(fa, n) if n != "lam" else lam, dtype=np.float64) for n in lay.faction_attrs]
     runs = max([c.shape[0] if c.ndim >= 1 else 1 for c in columns] + [r.shape[0] if r.ndim == 2 else 1 for r in rows])
     par = np.ascontiguousarray(np.stack([np.broadcast_to(c, (runs,)) for c in columns], axis=1))
     fac = np.ascontiguousarray(np.stack([np.broadcast_to(r, (runs, fa.size)) for r in rows], axis=1))

@@ -123,12 +123,24 @@ def withdrawal_gain(stance: ArrayLike, withdrawal_now: ArrayLike, withdrawal_aft
     return np.asarray(salience) * (np.abs(s - np.asarray(withdrawal_now)) - np.abs(s - np.asarray(withdrawal_after)))
 
 
-@kernel
-def request_value_of(stance: float, withdrawal_now: float, salience: float, leave_day: float, lead_days: float,
+@kernel(inline=True)
+def request_parts_of(stance: float, withdrawal_now: float, salience: float, leave_day: float, lead_days: float,
                      credibility_belief: float, magnitude: float, sanctions_exposure: float, linkage_exposure: float,
                      linkage_level: float, mandate: float, discount_rate: float, weeks_ahead: float,
-                     escalation_cost: float, mandate_weight: float) -> float:
-    """`request_value` for one run (`weeks_ahead`: A, `valuation.discounted_weeks` of no horizon)."""
+                     escalation_cost: float, mandate_weight: float) -> tuple[float, float, float, float, float]:
+    """The prime minister's value of a formal request against waiting (F4, F10), in weeks of
+    payoff, as its parts (their sum is `request_value_of`):
+
+      withdrawal_gain(w -> 1) x e^(-rho (t* + L/2)) A                        the troops leave (F4)
+      - belief x magnitude x exposure x A                                  sanctions it expects (F22)
+      - linkage exposure x linkage level x A                               linked US support lost (F17)
+      - escalation_cost                                                    a public escalation (F19)
+      + mandate_weight x mandate                                           parliament's mandate (F12, F13)
+
+    A (`weeks_ahead`) is the discounted weeks from now on (the request lasts). `leave_day` t*
+    is the day Washington is expected to start withdrawing, anticipated with Washington's own
+    payoffs (`stopping_day`; infinite if it means to stay), and the withdrawal's benefit
+    counts from half-way through its lead time L."""
     a = weeks_ahead
     gain = 0.0
     if math.isfinite(leave_day):
@@ -136,7 +148,20 @@ def request_value_of(stance: float, withdrawal_now: float, salience: float, leav
                                                                                   discount_rate) * a
     sanctions = credibility_belief * magnitude * sanctions_exposure * a
     linkage = linkage_exposure * linkage_level * a
-    return gain - sanctions - linkage - escalation_cost + mandate_weight * mandate
+    return gain, -sanctions, -linkage, -escalation_cost, mandate_weight * mandate
+
+
+@kernel
+def request_value_of(stance: float, withdrawal_now: float, salience: float, leave_day: float, lead_days: float,
+                     credibility_belief: float, magnitude: float, sanctions_exposure: float, linkage_exposure: float,
+                     linkage_level: float, mandate: float, discount_rate: float, weeks_ahead: float,
+                     escalation_cost: float, mandate_weight: float) -> float:
+    """The prime minister's value of a formal request against waiting: the sum of
+    `request_parts_of`, first to last."""
+    gain, sanctions, linkage, escalation, mandate_part = request_parts_of(
+        stance, withdrawal_now, salience, leave_day, lead_days, credibility_belief, magnitude, sanctions_exposure,
+        linkage_exposure, linkage_level, mandate, discount_rate, weeks_ahead, escalation_cost, mandate_weight)
+    return (((gain + sanctions) + linkage) + escalation) + mandate_part
 
 
 @kernel
@@ -147,34 +172,6 @@ def keep_gain_of(stance: float, withdrawal_now: float, salience: float, days_to_
         return 0.0
     later = valuation.discount(days_to_leave + 0.5 * lead_days, discount_rate)
     return gain_of(stance, withdrawal_now, 1.0, salience) * later * weeks_ahead
-
-
-def request_value(stance: ArrayLike, withdrawal_now: ArrayLike, salience: ArrayLike, leave_day: ArrayLike,
-                  lead_days: ArrayLike, credibility_belief: ArrayLike, magnitude: ArrayLike,
-                  sanctions_exposure: ArrayLike, linkage_exposure: ArrayLike, linkage_level: ArrayLike,
-                  mandate: ArrayLike, discount_rate: ArrayLike, *, escalation_cost: ArrayLike,
-                  mandate_weight: ArrayLike) -> np.ndarray:
-    """The prime minister's value of a formal request against waiting (F4, F10), in weeks
-    of payoff:
-
-      withdrawal_gain(w -> 1) x e^(-rho (t* + L/2)) A                        the troops leave (F4)
-      - belief x magnitude x exposure x A                                  sanctions it expects (F22)
-      - linkage exposure x linkage level x A                               linked US support lost (F17)
-      - escalation_cost                                                    a public escalation (F19)
-      + mandate_weight x mandate                                           parliament's mandate (F12, F13)
-
-    A is the discounted weeks from now on (the request lasts). `leave_day` t* is the day
-    Washington is expected to start withdrawing, anticipated with Washington's own payoffs
-    (`withdrawal_day`; infinite if it means to stay), and the withdrawal's benefit counts from
-    half-way through its lead time L."""
-    a = valuation.discounted_weeks(np.inf, discount_rate)
-    leave = np.asarray(leave_day, dtype=np.float64)
-    gain = np.where(np.isfinite(leave), withdrawal_gain(stance, withdrawal_now, 1.0, salience) * valuation.later(
-        np.where(np.isfinite(leave), leave, 0.0) + 0.5 * np.asarray(lead_days), discount_rate) * a, 0.0)
-    sanctions = np.asarray(credibility_belief) * np.asarray(magnitude) * np.asarray(sanctions_exposure) * a
-    linkage = np.asarray(linkage_exposure) * np.asarray(linkage_level) * a
-    return (gain - sanctions - linkage - np.asarray(escalation_cost)
-            + np.asarray(mandate_weight) * np.asarray(mandate))
 
 
 def keep_request_gain(stance: ArrayLike, withdrawal_now: ArrayLike, salience: ArrayLike, days_to_leave: ArrayLike,

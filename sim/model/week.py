@@ -19,16 +19,16 @@ from . import draws, outcomes
 from .compiled import kernel
 from .outcomes import RequestState
 from .params import ModelParams
-from .stages import STAGE_BY_NAME, Events, Stage, compiled_step, run_step
+from .stages import STAGE_BY_NAME, Events_, Stage, compiled_step, run_stage, run_step
 from .state import State, initial_state
 
 
-def run_week(state: State, params: ModelParams, week: int, keys: np.ndarray, events: Events = None, *,
+def run_week(state: State, params: ModelParams, week: int, keys: np.ndarray, events: Events_ = None, *,
              perform: Callable[[Stage], None] | None = None) -> None:
     """Advance `state` (R runs) through step `week` (1, 2, ...; the step ends on day
     `params.day(week)`): every stage of `params.step_order` once. `keys` are the runs' stream keys (`draws.run_key`); `events`,
     if a list, collects the week's events. `perform(stage)`, if given, runs each stage
-    instead of `stage.run` (the Mesa model's agents). With neither, the step is one
+    instead of `stages.run_stage` (the Mesa model's agents). With neither, the step is one
     compiled call (`stages.run_step`) that runs the same stage kernels in the same order."""
     if perform is None and events is None and compiled_step(params):
         run_step(state, params, week, keys)
@@ -36,7 +36,7 @@ def run_week(state: State, params: ModelParams, week: int, keys: np.ndarray, eve
     for name in params.step_order:
         stage = STAGE_BY_NAME[name]
         if perform is None:
-            stage.run(state, params, week, keys, events)
+            run_stage(stage, state, params, week, keys, events)
         else:
             perform(stage)
 

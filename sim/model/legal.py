@@ -1,0 +1,79 @@
+"""The legal basis and what the two sides agree: the formal request and its one-year clock
+(F4, F10, F11), Washington's withdrawal on schedule, the outcome it leads to, and the
+proposals and drawdowns Baghdad and Washington negotiate (F5, F17, F19). These fields are
+read and written by the prime minister, Washington and the consequences stage; the few
+kernels here are the moves they share. Fact ids refer to docs/facts.md.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+from . import outcomes
+from .compiled import kernel
+from .declare import Field, Summary
+
+
+class Proposal(IntEnum):
+    """A proposal waiting for its addressee's answer (F5, F17, F19): a drawdown Washington
+    offers, a drawdown Baghdad asks for, or Washington's package for taking a formal
+    request back."""
+
+    NONE = 0
+    WASHINGTON_DRAWDOWN = 1
+    BAGHDAD_DRAWDOWN = 2
+    RETRACTION_PACKAGE = 3
+
+
+def _talks(p, runs, so_far):  # noqa: ANN001, ANN202 - a field's initial value
+    return np.full(runs, Proposal.BAGHDAD_DRAWDOWN if p.government.negotiations_requested else Proposal.NONE,
+                   dtype=np.int8)
+
+
+FIELDS: tuple[Field, ...] = (
+    # the request and its clock (F4, F5, F10), in days since the start date
+    Field("request_state", np.int8, int(outcomes.RequestState.NONE), "where Baghdad's formal request stands (F4, F10)"),
+    Field("request_day", np.int64, -1, "the day of the formal request (-1: none)",
+          summary=Summary("formal_request_day", kind="day", week_column="formal_request_week")),
+    Field("deadline_day", np.int64, -1, "the day the request's year runs out (F4)"),
+    Field("us_withdrawing", np.bool_, False, "Washington withdraws on schedule (F4)"),
+    Field("withdrawal_complete_day", np.int64, -1, "the day the last US troops left while a request stood (F4)",
+          summary=Summary("withdrawal_complete_day", kind="day", week_column="withdrawal_complete_week")),
+    Field("outcome", np.int8, outcomes.UNDECIDED, "how the run ends (outcomes.Outcome; -1 while open)",
+          summary=Summary("outcome", kind="outcome")),
+    # proposals and agreements (F5, F17, F19): what waits for an answer, its size as a share of
+    # the January 2020 force (-1: set by the bargaining solution when answered), and the
+    # drawdowns agreed so far. F5: the caretaker's request for a delegation waits for
+    # Washington's answer at the start.
+    Field("proposal", np.int8, _talks, "a proposal waiting for its addressee's answer (Proposal)"),
+    Field("proposal_size", np.float64, -1.0, "its size, a share of the January 2020 force (-1: not set)"),
+    Field("drawdowns_agreed", np.int64, 0, "drawdowns both sides agreed (F5, F19)", summary=Summary("drawdowns_agreed")),
+)
+
+
+@kernel(inline=True)
+def agreed(troop_target: np.ndarray, drawdowns_agreed: np.ndarray, trigger_tehran: np.ndarray,
+           trigger_factions: np.ndarray, i: int, troops: float) -> None:
+    """A drawdown both sides agreed, in run i: the troops' target falls by `troops` (F5,
+    F19); it holds unless Baghdad makes a formal request."""
+    troop_target[i] = max(troop_target[i] - troops, 0.0)
+    drawdowns_agreed[i] += 1
+    trigger_tehran[i] = True
+    trigger_factions[i] = True
+
+
+@kernel(inline=True)
+def imposed(sanctions_imposed: np.ndarray, sanctions_ever: np.ndarray, belief: np.ndarray,
+            trigger_government: np.ndarray, trigger_factions: np.ndarray, trigger_tehran: np.ndarray,
+            trigger_washington: np.ndarray, i: int) -> None:
+    """Washington imposes its sanctions in run i (F22): in force from now, and Baghdad knows
+    the threat was real."""
+    sanctions_imposed[i] = True
+    sanctions_ever[i] = True
+    belief[i] = 1.0
+    trigger_government[i] = True
+    trigger_factions[i] = True
+    trigger_tehran[i] = True
+    trigger_washington[i] = True
