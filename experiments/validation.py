@@ -40,8 +40,9 @@ import numpy as np
 
 from sim import bargain, config
 from sim.engines.batch import simulate
-from sim.model import bargaining, bdm, outcomes, views
-from sim.model.actions import GovernmentAction, WashingtonAction
+from sim.model import bargaining, bdm, outcomes
+from sim.model.actors.government import GovernmentAction
+from sim.model.actors.washington import WashingtonAction
 from sim.model.state import initial_state
 from sim.model.week import trace
 
@@ -230,7 +231,7 @@ def known_block() -> str:
         "",
     ]
     p = params()
-    share = float(views.baghdad_power(p))
+    share = float(bargaining.limit_share(p.behaviour.baghdad_patience, p.washington.patience))
     lines += [
         f"Bargaining layer: a deal's size is the asymmetric Nash solution over both sides' linear payoffs; Baghdad's "
         f"share of the zone of agreement is log {p.washington.patience:g} / (log {p.behaviour.baghdad_patience:g} + "

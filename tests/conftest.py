@@ -87,3 +87,19 @@ def paired_difference(a, b) -> tuple[float, float, int]:
     n = d.size
     se = float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else math.inf
     return float(d.mean()), se, n
+
+
+def packed_value(p: ModelParams, column: str) -> float:
+    """A derived value as the model's kernels read it: its column of `packing.packed(p)`
+    (`BAGHDAD_POWER`, `WEEKS_AHEAD`, ...), for run 0."""
+    from sim.model import packing
+
+    par, _ = packing.packed(p)
+    return float(par[0, packing.COLUMNS[column]])
+
+
+def stage(name: str, s: State, p: ModelParams, step: int, keys: np.ndarray, events: list | None = None) -> None:
+    """Step `step` of one stage of the model (by name) over the runs of `s`."""
+    from sim.model.stages import STAGE_BY_NAME, run_stage
+
+    run_stage(STAGE_BY_NAME[name], s, p, step, keys, events)

@@ -8,9 +8,9 @@ decision for one step; it checks the action (or stance) chosen and its effect on
 state. The expected action is worked out in the test from the formulas as
 docs/architecture.md ("Decisions") and the payoff docstrings state them; the building
 blocks that are themselves tested against closed forms (`valuation`, the stopping rule's
-`withdrawal_day`) may be used, the actors' value functions (`views`) are not.
+`withdrawal_day`) may be used, the actors' value kernels (their `weigh`) are not.
 
-A contract test, parametrised over the four agent classes, checks that the same seed gives
+A contract test, parametrised over the agent classes of the registry, checks that the same seed gives
 the same trajectory, that a model pickles and continues identically, and that a fresh model
 with the same parameters starts from the same state.
 """
@@ -24,9 +24,12 @@ import numpy as np
 import pytest
 from conftest import one_run_state, params_for
 
-from sim.abm import FactionAgent, GovernmentAgent, NegotiationModel, TehranAgent, WashingtonAgent
+from sim.abm import AGENT_CLASSES as AGENTS
+from sim.abm import FactionAgent, NegotiationModel
 from sim.model import payoffs
-from sim.model.actions import Proposal, TehranAction, WashingtonAction
+from sim.model.actors.tehran import TehranAction
+from sim.model.actors.washington import WashingtonAction
+from sim.model.legal import Proposal
 from sim.model.outcomes import RequestState
 from sim.model.state import FIELD_NAMES, initial_state
 
@@ -58,7 +61,7 @@ def lasting_weeks(p) -> float:
 
 # ====================================================================== factions
 def faction_stance_by_hand(p, name, *, tension, isis, presence, pressure, mobilisation, current):
-    """The faction's value of each stance x (docs: "Decisions", payoffs.faction_stance_payoffs):
+    """The faction's value of each stance x (docs/odd.md, "Decisions"; actors.factions.values_of):
     V(x) = D [-sal |x - ideal| + x (-security isis presence + alignment pressure + street mobilisation)]
            + switching cost [x is its current stance], sal = min(1, base + sensitivity tension)."""
     fa, b = p.factions, p.behaviour
@@ -264,7 +267,7 @@ def test_washington_does_not_decide_while_its_troops_leave():
 
 # ====================================================================== Tehran
 def tehran_by_hand(p, *, presence, tension, influence, stake, aligned, current):
-    """Tehran's values (docs: "Decisions"; payoffs.tehran_flows) over the weeks a posture
+    """Tehran's values (docs/odd.md, "Decisions"; actors.tehran.weigh) over the weeks a posture
     stands, D, plus the switching cost for keeping its current one."""
     t = p.tehran
     push = t.departure_weight * presence * stake
@@ -313,8 +316,8 @@ def observe(agent):
     """What an agent of each class shows of itself (its public attributes)."""
     if isinstance(agent, FactionAgent):
         return (agent.name, agent.position, agent.salience)
-    if isinstance(agent, GovernmentAgent):
-        return (agent.caretaker, agent.pm_position, agent.majority, agent.last_action)
+    if isinstance(agent, AGENTS["government"]):
+        return (agent.caretaker, agent.pm_position, agent.pm_majority, agent.last_action)
     return (agent.last_action,)
 
 
@@ -322,7 +325,7 @@ def observe_all(model, cls):
     return [observe(a) for a in model.agents_by_type[cls]]
 
 
-AGENT_CLASSES = [FactionAgent, GovernmentAgent, WashingtonAgent, TehranAgent]
+AGENT_CLASSES = list(AGENTS.values())
 CONTRACT_OVERRIDES = ("scenario=anti_american_pm",)  # requests happen, so every actor has choices to make
 CONTRACT_RUN, CONTRACT_WEEKS = 3, 60
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, params_for
+from conftest import REPO, packed_value, params_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
@@ -28,7 +28,7 @@ from scipy.optimize import minimize_scalar
 from experiments import closed_forms
 from sim.abm import NegotiationModel
 from sim.engines.batch import simulate
-from sim.model import bargaining, views
+from sim.model import bargaining
 
 DATA_NAME = "bdm_ec_car_emissions.csv"
 
@@ -154,13 +154,13 @@ def test_rubinstein_with_short_periods_tends_to_asymmetric_nash(d1, d2):
     [(), ("scenario.behaviour.baghdad_patience=0.5", "scenario.washington.patience=0.8"), ("scenario=amicable_dialogue",)],
 )
 def test_baghdads_share_of_a_deal_is_the_rubinstein_limit(overrides):
-    """The model's Baghdad share of a zone of agreement (views.baghdad_power) is
+    """The model's Baghdad share of a zone of agreement (the kernels' `BAGHDAD_POWER`) is
     log d_W / (log d_B + log d_W), the limit of Rubinstein's first-proposer share as the
     time between offers goes to 0 (Binmore, Rubinstein & Wolinsky 1986): checked against
     rubinstein_share with per-round discount factors d^dt, dt = 1e-5 (F5, F19)."""
     p = params_for(*overrides)
     d_b, d_w = p.behaviour.baghdad_patience, p.washington.patience
-    power = float(views.baghdad_power(p))
+    power = packed_value(p, "BAGHDAD_POWER")
     assert power == pytest.approx(math.log(d_w) / (math.log(d_b) + math.log(d_w)), rel=1e-12)
     assert power == pytest.approx(float(bargaining.rubinstein_share(d_b**1e-5, d_w**1e-5)), abs=1e-5)
 

@@ -1,7 +1,7 @@
-"""The compiled stages' building blocks: the normal draws' inverse CDF gives SciPy's numbers
-bit for bit, the packed parameters' columns are the names they claim to be, the step in one
-compiled call is the stages one after another, and the collective rules' kernels are
-NumPy's reductions."""
+"""The compiled step's building blocks: the normal draws' inverse CDF gives SciPy's numbers
+bit for bit, the packed parameters' columns hold the coefficients they are named after, the
+step in one compiled call is the stages one after another, a field is a view of the storage
+the compiled step reads, and the collective rules' kernels are NumPy's reductions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from scipy.special import ndtri
 
 from sim.config import model_params, run_config
 from sim.model import bargaining, draws, packing, stages
-from sim.model.state import FIELD_NAMES, initial_state
+from sim.model.state import FIELD_NAMES, PLACE, STORAGE_NAMES, initial_state
 from sim.model.week import run_week
 
 
@@ -31,22 +31,28 @@ def test_normal_draws_are_the_inverse_cdf_of_centred_uniforms():
     assert np.array_equal(draws.normal(keys, 3, "world.isis"), ndtri((bits.astype(np.float64) + 0.5) * 2.0**-53))
 
 
-def test_packed_columns_are_named_by_their_constants():
-    names = {n: getattr(packing, n) for n in dir(packing) if n.isupper() and isinstance(getattr(packing, n), int)
-             and n not in ("N_PAR", "N_FAC")}
-    for const, index in names.items():
-        if const.startswith("F_"):
-            assert packing.FACTION_ATTRS[index] == const[2:].lower()
-        else:
-            assert packing.PARAM_NAMES[index].split(".")[-1].upper().endswith(const.split("_", 1)[-1]) or \
-                packing.PARAM_NAMES[index].upper() == const, const
-    assert packing.N_PAR == len(packing.PARAM_NAMES) and packing.N_FAC == len(packing.FACTION_ATTRS)
-    p = model_params(run_config("baseline", 0, []))
+def test_every_packed_column_holds_the_coefficient_it_is_named_after():
+    """The kernels' parameter row is laid out from the declarations: each coefficient's column
+    (`<PREFIX>_<FIELD>`) holds that section's field, each faction row its attribute, and the
+    derived values come after the coefficients."""
+    from sim.model.params import sections
+
+    p = model_params(run_config("max_pressure", 0, ["scenario.behaviour.rationality=3.5"]))
     par, fac = packing.packed(p)
-    assert par.shape == (1, packing.N_PAR) and fac.shape == (1, packing.N_FAC, p.factions.size)
-    assert par[0, packing.WA_REVISION_RATE] == p.washington.revision_rate
-    assert par[0, packing.STEP_DAYS] == p.step_days
-    assert np.array_equal(fac[0, packing.F_SEATS], p.factions.seats)
+    layout = packing.layout()
+    assert par.shape == (1, len(layout.param_names)) and fac.shape == (1, len(layout.faction_attrs), p.factions.size)
+    prefixes = {name: cls.PREFIX for name, cls in sections()}
+    checked = 0
+    for const, path in layout.coefficients:
+        section, field = path.split(".")
+        assert const == f"{prefixes[section]}_{field.upper()}"
+        assert par[0, packing.COLUMNS[const]] == float(getattr(getattr(p, section), field)), path
+        checked += 1
+    assert checked == len(layout.coefficients) > 80
+    for attr in layout.faction_attrs[:-1]:
+        assert np.array_equal(fac[0, packing.COLUMNS[f"F_{attr.upper()}"]], getattr(p.factions, attr)), attr
+    assert par[0, packing.LAM_WASHINGTON] == 3.5 and par[0, packing.STEP_DAYS] == p.step_days
+    assert min(packing.COLUMNS[n.upper()] for n in layout.derived) == len(layout.coefficients)
 
 
 @pytest.mark.parametrize("scenario, overrides", [
@@ -55,8 +61,8 @@ def test_packed_columns_are_named_by_their_constants():
     ("anti_american_pm", ["step_order=[factions,world,government,tehran,washington,parliament,consequences]"]),
 ])
 def test_one_compiled_call_per_step_is_the_stages_one_after_another(scenario, overrides):
-    """`stages.run_step` (the step without recording) and the stage functions called one
-    after another (the step with events) leave the same state, field for field."""
+    """`stages.run_step` (the step without recording) and the stages run one at a time with
+    their events (`stages.run_stage`) leave the same state, field for field."""
     p = model_params(run_config(scenario, 5, overrides))
     assert stages.compiled_step(p)
     keys = draws.run_key(p.seed, np.arange(300))
@@ -85,53 +91,6 @@ def test_collective_rules_for_one_table_are_numpys():
         assert np.array_equal(bargaining.weighted_median(c, x, s), expect)
 
 
-def test_a_stage_outside_the_compiled_step_runs_by_its_function(monkeypatch):
-    """A stage added to `STAGES` without a branch in `_step_rows` (code -1) turns the
-    one-call step off for a step order that holds it: every stage then runs by its function,
-    the added one included, and the other stages' numbers are those of the compiled step."""
-    import dataclasses
-
-    calls = []
-
-    def stage_extra(s, p, step, keys, events=None):
-        calls.append(step)
-        s.tension = s.tension * 1.0  # reads and writes the state, changes nothing
-
-    extra = stages.Stage("extra", stage_extra)
-    monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, extra))
-    monkeypatch.setattr(stages, "STAGE_NAMES", (*stages.STAGE_NAMES, "extra"))
-    monkeypatch.setitem(stages.STAGE_BY_NAME, "extra", extra)
-    base = model_params(run_config("baseline", 2, []))
-    p = dataclasses.replace(base, step_order=(*base.step_order, "extra"))
-    assert stages.compiled_step(base) and not stages.compiled_step(p)
-    keys = draws.run_key(p.seed, np.arange(200))
-    with_extra, plain = initial_state(p, 200), initial_state(base, 200)
-    for step in range(1, 30):
-        run_week(with_extra, p, step, keys)
-        run_week(plain, base, step, keys)
-    assert calls == list(range(1, 30))
-    for name in FIELD_NAMES:
-        assert np.array_equal(getattr(with_extra, name), getattr(plain, name)), name
-
-
-def test_the_compiled_step_reads_each_field_from_its_row_of_the_storage():
-    # `_step_all` passes each field to `_step_rows` by name as `group[row]`; the rows must be
-    # the ones `state.PLACE` gives, or the step would compute on the wrong fields
-    import inspect
-    import re
-
-    from sim.model.state import MATRICES, PLACE
-
-    groups = ("f64", "i64", "i8", "flag")
-    found = dict(re.findall(r"(\w+)=(\w+(?:\[\d+\])?)", inspect.getsource(stages._step_all.py_func)))
-    for name in FIELD_NAMES:
-        if name in PLACE:
-            g, k = PLACE[name]
-            assert found[name] == f"{groups[g]}[{k}]", name
-        else:
-            assert name in dict(MATRICES) and found[name] == name
-
-
 def test_a_field_set_on_the_state_is_what_the_compiled_step_sees():
     # setting a field writes into the storage the compiled step reads (no stale copy), and
     # take, put, copies and pickles keep every field a view of the storage
@@ -142,18 +101,20 @@ def test_a_field_set_on_the_state_is_what_the_compiled_step_sees():
     s = initial_state(p, 4)
     s.troops = np.array([1.0, 2.0, 3.0, 4.0])
     s.trigger_tehran = np.zeros(4, dtype=bool)
-    f64, _, _, flag, *_ = s.storage()
-    assert np.array_equal(f64[0], [1.0, 2.0, 3.0, 4.0]) and not flag[8].any()
+    troops, trigger = PLACE["troops"], PLACE["trigger_tehran"]
+    assert np.array_equal(s.storage()[troops[0]][troops[1]], [1.0, 2.0, 3.0, 4.0])
+    assert not s.storage()[trigger[0]][trigger[1]].any()
     for other in (s.take(np.array([2, 0])), copy.deepcopy(s), pickle.loads(pickle.dumps(s)), copy.copy(s)):
         other.troops[0] = -7.0
-        assert other.storage()[0][0, 0] == -7.0
+        assert other.storage()[troops[0]][troops[1], 0] == -7.0
         other.position[0, 1] = 0.33
-        assert other.storage()[5][0, 1] == 0.33
+        assert other.storage()[STORAGE_NAMES.index("position")][0, 1] == 0.33
     assert s.troops[0] == -7.0  # the shallow copy shares the storage, as a shallow copy of arrays does
     sub = s.take(np.array([1, 3]))
     sub.tension = np.array([0.9, 0.8])
     s.put(np.array([1, 3]), sub)
-    assert np.array_equal(s.tension[[1, 3]], [0.9, 0.8]) and s.storage()[0][4, 3] == 0.8
+    tension = PLACE["tension"]
+    assert np.array_equal(s.tension[[1, 3]], [0.9, 0.8]) and s.storage()[tension[0]][tension[1], 3] == 0.8
 
 
 def test_the_bound_stepper_is_run_step_and_refuses_a_step_that_is_not_compiled():

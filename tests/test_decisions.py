@@ -13,17 +13,18 @@ import math
 
 import numpy as np
 import pytest
-from conftest import one_run_state, params_for, replace_params
+from conftest import one_run_state, packed_value, params_for, replace_params, stage
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.abm import NegotiationModel
 from sim.engines.batch import simulate
 from sim.model import choice, payoffs, transitions, valuation, views
-from sim.model.actions import GovernmentAction, TehranAction, WashingtonAction
+from sim.model.actors.government import GovernmentAction
+from sim.model.actors.tehran import TehranAction
+from sim.model.actors.washington import WashingtonAction
 from sim.model.draws import run_key
 from sim.model.outcomes import RequestState
-from sim.model.stages import stage_government, stage_tehran
 
 # ---------------------------------------------------------------- calendar time
 RHO = 0.002
@@ -259,7 +260,7 @@ def test_pm_with_a_majority_and_no_threat_makes_the_formal_request():
     p = _inf()
     s = one_run_state(p, caretaker=False, pm_majority=True, pm_position=0.95, threat_level=0.0, linkage_level=0.0,
                       credibility_belief=0.0, proposal=0, trigger_government=True)
-    stage_government(s, p, 1, run_key(p.seed, [0]))
+    stage("government", s, p, 1, run_key(p.seed, [0]))
     assert int(s.request_state[0]) == RequestState.ACTIVE
     assert int(s.government_action[0]) == GovernmentAction.FORMAL_REQUEST
 
@@ -270,7 +271,7 @@ def test_caretaker_under_threat_and_linkage_waits():
     p = _inf()
     s = one_run_state(p, trigger_government=True)
     for week in range(1, 8):
-        stage_government(s, p, week, run_key(p.seed, [week]))
+        stage("government", s, p, week, run_key(p.seed, [week]))
     assert int(s.request_state[0]) == RequestState.NONE
 
 
@@ -282,8 +283,7 @@ def test_washington_withdraws_late_in_the_year_and_stays_early():
         s = one_run_state(p, request_state=RequestState.ACTIVE, request_day=0, deadline_day=365, proposal=0,
                           washington_posture=WashingtonAction.STAY, trigger_washington=True, tension=0.3)
         step = days_in // p.step_days
-        look = views.outlook(s, p, step)
-        values = views.washington_values(s, p, step, look)
+        values, _ = views.view("washington", s, p, step)
         assert (values[0, WashingtonAction.WITHDRAW_ON_SCHEDULE] > values[0, WashingtonAction.STAY]) == (
             expect == WashingtonAction.WITHDRAW_ON_SCHEDULE)
 
@@ -293,22 +293,22 @@ def test_tehran_restrains_once_washington_is_leaving():
     p = _inf()
     s = one_run_state(p, request_state=RequestState.ACTIVE, us_withdrawing=True, troop_target=0.0,
                       tehran_action=TehranAction.PRESS_FACTIONS, trigger_tehran=True)
-    stage_tehran(s, p, 1, run_key(p.seed, [0]))
+    stage("tehran", s, p, 1, run_key(p.seed, [0]))
     assert int(s.tehran_action[0]) == TehranAction.RESTRAIN
 
 
 def test_no_escalation_against_absent_forces():
     p = _inf("scenario=tehran_escalates")
     s = one_run_state(p, troops=0.0, troop_target=0.0, tehran_action=TehranAction.ESCALATE)
-    assert not views.tehran_open(s)[0, TehranAction.ESCALATE]
-    stage_tehran(s, p, 1, run_key(p.seed, [0]))
+    assert not views.view("tehran", s, p, 1)[1][0, TehranAction.ESCALATE]
+    stage("tehran", s, p, 1, run_key(p.seed, [0]))
     assert int(s.tehran_action[0]) != TehranAction.ESCALATE
 
 
 def test_washington_cannot_threaten_once_a_drawdown_is_agreed():
     p = params_for()
     s = one_run_state(p, drawdowns_agreed=1)
-    assert not views.washington_open(s, p, np.zeros(1))[0, WashingtonAction.THREATEN_SANCTIONS]
+    assert not views.view("washington", s, p, 1)[1][0, WashingtonAction.THREATEN_SANCTIONS]
 
 
 def test_sanctions_override_imposes_at_the_request():
@@ -316,7 +316,7 @@ def test_sanctions_override_imposes_at_the_request():
     p = _inf("scenario.sanctions.override=true")
     s = one_run_state(p, caretaker=False, pm_majority=True, pm_position=0.95, threat_level=0.0, linkage_level=0.0,
                       credibility_belief=0.0, proposal=0, trigger_government=True)
-    stage_government(s, p, 1, run_key(p.seed, [0]))
+    stage("government", s, p, 1, run_key(p.seed, [0]))
     assert bool(s.sanctions_imposed[0]) and bool(s.sanctions_ever[0])
 
 
@@ -325,7 +325,7 @@ def test_a_retraction_lifts_sanctions_only_if_the_scenario_says_so(lifted):
     p = params_for(f"scenario.sanctions.lifted_by_retraction={str(lifted).lower()}")
     s = one_run_state(p, request_state=RequestState.ACTIVE, request_day=0, deadline_day=365, sanctions_imposed=True,
                       sanctions_ever=True, proposal=0, forced_government_action=GovernmentAction.WITHDRAW_REQUEST)
-    stage_government(s, p, 3, run_key(p.seed, [0]))
+    stage("government", s, p, 3, run_key(p.seed, [0]))
     assert int(s.request_state[0]) == RequestState.WITHDRAWN
     assert bool(s.sanctions_imposed[0]) == (not lifted)
 
@@ -338,15 +338,15 @@ def test_imposed_sanctions_cost_baghdad_and_make_retraction_likelier():
     base = dict(request_state=RequestState.ACTIVE, request_day=0, deadline_day=365, credibility_belief=0.0)
     s0 = one_run_state(p, **base)
     s1 = one_run_state(p, sanctions_imposed=True, **base)
-    leave = np.array([60.0])
-    v0 = views.pm_retraction_value(s0, p, 4, np.zeros(1), leave)
-    v1 = views.pm_retraction_value(s1, p, 4, np.zeros(1), leave)
-    exposure = views.baghdad_exposure(p)[0]
+
+    def retraction(state, params):
+        return views.view("government", state, params, 4)[0][0, GovernmentAction.WITHDRAW_REQUEST]
+
+    exposure = packed_value(p, "SANCTIONS_EXPOSURE")
     expect = float(exposure * p.sanctions.magnitude * valuation.discounted_weeks(np.inf, p.behaviour.discount_rate))
-    assert float((v1 - v0)[0]) == pytest.approx(expect)
+    assert retraction(s1, p) - retraction(s0, p) == pytest.approx(expect)
     q = params_for()
-    assert float((views.pm_retraction_value(s1, q, 4, np.zeros(1), leave) - views.pm_retraction_value(
-        s0, q, 4, np.zeros(1), leave))[0]) == pytest.approx(0.0)
+    assert retraction(s1, q) - retraction(s0, q) == pytest.approx(0.0)
 
 
 # ---------------------------------------------------------------- in whole runs

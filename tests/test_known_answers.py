@@ -15,11 +15,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import Z_MARGIN, one_run_state, paired_difference, params_for, replace_params, stream
+from conftest import Z_MARGIN, one_run_state, paired_difference, params_for, replace_params, stage, stream
 
 from sim.abm import NegotiationModel
 from sim.engines.batch import simulate
-from sim.model import actions, outcomes, stages, views
+from sim.model import outcomes, views
+from sim.model.actors.government import GovernmentAction
+from sim.model.legal import Proposal
 
 N_PAIRED = 2000
 RUN_IDS = np.arange(N_PAIRED)
@@ -34,7 +36,7 @@ def test_resolution_vote_never_sets_the_clock():
     s = one_run_state(p, position=np.full((1, p.factions.size), 1.0), mobilisation=1.0, mandate=0.0)
     before = s.resolutions_passed.copy()
     events = []
-    stages.stage_parliament(s, p, 5, stream(p), events)
+    stage("parliament", s, p, 5, stream(p), events)
     assert "resolution_passed" in [kind for kind, _, _ in events]
     assert s.resolutions_passed[0] == before[0] + 1
     assert s.mandate[0] == 1.0
@@ -52,12 +54,12 @@ def test_ask_for_negotiators_does_not_set_the_clock():
     Washington's answer, no request, no deadline."""
     p = params_for("scenario.government.negotiations_requested=false")
     situation = dict(caretaker=False, pm_majority=True, pm_position=0.95)  # a request Washington fears
-    deal = views.outlook(one_run_state(p, **situation), p, 3).deal.size
-    assert deal[0] > 0, "talks need a drawdown both sides could agree"
-    s = _player_pm(p, actions.GovernmentAction.ASK_NEGOTIATIONS, **situation)
-    stages.stage_government(s, p, 3, stream(p))
-    assert actions.names(actions.GovernmentAction)[s.government_action[0]] == "ask_negotiations"
-    assert s.talks_requested[0] and s.proposal[0] == actions.Proposal.BAGHDAD_DRAWDOWN
+    _, open_moves = views.view("government", one_run_state(p, **situation), p, 3)
+    assert open_moves[0, GovernmentAction.ASK_NEGOTIATIONS], "talks need a drawdown both sides could agree"
+    s = _player_pm(p, GovernmentAction.ASK_NEGOTIATIONS, **situation)
+    stage("government", s, p, 3, stream(p))
+    assert GovernmentAction(s.government_action[0]).name.lower() == "ask_negotiations"
+    assert s.talks_requested[0] and s.proposal[0] == Proposal.BAGHDAD_DRAWDOWN
     assert s.request_state[0] == outcomes.RequestState.NONE
     assert s.deadline_day[0] == -1 and s.request_day[0] == -1
 
@@ -65,9 +67,9 @@ def test_ask_for_negotiators_does_not_set_the_clock():
 def test_formal_request_sets_the_clock_to_one_year():
     """A formal request (F4, F10) in step 7 (day 49) sets the deadline to day 49 + 365."""
     p = params_for()
-    s = _player_pm(p, actions.GovernmentAction.FORMAL_REQUEST)
-    stages.stage_government(s, p, 7, stream(p))
-    assert actions.names(actions.GovernmentAction)[s.government_action[0]] == "formal_request"
+    s = _player_pm(p, GovernmentAction.FORMAL_REQUEST)
+    stage("government", s, p, 7, stream(p))
+    assert GovernmentAction(s.government_action[0]).name.lower() == "formal_request"
     assert s.request_state[0] == outcomes.RequestState.ACTIVE
     assert s.request_day[0] == 49
     assert s.deadline_day[0] == 49 + 365
@@ -276,6 +278,6 @@ def test_imposed_sanctions_do_not_lower_influence_within_a_week():
     p = params_for()
     with_s = one_run_state(p, sanctions_imposed=True)
     without = one_run_state(p, sanctions_imposed=False)
-    stages.stage_consequences(with_s, p, 1, stream(p))
-    stages.stage_consequences(without, p, 1, stream(p))
+    stage("consequences", with_s, p, 1, stream(p))
+    stage("consequences", without, p, 1, stream(p))
     assert with_s.iran_influence[0] > without.iran_influence[0]

@@ -14,7 +14,8 @@ from conftest import REPO
 
 from sim.config import run_params
 from sim.engines.batch import summaries
-from sim.model import actions
+from sim.model.actors.government import GovernmentAction
+from sim.model.actors.tehran import TehranAction
 from sim.model.outcomes import OUTCOMES
 from sim.model.state import initial_state, summary_columns, summary_row
 from sim.model.week import finish, trace
@@ -129,7 +130,7 @@ def test_a_player_s_move_is_made_once_and_only_by_the_player():
 def test_the_clock_reads_right_before_during_and_after_the_year():
     game = Game("pm", "baseline", seed=0, overrides=("scenario.washington.legitimacy_weight=0",))
     assert game.clock() == "no formal request; the one-year clock is not running"
-    game.play_month(actions.GovernmentAction.FORMAL_REQUEST)
+    game.play_month(GovernmentAction.FORMAL_REQUEST)
     assert "days left on the one-year clock (deadline 2021-01-12)" in game.clock()
     left = [int(game.clock().split("; ")[1].split(" days")[0])]
     game.play_on()
@@ -145,7 +146,7 @@ def test_the_clock_reads_right_before_during_and_after_the_year():
 def test_lasting_choice_holds_all_month():
     """A posture chosen stands for the month and after it, until the player changes it."""
     game = Game("tehran", "baseline", seed=0)
-    game.play_month(actions.TehranAction.ESCALATE)
+    game.play_month(TehranAction.ESCALATE)
     game.play_month(None)
     df = game.model.trajectory()
     assert list(df[df["week"].between(1, 8)]["tehran_action"]) == ["escalate"] * 8

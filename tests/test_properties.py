@@ -25,8 +25,13 @@ from sim.abm import NegotiationModel
 from sim.config import available_scenarios, model_params, schema, to_run_config
 from sim.config.validate import ConfigError
 from sim.engines.batch import simulate, summaries
-from sim.model import actions, choice, draws, outcomes, payoffs, transitions, valuation, views
-from sim.model.actions import POSITION_GRID, GovernmentAction, Proposal, TehranAction, WashingtonAction
+from sim.model import choice, draws, outcomes, payoffs, transitions, valuation, views
+from sim.model.actors.factions import POSITION_GRID
+from sim.model.actors.government import GovernmentAction
+from sim.model.actors.tehran import TehranAction
+from sim.model.actors.washington import POSTURES as WASHINGTON_POSTURES
+from sim.model.actors.washington import WashingtonAction
+from sim.model.legal import Proposal
 from sim.model.outcomes import UNDECIDED, RequestState
 from sim.model.state import initial_state
 from sim.model.valuation import YEAR_DAYS
@@ -74,40 +79,43 @@ def test_faction_stance_payoffs_finite_shape(data, R, F):
                                        elements=st.floats(0.0, 2.0)))
     world = lambda: data.draw(unit_array(R))  # noqa: E731
     u = payoffs.faction_stance_payoffs(
-        actions.POSITION_GRID, data.draw(unit_array(F)), data.draw(hnp.arrays(np.float64, (R, F), elements=unit)),
+        POSITION_GRID, data.draw(unit_array(F)), data.draw(hnp.arrays(np.float64, (R, F), elements=unit)),
         fac(), fac(), fac(), world(), world(), world(), world(),
     )
-    assert u.shape == (R, F, actions.POSITION_GRID.size)
+    assert u.shape == (R, F, POSITION_GRID.size)
     assert np.all(np.isfinite(u))
 
 
 @settings(max_examples=80, deadline=None)
 @given(data=st.data(), R=RUNS, rho=RHO)
 def test_government_payoffs_finite(data, R, rho):
-    """The PM's values of a formal request (F4, F10, F12, F17, F19, F22), of keeping one and
-    of taking it back are finite, shape (R,), for Washington's leaving day finite or never
-    (inf), and any discount rate of the schema's range."""
+    """The PM's values of a formal request (F4, F10, F12, F17, F19, F22) and of keeping one
+    (the kernels `payoffs.request_value_of`, `keep_gain_of`) are finite, for Washington's
+    leaving day finite or never (inf), and any discount rate of the schema's range; a request
+    Washington will never answer by leaving is worth at most parliament's mandate."""
     arr = lambda: data.draw(unit_array(R))  # noqa: E731
     leave = data.draw(hnp.arrays(np.float64, R, elements=DAYS))
     lead = data.draw(hnp.arrays(np.float64, R, elements=st.floats(0.0, 1820.0)))
     w = lambda: data.draw(st.floats(0.0, 50.0))  # noqa: E731
-    req = payoffs.request_value(arr(), arr(), data.draw(weight), leave, lead, arr(), arr(), arr(), arr(), arr(),
-                                arr(), rho, escalation_cost=w(), mandate_weight=w())
-    keep = payoffs.keep_request_gain(arr(), arr(), data.draw(weight), leave, lead, rho)
-    back = payoffs.retraction_value(arr(), arr(), arr(), keep, data.draw(weight), arr(), arr(), arr(), arr(), rho,
-                                    mandate_weight=w())
-    for name, v in (("request", req), ("keep", keep), ("retract", back)):
+    stance, now, belief, magnitude, s_exp, l_exp, linkage, mandate = (arr() for _ in range(8))
+    salience, escalation, mandate_weight = data.draw(weight), w(), w()
+    a = float(valuation.discounted_weeks(np.inf, rho))
+    req = np.array([payoffs.request_value_of(stance[i], now[i], salience, leave[i], lead[i], belief[i], magnitude[i],
+                                             s_exp[i], l_exp[i], linkage[i], mandate[i], rho, a, escalation,
+                                             mandate_weight) for i in range(R)])
+    keep = np.array([payoffs.keep_gain_of(stance[i], now[i], salience, leave[i], lead[i], rho, a) for i in range(R)])
+    for name, v in (("request", req), ("keep", keep)):
         assert v.shape == (R,) and np.all(np.isfinite(v)), name
     assert np.all(keep[np.isinf(leave)] == 0.0)  # Washington never leaves: keeping brings nothing
+    assert np.all(req[np.isinf(leave)] <= mandate_weight * mandate[np.isinf(leave)])  # nothing to gain but the mandate
 
 
 @settings(max_examples=80, deadline=None)
 @given(data=st.data(), R=RUNS, rho=RHO)
 def test_washington_and_tehran_payoffs_finite_shape(data, R, rho):
     """Washington's stake (F7, F12, F20, F24), its values of withdrawing, of staying one
-    revision interval, of a request's path and of presence (F4, F21), the sanctions burden
-    and imposition value (F22, F23), and Tehran's flows (R, 3) (F7, F12, F16, F24) are finite
-    for inputs in their ranges; the day the stopping rule starts the withdrawal is >= 0 (or
+    revision interval and of a request's path (F4, F21), the sanctions burden (F22, F23)
+    and Tehran's stake in pushing (F16, F24) are finite for inputs in their ranges; the day the stopping rule starts the withdrawal is >= 0 (or
     never, inf), and on it withdrawing is worth at least staying one more interval."""
     arr = lambda: data.draw(unit_array(R))  # noqa: E731
     wts = lambda: data.draw(weight)  # noqa: E731
@@ -122,13 +130,11 @@ def test_washington_and_tehran_payoffs_finite_shape(data, R, rho):
     stay = payoffs.stay_value(pres, stake, tau, interval, lead, rho, **kw)
     day = payoffs.withdrawal_day(pres, stake, interval, lead, rho, **kw)
     path = payoffs.request_path_value(pres, stake, day, lead, rho, **kw)
-    keep = payoffs.presence_value(pres, stake, rho)
     burden = payoffs.sanctions_burden(data.draw(unit), arr(), own_cost=data.draw(st.floats(0.0, 2.0)), iran_weight=wts(),
                                       influence_sanctions_weight=data.draw(unit))
-    impose = payoffs.imposition_value(arr(), burden, arr(), rho, reputation_weight=data.draw(st.floats(0.0, 100.0)))
-    for name, v in (("stake", stake), ("withdraw", withdraw), ("stay", stay), ("path", path), ("presence", keep),
-                    ("burden", burden), ("impose", impose)):
+    for name, v in (("stake", stake), ("withdraw", withdraw), ("stay", stay), ("path", path), ("burden", burden)):
         assert v.shape == (R,) and np.all(np.isfinite(v)), name
+    assert np.all(burden >= 0.0)
     assert day.shape == (R,) and np.all((day >= 0) & ~np.isnan(day))
     finite = np.isfinite(day)
     at_day_withdraw = payoffs.withdrawal_path_value(pres, stake, np.where(finite, day, 0.0), lead, rho, **kw)
@@ -138,13 +144,7 @@ def test_washington_and_tehran_payoffs_finite_shape(data, R, rho):
 
     te_stake = payoffs.tehran_departure_stake(data.draw(hnp.arrays(bool, R)), data.draw(hnp.arrays(bool, R)), tau,
                                               clock_weight=wts())
-    te = payoffs.tehran_flows(
-        arr(), arr(), arr(), arr(), te_stake, influence_weight=wts(), departure_weight=wts(),
-        pressure_influence=data.draw(unit), press_cost=data.draw(st.floats(0.0, 2.0)),
-        escalation_step=7.0 * data.draw(unit), escalation_cost=wts(),
-    )
-    assert te.shape == (R, 3) and np.all(np.isfinite(te))
-    assert np.all(te[:, TehranAction.RESTRAIN] == 0.0)
+    assert te_stake.shape == (R,) and np.all(np.isfinite(te_stake)) and np.all(te_stake >= 0.0)
 
 
 @settings(max_examples=100, deadline=None)
@@ -200,7 +200,7 @@ def random_states(draw, p=BASELINE):
     s.sanctions_imposed = flag()
     s.caretaker, s.pm_majority = flag(), flag()
     s.washington_posture = draw(hnp.arrays(np.int8, R, elements=st.sampled_from(
-        sorted(int(a) for a in actions.WASHINGTON_POSTURES))))
+        sorted(int(a) for a in WASHINGTON_POSTURES))))
     s.tehran_action = draw(hnp.arrays(np.int8, R, elements=st.sampled_from([int(a) for a in TehranAction])))
     s.stance = draw(hnp.arrays(np.int8, (R, F), elements=st.integers(0, POSITION_GRID.size - 1)))
     s.position = POSITION_GRID[s.stance]
@@ -220,7 +220,7 @@ behaviour_params = st.fixed_dictionaries({
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=random_states(), p=behaviour_params)
 def test_every_actor_sees_finite_values_and_the_open_actions_the_rules_allow(case, p):
-    """In any state, each actor's values (views) are finite, of its action set's shape, and
+    """In any state, each actor's values (`views.view`, the kernels it decides by) are finite, of its action set's shape, and
     its open actions follow the rules of docs/architecture.md ("Only possible events"):
     - the PM (R, 5): waiting always; talks only with no request, no proposal waiting, troops
       there and not leaving and a deal to be had; the formal request once, while troops are
@@ -233,10 +233,10 @@ def test_every_actor_sees_finite_values_and_the_open_actions_the_rules_allow(cas
     - Tehran (R, 3): escalation only against US troops that are there (F12);
     - every faction: every stance (R, K)."""
     s, step = case
-    look = views.outlook(s, p, step)
-    gv, go = views.government_values(s, p, step, look), views.government_open(s, look.deal.size)
-    wv, wo = views.washington_values(s, p, step, look), views.washington_open(s, p, look.deal.size)
-    tv, to = views.tehran_view(s, p, step)
+    gv, go = views.view("government", s, p, step)
+    wv, wo = views.view("washington", s, p, step)
+    tv, to = views.view("tehran", s, p, step)
+    deal = views.outlook_now(s, p, step)["deal_size"]
     R = s.runs
     assert gv.shape == go.shape == (R, len(GovernmentAction))
     assert wv.shape == wo.shape == (R, len(WashingtonAction))
@@ -255,7 +255,7 @@ def test_every_actor_sees_finite_values_and_the_open_actions_the_rules_allow(cas
     assert np.all(gv[:, G.WAIT] == 0.0) and go[:, G.WAIT].all()
     assert np.array_equal(go[:, G.FORMAL_REQUEST], none & here & undecided)
     assert np.array_equal(go[:, G.ASK_NEGOTIATIONS],
-                          none & here & undecided & (s.proposal == Proposal.NONE) & (look.deal.size > 0))
+                          none & here & undecided & (s.proposal == Proposal.NONE) & (deal > 0))
     assert np.array_equal(go[:, G.WITHDRAW_REQUEST], active)
     assert np.array_equal(go[:, G.ACCEPT_OFFER], none & undecided & (s.troops > 0)
                           & (s.proposal == Proposal.WASHINGTON_DRAWDOWN))

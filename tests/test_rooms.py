@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.model.actions import GovernmentAction
+from sim.model.actors.government import GovernmentAction
 from sim.play import classroom
 from sim.play.rooms import CODE_ALPHABET, CODE_LENGTH, Lobby, RoomError
 

@@ -10,8 +10,7 @@ from conftest import params_for
 
 from sim.abm import story
 from sim.abm.model import NegotiationModel
-from sim.model import reasons, views
-from sim.model.actions import GovernmentAction, TehranAction, WashingtonAction
+from sim.model import draws, reasons, views
 from sim.model.state import initial_state
 from sim.output import OUTCOME_MEANING
 
@@ -31,19 +30,29 @@ def states():
 
 
 def test_terms_add_up_to_the_values_actors_decide_by(states):
+    """Each value an actor decides by is the sum of its named terms, first to last, exactly
+    (the terms are the parts its `weigh` adds up); the values the views show are the ones a
+    decision records in the same state."""
+    from sim.model.actors import ACTORS
+    from sim.model.stages import STAGE_BY_NAME, run_stage
+
     for s, p, step in states:
-        g = views.government_values(s, p, step)
-        for a in (GovernmentAction.FORMAL_REQUEST, GovernmentAction.ASK_NEGOTIATIONS,
-                  GovernmentAction.WITHDRAW_REQUEST, GovernmentAction.ACCEPT_OFFER):
-            total = sum(reasons.government_terms(s, p, step, a).values())
-            np.testing.assert_allclose(total, g[:, a], atol=1e-9, err_msg=a.name)
-        t = views.tehran_values(s, p, step)
-        for a in TehranAction:
-            np.testing.assert_allclose(sum(reasons.tehran_terms(s, p, step, a).values()), t[:, a], atol=1e-9)
-        w = views.washington_values(s, p, step)
-        for a in (WashingtonAction.REASSURE, WashingtonAction.THREATEN_SANCTIONS, WashingtonAction.LINK_ISSUES,
-                  WashingtonAction.STAY, WashingtonAction.WITHDRAW_ON_SCHEDULE, WashingtonAction.OFFER_DRAWDOWN):
-            np.testing.assert_allclose(sum(reasons.washington_terms(s, p, step, a).values()), w[:, a], atol=1e-9)
+        for actor in sorted(reasons.EXPLAINED):
+            values, _ = views.view(actor, s, p, step)
+            table = views.terms(actor, s, p, step)
+            assert table.shape == (s.runs, len(ACTORS[actor].actions), len(ACTORS[actor].terms))
+            total = table[:, :, 0].copy()
+            for t in range(1, table.shape[2]):
+                total = total + table[:, :, t]
+            np.testing.assert_array_equal(total, values, err_msg=actor)
+            state = s.take(np.arange(s.runs))
+            state.__setattr__(f"trigger_{actor}", True)  # every run revises
+            shown, _ = views.view(actor, state, p, step)
+            events = []
+            run_stage(STAGE_BY_NAME[actor], state, p, step, draws.run_key(p.seed, np.arange(s.runs)), events)
+            decided = next(d for kind, _, d in events if kind == "decision" and d["actor"] == actor)
+            revised = next(m for kind, m, d in events if kind == "decision" and d["actor"] == actor)
+            np.testing.assert_array_equal(decided["values"][revised], shown[revised], err_msg=actor)
 
 
 def test_because_names_the_largest_terms_with_their_sign():

@@ -4,7 +4,7 @@ docs/validation.md, "Closed forms").
 - Rubinstein (1982): the finite alternating-offers game solved backward with the model's
   own choice rule (`choice.logit_probabilities` at rationality inf) as every responder's
   decision: agreement is immediate, and the first proposer's share tends to
-  `bargaining.rubinstein_share`; the model's drawdown (`views.drawdown_fraction`) is that
+  `bargaining.rubinstein_share`; the model's drawdown (the Nash size the kernels compute) is that
   share over the whole allowed range of both patience parameters.
 - Nash (1950) with disagreement points and weights: `closed_forms.nash_bargaining` is the
   split the model's best-response rule picks on a fine grid of the Nash product, and it is
@@ -26,14 +26,14 @@ import math
 
 import numpy as np
 import pytest
-from conftest import params_for, replace_params
+from conftest import packed_value, params_for, replace_params
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
 from experiments import closed_forms
 from sim.config.schema import BehaviourConfig, WashingtonConfig
-from sim.model import bargaining, draws, views
+from sim.model import bargaining, draws
 from sim.model.choice import logit_choice, logit_probabilities
 
 INF = float("inf")
@@ -95,7 +95,7 @@ def test_model_deal_share_is_the_rubinstein_limit_over_the_allowed_patience(bagh
     discount per round is e^-0.002 and 20,001 rounds leave an error below e^-20), the solved
     share is within 0.01 of it."""
     p = replace_params(params_for(), behaviour={"baghdad_patience": baghdad}, washington={"patience": washington})
-    model = float(views.baghdad_power(p))
+    model = packed_value(p, "BAGHDAD_POWER")
     dt = 0.002 / (-math.log(baghdad) - math.log(washington))
     solved = solve_alternating_offers(baghdad**dt, washington**dt, 20_001)[1][0]
     assert model == pytest.approx(solved, abs=0.01)

@@ -1,7 +1,6 @@
-"""The Mesa layer: agents for Baghdad's factions, the government, Washington and Tehran,
-and the NegotiationModel that steps them in the configured order."""
+"""The Mesa layer: one model of one negotiation (`NegotiationModel`) and an agent per actor."""
 
-from .agents import FactionAgent, GovernmentAgent, TehranAgent, WashingtonAgent
+from .agents import AGENT_CLASSES, ActorAgent, FactionAgent
 from .model import NegotiationModel
 
-__all__ = ["FactionAgent", "GovernmentAgent", "NegotiationModel", "TehranAgent", "WashingtonAgent"]
+__all__ = ["AGENT_CLASSES", "ActorAgent", "FactionAgent", "NegotiationModel"]

@@ -14,13 +14,12 @@ import numpy as np
 import pandas as pd
 
 from ..model import draws, outcomes, reasons, views
-from ..model.actions import GovernmentAction, WashingtonAction
 from ..model.actors import ACTORS
 from ..model.choice import logit_probabilities
 from ..model.outcomes import RequestState
 from ..model.params import ModelParams
-from ..model.stages import Stage, compiled_step, stepper
-from ..model.state import initial_state, summary_columns, summary_row
+from ..model.stages import Stage, compiled_step, run_stage, run_then, stepper
+from ..model.state import FIELDS, initial_state, summary_columns, summary_row
 from ..model.week import finish, run_week, running_of
 from . import story
 from .agents import AGENT_CLASSES, ActorAgent, FactionAgent
@@ -69,7 +68,6 @@ class NegotiationModel(mesa.Model):
         self.actors: dict[str, ActorAgent] = {
             name: cls(self) for name, cls in AGENT_CLASSES.items() if issubclass(cls, ActorAgent)
         }
-        self.government, self.washington, self.tehran = (self.actors[n] for n in ("government", "washington", "tehran"))
         if record:
             for date, text in story.OPENING:
                 self.event_log.append({"week": 0, "day": 0, "date": date, "kind": "context", "text": text})
@@ -90,6 +88,13 @@ class NegotiationModel(mesa.Model):
         model = cls(model_params(cfg), run_index=run_index, record=record)
         model.config = cfg
         return model
+
+    def __getattr__(self, name: str):
+        # each actor's agent by the actor's name: model.government, model.washington, ...
+        actors = self.__dict__.get("actors") or {}
+        if name in actors:
+            return actors[name]
+        raise AttributeError(name)
 
     @property
     def step_index(self) -> int:
@@ -126,8 +131,8 @@ class NegotiationModel(mesa.Model):
     # ------------------------------------------------------------------ stepping
     def _perform(self, stage: Stage) -> None:
         """Run one stage of the step through the agents whose decision it is; when recording,
-        explain the decision of the government, Washington or Tehran from the state it saw."""
-        watch = self.record and stage.actor in reasons.TERMS
+        explain the decision of an actor whose values have named terms from the state it saw."""
+        watch = self.record and stage.actor in reasons.EXPLAINED
         if watch:
             before, first = self.state.take(np.array([0])), len(self.pending_events)
         self._run_stage(stage)
@@ -138,16 +143,12 @@ class NegotiationModel(mesa.Model):
 
     def _explain(self, actor: str, before, data: dict) -> None:
         """Record why `actor` changed course (the terms of its new course against its old
-        one), or, for a PM that reconsidered and waited, the move it weighed and declined:
-        its best open move, with its value, the model's chance of making it and its terms."""
+        one), or, for an actor whose status quo is waiting (the PM) that reconsidered and
+        waited, the move it weighed and declined: its best open move, with its value, the
+        model's chance of making it and its terms."""
         spec, step = ACTORS[actor], self.steps
         chosen = int(data["chosen"][0])
-        if actor == "government":
-            old = int(GovernmentAction.WAIT)
-        elif actor == "washington":
-            old = int(before.washington_posture[0])
-        else:
-            old = int(before.tehran_action[0])
+        old = int(getattr(before, spec.posture_field)[0]) if spec.posture_field else 0
         day = self.params.day(step)
         entry = {"day": day, "date": self.params.date_of_day(day).isoformat(), "actor": actor}
         if chosen != old:
@@ -155,12 +156,12 @@ class NegotiationModel(mesa.Model):
             closed = old >= 0 and not bool(data["open"][0][old])  # its old course was no longer open
             self.reasons.append({**entry, "kind": "change", "action": spec.action_names[chosen],
                                  "old": spec.action_name(old), "closed": closed, "terms": terms})
-        elif actor == "government":
+        elif spec.posture_field is None:
             values, avail = data["values"][0], data["open"][0].copy()
-            avail[int(GovernmentAction.WAIT)] = False
+            avail[0] = False
             if avail.any():
                 best = int(np.argmax(np.where(avail, values, -np.inf)))
-                chance = logit_probabilities(data["values"][:1], views.lam(self.params.government, self.params),
+                chance = logit_probabilities(data["values"][:1], views.rationality(actor, self.params)[:1],
                                              data["open"][:1])[0, best]
                 terms = reasons.change_terms(actor, before, self.params, step, best, old)
                 self.reasons.append({**entry, "kind": "declined", "action": spec.action_names[best],
@@ -168,11 +169,10 @@ class NegotiationModel(mesa.Model):
 
     def _run_stage(self, stage: Stage) -> None:
         if stage.actor is None:
-            stage.run(self.state, self.params, self.step_index, self.run_keys, self.pending_events)
-        elif stage.each is not None:  # an actor with several members: each steps, then `then`
+            run_stage(stage, self.state, self.params, self.step_index, self.run_keys, self.pending_events)
+        elif stage.has_members:  # an actor with several members: each steps, then what follows
             self.agents_by_type[AGENT_CLASSES[stage.actor]].do("step")
-            if stage.then is not None:
-                stage.then(self.state, self.params, self.step_index, self.run_keys, self.pending_events)
+            run_then(stage, self.state, self.params, self.step_index, self.run_keys, self.pending_events)
         else:
             self.actors[stage.actor].step()
 
@@ -243,7 +243,9 @@ class NegotiationModel(mesa.Model):
             rep[name] = partial(_state_value, name, kind)
         rep["request_state"] = _request_state
         rep["days_left"] = _days_left
-        rep["washington_posture"] = _washington_posture
+        for name, actor in ACTORS.items():
+            if actor.posture_field and actor.posture_field != actor.action_field:
+                rep[actor.posture_field] = partial(_posture, name)
         for name in self.actors:
             rep[f"{name}_action"] = partial(_last_action, name)
         return rep
@@ -260,13 +262,9 @@ class NegotiationModel(mesa.Model):
 
 
 # ---------------------------------------------------------------------- trajectory reporters
-_STATE_COLUMNS = {
-    "troops": float, "troop_target": float, "iran_influence": float, "isis_threat": float, "tension": float,
-    "mobilisation": float, "protests": float, "threat_level": float, "linkage_level": float,
-    "tehran_pressure": float, "credibility_belief": float, "collective_stance": float, "caretaker": bool,
-    "pm_position": float, "pm_majority": bool, "pm_changes": int, "talks_requested": bool,
-    "sanctions_imposed": bool, "drawdowns_agreed": int, "mandate": float,
-}
+#: the state's fields recorded in the trajectory, one value per step (declared with the field)
+_STATE_COLUMNS = {f.name: {np.float64: float, np.bool_: bool, np.int64: int, np.int8: int}[f.dtype]
+                  for f in FIELDS if f.trajectory}
 
 
 def _step(m: NegotiationModel) -> int:
@@ -297,9 +295,10 @@ def _days_left(m: NegotiationModel) -> int | None:
     return m.days_left
 
 
-def _washington_posture(m: NegotiationModel) -> str | None:
-    code = int(m.state.washington_posture[0])
-    return WashingtonAction(code).name.lower() if code >= 0 else None
+def _posture(actor: str, m: NegotiationModel) -> str | None:
+    spec = ACTORS[actor]
+    assert spec.posture_field is not None
+    return spec.action_name(int(getattr(m.state, spec.posture_field)[0]))
 
 
 def _last_action(actor: str, m: NegotiationModel) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
+from ..model import legal, parliament, world
 from ..model.actors import ACTORS
 
 #: context of week 0, from the article
@@ -16,33 +17,9 @@ OPENING = (
     ("2020-01-06", "About 5,000 US troops are in Iraq in an advisory role against IS, invited with immunity by the 2014 diplomatic notes, which give them one year to leave after a formal request [F2, F3, F4, F8]. Trump threatens 'very big sanctions' [F22]; Washington links any talks to the whole relationship [F17]."),
 )
 
-TEMPLATES = {
-    "tehran_press": "Tehran presses its allies in parliament to push the Americans out [F16].",
-    "tehran_escalate": "Iran-aligned groups escalate against US forces; tension rises [F12].",
-    "tehran_restrain": "Tehran restrains its proxies and eases the pressure [F12].",
-    "resolution_passed": "Parliament passes another non-binding resolution to expel US troops ({yes:.0f} of {present:.0f} members present vote yes); it does not start the clock [F12].",
-    "resolution_failed": "A resolution to expel US troops is tabled but fails ({yes:.0f} yes of {present:.0f} present) [F12, F14].",
-    "pm_confirmed": "Parliament confirms a new prime minister: {kind} (stance {position:.2f}) [F13, F15].",
-    "government_fell": "The government falls amid anti-corruption protests; the prime minister now governs as caretaker [F14].",
-    "ask_negotiations": "The prime minister asks Washington for talks on a drawdown of about {troops:,.0f} troops: a proposal, not a formal request [F5].",
-    "proposal_rejected": "Washington turns down Baghdad's proposal for a drawdown [F20].",
-    "drawdown_offered": "Washington offers to draw down about {troops:,.0f} troops [F19].",
-    "offer_rejected": "Baghdad turns down Washington's offer to draw down about {troops:,.0f} troops [F5].",
-    "drawdown_agreed": "Washington and Baghdad agree a drawdown to about {troops:,.0f} US troops [F5, F19].",
-    "formal_request": "Baghdad formally asks US forces to leave under the 2014 notes; the one-year clock starts, deadline {deadline} [F4, F10].",
-    "sanctions_imposed": "Washington carries out its threat and imposes sanctions on Iraq [F22, F23].",
-    "sanctions_lifted": "The US sanctions on Iraq are lifted [F22, F23].",
-    "request_withdrawn": "Baghdad takes the formal request back{package} [F19].",
-    "retraction_offered": "Washington offers to take about {troops:,.0f} troops out if Baghdad takes the request back [F17, F19].",
-    "package_rejected": "Baghdad turns down Washington's package for taking the request back [F19].",
-    "washington_threaten": "Washington threatens 'very big sanctions' if its forces are made to leave [F22].",
-    "washington_link": "Washington insists talks cover 'the entire gamut of our relationship' [F17].",
-    "washington_reassure": "Washington lowers its voice and reassures Baghdad it remains an ally [F6, F19].",
-    "withdrawal_decided": "Washington decides to withdraw its forces on schedule [F4, F22].",
-    "washington_stays": "Washington keeps its forces in Iraq despite the request [F20, F21].",
-    "troops_gone": "The last US troops leave Iraq [F4, F9].",
-    "deadline_passed": "The year after the formal request runs out with about {troops:,.0f} US troops still in Iraq: in the article's terms, an occupation [F4, F11].",
-}
+#: every event's text, as the module that reports it declares it (fact ids in brackets)
+TEMPLATES: dict[str, str] = {**world.CONSEQUENCES_TEXTS, **parliament.TEXTS, **legal.TEXTS,
+                             **{k: v for actor in ACTORS.values() for k, v in actor.texts.items()}}
 
 
 def describe(kind: str, data: dict, row: int, date_of_day: Callable[[int], dt.date]) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model.actions import WashingtonAction
+from ..model.actors.washington import WashingtonAction
 from ..model.outcomes import RequestState
 from ..model.params import ModelParams
 
@@ -84,7 +84,7 @@ class Observer:
 
 def boycotters_away(p: ModelParams, position: np.ndarray) -> np.ndarray:
     """Whether every faction that can boycott stands below the boycott threshold, so stays
-    away from a vote (F12, F14; `sim.model.institutions.resolution_vote`), per run."""
+    away from a vote (F12, F14; `sim.model.parliament.vote_of`), per run."""
     can = np.asarray(p.factions.can_boycott, dtype=bool)
     if not can.any():
         return np.zeros(position.shape[0], dtype=bool)

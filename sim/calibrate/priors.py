@@ -25,9 +25,8 @@ import math
 from dataclasses import dataclass
 
 from ..config.schema import ScenarioConfig
+from ..model.params import sections
 
-#: sections of a scenario whose coefficients are scalars
-SECTIONS = ("world", "sanctions", "government", "washington", "tehran", "parliament", "behaviour")
 #: coefficients whose number comes from data (docs/facts.md, the 2018 election, the constitution)
 DATA = frozenset({"world.initial_troops", "parliament.total_seats", "parliament.quorum",
                   "parliament.initial_resolutions"})
@@ -94,7 +93,7 @@ def coefficients(scenario: ScenarioConfig) -> list[Coefficient]:
             out.append(Coefficient(path, float(value), float(lo), float(hi), source, str(f.metadata.get("doc", "")),
                                    coefficient_kind(path, source), f.type in (int, "int")))
 
-    for section in SECTIONS:
+    for section, _ in sections():
         add(section, getattr(scenario, section))
     for name, faction in scenario.factions.items():
         if faction.active:

@@ -92,7 +92,7 @@ def validate(cfg: RunConfig) -> RunConfig:
     if sc.behaviour.bdm_reading not in BDM_READINGS:
         raise ConfigError("scenario.behaviour.bdm_reading", sc.behaviour.bdm_reading, f"one of {list(BDM_READINGS)}")
     for actor, allowed_postures in _initial_postures().items():
-        posture = getattr(getattr(sc, actor), "initial_posture")
+        posture = getattr(sc, actor).initial_posture
         if posture not in allowed_postures:
             raise ConfigError(f"scenario.{actor}.initial_posture", posture, f"one of {list(allowed_postures)}")
     active = {k: f for k, f in sc.factions.items() if f.active}

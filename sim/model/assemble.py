@@ -33,7 +33,7 @@ from typing import Any, Callable
 from .actors import ACTORS
 from .actors.base import DECISION_LOOP, VIEW_LOOP, Actor
 from .compiled import CACHE_DIR
-from .state import FIELD_BY_NAME, MATRICES, PLACE, STORAGE
+from .state import FIELD_BY_NAME, MATRICES, PLACE
 
 #: the values a decision loop offers its actor's pieces, besides the state's fields
 DECISION_LOCALS = frozenset({"pr", "fr", "key", "i", "step", "day", "u", "avail", "probs", "look", "terms",
@@ -63,15 +63,17 @@ def _decision(actor: Actor) -> tuple[str, list[str]]:
     module = f"_{actor.name}"
     pieces = {"occasion": actor.occasion, "weigh": actor.weigh, "act": actor.act}
     args, fields = {}, []
-    for what, fn in pieces.items():
-        assert fn is not None
-        args[what], used = _bind(fn, DECISION_LOCALS, f"actor {actor.name!r}: {what}")
+    for what, piece in pieces.items():
+        if piece is None:
+            raise ValueError(f"actor {actor.name!r} decides alone but declares no {what}")
+        args[what], used = _bind(piece, DECISION_LOCALS, f"actor {actor.name!r}: {what}")
         fields += used
     if actor.role is not None:
         fields += [f"human_{actor.name}", f"forced_{actor.name}_action"]
     fields.append(f"trigger_{actor.name}")
     fields = list(dict.fromkeys(fields))
-    weigh_args, view_fields = _bind(pieces["weigh"], VIEW_LOCALS, f"actor {actor.name!r}: weigh (for the views)")
+    weigh_args, view_fields = _bind(pieces["weigh"], VIEW_LOCALS,  # type: ignore[arg-type]
+                                    f"actor {actor.name!r}: weigh (for the views)")
     common = dict(actor=actor.name, ACTOR=actor.name.upper(), module=module, actions=len(actor.actions),
                   look=max(actor.look, 1), terms=max(len(actor.terms), 1), pids=f"{module}_PIDS")
     decision = DECISION_LOOP.format(
@@ -142,10 +144,11 @@ def source(stages: tuple[Any, ...]) -> str:
                    "pids": "faction_pids", "first": "0", "last": "faction_pids.shape[0]"}
         step.append(f"        {'if' if code == 0 else 'elif'} code == {code}:")
         for kernel_name, fn in stage.kernels():
-            params = decided[stage.actor] if fn is None else parameters(fn)
             if fn is None:  # an assembled decision: its signature is the loop's, then its fields
-                params = ("lo", "hi", "par", "fac", "keys", "step", "day", "record", "revise", "chosen", "values",
-                          "available", "flags", "data", *decided[stage.actor])
+                params: tuple[str, ...] = ("lo", "hi", "par", "fac", "keys", "step", "day", "record", "revise",
+                                           "chosen", "values", "available", "flags", "data", *decided[stage.actor])
+            else:
+                params = parameters(fn)
             step.append("            " + _stage_call(kernel_name, params, context))
     body.append("\n".join(step))
     return "\n\n".join(body) + "\n"

@@ -37,8 +37,8 @@ from typing import Any, Callable, TypeVar, cast
 
 import numba
 import numba.core.config
-from numba.core.caching import CacheImpl, UserProvidedCacheLocator
 import numpy as np
+from numba.core.caching import CacheImpl, UserProvidedCacheLocator
 from numpy.typing import ArrayLike, DTypeLike
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -88,6 +88,13 @@ class _ModelCacheLocator(UserProvidedCacheLocator):
     def __init__(self, py_func: Any, py_file: str) -> None:
         super().__init__(py_func, py_file)
         self._qualname = py_func.__qualname__
+        # the file's folder relative to the model's (or to the cache, for the assembled step), so
+        # two checkouts of the same code that share NUMBA_CACHE_DIR share their kernels
+        path = Path(py_file).resolve()
+        for root in (MODEL_DIR.resolve(), CACHE_DIR.resolve()):
+            if path.is_relative_to(root):
+                self._cache_path = str(CACHE_DIR / "code" / path.parent.relative_to(root).as_posix().replace("/", "."))
+                break
 
     def get_source_stamp(self) -> Any:
         return code_digest(Path(self._py_file))

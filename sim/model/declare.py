@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-def names(actions: type) -> tuple[str, ...]:
+
+def names(actions: Any) -> tuple[str, ...]:
     """The printed names of an action set (an IntEnum), in code order:
     `names(TehranAction)[1] == "press_factions"`."""
     return tuple(member.name.lower() for member in actions)
@@ -53,6 +54,7 @@ class Field:
     doc: str
     per_faction: bool = False
     summary: Summary | None = None
+    trajectory: bool = False      # recorded each step in a run's trajectory (trajectory.parquet)
 
     def __post_init__(self) -> None:
         if self.dtype not in DTYPES:
@@ -70,7 +72,7 @@ def decision_fields(actor: str, initial_action: Callable[..., Any] | int, *, act
     course (`<actor>_posture_changes`, a summary column) and, for a playable actor, whether a
     player has taken it on (`human_<actor>`) and the action a player imposes this step
     (`forced_<actor>_action`, -1 none)."""
-    fields = (
+    fields: tuple[Field, ...] = (
         Field(f"{actor}_action", np.int8, initial_action, action_doc),
         Field(f"trigger_{actor}", np.bool_, triggered_at_start, "a trigger event waits for its next decision"),
         Field(f"{actor}_posture_changes", np.int64, 0, posture_changes_doc,

@@ -8,6 +8,7 @@ kernels here are the moves they share. Fact ids refer to docs/facts.md.
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ class Proposal(IntEnum):
     RETRACTION_PACKAGE = 3
 
 
-def _talks(p, runs, so_far):  # noqa: ANN001, ANN202 - a field's initial value
+def _talks(p: Any, runs: int, so_far: dict) -> np.ndarray:
     return np.full(runs, Proposal.BAGHDAD_DRAWDOWN if p.government.negotiations_requested else Proposal.NONE,
                    dtype=np.int8)
 
@@ -49,7 +50,7 @@ FIELDS: tuple[Field, ...] = (
     # Washington's answer at the start.
     Field("proposal", np.int8, _talks, "a proposal waiting for its addressee's answer (Proposal)"),
     Field("proposal_size", np.float64, -1.0, "its size, a share of the January 2020 force (-1: not set)"),
-    Field("drawdowns_agreed", np.int64, 0, "drawdowns both sides agreed (F5, F19)", summary=Summary("drawdowns_agreed")),
+    Field("drawdowns_agreed", np.int64, 0, "drawdowns both sides agreed (F5, F19)", summary=Summary("drawdowns_agreed"), trajectory=True),
 )
 
 
@@ -77,3 +78,8 @@ def imposed(sanctions_imposed: np.ndarray, sanctions_ever: np.ndarray, belief: n
     trigger_factions[i] = True
     trigger_tehran[i] = True
     trigger_washington[i] = True
+
+
+TEXTS = {
+    "drawdown_agreed": "Washington and Baghdad agree a drawdown to about {troops:,.0f} US troops [F5, F19].",
+}

@@ -17,8 +17,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from .declare import names
 from .compiled import kernel
+from .declare import names
 
 
 class RequestState(IntEnum):

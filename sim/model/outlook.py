@@ -26,10 +26,17 @@ import numpy as np
 from . import bargaining, payoffs, transitions, valuation
 from . import packing as K
 from .choice import move_chance
-from .compiled import kernel
+from .compiled import at, kernel
 from .outcomes import UNDECIDED, RequestState
 
 INF_DAYS = math.inf  # values look ahead without a horizon: discounting bounds them
+
+
+@kernel(inline=True)
+def stance_of(pr: np.ndarray, pm_position: float, collective_stance: float) -> float:
+    """The stance the PM acts on: its own position weighted by `pm_weight`, the rest Baghdad's
+    collective stance (F11, F13, F15: a PM answers to the coalition behind it)."""
+    return pr[K.G_PM_WEIGHT] * pm_position + (1.0 - pr[K.G_PM_WEIGHT]) * collective_stance
 
 
 @kernel(inline=True)
@@ -105,8 +112,8 @@ def outlook_of(pr: np.ndarray, day: int, troops: float, troop_target: float, isi
     lw, ov = pr[K.WA_LEGITIMACY_WEIGHT], pr[K.WA_OVERSTAY_PENALTY]
     pres = transitions.presence_of(troops, pr[K.W_INITIAL_TROOPS])
     committed = 1.0 - transitions.presence_of(troop_target, pr[K.W_INITIAL_TROOPS])
-    stake = (pr[K.WA_ISIS_WEIGHT] * isis + 2.0 * pr[K.WA_IRAN_WEIGHT] * influence * pr[K.W_INFLUENCE_VACUUM_WEIGHT]
-             - pr[K.WA_FORCE_PROTECTION_WEIGHT] * tension)
+    stake = payoffs.stake_of(isis, influence, tension, pr[K.WA_ISIS_WEIGHT], pr[K.WA_IRAN_WEIGHT],
+                             pr[K.W_INFLUENCE_VACUUM_WEIGHT], pr[K.WA_FORCE_PROTECTION_WEIGHT])
     interval = pr[K.WASHINGTON_INTERVAL]
     lead = pres * pr[K.WA_WITHDRAWAL_DAYS]
     leave_day = payoffs.stopping_day(stake, interval, lead, rho, lw, ov, 10.0, 2.0)
@@ -159,3 +166,26 @@ def retraction_deal_of(pr: np.ndarray, look: np.ndarray, days_since: float, troo
     per_unit_w = max(stake, 1e-6) * a
     avoided_w = max(pres * stake * a - max(look[O_WITHDRAW], look[O_STAY]), 0.0)
     return bargaining.nash_size(conflict_b / per_unit_b, avoided_w / per_unit_w, pr[K.BAGHDAD_POWER], pres), avoided_w
+
+
+@kernel
+def outlook_rows(lo: int, hi: int, par: np.ndarray, day: int, pm_rate: np.ndarray, pm_position: np.ndarray,
+                 collective_stance: np.ndarray, troops: np.ndarray, troop_target: np.ndarray, isis_threat: np.ndarray, iran_influence: np.ndarray,
+                 tension: np.ndarray, request_state: np.ndarray, request_day: np.ndarray, us_withdrawing: np.ndarray,
+                 outcome: np.ndarray, credibility_belief: np.ndarray, linkage_level: np.ndarray, mandate: np.ndarray,
+                 out: np.ndarray) -> None:
+    """`outlook_of` for the runs lo..hi-1, into out (R, len(OUTLOOK)) (`sim.model.views.outlook`)."""
+    for i in range(lo, hi):
+        pr = at(par, i)
+        outlook_of(pr, day, troops[i], troop_target[i], isis_threat[i], iran_influence[i], tension[i],
+                   request_state[i], request_day[i], us_withdrawing[i], outcome[i],
+                   stance_of(pr, pm_position[i], collective_stance[i]), credibility_belief[i], linkage_level[i],
+                   mandate[i], pm_rate[i], out[i])
+
+
+@kernel
+def pm_rate_rows(lo: int, hi: int, par: np.ndarray, caretaker: np.ndarray, pm_majority: np.ndarray,
+                 protests: np.ndarray, share: np.ndarray, rate: np.ndarray) -> None:
+    """`pm_rate_of` for the runs lo..hi-1."""
+    for i in range(lo, hi):
+        share[i], rate[i] = pm_rate_of(at(par, i), caretaker[i], pm_majority[i], protests[i])

@@ -42,7 +42,8 @@ def coefficients() -> tuple[tuple[str, str], ...]:
             if "range" in f.metadata or f.type in (bool, "bool"):
                 if f.metadata.get("optional"):  # an actor's own rationality: in `lam_<actor>`
                     continue
-                out.append((f"{cls.PREFIX}_{f.name.upper()}", f"{name}.{f.name}"))
+                prefix: str = cls.PREFIX  # type: ignore[attr-defined]
+                out.append((f"{prefix}_{f.name.upper()}", f"{name}.{f.name}"))
     return tuple(out)
 
 

@@ -12,9 +12,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import draws, institutions
+from . import draws
 from . import packing as K
-from .compiled import at, kernel
+from .compiled import at, kernel, row_sum
 from .declare import Events, Field, Summary, param, per_day
 from .outcomes import RequestState
 from .valuation import chance_within
@@ -42,7 +42,7 @@ def _resolutions(p: Any, runs: int, so_far: dict) -> np.ndarray:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("mandate", np.float64, _mandate, "the pressure of parliament's resolutions on the PM, fading (F12, F13)"),
+    Field("mandate", np.float64, _mandate, "the pressure of parliament's resolutions on the PM, fading (F12, F13)", trajectory=True),
     Field("resolutions_passed", np.int64, _resolutions, "non-binding resolutions passed (F12)",
           summary=Summary("resolutions_passed")),
     Field("last_resolution_day", np.int64, 0, "the day the last resolution was tabled"),
@@ -62,6 +62,25 @@ TEXTS = {
     "pm_confirmed": "Parliament confirms a new prime minister: {kind} (stance {position:.2f}) [F13, F15].",
     "government_fell": "The government falls amid anti-corruption protests; the prime minister now governs as caretaker [F14].",
 }
+
+@kernel(inline=True)
+def vote_of(seats: np.ndarray, position: np.ndarray, can_boycott: np.ndarray, yes_threshold: float,
+            boycott_threshold: float, quorum: float, scratch: np.ndarray) -> tuple[bool, float, float]:
+    """A vote on a non-binding resolution to expel US troops (F12), over the factions' rows
+    of F values (`scratch`: F free entries). Factions with position above `yes_threshold`
+    vote yes; factions that can boycott (Kurdish and Sunni parties, wary of the push, F14)
+    stay away when below `boycott_threshold`; the rest vote no. The resolution passes when
+    the seats present reach the quorum and the yes seats are a majority of those present.
+    Returns (passed, yes seats, seats present)."""
+    for j in range(position.shape[0]):
+        scratch[j] = seats[j] * (1.0 if position[j] > yes_threshold else 0.0)
+    yes = row_sum(scratch)
+    for j in range(position.shape[0]):
+        away = can_boycott[j] != 0 and position[j] < boycott_threshold
+        scratch[j] = seats[j] * (0.0 if away else 1.0)
+    present = row_sum(scratch)
+    return (present >= quorum) and (yes > 0.5 * present), yes, present
+
 
 _PID_TABLE, _PID_FORMATION, _PID_PM_TYPE, _PID_COLLAPSE = (draws.purpose_key(x) for x in (
     "parliament.table", "government.formation", "government.pm_type", "government.collapse"))
@@ -87,7 +106,7 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
                      and day - last_resolution_day[i] >= pr[K.PA_MIN_INTERVAL_DAYS])
         tabled = can_table and (draws.uniform_at(key, step, _PID_TABLE)
                                 < chance_within(pr[K.PA_PROPOSE_RATE] * mobilisation[i], dt))
-        carried, yes, present = institutions.vote_of(fr[K.F_SEATS], position[i], fr[K.F_CAN_BOYCOTT],
+        carried, yes, present = vote_of(fr[K.F_SEATS], position[i], fr[K.F_CAN_BOYCOTT],
                                                      pr[K.PA_YES_THRESHOLD], pr[K.PA_BOYCOTT_THRESHOLD],
                                                      pr[K.PA_QUORUM], scratch)
         passed = tabled and carried

@@ -101,26 +101,10 @@ def aligned_share(seats: ArrayLike, iran_alignment: ArrayLike) -> np.ndarray:
 
 
 # ================================================================ the prime minister
-def pm_stance(pm_position: ArrayLike, collective_stance: ArrayLike, pm_weight: ArrayLike) -> np.ndarray:
-    """The stance the prime minister acts on: its own position weighted by `pm_weight`, the
-    rest Baghdad's collective stance (F11, F13, F15: a PM answers to the coalition behind it)."""
-    return np.asarray(pm_weight) * np.asarray(pm_position) + (1.0 - np.asarray(pm_weight)) * np.asarray(
-        collective_stance)
-
-
 @kernel
 def gain_of(stance: float, withdrawal_now: float, withdrawal_after: float, salience: float) -> float:
     """`withdrawal_gain` for one run."""
     return salience * (abs(stance - withdrawal_now) - abs(stance - withdrawal_after))
-
-
-def withdrawal_gain(stance: ArrayLike, withdrawal_now: ArrayLike, withdrawal_after: ArrayLike,
-                    salience: ArrayLike) -> np.ndarray:
-    """Baghdad's gain per week when the withdrawal it gets moves from `withdrawal_now` to
-    `withdrawal_after` (0 = full US presence, 1 = all gone): salience x the fall in the
-    distance from its stance (F5, F16). Going past the stance counts as a loss."""
-    s = np.asarray(stance)
-    return np.asarray(salience) * (np.abs(s - np.asarray(withdrawal_now)) - np.abs(s - np.asarray(withdrawal_after)))
 
 
 @kernel(inline=True)
@@ -174,45 +158,10 @@ def keep_gain_of(stance: float, withdrawal_now: float, salience: float, days_to_
     return gain_of(stance, withdrawal_now, 1.0, salience) * later * weeks_ahead
 
 
-def keep_request_gain(stance: ArrayLike, withdrawal_now: ArrayLike, salience: ArrayLike, days_to_leave: ArrayLike,
-                      lead_days: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
-    """What a standing formal request is still worth to Baghdad in withdrawal (F4): full
-    withdrawal once Washington leaves, `days_to_leave` days from now (0 if it is leaving,
-    infinite if it means to stay), counted from half-way through the withdrawal."""
-    wait = np.asarray(days_to_leave, dtype=np.float64)
-    finite = np.isfinite(wait)
-    later = valuation.later(np.where(finite, wait, 0.0) + 0.5 * np.asarray(lead_days), discount_rate)
-    gain = withdrawal_gain(stance, withdrawal_now, 1.0, salience) * later * valuation.discounted_weeks(np.inf,
-                                                                                                       discount_rate)
-    return np.where(finite, gain, 0.0)
-
-
-def retraction_value(stance: ArrayLike, withdrawal_now: ArrayLike, withdrawal_if_taken_back: ArrayLike,
-                     keep_gain: ArrayLike, salience: ArrayLike, sanctions_relief: ArrayLike,
-                     linkage_exposure: ArrayLike, linkage_level: ArrayLike, mandate: ArrayLike,
-                     discount_rate: ArrayLike, *, mandate_weight: ArrayLike) -> np.ndarray:
-    """The prime minister's value of taking a formal request back against keeping it (F19):
-    the withdrawal it gets at once instead (with a package, the troops it removes) against
-    `keep_gain`, what keeping the request is still worth (`keep_request_gain`); plus the
-    sanctions relief (per week: imposed sanctions a retraction lifts, or threatened ones it
-    removes; F22) and the linked support restored (F17); less the loss of going against
-    parliament's resolution (F12)."""
-    a = valuation.discounted_weeks(np.inf, discount_rate)
-    political = withdrawal_gain(stance, withdrawal_now, withdrawal_if_taken_back, salience) * a - np.asarray(keep_gain)
-    relief = (np.asarray(sanctions_relief) + np.asarray(linkage_exposure) * np.asarray(linkage_level)) * a
-    return political + relief - np.asarray(mandate_weight) * np.asarray(mandate)
-
-
-def talks_cost(linkage_exposure: ArrayLike, linkage_level: ArrayLike, weeks: ArrayLike) -> np.ndarray:
-    """Cost of asking Washington for talks while it links the whole relationship (F17): the
-    linked support is on the table for as long as the talks last."""
-    return np.asarray(linkage_exposure) * np.asarray(linkage_level) * np.asarray(weeks)
-
-
 # ================================================================ Washington
-def washington_stake(isis: ArrayLike, iran_influence: ArrayLike, tension: ArrayLike, *, isis_weight: ArrayLike,
-                     iran_weight: ArrayLike, vacuum_weight: ArrayLike,
-                     force_protection_weight: ArrayLike) -> np.ndarray:
+@kernel
+def stake_of(isis: float, iran_influence: float, tension: float, isis_weight: float, iran_weight: float,
+             vacuum_weight: float, force_protection_weight: float) -> float:
     """What a unit of US presence is worth to Washington per week, net of its cost:
 
       isis_weight x ISIS threat                              the fight against ISIS (F20)
@@ -223,9 +172,24 @@ def washington_stake(isis: ArrayLike, iran_influence: ArrayLike, tension: ArrayL
     foothold", F7): convex, so a unit of influence costs more the more Tehran already has,
     and presence, which keeps influence's long-run level `vacuum_weight` lower (F24), is
     worth the marginal loss 2 x iran_weight x influence x vacuum_weight."""
-    return (np.asarray(isis_weight) * np.asarray(isis)
-            + 2.0 * np.asarray(iran_weight) * np.asarray(iran_influence) * np.asarray(vacuum_weight)
-            - np.asarray(force_protection_weight) * np.asarray(tension))
+    return isis_weight * isis + 2.0 * iran_weight * iran_influence * vacuum_weight - force_protection_weight * tension
+
+
+@kernel
+def _rows_stake(out: np.ndarray, isis: np.ndarray, iran_influence: np.ndarray, tension: np.ndarray,
+                isis_weight: np.ndarray, iran_weight: np.ndarray, vacuum_weight: np.ndarray,
+                force_protection_weight: np.ndarray) -> None:
+    for i in range(out.shape[0]):
+        out[i] = stake_of(at(isis, i), at(iran_influence, i), at(tension, i), at(isis_weight, i), at(iran_weight, i),
+                          at(vacuum_weight, i), at(force_protection_weight, i))
+
+
+def washington_stake(isis: ArrayLike, iran_influence: ArrayLike, tension: ArrayLike, *, isis_weight: ArrayLike,
+                     iran_weight: ArrayLike, vacuum_weight: ArrayLike,
+                     force_protection_weight: ArrayLike) -> np.ndarray:
+    """`stake_of` over arrays."""
+    return elementwise(_rows_stake, isis, iran_influence, tension, isis_weight, iran_weight, vacuum_weight,
+                       force_protection_weight)
 
 
 @kernel
@@ -399,96 +363,31 @@ def request_path_value(presence: ArrayLike, stake: ArrayLike, leave_day: ArrayLi
                        overstay_penalty)
 
 
-def presence_value(presence: ArrayLike, stake: ArrayLike, discount_rate: ArrayLike) -> np.ndarray:
-    """Washington's value of keeping `presence` from now on with no request standing (F20)."""
-    return np.asarray(presence) * np.asarray(stake) * valuation.discounted_weeks(np.inf, discount_rate)
-
-
 @kernel
 def burden_of(magnitude: float, iran_influence: float, own_cost: float, iran_weight: float,
               influence_sanctions_weight: float) -> float:
-    """`sanctions_burden` for one run."""
-    return own_cost * magnitude + 2.0 * iran_weight * iran_influence * influence_sanctions_weight
-
-
-def sanctions_burden(magnitude: ArrayLike, iran_influence: ArrayLike, *, own_cost: ArrayLike,
-                     iran_weight: ArrayLike, influence_sanctions_weight: ArrayLike) -> np.ndarray:
     """What imposed sanctions cost Washington per week: their cost to itself (F23: 'harmful
     to both nations') and the influence they hand Tehran, at the marginal loss of influence
     2 x iran_weight x influence x the rise they cause in influence's level (F23: 'Iraq to
     Iran on a silver platter')."""
-    return (np.asarray(own_cost) * np.asarray(magnitude)
-            + 2.0 * np.asarray(iran_weight) * np.asarray(iran_influence) * np.asarray(influence_sanctions_weight))
-
-
-def imposition_value(threat_level: ArrayLike, burden: ArrayLike, coercion: ArrayLike, discount_rate: ArrayLike, *,
-                     reputation_weight: ArrayLike) -> np.ndarray:
-    """Washington's value of carrying out its sanctions threat after a formal request (F22,
-    F23): the reputation kept by doing what it threatened (the louder the threat, the more),
-    plus what the sanctions are expected to win back (a retraction they make likelier),
-    less their lasting burden."""
-    a = valuation.discounted_weeks(np.inf, discount_rate)
-    return np.asarray(reputation_weight) * np.asarray(threat_level) + np.asarray(coercion) - np.asarray(burden) * a
-
-
-def posture_risk_value(cost_per_week: ArrayLike, posture_weeks: ArrayLike, request_loss: ArrayLike,
-                       request_chance: ArrayLike) -> np.ndarray:
-    """Value of a pre-request posture of Washington while it stands: its public cost (F19)
-    over the weeks it stands, and the loss a formal request would bring times the
-    discounted chance Baghdad makes one meanwhile (F17, F20, F22)."""
-    return -np.asarray(cost_per_week) * np.asarray(posture_weeks) - np.asarray(request_loss) * np.asarray(
-        request_chance)
-
-
-# ================================================================ Tehran
-@kernel(inline=True)
-def tehran_flows_of(presence: float, tension: float, iran_influence: float, aligned_share: float,
-                    departure_stake: float, influence_weight: float, departure_weight: float,
-                    pressure_influence: float, press_cost: float, escalation_step: float, escalation_cost: float,
-                    out: np.ndarray) -> None:
-    """`tehran_flows` for one run, into `out` (restrain, press, escalate)."""
-    push = departure_weight * presence * departure_stake
-    out[0] = 0.0
-    out[1] = push * aligned_share + influence_weight * pressure_influence * (1.0 - iran_influence) - press_cost
-    heat = tension + escalation_step
-    out[2] = push * escalation_step - escalation_cost * (heat * heat)
+    return own_cost * magnitude + 2.0 * iran_weight * iran_influence * influence_sanctions_weight
 
 
 @kernel
-def _rows_tehran_flows(presence: np.ndarray, tension: np.ndarray, iran_influence: np.ndarray,
-                       aligned_share: np.ndarray, departure_stake: np.ndarray, influence_weight: np.ndarray,
-                       departure_weight: np.ndarray, pressure_influence: np.ndarray, press_cost: np.ndarray,
-                       escalation_step: np.ndarray, escalation_cost: np.ndarray, out: np.ndarray) -> None:
+def _rows_burden(out: np.ndarray, magnitude: np.ndarray, iran_influence: np.ndarray, own_cost: np.ndarray,
+                 iran_weight: np.ndarray, influence_sanctions_weight: np.ndarray) -> None:
     for i in range(out.shape[0]):
-        tehran_flows_of(at(presence, i), at(tension, i), at(iran_influence, i), at(aligned_share, i),
-                        at(departure_stake, i), at(influence_weight, i), at(departure_weight, i),
-                        at(pressure_influence, i), at(press_cost, i), at(escalation_step, i), at(escalation_cost, i),
-                        out[i])
+        out[i] = burden_of(at(magnitude, i), at(iran_influence, i), at(own_cost, i), at(iran_weight, i),
+                           at(influence_sanctions_weight, i))
 
 
-def tehran_flows(presence: ArrayLike, tension: ArrayLike, iran_influence: ArrayLike, aligned_share: ArrayLike,
-                 departure_stake: ArrayLike, *, influence_weight: ArrayLike, departure_weight: ArrayLike,
-                 pressure_influence: ArrayLike, press_cost: ArrayLike, escalation_step: ArrayLike,
-                 escalation_cost: ArrayLike) -> np.ndarray:
-    """Tehran's payoffs per week for restrain, press aligned factions, escalate; (R, 3).
-
-    Tehran gains with influence and with US departure (F7, F24). Pressing aligned factions
-    (F16) pushes Baghdad toward asking US forces to leave, in proportion to their seat share,
-    and adds influence where there is room for it (1 - influence); escalating through proxies
-    raises the cost of US presence but risks a US response, a cost that grows with the
-    tension it creates (the January strike, F12). `departure_stake` says how much pushing
-    still matters: nothing once US forces are leaving or gone, more as a request's clock
-    runs out (`tehran_departure_stake`)."""
-    args = [np.asarray(a, dtype=np.float64) for a in (
-        presence, tension, iran_influence, aligned_share, departure_stake, influence_weight, departure_weight,
-        pressure_influence, press_cost, escalation_step, escalation_cost)]
-    size = int(np.prod(np.broadcast_shapes(*(a.shape for a in args))))
-    flat = [np.ascontiguousarray(a.reshape(-1) if a.size in (1, size) else np.broadcast_to(a, (size,))) for a in args]
-    out = np.empty((size, 3))
-    _rows_tehran_flows(*flat, *[out])
-    return out
+def sanctions_burden(magnitude: ArrayLike, iran_influence: ArrayLike, *, own_cost: ArrayLike,
+                     iran_weight: ArrayLike, influence_sanctions_weight: ArrayLike) -> np.ndarray:
+    """`burden_of` over arrays."""
+    return elementwise(_rows_burden, magnitude, iran_influence, own_cost, iran_weight, influence_sanctions_weight)
 
 
+# ================================================================ Tehran
 @kernel
 def departure_stake(request_active: bool, us_withdrawing: bool, days_since_request: float,
                     clock_weight: float) -> float:

@@ -160,6 +160,13 @@ def _initial_state(p: ModelParams, runs: int) -> State:
     return State(**so_far)
 
 
+#: the fields that give a summary column, in the order of the columns: the outcome, then the
+#: days (and weeks) of events, then the rest in declaration order
+SUMMARY_FIELDS: tuple[Field, ...] = tuple(sorted(
+    (f for f in FIELDS if f.summary is not None),
+    key=lambda f: (f.summary.kind != "outcome", f.summary.kind != "day")))  # type: ignore[union-attr]
+
+
 def summary_columns(s: State, days_simulated: np.ndarray | list[int]) -> dict[str, np.ndarray]:
     """A run's summary as columns over the runs axis: each field's declared summary column
     (`declare.Summary`), then the days and weeks the run lasted. Day and week columns hold -1
@@ -168,7 +175,7 @@ def summary_columns(s: State, days_simulated: np.ndarray | list[int]) -> dict[st
     through this one function."""
     days = np.asarray(days_simulated, dtype=np.int64)
     out: dict[str, np.ndarray] = {}
-    for f in FIELDS:
+    for f in SUMMARY_FIELDS:
         spec = f.summary
         if spec is None:
             continue
@@ -191,7 +198,7 @@ def summary_kinds() -> dict[str, str]:
     happen), "float", "int" or "bool", for the tables that store summaries (`sim.sweep.chunk`)."""
     kinds: dict[str, str] = {}
     plain = {np.float64: "float", np.int64: "int", np.int8: "int", np.bool_: "bool"}
-    for f in FIELDS:
+    for f in SUMMARY_FIELDS:
         spec = f.summary
         if spec is None:
             continue

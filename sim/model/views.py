@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import packing
+from . import outlook, packing
 from .actors import ACTORS
 from .actors import factions as factions_actor
 from .params import ModelParams
@@ -64,3 +64,26 @@ def rationality(actor: str, p: ModelParams) -> np.ndarray:
     """An actor's logit rationality per run (its own, else `behaviour.rationality`)."""
     par, _ = packing.packed(p)
     return par[:, packing.COLUMNS[f"LAM_{actor.upper()}"]]
+
+
+def pm_capacity(s: State, p: ModelParams) -> tuple[np.ndarray, np.ndarray]:
+    """The PM's capacity to act per run (`outlook.pm_rate_of`): the share of its chances to
+    act it takes (F13, F14, F15) and how often per day it reconsiders its course."""
+    par, _ = packing.packed(p)
+    share, rate = np.zeros(s.runs), np.zeros(s.runs)
+    outlook.pm_rate_rows(0, s.runs, par, s.caretaker, s.pm_majority, s.protests, share, rate)
+    return share, rate
+
+
+def outlook_now(s: State, p: ModelParams, step: int) -> dict[str, np.ndarray]:
+    """What the PM and Washington both read before deciding, per run (`outlook.outlook_of`,
+    its `OUTLOOK` fields by name: Washington's stake, its courses after a request and the day
+    it would leave, its loss if a request came now, the PM's value of a request and its
+    hazard, the drawdown both would agree)."""
+    par, _ = packing.packed(p)
+    _, rate = pm_capacity(s, p)
+    out = np.zeros((s.runs, len(outlook.OUTLOOK)))
+    outlook.outlook_rows(0, s.runs, par, p.day(step), rate, s.pm_position, s.collective_stance, s.troops, s.troop_target,
+                         s.isis_threat, s.iran_influence, s.tension, s.request_state, s.request_day, s.us_withdrawing,
+                         s.outcome, s.credibility_belief, s.linkage_level, s.mandate, out)
+    return {name: out[:, k] for k, name in enumerate(outlook.OUTLOOK)}

@@ -15,10 +15,10 @@ import numpy as np
 
 from . import draws, outcomes, transitions
 from . import packing as K
-from .compiled import at, kernel
-from .declare import Events, Field, Summary, param, per_day
 from .actors.tehran import TehranAction
 from .actors.washington import WashingtonAction
+from .compiled import at, kernel
+from .declare import Events, Field, Summary, param, per_day
 from .outcomes import Outcome, RequestState
 from .valuation import ou_value
 
@@ -59,15 +59,15 @@ def _full(section: str, name: str) -> Any:
 
 FIELDS: tuple[Field, ...] = (
     Field("troops", np.float64, _full("world", "initial_troops"), "US troops in Iraq (F3)",
-          summary=Summary("final_troops", digits=6)),
+          summary=Summary("final_troops", digits=6), trajectory=True),
     Field("troop_target", np.float64, _full("world", "initial_troops"),
-          "the troops agreed drawdowns or a withdrawal head for (F4, F5, F19)"),
+          "the troops agreed drawdowns or a withdrawal head for (F4, F5, F19)", trajectory=True),
     Field("iran_influence", np.float64, _full("world", "initial_iran_influence"), "Iranian influence in Iraq, 0-1 (F7, F23, F24)",
-          summary=Summary("final_iran_influence", digits=6)),
-    Field("isis_threat", np.float64, _full("world", "initial_isis_threat"), "the ISIS threat, 0-1 (F1, F20)"),
-    Field("tension", np.float64, _full("world", "initial_tension"), "US-Iran tension, 0-1; the strike is the first shock (F12)"),
-    Field("mobilisation", np.float64, _full("world", "initial_mobilisation"), "street mobilisation for withdrawal (F18)"),
-    Field("protests", np.float64, _full("world", "initial_protests"), "the anti-corruption protests (F14)"),
+          summary=Summary("final_iran_influence", digits=6), trajectory=True),
+    Field("isis_threat", np.float64, _full("world", "initial_isis_threat"), "the ISIS threat, 0-1 (F1, F20)", trajectory=True),
+    Field("tension", np.float64, _full("world", "initial_tension"), "US-Iran tension, 0-1; the strike is the first shock (F12)", trajectory=True),
+    Field("mobilisation", np.float64, _full("world", "initial_mobilisation"), "street mobilisation for withdrawal (F18)", trajectory=True),
+    Field("protests", np.float64, _full("world", "initial_protests"), "the anti-corruption protests (F14)", trajectory=True),
 )
 
 

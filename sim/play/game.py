@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from ..abm import story
 from ..abm.model import NegotiationModel
-from ..model import actors
+from ..model import actors, views
 from ..model.choice import logit_probabilities
 
 #: role name -> the actor of the registry a player takes on
@@ -129,7 +129,8 @@ class Game:
         role = role or self.role
         m = self.model
         actor = ROLES[role]
-        names, u, avail = actors.actor_options(m.state, m.params, actor, m.step_index + 1)
+        names = actors.ACTORS[actor].action_names
+        u, avail = views.view(actor, m.state, m.params, m.step_index + 1)
         section = getattr(m.params, actor)
         own = getattr(section, "rationality", None)
         lam = own if own is not None else m.params.behaviour.rationality
@@ -138,13 +139,8 @@ class Game:
 
     def standing(self, role: str) -> int:
         """The code of a role's standing posture (Washington, Tehran) or -1 (the PM, none yet)."""
-        s = self.model.state
-        actor = ROLES[role]
-        if actor == "washington":
-            return int(s.washington_posture[0])
-        if actor == "tehran":
-            return int(s.tehran_action[0])
-        return -1
+        field = actors.ACTORS[ROLES[role]].posture_field
+        return int(getattr(self.model.state, field)[0]) if field else -1
 
     def needs_choice(self, role: str) -> bool:
         """Whether a role has a choice to make this turn: more than one option open, or its

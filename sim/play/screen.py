@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..abm import story
 from ..model import actors
-from ..model.actions import WASHINGTON_POSTURES
+from ..model.actors.washington import POSTURES as WASHINGTON_POSTURES
 from ..output import OUTCOME_MEANING
 from .game import ROLE_TITLES, ROLES, Game, Option
 

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..model import outcomes
+from ..model.state import summary_kinds
 from .plan import Plan, run_params, run_seed
 
 ENGINE_NAMES = ("batch", "mesa")
@@ -44,6 +45,16 @@ def _nullable_week(values: np.ndarray) -> pa.Array:
     return pa.array(values, type=pa.int64(), mask=values < 0)
 
 
+def _column(kind: str, values: np.ndarray) -> pa.Array:
+    """A summary column as the table stores it: outcomes by name, days and weeks nullable
+    (-1: the event did not happen), floats, integers and flags as they are."""
+    if kind == "outcome":
+        return pa.array(np.asarray(outcomes.OUTCOMES, dtype=object)[values], type=pa.string())
+    if kind == "day":
+        return _nullable_week(values)
+    return pa.array(values, type={"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_()}[kind])
+
+
 def build_table(plan: Plan, run_ids, lever, point, replication, cols) -> pa.Table:
     exp = plan.experiment
     n = run_ids.size
@@ -60,20 +71,12 @@ def build_table(plan: Plan, run_ids, lever, point, replication, cols) -> pa.Tabl
         values[sel] = plan.values(int(k), point[sel])
     for j, path in enumerate(plan.params):
         data[path] = pa.array(values[:, j].astype(np.int64) if plan.integer_params[j] else values[:, j])
+    kinds = summary_kinds()
+    for name, kind in kinds.items():  # every summary column the state declares, in its order
+        if name in ("weeks_simulated", "days_simulated"):
+            continue
+        data[name] = _column(kind, cols[name])
     data.update({
-        "outcome": pa.array(np.asarray(outcomes.OUTCOMES, dtype=object)[cols["outcome"]], type=pa.string()),
-        "formal_request_week": _nullable_week(cols["formal_request_week"]),
-        "formal_request_day": _nullable_week(cols["formal_request_day"]),
-        "withdrawal_complete_week": _nullable_week(cols["withdrawal_complete_week"]),
-        "withdrawal_complete_day": _nullable_week(cols["withdrawal_complete_day"]),
-        "final_troops": pa.array(cols["final_troops"], type=pa.float64()),
-        "final_iran_influence": pa.array(cols["final_iran_influence"], type=pa.float64()),
-        "sanctions_imposed": pa.array(cols["sanctions_imposed"], type=pa.bool_()),
-        "resolutions_passed": pa.array(cols["resolutions_passed"], type=pa.int64()),
-        "pm_changes": pa.array(cols["pm_changes"], type=pa.int64()),
-        "drawdowns_agreed": pa.array(cols["drawdowns_agreed"], type=pa.int64()),
-        **{f"{actor}_posture_changes": pa.array(cols[f"{actor}_posture_changes"], type=pa.int64())
-           for actor in ("government", "washington", "tehran", "factions")},
         "seed": pa.array(np.full(n, exp.seed), type=pa.int64()),
         "scenario": pa.array([exp.scenario] * n, type=pa.string()),
         "run_index": pa.array(plan.worlds(point, replication), type=pa.int64()),

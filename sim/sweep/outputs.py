@@ -35,7 +35,7 @@ from ..config import model_params
 from ..config.validate import ConfigError
 from ..files import atomic_write
 from ..model.outcomes import OUTCOMES, REQUEST_STATES
-from ..model.state import initial_state
+from ..model.state import FIELDS, initial_state
 from .plan import Plan, run_params
 from .schema import FORMATS, RecordConfig
 
@@ -95,9 +95,7 @@ def recording(plan: Plan, record: RecordConfig) -> Recording | None:
 
 def _series_names(plan: Plan) -> list[str]:
     """The state variables with one value per run (the series that can be recorded)."""
-    state = initial_state(model_params(plan.lever_configs[0]), 1)
-    return [f.name for f in dataclasses.fields(state)
-            if getattr(state, f.name).ndim == 1 and not f.name.startswith("forced_")]
+    return [f.name for f in FIELDS if not f.per_faction and not f.name.startswith("forced_")]
 
 
 # ---------------------------------------------------------------- the recording pass

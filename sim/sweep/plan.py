@@ -560,9 +560,9 @@ def _set_param(p: ModelParams, path: str, values: np.ndarray) -> ModelParams:
         current = np.asarray(getattr(fa, attr), dtype=np.float64)
         table = np.broadcast_to(current, (values.size, fa.size)).copy()
         table[:, j] = values
-        return dataclasses.replace(p, factions=dataclasses.replace(fa, **{attr: table}))
+        return dataclasses.replace(p, factions=fa.with_column(attr, table))
     sec = getattr(p, section)
-    return dataclasses.replace(p, **{section: dataclasses.replace(sec, **{rest: values.astype(np.float64)})})
+    return p.with_section(section, dataclasses.replace(sec, **{rest: values.astype(np.float64)}))
 
 
 #: how a sweep's runs are keyed to random worlds (in every sweep's fingerprint, so a folder

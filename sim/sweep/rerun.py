@@ -19,17 +19,13 @@ import numpy as np
 import pandas as pd
 
 from ..abm.model import NegotiationModel
+from ..model.state import summary_kinds
 from .plan import Plan, make_plan, run_params
 from .schema import ExperimentConfig, UncertaintyConfig
 
-#: summary fields compared between a re-run and its row in runs.parquet
-CHECKED_FIELDS = (
-    "outcome", "formal_request_week", "withdrawal_complete_week", "final_troops", "final_iran_influence",
-    "sanctions_imposed", "resolutions_passed", "pm_changes", "weeks_simulated", "formal_request_day",
-    "withdrawal_complete_day",
-    "drawdowns_agreed", "government_posture_changes", "washington_posture_changes", "tehran_posture_changes",
-    "factions_posture_changes", "days_simulated",
-)
+#: summary fields compared between a re-run and its row in runs.parquet: every summary column
+#: the state declares (`sim.model.state.summary_kinds`)
+CHECKED_FIELDS = tuple(summary_kinds())
 
 
 class RerunMismatch(RuntimeError):

@@ -89,7 +89,7 @@ FIELDS: tuple[Field, ...] = (
           per_faction=True),
     Field("position", np.float64, _position, "each faction's stated position on the axis (F14, F16)", per_faction=True),
     Field("salience", np.float64, _salience, "each faction's salience, rising with tension (F12)", per_faction=True),
-    Field("collective_stance", np.float64, _collective, "Baghdad's collective stance by the configured rule"),
+    Field("collective_stance", np.float64, _collective, "Baghdad's collective stance by the configured rule", trajectory=True),
     # the strike and the resolution call for a response at once (F12)
     Field("trigger_factions", np.bool_, True, "a trigger event waits for the factions' next decision"),
     Field("factions_posture_changes", np.int64, 0, "how often a faction changed its stance",

@@ -74,11 +74,11 @@ def _first_move(p: Any, runs: int, so_far: dict) -> np.ndarray:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("caretaker", np.bool_, _of("initially_caretaker", np.bool_), "the PM governs as caretaker (F11, F13)"),
-    Field("pm_position", np.float64, _of("initial_position", np.float64), "the PM's own stance (F5, F15)"),
-    Field("pm_majority", np.bool_, False, "the PM has a parliamentary majority behind it (F15)"),
-    Field("pm_changes", np.int64, 0, "new prime ministers confirmed (F13, F15)", summary=Summary("pm_changes")),
-    Field("talks_requested", np.bool_, _of("negotiations_requested", np.bool_), "the PM has asked for talks (F5)"),
+    Field("caretaker", np.bool_, _of("initially_caretaker", np.bool_), "the PM governs as caretaker (F11, F13)", trajectory=True),
+    Field("pm_position", np.float64, _of("initial_position", np.float64), "the PM's own stance (F5, F15)", trajectory=True),
+    Field("pm_majority", np.bool_, False, "the PM has a parliamentary majority behind it (F15)", trajectory=True),
+    Field("pm_changes", np.int64, 0, "new prime ministers confirmed (F13, F15)", summary=Summary("pm_changes"), trajectory=True),
+    Field("talks_requested", np.bool_, _of("negotiations_requested", np.bool_), "the PM has asked for talks (F5)", trajectory=True),
     *decision_fields("government", _first_move, action_doc="its last move (GovernmentAction)", triggered_at_start=False,
                      posture_changes_doc="the moves it made"),
 )
@@ -117,13 +117,6 @@ _PID_RESPOND = draws.purpose_key("government.respond")
 _WAIT = int(GovernmentAction.WAIT)
 #: the one-year clock of the 2014 notes (F4)
 YEAR_DAYS = valuation.YEAR_DAYS
-
-
-@kernel(inline=True)
-def stance_of(pr: np.ndarray, pm_position: float, collective_stance: float) -> float:
-    """The stance the PM acts on: its own position weighted by `pm_weight`, the rest Baghdad's
-    collective stance (F11, F13, F15: a PM answers to the coalition behind it)."""
-    return pr[K.G_PM_WEIGHT] * pm_position + (1.0 - pr[K.G_PM_WEIGHT]) * collective_stance
 
 
 @kernel(inline=True)
@@ -166,7 +159,7 @@ def weigh(pr: np.ndarray, i: int, day: int, u: np.ndarray, avail: np.ndarray, lo
     back, accept Washington's offer, each against waiting and each the sum of its terms, and
     which are open; `look` gets the outlook both sides share (`outlook.outlook_of`)."""
     _, rate = O.pm_rate_of(pr, caretaker[i], pm_majority[i], protests[i])
-    stance = stance_of(pr, pm_position[i], collective_stance[i])
+    stance = O.stance_of(pr, pm_position[i], collective_stance[i])
     active = request_state[i] == RequestState.ACTIVE
     days_since = float(day - request_day[i]) if active else 0.0
     O.outlook_of(pr, day, troops[i], troop_target[i], isis_threat[i], iran_influence[i], tension[i], request_state[i],

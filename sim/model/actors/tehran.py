@@ -16,8 +16,8 @@ from typing import Any, ClassVar, Optional
 
 import numpy as np
 
-from .. import payoffs, transitions
 from .. import packing as K
+from .. import payoffs, transitions
 from ..compiled import kernel
 from ..declare import INF, Events, Field, decision_fields, optional_param, param, per_day, setting
 from ..outcomes import RequestState
@@ -59,7 +59,7 @@ def _pressure(p: Any, runs: int, so_far: dict) -> np.ndarray:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("tehran_pressure", np.float64, _pressure, "Tehran's pressure on its allies, faded once it stops pressing (F16)"),
+    Field("tehran_pressure", np.float64, _pressure, "Tehran's pressure on its allies, faded once it stops pressing (F16)", trajectory=True),
     # the strike calls for a response at once (F12)
     *decision_fields("tehran", _posture, action_doc="its standing posture (TehranAction)", triggered_at_start=True),
 )

@@ -108,12 +108,12 @@ def _of(section: str, name: str) -> Any:
 
 FIELDS: tuple[Field, ...] = (
     Field("threat_level", np.float64, _of("washington", "initial_threat_level"),
-          "how loud the sanctions threat is, faded once no longer held (F22)"),
+          "how loud the sanctions threat is, faded once no longer held (F22)", trajectory=True),
     Field("linkage_level", np.float64, _of("washington", "initial_linkage"),
-          "how far the whole relationship is linked to withdrawal, faded once no longer held (F17)"),
+          "how far the whole relationship is linked to withdrawal, faded once no longer held (F17)", trajectory=True),
     Field("credibility_belief", np.float64, _of("sanctions", "credibility"),
-          "Baghdad's belief that Washington would impose its sanctions (F22; Bayes' rule, Fearon 1997)"),
-    Field("sanctions_imposed", np.bool_, False, "US sanctions on Iraq in force (F22, F23)"),
+          "Baghdad's belief that Washington would impose its sanctions (F22; Bayes' rule, Fearon 1997)", trajectory=True),
+    Field("sanctions_imposed", np.bool_, False, "US sanctions on Iraq in force (F22, F23)", trajectory=True),
     Field("sanctions_ever", np.bool_, False, "sanctions were imposed at some point of the run",
           summary=Summary("sanctions_imposed")),
     Field("washington_posture", np.int8, _posture, "its standing posture (WashingtonAction)"),
@@ -240,7 +240,7 @@ def weigh(pr: np.ndarray, i: int, day: int, u: np.ndarray, avail: np.ndarray, lo
     Runs with and without a formal request standing are valued apart (only their own actions
     are open)."""
     share, rate = O.pm_rate_of(pr, caretaker[i], pm_majority[i], protests[i])
-    stance = pr[K.G_PM_WEIGHT] * pm_position[i] + (1.0 - pr[K.G_PM_WEIGHT]) * collective_stance[i]
+    stance = O.stance_of(pr, pm_position[i], collective_stance[i])
     active = request_state[i] == RequestState.ACTIVE
     days_since = float(day - request_day[i]) if active else 0.0
     belief, linkage, mandate_now = credibility_belief[i], linkage_level[i], mandate[i]
