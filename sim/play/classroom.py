@@ -76,7 +76,7 @@ table{border-collapse:collapse} td,th{padding:3px 10px;border-bottom:1px solid #
 .option{border:1px solid #ddd;border-radius:6px;padding:4px 8px;margin:6px 0}
 .option .does{display:block;margin-left:30px;color:#333}
 .table{background:#FFF6D5;border:2px solid #E69F00}
-.left{font-weight:700;color:#B33C00} .qr svg{width:220px;height:220px}
+.left{font-weight:700;color:#B33C00}
 .side{display:grid;grid-template-columns:1fr 1fr;gap:0 14px}
 """
 
@@ -227,7 +227,7 @@ def qr_svg(text: str) -> str:
     """A QR code of `text` as inline SVG (segno, made here, nothing fetched)."""
     import segno
 
-    return segno.make(text, error="m").svg_inline(scale=6, border=2)
+    return segno.make(text, error="m").svg_inline(scale=8, border=2)
 
 
 # ---------------------------------------------------------------------- the server
@@ -275,14 +275,10 @@ class Handler(BaseHTTPRequestHandler):
     def _headers(self, status: HTTPStatus, ctype: str, length: int, extra: dict[str, str] | None = None,
                  cookies: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(length))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Content-Security-Policy", CSP)
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
-        self.send_header("X-Frame-Options", "DENY")
-        for k, v in (extra or {}).items():
+        headers = {"Content-Type": ctype, "Content-Length": str(length), "Cache-Control": "no-store",
+                   "Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                   "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY", **(extra or {})}
+        for k, v in headers.items():
             self.send_header(k, v)
         for k, v in (cookies or {}).items():
             self.send_header("Set-Cookie", f"{k}={v}; Path=/; HttpOnly; SameSite=Strict")
@@ -617,12 +613,13 @@ class ClassroomServer(ThreadingHTTPServer):
 
 
 def serve(host: str = "127.0.0.1", port: int = 8766, *, lobby: Lobby | None = None,
-          guesses_per_minute: int = GUESSES_PER_MINUTE) -> ClassroomServer:
+          guesses_per_minute: int = GUESSES_PER_MINUTE, opens_per_ten_minutes: int = OPENS_PER_TEN_MINUTES,
+          socket_timeout: float = SOCKET_TIMEOUT, max_connections: int = MAX_CONNECTIONS) -> ClassroomServer:
     """A server for a fresh lobby (call `serve_forever` on it)."""
     handler = type("ClassroomHandler", (Handler,), {
         "lobby": lobby or Lobby(), "bind_host": host, "guesses": RateLimit(guesses_per_minute, 60.0),
-        "opens": RateLimit(OPENS_PER_TEN_MINUTES, 600.0)})
-    return ClassroomServer((host, port), handler)
+        "opens": RateLimit(opens_per_ten_minutes, 600.0), "timeout": socket_timeout})
+    return ClassroomServer((host, port), handler, max_connections)
 
 
 def main(argv=None) -> int:

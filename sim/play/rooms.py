@@ -304,7 +304,7 @@ class Room:
             for g in self.groups:
                 text = self.debrief_text(g.number) if g.game.over else "(the game is not over)"
                 head = f"# Group {g.number}\n\n" if len(self.groups) > 1 else ""
-                parts.append(head + record_markdown(g.game, text))
+                parts.append(head + record_markdown(g.game, text, numbers=self.show_payoffs))
             return "\n".join(parts)
 
 

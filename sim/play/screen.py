@@ -165,7 +165,7 @@ def record_markdown(game: Game, comparison: str, numbers: bool = True) -> str:
              f"Players: {players}. Overrides: {', '.join(game.overrides) or 'none'}. "
              f"Turns played: {len(game.turns)} ({game.days_per_turn} days each).", "",
              f"**Outcome: {game.outcome or 'not decided yet'}** ({m.date.isoformat()}).", "", "## Turns", "",
-             "Each player's choice (the action's name in brackets) and memo; `keep` keeps the course.", "",
+             "Each player's choice (the action's name; `keep` keeps the course) and memo.", "",
              "| turn | date | " + " | ".join(ROLE_TITLES[r] for r in game.roles) + " |",
              "|---|---|" + "---|" * len(game.roles)]
     for t in game.turns:
@@ -183,7 +183,7 @@ def record_markdown(game: Game, comparison: str, numbers: bool = True) -> str:
                   "the largest terms of its values against the player's choice.", "",
                   "| turn | player | chose | the model's most likely choice | why |", "|---|---|---|---|---|"]
         for t, a in advice:
-            model = "keep its course" if a.model == "keep" else a.model
+            model = "keep its course" if a.model == "keep" else f"{a.model_label} ({a.model})"
             why = a.why_numbers if numbers else a.why
             lines.append(f"| {t.number} | {ROLE_TITLES[a.role]} | {a.chosen} | {model} ({100 * a.chance:.0f} %) "
                          f"| {why} |".replace("\n", " "))
