@@ -14,7 +14,7 @@ import pytest
 from sim.config import run_params
 from sim.engines.batch import summaries
 from sim.play.game import Game
-from sim.play.screen import options_text, choosable, record_markdown
+from sim.play.screen import choosable, options_text, record_markdown
 
 NUMBER = re.compile(r"\([+-]\d+\.\d\d\)|weeks of payoff|chance of \d+ %")
 

@@ -71,7 +71,8 @@ WASHINGTON: dict[str, dict[str, str]] = {
         "kind": "move"},
     "withdraw_on_schedule": {
         "label": "Withdraw on schedule",
-        "does": "Take every soldier out before the one-year deadline.",
+        "does": "Start taking every soldier out: a full withdrawal takes months, so the last troops leave before "
+                "the one-year deadline only if you start in time.",
         "facts": "F4, F21", "open_when": "a formal request stands", "kind": "posture"},
     "negotiate_retraction": {
         "label": "Offer a package for taking the request back",

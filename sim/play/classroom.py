@@ -72,11 +72,12 @@ button{padding:6px 16px;border-radius:6px;border:1px solid #0072B2;background:#0
 button.quiet{background:#fff;color:#0072B2}
 .muted{color:#444} .error{color:#B33C00;font-weight:700} .ok{color:#006B4F;font-weight:700}
 ul.events{padding-left:22px;margin:4px 0} ul.events li{margin:4px 0}
+.events ul.events{max-height:60vh;overflow-y:auto}
 table{border-collapse:collapse} td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
 .option{border:1px solid #ddd;border-radius:6px;padding:4px 8px;margin:6px 0}
 .option .does{display:block;margin-left:30px;color:#333}
 .table{background:#FFF6D5;border:2px solid #E69F00}
-.left{font-weight:700;color:#B33C00}
+.left{font-weight:700;color:#B33C00} .joinrow{display:flex;gap:12px;align-items:flex-start}
 .side{display:grid;grid-template-columns:1fr 1fr;gap:0 14px}
 """
 
@@ -149,10 +150,11 @@ def situation_html(room: Room, group: int = 1) -> str:
                f"(<code>{_e(g.outcome)}</code>)</p>" if g.decided else "") + "</div>")
 
 
-def events_html(room: Room, group: int = 1, last: int = 14) -> str:
-    """What has happened, newest first: every player's choice and the model's story."""
+def events_html(room: Room, group: int = 1) -> str:
+    """What has happened, newest first: every player's choice and the model's story, all of it
+    (the box scrolls)."""
     g = room.group(group).game
-    entries = [e for e in g.story(numbers=room.show_payoffs) if e["kind"] != "context"][-last:][::-1]
+    entries = [e for e in g.story(numbers=room.show_payoffs) if e["kind"] != "context"][::-1]
     items = "".join(f"<li class='{_e(e['kind'])}'><b>{_e(e['date'])}</b> {_e(e['text'])}</li>" for e in entries)
     if not items:
         items = "<li>Nothing yet: the first turn is being decided.</li>"
@@ -227,7 +229,7 @@ def qr_svg(text: str) -> str:
     """A QR code of `text` as inline SVG (segno, made here, nothing fetched)."""
     import segno
 
-    return segno.make(text, error="m").svg_inline(scale=8, border=2)
+    return segno.make(text, error="m").svg_inline(scale=6, border=2)
 
 
 # ---------------------------------------------------------------------- the server
@@ -456,14 +458,14 @@ class Handler(BaseHTTPRequestHandler):
         end = debrief.class_html(room) if room.over else ""
         body = (f"<h1>Facilitator: <code>{_e(g1.scenario)}</code>, seed {g1.seed}, "
                 f"{len(room.groups)} group{'s' if len(room.groups) > 1 else ''}</h1>"
-                "<div class='cols'><div class='card join'>"
+                f"{end}<div class='cols'><div class='card join'><div class='joinrow'><div>"
                 f"<p>Students open <b id='address'>{_e(address)}</b> and type the join code</p>"
-                f"<p><span class='code' id='code'>{_e(room.code)}</span></p><p class='muted'>{_e(reach)}</p>"
-                f"<div class='qr' id='qr' title='{_e(join_url)}'>{qr_svg(join_url)}</div></div>"
+                f"<p><span class='code' id='code'>{_e(room.code)}</span></p><p class='muted'>{_e(reach)}</p></div>"
+                f"<div class='qr' id='qr' title='{_e(join_url)}'>{qr_svg(join_url)}</div></div></div>"
                 f"<div class='card'><h2>Groups</h2><table id='groups'>{''.join(rows)}</table>"
                 f"<p class='muted'>The model plays {_e(model_plays)}. {_e(bound)}</p>{controls}"
                 f"<p><a href='/f/{room.code}/record.md' id='export'>Export the record (Markdown)</a></p></div></div>"
-                f"{end}<div class='cols'>{situation_html(room, 1)}{events_html(room, 1)}</div>")
+                f"<div class='cols'>{situation_html(room, 1)}{events_html(room, 1)}</div>")
         self._send(page(f"Facilitator {room.code}", body, poll=f"/v/{room.code}?g=1&all=1",
                         turn=sum(g.game.turn_number for g in room.groups), version=room.version,
                         left=room.seconds_left(1)))
@@ -480,7 +482,8 @@ class Handler(BaseHTTPRequestHandler):
                 "</code> (keep it to rejoin from another browser)</p>"
                 f"<div class='card brief'><b>Your brief.</b> {_e(ROLE_BRIEFS[role])} {moves_html(role)}</div>")
         if g.over:
-            body = head + debrief.group_html(room, group, role) + events_html(room, group)
+            body = (f"<h1>You were {_e(ROLE_TITLES[role])} <span class='muted'>(group {group})</span></h1>"
+                    + debrief.group_html(room, group, role) + events_html(room, group))
             return self._send(page(f"{ROLE_TITLES[role]}: debrief", body))
         mode = ""
         if role in grp.pending:

@@ -37,7 +37,8 @@ class HandoutError(RuntimeError):
 
 def facilitator_markdown(name: str) -> str:
     """The whole card, markers left out."""
-    lines = [line for line in read_card(name).splitlines() if not _MARKER.match(line)]
+    lines = [line.replace("; do not edit by hand.", ".") for line in read_card(name).splitlines()
+             if not _MARKER.match(line)]
     return "\n".join(lines).strip() + "\n"
 
 
@@ -70,10 +71,11 @@ def handout_html(text: str, title: str, paper: str = "a4") -> str:
     return page.replace("</style>", print_css(paper) + "</style>", 1)
 
 
-def write_pdf(html_text: str, path: Path, *, chromium: Path = CHROMIUM, timeout: float = 120) -> None:
+def write_pdf(html_text: str, path: Path, *, chromium: Path | None = None, timeout: float = 120) -> None:
     """Print an HTML page to PDF with headless Chromium (its page size from the page's CSS)."""
-    browser = chromium if chromium.exists() else (Path(shutil.which("chromium") or "") if shutil.which("chromium")
-                                                  else None)
+    chromium = CHROMIUM if chromium is None else chromium
+    found = shutil.which("chromium")
+    browser = chromium if chromium.exists() else (Path(found) if found else None)
     if browser is None or not browser.exists():
         raise HandoutError(f"a PDF handout is typeset by headless Chromium, and {chromium} is missing "
                            "(bash scripts/install_browser.sh); --format html gives the same page to print")
