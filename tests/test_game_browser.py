@@ -251,6 +251,10 @@ def test_a_class_plays_a_whole_game_in_the_browser(server, browser, tmp_path):
     assert minutes <= CLASS_MINUTES, (turns, minutes)
     assert "Debrief of the class" in fac.content() and "Each decision, and what the model's own actor" in fac.content()
     assert fac.locator(".fork").count() == 1 and fac.locator(".questions li").count() == 3
+    fac.select_option("#forkturn", "1")  # a fork at any turn: the same world, the model playing from turn 1
+    fac.click("#forkform button")
+    actions += 1
+    assert "Fork at turn 1:" in fac.locator(".fork h3").first.inner_text()
     _shot(fac, "game_debrief.png", tmp_path)
     _shot(fac, "game_debrief_1920.png", tmp_path, BIG)
     px, where, text = _min_font(fac)

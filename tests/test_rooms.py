@@ -159,3 +159,25 @@ def test_rate_limit_counts_a_sliding_window():
     assert r.hit("a", now=3) == 58 and r.blocked("a", now=30) == 31
     assert r.hit("b", now=3) == 0  # per key
     assert r.blocked("a", now=60.5) == 0 and r.hit("a", now=60.5) == 0
+
+
+def test_the_class_debrief_sets_the_groups_against_the_model_with_memos_by_choice():
+    from sim.play import debrief
+
+    room = Lobby().open("anti_american_pm", 1, "pm", groups=2, days_per_turn=91)
+    keys = [room.join("pm", group=k) for k in (1, 2)]
+    room.choose("pm", keys[0], int(GovernmentAction.FORMAL_REQUEST), "Parliament asked", turn=1, group=1)
+    room.choose("pm", keys[1], None, "Wait for the new government", turn=1, group=2)
+    while not room.over:
+        room.advance(room.facilitator_key)
+    page = debrief.class_html(room)
+    outcomes = [g.game.outcome for g in room.groups]
+    assert "Debrief of the class" in page and "Every group played the same random world" in page
+    for name in set(outcomes):
+        assert f"<td>{outcomes.count(name)} of 2</td>" in page
+    assert "Make the formal request that US forces leave</h3><ul><li>group 1, turn 1: &ldquo;Parliament asked" in page
+    assert "keep its course</h3><ul><li>group 2, turn 1: &ldquo;Wait for the new government" in page
+    assert page.count("<li>") >= 3 + 2  # the three discussion questions and the memos
+    assert "Fork at turn 1:" in page  # group 1's first choice differed from the model's
+    forked = debrief.class_html(room, fork=2)
+    assert "Fork at turn 2:" in forked and "id='forkform'" in forked

@@ -455,7 +455,8 @@ class Handler(BaseHTTPRequestHandler):
                     if room.turn_seconds else "") + " (fewer when the outcome is decided earlier).")
         others = [ROLE_TITLES[r] for r in ROLES if r not in g1.roles]
         model_plays = ", ".join([*others, "Baghdad's parties and parliament"])
-        end = debrief.class_html(room) if room.over else ""
+        fork = self._query().get("fork", "")
+        end = debrief.class_html(room, int(fork) if fork.isdigit() else None) if room.over else ""
         body = (f"<h1>Facilitator: <code>{_e(g1.scenario)}</code>, seed {g1.seed}, "
                 f"{len(room.groups)} group{'s' if len(room.groups) > 1 else ''}</h1>"
                 f"{end}<div class='cols'><div class='card join'><div class='joinrow'><div>"

@@ -87,8 +87,17 @@ def fork_of(code: str, group: int, game: Game, turn: int) -> Game:
     return _FORKS[key]
 
 
-def fork_html(code: str, group: int, game: Game, turn: int) -> str:
-    """The class's game and the fork from `turn` side by side."""
+def fork_form(code: str, game: Game, turn: int, action: str) -> str:
+    """A form to fork at any turn (GET `action?fork=N`)."""
+    options = "".join(f"<option value='{t.number}'{' selected' if t.number == turn else ''}>turn {t.number} "
+                      f"({_e(t.date)})</option>" for t in game.turns)
+    return (f"<form method='get' action='{_e(action)}' id='forkform'>Fork at <select name='fork' id='forkturn'>"
+            f"{options}</select> <button class='quiet'>Replay from there with the model</button></form>")
+
+
+def fork_html(code: str, group: int, game: Game, turn: int, action: str | None = None) -> str:
+    """The class's game and the fork from `turn` side by side (with a form to pick another
+    turn when `action`, the page's address, is given)."""
     fork = fork_of(code, group, game, turn)
     mine, theirs = _facts(game), _facts(fork)
     rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td><td>{_e(theirs[k])}</td></tr>" for k, v in mine.items())
@@ -101,7 +110,8 @@ def fork_html(code: str, group: int, game: Game, turn: int) -> str:
             f"{_e(' and '.join(ROLE_TITLES[r] for r in game.roles))} from turn {turn} on</h3>"
             "<table><tr><th></th><th>your game</th><th>the model from that turn</th></tr>" + rows + "</table>"
             f"<div class='side'><div><h3>Your game from turn {turn}</h3><ul class='events'>{later(game)}</ul></div>"
-            f"<div><h3>The model's from turn {turn}</h3><ul class='events'>{later(fork)}</ul></div></div></div>")
+            f"<div><h3>The model's from turn {turn}</h3><ul class='events'>{later(fork)}</ul></div></div>"
+            + (fork_form(code, game, turn, action) if action else "") + "</div>")
 
 
 def questions_html(scenario: str) -> str:
@@ -112,9 +122,11 @@ def questions_html(scenario: str) -> str:
             + "</ol></div>")
 
 
-def group_html(room, group: int, role: str | None = None) -> str:
+def group_html(room, group: int, role: str | None = None, fork: int | None = None, action: str | None = None) -> str:
     """One group's debrief: the outcome, each role's moves against the model's, every
-    decision against the model's actor, a fork and the discussion questions."""
+    decision against the model's actor, a fork (at turn `fork`, by default the first where a
+    player's choice differed from the model's; `action`: the page that may pick another) and
+    the discussion questions."""
     g = room.group(group).game
     parts = room.debrief(group)
     outcome = g.outcome or "undecided"
@@ -124,7 +136,7 @@ def group_html(room, group: int, role: str | None = None) -> str:
                    for name in OUTCOMES)
     roles = [role] if role else list(g.roles)
     role_lines = "".join(f"<li>{_e(line)}</li>" for r in roles for line in parts["role_lines"].get(r, []))
-    turn = first_difference(g)
+    turn = fork if fork is not None and 1 <= fork <= len(g.turns) else first_difference(g)
     return (f"<div class='card debrief'><h2>Debrief</h2><p><b>Outcome: {_e(OUTCOME_LABELS.get(outcome, outcome))}"
             f"</b>: {_e(OUTCOME_MEANING.get(outcome, ''))}</p>"
             + "".join(f"<p>{_e(line)}</p>" for line in parts["outcome_lines"][:2])
@@ -132,12 +144,13 @@ def group_html(room, group: int, role: str | None = None) -> str:
             f"<th></th></tr>{bars}</table><ul>{role_lines}</ul>"
             "<h3>Each decision, and what the model's own actor would have done</h3>"
             f"{decisions_html(g, roles)}</div>"
-            + fork_html(room.code, group, g, turn) + questions_html(g.scenario))
+            + fork_html(room.code, group, g, turn, action) + questions_html(g.scenario))
 
 
-def class_html(room) -> str:
+def class_html(room, fork: int | None = None) -> str:
     """The facilitator's debrief: every group against the model's distribution, memos by the
-    choice made, the first group's decisions and fork, the discussion questions."""
+    choice made, the first group's decisions and fork (at turn `fork`, chosen on the page),
+    the discussion questions."""
     first = room.groups[0]
     parts = room.debrief(first.number)
     shares = parts["shares"]
@@ -161,7 +174,7 @@ def class_html(room) -> str:
             f"{table}</table><table class='groupfacts'><tr><th></th>"
             + "".join(f"<th>{_e(k)}</th>" for k in _facts(first.game)) + f"</tr>{groups}</table>"
             + ("<h2>Memos, by the choice they explain</h2>" + "".join(memos) if memos else "<p>No memos were written.</p>")
-            + "</div>" + group_html(room, first.number))
+            + "</div>" + group_html(room, first.number, fork=fork, action=f"/f/{room.code}"))
 
 
 def cap(text: str) -> str:
