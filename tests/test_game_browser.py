@@ -160,6 +160,7 @@ SCRIPT = {
         "tehran": ("restrain", "Enough: let Baghdad act")},
     3: {"pm": ("keep", "Hold firm"), "washington": ("withdraw_on_schedule", "Leave with dignity"),
         "tehran": ("press_factions", "")},
+    4: {"tehran": ("escalate", "Hurry them out")},
 }
 
 

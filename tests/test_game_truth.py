@@ -153,3 +153,20 @@ def test_a_fork_replays_the_same_world():
     assert own == summaries(run_params("anti_american_pm", 1), [2])[0]
     with pytest.raises(ValueError, match="turn = 0 is not allowed"):
         g.fork(0)
+
+
+def test_a_posture_that_goes_on_is_kept_not_closed():
+    """While its troops leave, Washington's only open option is to impose sanctions: its
+    course (withdrawing on schedule) goes on and is offered as keeping it, not as a closed
+    posture that forces the one move open."""
+    g = Game("pm,washington", "baseline", seed=0, days_per_turn=28)
+    g.play_turn({"pm": _code(g, "pm", "formal_request")})
+    g.play_turn({"washington": _code(g, "washington", "withdraw_on_schedule")})
+    assert {o.name for o in g.options("washington")} <= {"impose_sanctions"}, "precondition: troops leaving"
+    assert not g.standing_closed("washington")
+    menu = g.menu("washington")
+    assert menu[0].value == "keep" and menu[0].label == "Keep your course: withdraw on schedule"
+    assert "no other course is open now" in menu[0].does
+    assert g.needs_choice("washington") == (len(menu) > 1)
+    text = options_text(g, choosable(g, "washington"), "washington")
+    assert "0. Keep your course: withdraw on schedule" in text and "nan" not in text

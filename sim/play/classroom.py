@@ -181,7 +181,8 @@ def choice_form(room: Room, group: int, role: str) -> str:
     rows = []
     for item in menu:
         pay = (f" <span class='muted'>[payoff {item.payoff:+.2f}, the model's chance {100 * item.model_chance:.0f} %"
-               + (", highest payoff" if "highest payoff" in item.tags else "") + "]</span>") if room.show_payoffs else ""
+               + (", highest payoff" if "highest payoff" in item.tags else "") + "]</span>") \
+            if room.show_payoffs and item.payoff == item.payoff else ""
         tag = " · ".join(t for t in item.tags if t != "highest payoff")
         rows.append(f"<label class='option'><input type='radio' name='choice' value='{_e(item.value)}' required> "
                     f"<b>{_e(item.label)}</b> <span class='muted'>({_e(tag)})</span>{pay}"

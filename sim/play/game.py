@@ -227,17 +227,19 @@ class Game:
                                                        option.index == GovernmentAction.WAIT)
 
     def standing_closed(self, role: str) -> bool:
-        """Whether a role's standing posture is no longer open (it must choose a new course)."""
+        """Whether a role's standing posture is no longer open while another posture is (it
+        must choose a new course: after a formal request, Washington's earlier postures). A
+        posture that goes on with no other posture open (withdrawing on schedule while the
+        troops leave) is not closed: keeping it is keeping one's course."""
         posture = self.standing(role)
-        return posture >= 0 and posture not in {o.index for o in self.options(role)}
+        opts = self.options(role)
+        return (posture >= 0 and posture not in {o.index for o in opts}
+                and any(o.text.kind == "posture" for o in opts))
 
     def needs_choice(self, role: str) -> bool:
-        """Whether a role has a choice to make this turn: more than one option open, or its
-        standing posture no longer open."""
-        opts = self.options(role)
-        if not opts:
-            return False
-        return len(opts) > 1 or self.standing_closed(role)
+        """Whether a role has a choice to make this turn: more than one course in its menu
+        (keeping its course counts), or its standing posture closed."""
+        return len(self.menu(role)) > 1 or self.standing_closed(role)
 
     def menu(self, role: str) -> list[MenuItem]:
         """What a player chooses between now, each once: keeping one's course first (the
@@ -246,6 +248,12 @@ class Game:
         opts = self.options(role)
         best = max(opts, key=lambda o: o.payoff) if opts else None
         items = []
+        posture = self.standing(role)
+        if posture >= 0 and posture not in {o.index for o in opts} and not self.standing_closed(role):
+            t = action_text(ROLES[role], self.spec(role).action_names[posture])
+            items.append(MenuItem("keep", f"Keep your course: {t.label[0].lower() + t.label[1:]}",
+                                  f"It goes on: no other course is open now. {t.does}", t.facts,
+                                  ("your standing posture",), float("nan"), float("nan")))
         for o in opts:
             t = o.text
             tags = ["a move" if t.kind == "move" else "a posture" if t.kind == "posture" else "no move"]

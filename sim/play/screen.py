@@ -83,7 +83,8 @@ def options_text(game: Game, options: list[Option], role: str | None = None, sho
 
     def numbers(item) -> str:
         return (f"   [payoff {item.payoff:+.3f}, model's chance {100 * item.model_chance:5.1f} %"
-                + (", highest payoff" if "highest payoff" in item.tags else "") + "]") if show_payoffs else ""
+                + (", highest payoff" if "highest payoff" in item.tags else "") + "]") \
+            if show_payoffs and item.payoff == item.payoff else ""
 
     keep = menu.get("keep")
     if keep is not None:
