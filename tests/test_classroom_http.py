@@ -160,3 +160,12 @@ def test_the_facilitator_page_shows_the_address_and_a_qr_code(server):
     assert "<svg" in body and f"?code={code}" in body
     assert classroom.addresses("0.0.0.0", 8766, "192.0.2.7:8766")[0] == "http://192.0.2.7:8766/"
     assert classroom.addresses("0.0.0.0", 8766, "localhost:8766")[0].startswith("http://")
+
+
+def test_lan_addresses_are_this_computer_s_and_never_loopback():
+    import ipaddress
+
+    found = classroom.lan_addresses()
+    assert all(not ipaddress.ip_address(ip).is_loopback for ip in found)
+    address, note = classroom.addresses("0.0.0.0", 8766, None)
+    assert address == (f"http://{found[0]}:8766/" if found else "http://THIS-COMPUTER:8766/")

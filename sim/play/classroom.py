@@ -213,17 +213,40 @@ def addresses(bind_host: str, port: int, host_header: str | None) -> tuple[str, 
         return f"http://{host_header}/", "Students on the same network open this address."
     if bind_host not in ("0.0.0.0", "::", ""):
         return f"http://{bind_host}:{port}/", "Students on the same network open this address."
-    found = []
-    try:
-        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            ip = info[4][0]
-            if not ipaddress.ip_address(ip).is_loopback and ip not in found:
-                found.append(ip)
-    except OSError:
-        pass
+    found = lan_addresses()
     if found:
         return f"http://{found[0]}:{port}/", "Students on the same network open this address."
     return f"http://THIS-COMPUTER:{port}/", "Use this computer's address on the classroom network."
+
+
+def lan_addresses() -> list[str]:
+    """This computer's IPv4 addresses other than loopback, read locally (no packet is sent):
+    each network interface's address (Linux), else what the host name resolves to."""
+    found: list[str] = []
+
+    def add(ip: str) -> None:
+        if not ipaddress.ip_address(ip).is_loopback and ip not in found:
+            found.append(ip)
+
+    try:
+        import fcntl
+        import struct
+
+        for _index, name in socket.if_nameindex():
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                try:  # SIOCGIFADDR: the interface's address
+                    packed = fcntl.ioctl(s.fileno(), 0x8915, struct.pack("256s", name[:15].encode()))
+                except OSError:
+                    continue
+                add(socket.inet_ntoa(packed[20:24]))
+    except (ImportError, OSError, AttributeError):
+        pass
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            add(str(info[4][0]))
+    except OSError:
+        pass
+    return found
 
 
 def qr_svg(text: str) -> str:
