@@ -31,7 +31,14 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from .cli import compose_single_run, describe_os_error, hydra_errors_as_lines, omegaconf_message, run_hydra_app
+from .cli import (
+    compose_single_run,
+    describe_os_error,
+    hydra_errors_as_lines,
+    omegaconf_message,
+    quiet_logging,
+    run_hydra_app,
+)
 from .config import CONFIG_DIR, ConfigError, model_params, register_configs, to_run_config
 from .config.overrides import check_command_overrides
 from .config.safety import check_command_line, check_name
@@ -109,6 +116,7 @@ def _run_dir_problem(args) -> str | None:
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
+    quiet_logging()
     from .abm.model import NegotiationModel
     from .output import write_run
 

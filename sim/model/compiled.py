@@ -40,10 +40,16 @@ from numpy.typing import ArrayLike, DTypeLike
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: files of this package that no kernel reads (plain texts): editing them keeps the compiled kernels
+_NOT_COMPILED = {"action_texts.py"}
+
+
 def _source_digest() -> str:
-    """A digest of the model's source: every file of this package, by name and content."""
+    """A digest of the model's source: every file of this package (but `_NOT_COMPILED`), by name and content."""
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
+        if path.name in _NOT_COMPILED:
+            continue
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
