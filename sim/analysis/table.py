@@ -14,7 +14,6 @@ is data someone may hand you: `markdown_text` escapes it before the report print
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from dataclasses import dataclass
@@ -132,11 +131,12 @@ def load_sweep(path) -> Sweep:
 
 
 def markdown_text(value: object) -> str:
-    """Text from a sweep's files made safe to print in Markdown: one line, HTML escaped
-    (`<script>` shows as text), and the characters that start Markdown links, table cells
-    and code spans shown as themselves."""
-    text = html.escape(" ".join(str(value).split()), quote=False)
-    for ch, entity in (("|", "&#124;"), ("[", "&#91;"), ("]", "&#93;"), ("`", "&#96;")):
+    """Text from a sweep's files made safe to print in Markdown: one line, with `<` and `>`
+    as entities (`<script>` shows as text, no HTML tag can start) and the characters that
+    start Markdown links, table cells and code spans shown as themselves (`&` is left as it
+    is: alone it starts no markup)."""
+    text = " ".join(str(value).split())
+    for ch, entity in (("<", "&lt;"), (">", "&gt;"), ("|", "&#124;"), ("[", "&#91;"), ("]", "&#93;"), ("`", "&#96;")):
         text = text.replace(ch, entity)
     return text
 
