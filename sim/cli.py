@@ -87,6 +87,18 @@ def whole_number_in(low: int, high: int, what: str | None = None) -> Callable[[s
         return value
     return parse
 
+def check_hydra_dirs(args: Sequence[str]) -> None:
+    """Refuse (ConfigError) a `hydra.run.dir=` or `hydra.sweep.dir=` on the command line that
+    would make Hydra write inside the project's install (`sim.files.check_destination`; for
+    an interpolated folder, its fixed part)."""
+    from .files import check_destination
+
+    for arg in args:
+        key, eq, value = arg.lstrip("+").partition("=")
+        if eq and key in ("hydra.run.dir", "hydra.sweep.dir"):
+            check_destination(value.split("${", 1)[0] or ".", key)
+
+
 def fail(prog: str, message: str, code: int = 2):
     """Print `PROG error: MESSAGE` on stderr (one line) and exit with `code`."""
     print(f"{prog} error: {message}", file=sys.stderr)

@@ -34,7 +34,7 @@ from ..config.overrides import check_command_overrides
 from ..config.safety import check_command_line
 from ..config.schema import RunConfig
 from ..config.validate import SEED_LIMIT
-from ..files import write_text
+from ..files import check_destination, write_text
 from . import screen
 from .compare import comparison
 from .game import ROLE_TITLES, ROLES, Game, parse_roles
@@ -110,6 +110,8 @@ def ask(prompt: str, options):
 def main(argv=None) -> int:
     roles, v, overrides, args = parse_args(argv)
     try:
+        if args.record is not None:
+            check_destination(args.record, "--record")
         game = Game(roles, v["scenario"], v["seed"], v["run"], overrides, days_per_turn=args.turn_days)
     except ConfigError as err:  # a scenario file the config edge refuses
         print(f"python -m sim.play: error: {err}", file=sys.stderr)

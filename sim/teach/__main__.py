@@ -43,7 +43,7 @@ from ..cli import OneLineParser, describe_os_error, whole_number_in
 from ..config import ConfigError, available_scenarios, check_scenario, run_config
 from ..config.validate import SEED_LIMIT
 from ..ensembles import run_ensemble, statistics
-from ..files import write_text
+from ..files import check_destination, write_text
 from ..run_folders import CONFIG_FILE, claim, run_name
 from . import cards, handouts
 from .figures import write_figures
@@ -96,6 +96,7 @@ def _run(args) -> None:
     settings = {"scenario": args.name, "seed": args.seed, "runs": args.runs,
                 "config": dataclasses.asdict(run_config(args.name, args.seed))}
     default = Path("results") / "teach" / args.name / run_name(args.seed, [f"runs={args.runs}"])
+    check_destination(args.out or default, "--out")
     out, moved = claim(args.out or default, settings, named_by_user=args.out is not None, option="--out")
     if moved:
         print(f"note: {moved}; writing to {out}", file=sys.stderr)
@@ -138,6 +139,7 @@ def main(argv=None) -> int:
             check_scenario(args.name)
             who = "facilitator" if args.facilitator else args.role
             path = args.out or Path("results") / "handouts" / f"{args.name}__{who}.{args.format}"
+            check_destination(path, "--out")
             handouts.write_handout(args.name, args.role, args.format, path, facilitator=args.facilitator,
                                    paper=args.paper)
             print(f"wrote {path}")
