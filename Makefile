@@ -21,8 +21,13 @@ lint: setup
 test-slow: setup
 	$(PY) -m pytest -m slow
 
+# HOST=0.0.0.0 to reach them from other machines (a classroom network: README, "Teaching")
+HOST ?= 127.0.0.1
+APP_PORT ?= 8765
+GAME_PORT ?= 8766
+
 app: setup
-	$(PY) -m sim.webapp
+	$(PY) -m sim.webapp --host $(HOST) --port $(APP_PORT)
 
 game: setup
-	$(PY) -m sim.play.classroom
+	$(PY) -m sim.play.classroom --host $(HOST) --port $(GAME_PORT)

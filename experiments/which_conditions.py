@@ -368,6 +368,16 @@ def main(argv=None) -> int:
             print("which_conditions error: --posterior = results/calibration/posterior.parquet is missing: run "
                   "python -m sim.calibrate first", file=sys.stderr)
             return 2
+    try:  # never into the project's install; over the committed report only in its own folder
+        from sim.config.validate import ConfigError
+        from sim.files import check_destination
+
+        check_destination(sweeps, "--sweeps")
+        check_destination(out, "--out", allow_tracked=out in (Path("results/which_conditions"),
+                                                             Path("results/which_conditions_posterior")))
+    except ConfigError as err:
+        print(f"which_conditions error: {err}", file=sys.stderr)
+        return 2
     sobol_rounds, n = [], args.base_samples
     t0 = time.perf_counter()
     sob, cond = declared(sobol_name), declared(cond_name)

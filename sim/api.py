@@ -22,7 +22,6 @@ functions that need them, so `import sim` stays cheap.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,9 +117,11 @@ class Run:
 
         import yaml
 
+        from .files import check_destination
         from .output import write_run
         from .run_folders import claim
 
+        check_destination(folder, "folder")
         config = {"seed": self.seed, **{k: v for k, v in dataclasses.asdict(self.config).items() if k != "seed"}}
         folder, _ = claim(Path(folder), config, named_by_user=True, option="folder")
         write_run(self.model, folder, yaml.safe_dump(config, sort_keys=False))
@@ -152,9 +153,11 @@ def ensemble(scenario: str = "baseline", runs: int = 1000, seed: int | None = 0,
     from .config import ConfigError
     from .ensembles import ensemble_table
     from .model import draws
+    from .sweep.resources import check_runs_fit
 
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise ConfigError("runs", runs, "an integer >= 1")
+    check_runs_fit(runs, "runs")
     root = draws.resolve_seed(seed)
     lines, cfg = _run_overrides(scenario, root, overrides, options)
     return ensemble_table(cfg, runs)
@@ -164,24 +167,37 @@ def ensemble(scenario: str = "baseline", runs: int = 1000, seed: int | None = 0,
 @dataclass(eq=False)
 class Sweep:
     """A finished sweep's folder: `table` (runs.parquet), `metadata` (metadata.json) and,
-    when series were recorded, `series` (series.parquet). `Sweep.open(folder)` reads one."""
+    when series were recorded, `series` (series.parquet). `Sweep.open(folder)` reads one.
+
+    Every file is checked against the checksum written with it before it is read
+    (`sim.sweep.verify`): an edited or damaged file raises `ChecksumMismatch` (a
+    ConfigError) naming the file and how to compute it again."""
 
     path: Path
 
     @classmethod
     def open(cls, folder: str | Path) -> Sweep:
-        """A finished sweep in `folder` (one holding runs.parquet and metadata.json)."""
+        """A finished sweep in `folder` (one holding runs.parquet and metadata.json), verified."""
         from .config import ConfigError
 
         path = Path(folder)
         missing = [n for n in ("runs.parquet", "metadata.json") if not (path / n).is_file()]
         if missing:
             raise ConfigError("sweep folder", str(path), f"a finished sweep's folder (it has no {' or '.join(missing)})")
-        return cls(path)
+        found = cls(path)
+        found._verified  # noqa: B018 (the check, before anything is read)
+        return found
+
+    @functools.cached_property
+    def _verified(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(runs.parquet's record, metadata.json), both checked against their checksums."""
+        from .sweep.verify import verify_sweep
+
+        return verify_sweep(self.path)
 
     @functools.cached_property
     def metadata(self) -> dict[str, Any]:
-        return json.loads((self.path / "metadata.json").read_text(encoding="utf-8"))
+        return self._verified[1]
 
     @functools.cached_property
     def table(self) -> pd.DataFrame:
@@ -189,6 +205,7 @@ class Sweep:
         conditions, every field of summary.json."""
         import pandas as pd
 
+        self._verified  # noqa: B018
         return pd.read_parquet(self.path / "runs.parquet")
 
     @functools.cached_property
@@ -196,8 +213,13 @@ class Sweep:
         """The recorded weekly series (record.weeks), one row per run and week; None if none."""
         import pandas as pd
 
+        from .sweep.verify import SERIES_KEY, recompute_hint, verify_table
+
         path = self.path / "series.parquet"
-        return pd.read_parquet(path) if path.is_file() else None
+        if not path.is_file():
+            return None
+        verify_table(path, SERIES_KEY, how=recompute_hint(self.path, self._verified[0]))
+        return pd.read_parquet(path)
 
 
 def sweep(experiment: str, runs: int | None = None, *, overrides: Mapping[str, object] | None = None,
@@ -267,12 +289,14 @@ def analyze(sweep: Sweep | str | Path, out: str | Path | None = None, *, sobol: 
     import sys
 
     from .analysis.report import Settings, check_settings, compute, write_report
+    from .files import check_destination
 
     folder = sweep.path if isinstance(sweep, Sweep) else Path(sweep)
     sobol_dir = sobol.path if isinstance(sobol, Sweep) else sobol
     settings = Settings(seed=seed, fan=fan, fan_runs=fan_runs, threshold=threshold, prim_rows=prim_rows,
                         heat_conditions=tuple(heatmap) if heatmap else None)
     check_settings(settings)
+    check_destination(Path(out) if out is not None else folder / "report", "out")
     log = (lambda *a, **k: None) if quiet else (lambda msg: print(msg, file=sys.stderr))
     results = compute(folder, sobol_dir=sobol_dir, settings=settings, log=log)
     return Analysis(report=write_report(results, out, log=log), results=results)

@@ -1,7 +1,8 @@
 """Briefing cards for students, shared by the handouts (`sim.teach`) and the browser app
 (`sim.webapp`): the card without the facilitator's note (the model's answers), without the
 markers of the generated blocks and maintainers' notes, with the brief of the student's role
-(from the actor registry); and a small Markdown-to-HTML converter for the cards' Markdown
+(from the actor registry); the card's discussion questions; a glossary of the fact ids a
+handout cites (docs/facts.md); and a small Markdown-to-HTML converter for the cards' Markdown
 (headings, paragraphs, lists, tables, code, bold, italics, links)."""
 
 from __future__ import annotations
@@ -11,9 +12,14 @@ import re
 from pathlib import Path
 
 from .config import CONFIG_DIR
+from .model.action_texts import action_text
 from .model.actors import ROLES
 
 EXERCISES_DIR = Path(CONFIG_DIR).parent / "docs" / "exercises"
+FACTS_FILE = Path(CONFIG_DIR).parent / "docs" / "facts.md"
+#: the licence of the documents and handouts a teacher copies (LICENSE-docs.md)
+DOCS_LICENCE = ("Text and handouts: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/), from the "
+                "iraq-withdrawal-sim project; facts paraphrase Ali Harb, Middle East Eye, January 2020.")
 
 
 def card_text(name: str) -> str:
@@ -41,11 +47,64 @@ def student_markdown(name: str, role: str = "all", text: str | None = None) -> s
     brief = ["## Your role" if len(roles) == 1 else "## The roles", ""]
     for r in roles:
         brief += [f"**{ROLES[r].title[0].upper() + ROLES[r].title[1:]}.** {ROLES[r].brief}", ""]
+        brief += [f"{'Your' if len(roles) == 1 else 'Its'} moves, and when each is open:", ""]
+        for action in ROLES[r].action_names:
+            t = action_text(ROLES[r].name, action)
+            brief.append(f"- **{t.label}**: {t.does} {t.when()}. [{t.facts}]")
+        brief.append("")
     brief += [f"Play it: `python -m sim.play --as {','.join(roles)} scenario={name}`, or join your class's game "
               "in the browser.", ""]
     title_end = 1 if out and out[0].startswith("# ") else 0
     body = out[:title_end] + [""] + brief + out[title_end:]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(body)).strip() + "\n"
+
+
+def discussion_questions(name: str) -> list[str]:
+    """The numbered questions of the card's section "Discussion after the game" (three per
+    scenario, each tied to a statement of the article), one string each."""
+    text = card_text(name)
+    out: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        if line.startswith("## "):
+            inside = line.strip().lower().startswith("## discussion")
+            continue
+        if not inside:
+            continue
+        m = re.match(r"^\d+\. (.*)$", line)
+        if m:
+            out.append(m.group(1).strip())
+        elif line.startswith("   ") and out:
+            out[-1] += " " + line.strip()
+    return out
+
+
+def facts() -> dict[str, str]:
+    """Fact id -> what the article says (docs/facts.md's table, paraphrased)."""
+    out = {}
+    for line in FACTS_FILE.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\| (F\d+) \| (.*?) \| .* \|$", line)
+        if m:
+            out[m.group(1)] = m.group(2).replace("**", "")
+    return out
+
+
+def cited(text: str) -> list[str]:
+    """The fact ids a text cites (F1 to F24), in order."""
+    ids = {int(m) for m in re.findall(r"\bF(\d{1,2})\b", text)}
+    return [f"F{i}" for i in sorted(ids)]
+
+
+def glossary_markdown(text: str) -> str:
+    """A section defining every fact id `text` cites: what the article says."""
+    known = facts()
+    ids = [i for i in cited(text) if i in known]
+    if not ids:
+        return ""
+    rows = "\n".join(f"| {i} | {known[i].replace('|', '/')} |" for i in ids)
+    return ("## The facts cited on this handout\n\nFact ids in brackets point to statements of the article the model "
+            "is built from (Ali Harb, \"At what point do US troops in Iraq become an occupation force?\", Middle "
+            "East Eye, January 2020), paraphrased:\n\n| id | what the article says |\n|---|---|\n" + rows + "\n")
 
 
 # ------------------------------------------------------------------ Markdown to HTML (the cards' subset)

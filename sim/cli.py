@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -86,6 +87,18 @@ def whole_number_in(low: int, high: int, what: str | None = None) -> Callable[[s
         return value
     return parse
 
+def check_hydra_dirs(args: Sequence[str]) -> None:
+    """Refuse (ConfigError) a `hydra.run.dir=` or `hydra.sweep.dir=` on the command line that
+    would make Hydra write inside the project's install (`sim.files.check_destination`; for
+    an interpolated folder, its fixed part)."""
+    from .files import check_destination
+
+    for arg in args:
+        key, eq, value = arg.lstrip("+").partition("=")
+        if eq and key in ("hydra.run.dir", "hydra.sweep.dir"):
+            check_destination(value.split("${", 1)[0] or ".", key)
+
+
 def fail(prog: str, message: str, code: int = 2):
     """Print `PROG error: MESSAGE` on stderr (one line) and exit with `code`."""
     print(f"{prog} error: {message}", file=sys.stderr)
@@ -153,6 +166,29 @@ def compose_single_run(config_dir: str, config_name: str, args: Sequence[str]):
         GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=config_dir, version_base="1.3"):
         return compose(config_name=config_name, overrides=overrides)
+
+
+#: the project's own loggers: they keep INFO under Hydra's job logging
+OWN_LOGGERS = ("sim", "experiments", "benchmarks", "__main__")
+
+
+def quiet_logging() -> None:
+    """Inside a Hydra app: Hydra's job logging sets the root logger to INFO, and libraries
+    then log at INFO (fontTools writes a hundred lines of font subsetting per PDF figure).
+    Keep the root, and so every library, at WARNING and the project's own loggers at INFO,
+    unless `hydra.verbose=...` asks for more (then nothing is changed)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    verbose = HydraConfig.get().verbose if HydraConfig.initialized() else False
+    if verbose:
+        return
+    root = logging.getLogger()
+    if root.level < logging.WARNING:
+        for name in OWN_LOGGERS:
+            own = logging.getLogger(name)
+            if own.level == logging.NOTSET:
+                own.setLevel(root.level)
+        root.setLevel(logging.WARNING)
 
 
 def run_hydra_app(app: Callable[[], object], prog: str, args: Sequence[str]) -> None:

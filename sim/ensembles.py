@@ -86,9 +86,11 @@ class Ensemble:
 
 def run_ensemble(scenario: str, runs: int = 2000, seed: int = 0, *, first_run: int = 0,
                  overrides: tuple[str, ...] = ()) -> Ensemble:
-    """Runs first_run .. first_run + runs - 1 of a scenario with the batch engine."""
-    if runs < 1:
-        raise ValueError("runs must be at least 1")
+    """Runs first_run .. first_run + runs - 1 of a scenario with the batch engine (all at once:
+    ConfigError for a run count that does not fit in memory)."""
+    from .sweep.resources import check_runs_fit
+
+    check_runs_fit(runs, "runs", at_once=True)
     return ensemble_of(scenario, np.arange(first_run, first_run + runs, dtype=np.int64), seed, overrides=overrides)
 
 
@@ -116,9 +118,11 @@ def ensemble_table(cfg: RunConfig, runs: int, *, block: int = 20_000):
     from .config.experiment import ExperimentConfig
     from .sweep.chunk import compute_chunk
     from .sweep.plan import NO_LEVER, Plan
+    from .sweep.resources import check_runs_fit
 
     if cfg.seed is None:
         raise ValueError("ensemble_table needs a resolved seed (an integer), not None")
+    check_runs_fit(runs, "runs")
     experiment = ExperimentConfig(name="ensemble", scenario=cfg.scenario.name, seed=int(cfg.seed),
                                   horizon_weeks=cfg.horizon_weeks, sampler="grid", replications=runs)
     plan = Plan(experiment=experiment, params=(), integer_params=(), samples=np.zeros((1, 0)), levers=(NO_LEVER,),

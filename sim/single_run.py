@@ -31,7 +31,14 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from .cli import compose_single_run, describe_os_error, hydra_errors_as_lines, omegaconf_message, run_hydra_app
+from .cli import (
+    compose_single_run,
+    describe_os_error,
+    hydra_errors_as_lines,
+    omegaconf_message,
+    quiet_logging,
+    run_hydra_app,
+)
 from .config import CONFIG_DIR, ConfigError, model_params, register_configs, to_run_config
 from .config.overrides import check_command_overrides
 from .config.safety import check_command_line, check_name
@@ -90,8 +97,15 @@ def _run_dir_problem(args) -> str | None:
     results/runs/) and return one line saying what is wrong, or None."""
     import tempfile
 
-    from .cli import describe_os_error
+    from .cli import check_hydra_dirs, describe_os_error
 
+    if any(a in ("-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info") or a.startswith("--shell-completion")
+           for a in args):
+        return None
+    try:
+        check_hydra_dirs(args)
+    except ConfigError as err:
+        return str(err)
     if any(a.split("=", 1)[0] in _NO_RUN_FLAGS for a in args):
         return None
     given = [a.split("=", 1)[1] for a in args if a.startswith("hydra.run.dir=")]
@@ -109,6 +123,7 @@ def _run_dir_problem(args) -> str | None:
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
+    quiet_logging()
     from .abm.model import NegotiationModel
     from .output import write_run
 
@@ -161,6 +176,9 @@ def _run_folder(config: dict, seed: int, task_overrides: list[str]) -> Path:
     named = any(o.split("=", 1)[0].lstrip("+") == option for o in hc.overrides.hydra)
     base = Path(hc.runtime.output_dir)
     folder = base if named else base / run_name(seed, task_overrides)
+    from .files import check_destination
+
+    check_destination(folder, option)
     folder, moved = claim(folder, config, named_by_user=named, option=option)
     if moved:
         log.warning("%s; this run goes to %s", moved, folder)

@@ -20,15 +20,19 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from omegaconf import OmegaConf
 
 from sim.analysis.report import Settings, analyze
 from sim.analyze import main as analyze_main
+from sim.sweep.chunk import table_checksum
 from sim.sweep.plan import make_plan
 from sim.sweep.rerun import RerunMismatch, plan_from_sweep, trajectories
 from sim.sweep.runner import run_sweep
 from sim.sweep.schema import ExperimentConfig
+from sim.sweep.verify import TABLE_KEY, ChecksumMismatch
 
 REPO = Path(__file__).resolve().parents[1]
 SECTIONS = (
@@ -161,9 +165,17 @@ def test_rerun_reproduces_the_table_rows(sweeps):
 def test_rerun_detects_a_table_that_does_not_match(sweeps, tmp_path):
     sweep = tmp_path / "tampered"
     shutil.copytree(sweeps["conditions"], sweep)
+    original = pq.read_table(sweep / "runs.parquet")
     table = pd.read_parquet(sweep / "runs.parquet")
     table.loc[table["run_id"] == 5, "pm_changes"] += 1
     table.to_parquet(sweep / "runs.parquet")
+    with pytest.raises(ChecksumMismatch, match="runs.parquet"):  # an edited table is refused before any re-run
+        trajectories(sweep, [5])
+    # a table whose checksum matches but whose runs this code does not reproduce (other code)
+    edited = pa.Table.from_pandas(table, schema=original.schema.remove_metadata(), preserve_index=False)
+    tag = json.loads(original.schema.metadata[TABLE_KEY])
+    tag["checksum"] = table_checksum(edited)
+    pq.write_table(edited.replace_schema_metadata({TABLE_KEY: json.dumps(tag)}), sweep / "runs.parquet")
     with pytest.raises(RerunMismatch, match="run 5"):
         trajectories(sweep, [5])
 

@@ -140,3 +140,14 @@ def test_a_comment_edit_recompiles_nothing_and_a_code_edit_recompiles(tmp_path):
     path.write_text(path.read_text().replace("return math.exp(-discount_rate * max(days, 0.0))",
                                              "return math.exp(-discount_rate * max(days, 0.0) * 1.0)"))
     assert run()[1] > 0
+
+
+def test_texts_players_read_are_not_code(tmp_path):
+    """An actor's action texts, event texts and brief can be edited without recompiling."""
+    source = Path(compiled.__file__).parent / "actors" / "tehran.py"
+    text = source.read_text()
+    edited = tmp_path / "tehran.py"
+    edited.write_text(text.replace("Restrain your allies", "Hold your allies back").replace(
+        "Tehran restrains its proxies", "Tehran holds its proxies back").replace("You are the Iranian", "You play the Iranian"))
+    assert edited.read_text() != text
+    assert compiled.code_digest(edited) == compiled.code_digest(source)

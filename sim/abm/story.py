@@ -62,26 +62,50 @@ PHASE_OPENERS = {
 TURNING = ("formal_request", "deadline_passed", "troops_gone", "request_withdrawn", "withdrawal_decided",
            "drawdown_agreed", "sanctions_imposed", "pm_confirmed", "government_fell")
 ACTOR_NAMES = {"government": "The PM", "washington": "Washington", "tehran": "Tehran"}
+#: how a player's actor is named in "the choice of the player of ..."
+PLAYER_OF = {"government": "the prime minister", "washington": "Washington", "tehran": "Tehran"}
+#: event kinds that are an actor's own move (a player's choice when a player holds the actor)
+EVENT_ACTORS = {
+    "ask_negotiations": "government", "formal_request": "government", "request_withdrawn": "government",
+    "drawdown_offered": "washington", "withdrawal_decided": "washington", "washington_stays": "washington",
+    "retraction_offered": "washington", "sanctions_lifted": "washington",
+    **{k: actor for k, (actor, _a) in POSTURE_KINDS.items()},
+}
 MOVE_WORDS = {
     "ask_negotiations": "asking Washington for talks on a drawdown", "formal_request": "the formal request",
     "withdraw_request": "taking the request back", "accept_offer": "accepting Washington's offer",
 }
 
 
-def because(terms: dict[str, float], n: int = 2, made: bool = True) -> str:
+def because(terms: dict[str, float], n: int = 2, made: bool = True, numbers: bool = True) -> str:
     """The largest terms of a change of course, in words: 'because of X (+1.2) against Y (-0.4)'
-    (weeks of payoff; `sim.model.reasons`)."""
+    (weeks of payoff; `sim.model.reasons`); `numbers=False` names the terms without their
+    values (a game whose players do not see the model's payoffs)."""
     items = sorted(((k, v) for k, v in terms.items() if abs(v) >= 0.01 and k != "keeping its course"),
                    key=lambda kv: -abs(kv[1]))[:n]
     if not items:
-        return "a close call (no term above 0.01 weeks of payoff)"
-    pro = [f"{k} ({v:+.2f})" for k, v in items if v > 0]
-    con = [f"{k} ({v:+.2f})" for k, v in items if v < 0]
+        return "a close call (no term above 0.01 weeks of payoff)" if numbers else "a close call"
+
+    def word(k: str, v: float) -> str:
+        return f"{k} ({v:+.2f})" if numbers else k
+
+    pro = [word(k, v) for k, v in items if v > 0]
+    con = [word(k, v) for k, v in items if v < 0]
     text = (f"for it: {'; '.join(pro)}; against it: {'; '.join(con)}" if pro and con
             else ("for it: " + "; ".join(pro)) if pro else ("against it: " + "; ".join(con)))
     if made and sum(terms.values()) < 0 and not pro:
         text += " (a move against its own values, which the logit choice allows now and then)"
     return text
+
+
+def players(model) -> set[str]:
+    """The actors (registry names) a player has taken on in this run: the model never moves
+    them, so each of their moves is a player's choice."""
+    out = set()
+    for name, actor in ACTORS.items():
+        if actor.human_field is not None and bool(getattr(model.state, actor.human_field)[0]):
+            out.add(name)
+    return out
 
 
 def _posture_spans(model, upto_day: int) -> dict[tuple[str, int], float]:
@@ -109,14 +133,20 @@ def _reason(model, actor: str, day: int, action: str | None = None) -> dict | No
     return None
 
 
-def chronicle(model, upto_day: int | None = None) -> list[dict]:
+def chronicle(model, upto_day: int | None = None, numbers: bool = True) -> list[dict]:
     """The run's notable events to `upto_day` (default: now), in order: every move and
     agreement, posture changes of Washington and Tehran that stood at least
     `SUSTAINED_DAYS` (or stand now) with why, repeated events counted on their first
     line, and the moves the PM weighed and declined (one line per move and phase). Each
     entry: day, date, kind, text, and `phase` (the title of the phase it opens, if it opens one).
-    The same entries make events.md, the app's event log and the role-play screens."""
+    The same entries make events.md, the app's event log and the role-play screens.
+
+    An actor a player has taken on (`players`) moves only by its player's choice: every one
+    of its posture changes is told, however short, as the player's choice, never with the
+    model's reasons. `numbers=False` leaves out every payoff and chance (a game whose players
+    do not see them)."""
     end = model.day if upto_day is None else upto_day
+    played = players(model)
     spans = _posture_spans(model, end)
     out: list[dict] = []
     repeated: dict[str, dict] = {}
@@ -132,6 +162,10 @@ def chronicle(model, upto_day: int | None = None) -> list[dict]:
             repeated, declined = {}, {}
         if kind in POSTURE_KINDS:
             actor, action = POSTURE_KINDS[kind]
+            if actor in played:
+                out.append({**e, "text": e["text"] + f" (the choice of the player of {PLAYER_OF[actor]})",
+                            "player": actor})
+                continue
             if spans.get((actor, e["day"]), 0) < SUSTAINED_DAYS:
                 continue
             text = e["text"]
@@ -139,10 +173,12 @@ def chronicle(model, upto_day: int | None = None) -> list[dict]:
             if r is not None and r["closed"]:
                 text += f" Its old course ({r['old'].replace('_', ' ')}) was no longer open."
             elif r is not None:
-                text += f" Why, in weeks of payoff against its old course: {because(r['terms'])}."
+                text += f" Why{', in weeks of payoff' if numbers else ''} against its old course: " \
+                        f"{because(r['terms'], numbers=numbers)}."
             out.append({**e, "text": text})
             continue
-        if kind in REPEATING:
+        mover = EVENT_ACTORS.get(kind)
+        if kind in REPEATING and mover not in played:
             first = repeated.get(kind)
             if first is not None:
                 first["count"] += 1
@@ -154,11 +190,16 @@ def chronicle(model, upto_day: int | None = None) -> list[dict]:
             out.append(entry)
             continue
         text = e["text"]
-        if kind in ("formal_request", "request_withdrawn", "ask_negotiations"):
+        entry = {**e}
+        if mover in played:
+            text += f" (the choice of the player of {PLAYER_OF[mover]})"
+            entry["player"] = mover
+        elif kind in ("formal_request", "request_withdrawn", "ask_negotiations"):
             r = _reason(model, "government", e["day"])
             if r is not None:
-                text += f" Why, in weeks of payoff against waiting: {because(r['terms'])}."
-        entry = {**e, "text": text}
+                text += f" Why{', in weeks of payoff' if numbers else ''} against waiting: " \
+                        f"{because(r['terms'], numbers=numbers)}."
+        entry["text"] = text
         if kind in PHASE_OPENERS:
             entry["phase"] = PHASE_OPENERS[kind]
         out.append(entry)
@@ -177,24 +218,50 @@ def chronicle(model, upto_day: int | None = None) -> list[dict]:
     for d in declined.values():
         r, best = d["first"], d["best"]
         times = "once" if d["count"] == 1 else f"{d['count']} times, the last on {d['last']['date']}"
+        worth = (f": at best it was worth {best['value']:+.2f} weeks of payoff against waiting "
+                 f"(the model's PM would have made it with a chance of {100 * best['chance']:.0f} %)" if numbers else "")
         text = (f"The PM reconsidered its course and weighed {MOVE_WORDS.get(r['action'], r['action'])} {times}, "
-                f"and waited: at best it was worth {best['value']:+.2f} weeks of payoff against waiting "
-                f"(the model's PM would have made it with a chance of {100 * best['chance']:.0f} %); "
-                f"{because(best['terms'], made=False)}.")
+                f"and waited{worth}; {because(best['terms'], made=False, numbers=numbers)}.")
         out.append({"day": r["day"], "date": r["date"], "week": r["day"] // 7, "kind": "declined", "text": text})
-    # a phase in which the PM never reconsidered its course: its capacity to act (F13, F14, F15)
+    # a phase in which the PM made no move and (the model's PM) never reconsidered: why, in
+    # the phase's own terms (F13, F14, F15); a player's PM simply kept its course
     bounds = sorted(set(phase_starts)) + [end + 1]
+    caretaker_spans = _caretaker_spans(model, end)
     for a, b in zip(bounds, bounds[1:]):
         if b - a < 28 or any(r["actor"] == "government" and a <= r["day"] < b for r in model.reasons):
             continue
         weeks = (min(b, end + 1) - a) // 7
+        if "government" in played:
+            text = f"The PM, played by a student, made no move in these {weeks} weeks."
+        elif caretaker_spans(a):
+            text = (f"The PM did not reconsider its course in these {weeks} weeks: a caretaker lets most of its "
+                    "chances to act pass (F13) and protests drain a government's (F14).")
+        else:
+            text = (f"The PM did not reconsider its course in these {weeks} weeks: a confirmed PM's chances to act "
+                    "come now and then, and protests drain them (F14, F15).")
         out.append({"day": a, "date": model.date_of_day(a).isoformat(), "week": a // 7, "kind": "pm_idle",
-                    "text": f"The PM did not reconsider its course in these {weeks} weeks: a caretaker lets most "
-                            "of its chances to act pass (F13) and protests drain a government's (F14)."})
+                    "text": text})
     head = [e for e in out if e["kind"] == "context"]
     rest = sorted((e for e in out if e["kind"] != "context"),
                   key=lambda e: (e["day"], e["kind"] in ("declined", "pm_idle"), "phase" not in e))
     return head + rest
+
+
+def _caretaker_spans(model, end: int) -> Callable[[int], bool]:
+    """Whether a caretaker governed on a given day: the run starts with the scenario's
+    government; a new PM ends a caretaker's time, a fallen government starts one (F11, F13, F14)."""
+    changes = [(0, bool(model.params.government.initially_caretaker))]
+    for e in model.event_log:
+        if e["day"] > end:
+            break
+        if e["kind"] == "pm_confirmed":
+            changes.append((e["day"], False))
+        elif e["kind"] == "government_fell":
+            changes.append((e["day"], True))
+
+    def at(day: int) -> bool:
+        return [c for d, c in changes if d <= day][-1]
+    return at
 
 
 def turning_points(model) -> list[dict]:
@@ -266,9 +333,11 @@ def _closing(model, s: dict) -> str:
     st = model.state
     wa = ACTOR_POSTURE_WORDS.get(_name(model, "washington"), "no posture")
     te = ACTOR_POSTURE_WORDS.get(_name(model, "tehran"), "no posture")
+    played = players(model)
+    told = (f"only the model's changes that stood {SUSTAINED_DAYS // 7} weeks or more are told above"
+            + ("; every change a player made is told" if played & {"washington", "tehran"} else ""))
     changes = (f"Over the run Washington changed its posture {_times(s['washington_posture_changes'])} and Tehran "
-               f"{_times(s['tehran_posture_changes'])} (only the changes that stood {SUSTAINED_DAYS // 7} weeks or "
-               f"more are told above); the PM made {s['government_posture_changes']} move"
+               f"{_times(s['tehran_posture_changes'])} ({told}); the PM made {s['government_posture_changes']} move"
                f"{'' if s['government_posture_changes'] == 1 else 's'}.")
     pm = ("a caretaker" if bool(st.caretaker[0]) else "a confirmed PM" + (" with a majority" if bool(st.pm_majority[0])
                                                                           else ""))

@@ -1,14 +1,21 @@
 """Loading a sweep folder (runs.parquet + metadata.json) for analysis.
 
-Before anything is read, metadata.json must describe the table (`check_describes`): the
-fingerprint and run count the sweep runner stamped into runs.parquet, the row count and the
-columns. Only the columns the analysis needs are read; `lever` and `outcome` come in as
-categoricals, so a table of a million runs takes a few hundred MB.
+Before anything is read, runs.parquet must match the checksum written with it and
+metadata.json the checksum runs.parquet carries of it (`sim.sweep.verify.verify_sweep`: an
+edited outcome, horizon, bound or label is refused, exit 2), and metadata.json must describe
+the table (`check_describes`): the fingerprint and run count the sweep runner stamped into
+runs.parquet, the row count and the columns; the declared bounds must be finite and hold
+every sampled value. Only the columns the analysis needs are read; `lever` and `outcome`
+come in as categoricals, so a table of a million runs takes a few hundred MB.
+
+Text that metadata.json carries from an experiment file (labels, sources, the description)
+is data someone may hand you: `markdown_text` escapes it before the report prints it.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +24,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-#: the schema-metadata key under which the sweep runner (sim.sweep.runner.TABLE_KEY) stamps
-#: runs.parquet with its fingerprint, run count and checksum
+#: the schema-metadata key under which the sweep runner (sim.sweep.verify.TABLE_KEY) stamps
+#: runs.parquet with its fingerprint, run count and checksums
 TABLE_KEY = b"sim.sweep"
 REQUIRED = (
     "run_id", "point_id", "lever", "replication", "outcome", "formal_request_week", "weeks_simulated",
@@ -94,6 +101,12 @@ def load_sweep(path) -> Sweep:
         raise SweepError(f"{runs_file} lacks the columns {missing} (is it a sweep table?)")
     check_describes(metadata, schema, rows, meta_file, runs_file)
     labels, sources, bounds = _declared_uncertainties(metadata, meta_file)
+    from ..sweep.verify import ChecksumMismatch, verify_sweep
+
+    try:
+        verify_sweep(path)  # the content: an outcome, a horizon or a label edited since the sweep wrote them
+    except ChecksumMismatch as err:
+        raise SweepError(str(err)) from None
     # the declared conditions; coefficients drawn from a table (experiment `table`, e.g. a
     # posterior) are columns of the runs but not conditions of the analysis
     conditions = tuple(labels)
@@ -111,7 +124,43 @@ def load_sweep(path) -> Sweep:
     runs = add_derived(runs)
     for c in conditions:
         bounds.setdefault(c, (float(runs[c].min()), float(runs[c].max())))
+    check_against_table(runs, metadata, bounds, meta_file)
+    labels = {c: markdown_text(v) for c, v in labels.items()}
+    sources = {c: markdown_text(v) for c, v in sources.items()}
     return Sweep(path, runs, metadata, conditions, labels, sources, bounds)
+
+
+def markdown_text(value: object) -> str:
+    """Text from a sweep's files made safe to print in Markdown: one line, with `<` and `>`
+    as entities (`<script>` shows as text, no HTML tag can start) and the characters that
+    start Markdown links, table cells and code spans shown as themselves (`&` is left as it
+    is: alone it starts no markup)."""
+    text = " ".join(str(value).split())
+    for ch, entity in (("<", "&lt;"), (">", "&gt;"), ("|", "&#124;"), ("[", "&#91;"), ("]", "&#93;"), ("`", "&#96;")):
+        text = text.replace(ch, entity)
+    return text
+
+
+def check_against_table(runs: pd.DataFrame, metadata: dict, bounds: dict, meta_file: Path) -> None:
+    """Refuse metadata.json numbers the report prints that the table contradicts: the horizon
+    (every run is observed at least that long, and at most a request's year and a step
+    longer) and the declared bounds of each condition (finite, holding every sampled value)."""
+    exp = metadata.get("experiment_config") or {}
+    horizon, step = exp.get("horizon_weeks", 156), exp.get("step_days", 7)
+    weeks = int(runs["weeks_simulated"].min())
+    if any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in (horizon, step)) \
+            or not horizon <= weeks <= horizon + 53 + step // 7 + 1:
+        raise SweepError(f"{meta_file}: experiment_config.horizon_weeks = {horizon!r} does not describe the table "
+                         f"(its runs are observed for at least {weeks} weeks): an edited metadata.json; run the sweep "
+                         "again")
+    for c, (low, high) in bounds.items():
+        values = runs[c].to_numpy(dtype=np.float64)
+        if not (math.isfinite(low) and math.isfinite(high) and low <= high):
+            raise SweepError(f"{meta_file}: the bounds of {c} [{low:g}, {high:g}] are not a finite range; run the "
+                             "sweep again with finite bounds")
+        if not np.isfinite(values).all() or values.min() < low or values.max() > high:
+            raise SweepError(f"{meta_file}: the bounds of {c} [{low:g}, {high:g}] do not hold the table's values "
+                             f"({values.min():g}..{values.max():g}); run the sweep again")
 
 
 def _first_line(err: BaseException) -> str:

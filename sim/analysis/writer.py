@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import answer, by_how_much, fan, figures, heatmap, outcomes, prim_boxes, sensitivity, survival
-from .table import Sweep, pretty
+from .table import Sweep, markdown_text, pretty
 
 KM_WEEKS = (13, 26, 52, 104, 156)
 
@@ -356,14 +356,16 @@ def metadata_lines(sweep: Sweep, role: str) -> list[str]:
     m, e = sweep.metadata, sweep.experiment
     pk = m.get("packages") or {}
     points = m.get("points")
-    lines = [f"**{role}: `{sweep.name}`** — {e.get('description', '').strip()}", "",
+    lines = [f"**{role}: `{markdown_text(sweep.name)}`** — {markdown_text(e.get('description') or '')}", "",
              md_table(pd.DataFrame([
-                 ("folder", f"`{sweep.path}`"), ("scenario", m.get("scenario")), ("sampler", e.get("sampler")),
+                 ("folder", f"`{markdown_text(sweep.path)}`"), ("scenario", markdown_text(m.get("scenario"))),
+                 ("sampler", markdown_text(e.get("sampler"))),
                  ("points", f"{points:,}" if isinstance(points, int) else points),
-                 ("levers", ", ".join(m.get("levers", []))), ("replications per point and lever", m.get("replications")),
+                 ("levers", markdown_text(", ".join(map(str, m.get("levers", []))))),
+                 ("replications per point and lever", m.get("replications")),
                  ("runs", f"{m.get('run_count', len(sweep.runs)):,}"), ("horizon (weeks)", sweep.horizon),
                  ("root seed", m.get("root_seed")), ("plan fingerprint", m.get("fingerprint")),
-                 ("git commit", m.get("git_commit")),
+                 ("git commit", markdown_text(m.get("git_commit"))),
                  ("engine / executor / workers", f"{m.get('engine')} / {m.get('executor')} / {m.get('workers')}"),
                  ("sweep wall time", f"{m.get('wall_time_s')} s ({m.get('runs_per_second')} runs/s)"),
                  ("packages", ", ".join(f"{k} {v}" for k, v in pk.items())),
@@ -380,24 +382,27 @@ def metadata_lines(sweep: Sweep, role: str) -> list[str]:
 
         lines += ["Uncertain conditions (drawn uniformly over their ranges). A range narrower than the condition's "
                   "domain says why in its source:", "",
-                  md_table(pd.DataFrame([{"condition": u.get("label") or u["param"], "parameter": f"`{u['param']}`",
+                  md_table(pd.DataFrame([{"condition": markdown_text(u.get("label") or u["param"]),
+                                          "parameter": f"`{markdown_text(u['param'])}`",
                                           "range": f"{u['low']:g}–{u['high']:g}", "domain": domain(u),
-                                          "source": u.get("source", "")}
+                                          "source": markdown_text(u.get("source", ""))}
                                          for u in e["uncertainties"]])), ""]
     if e.get("table"):
-        lines += [f"Every other coefficient is drawn from the rows of `{e['table']}` (one row per point; the points "
+        lines += [f"Every other coefficient is drawn from the rows of `{markdown_text(e['table'])}` (one row per point; the points "
                   "of one Saltelli block share their row, so they differ in the declared conditions only).", ""]
     if e.get("levers"):
         order = [k for k in (m.get("levers") or e["levers"]) if k in e["levers"]]
         over = m.get("lever_settings_over_table") or {}
         lines += ["Levers (Washington's strategy):", "",
-                  md_table(pd.DataFrame([{"lever": pretty(k), "settings": ", ".join(
-                      f"`{p}` = {v}" for p, v in (e["levers"][k] or {}).items()) or "the scenario as it is"}
+                  md_table(pd.DataFrame([{"lever": markdown_text(pretty(k)), "settings": ", ".join(
+                      f"`{markdown_text(p)}` = {markdown_text(v)}" for p, v in (e["levers"][k] or {}).items())
+                      or "the scenario as it is"}
                       for k in order])), ""]
         if over:
             lines += ["A lever is a policy: where the table has a column for a key the lever sets, the lever's value "
                       "stands in that lever's runs (the column is dropped for it): " + "; ".join(
-                          f"{pretty(k)}: {', '.join(f'`{p}`' for p in v)}" for k, v in over.items()) + ".", ""]
+                          f"{markdown_text(pretty(k))}: {', '.join(f'`{markdown_text(p)}`' for p in v)}"
+                          for k, v in over.items()) + ".", ""]
     return lines
 
 
@@ -417,11 +422,12 @@ def section_experiment(r, versions: dict) -> list[str]:
 def render(r, out_dir, versions: dict) -> str:
     """The whole report.md text; figures are written into out_dir on the way."""
     sw = r.sweep
-    sobol_from = (f" and {len(r.sobol_sweep.runs):,} runs of `{r.sobol_sweep.name}` for the Sobol indices"
-                  if r.sobol is not None and r.sobol_sweep is not sw else "")
+    sobol_from = (f" and {len(r.sobol_sweep.runs):,} runs of `{markdown_text(r.sobol_sweep.name)}` for the Sobol "
+                  "indices" if r.sobol is not None and r.sobol_sweep is not sw else "")
     lines = [f"# {r.settings.title}", "",
-             f"_Generated by `python -m sim.analyze` from {len(sw.runs):,} runs of the `{sw.name}` experiment "
-             f"(`{sw.path}`){sobol_from}. Every number and reading below is computed from those tables._", ""]
+             f"_Generated by `python -m sim.analyze` from {len(sw.runs):,} runs of the `{markdown_text(sw.name)}` "
+             f"experiment (`{markdown_text(sw.path)}`){sobol_from}. Every number and reading below is computed from "
+             "those tables._", ""]
     lines += section_answer(r)
     lines += section_outcomes(r, out_dir)
     lines += section_by_how_much(r, out_dir)

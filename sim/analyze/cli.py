@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..analysis.report import Settings, analyze
 from ..analysis.table import SweepError
 from ..cli import OneLineParser, describe_os_error, whole_number_in
+from ..config.validate import ConfigError
+from ..files import check_destination
 
 PROG = "python -m sim.analyze"
 #: seeds of the analysis' own sampling, as for the model: [0, 2**63)
@@ -66,7 +69,11 @@ def main(argv=None) -> int:
                         heat_conditions=tuple(args.heatmap.split(",")) if args.heatmap else None)
     log = (lambda *a, **k: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     try:
+        check_destination(args.out if args.out is not None else Path(args.dir) / "report", "--out")
         path = analyze(args.dir, args.out, sobol_dir=args.sobol, settings=settings, log=log)
+    except ConfigError as err:  # a report folder inside the project's install, or over committed files
+        print(f"analyze error: {err}", file=sys.stderr)
+        return 2
     except SweepError as err:
         print(f"analyze error: {err}", file=sys.stderr)
         return 2

@@ -15,7 +15,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ..cli import describe_os_error, omegaconf_message, run_hydra_app
+from ..cli import describe_os_error, omegaconf_message, quiet_logging, run_hydra_app
 from ..config import CONFIG_DIR, ConfigError, register_configs
 from ..config.overrides import check_command_overrides
 from ..config.safety import check_command_line
@@ -46,6 +46,7 @@ def main() -> None:
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="calibrate", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
+    quiet_logging()
     from .pipeline import calibrate
 
     try:

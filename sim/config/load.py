@@ -30,7 +30,7 @@ from omegaconf.errors import OmegaConfBaseException
 from ..model import draws
 from ..model.params import FactionTable, ModelParams, faction_attributes, sections
 from .experiment import ExperimentConfig
-from .safety import check_choice
+from .safety import check_choice, check_no_resolvers
 from .schema import FactionConfig, RunConfig
 from .validate import ConfigError, validate
 
@@ -106,6 +106,7 @@ def compose_config(config_name: str, overrides: Sequence[str]) -> DictConfig:
     from hydra.core.global_hydra import GlobalHydra
     from hydra.errors import HydraException
 
+    check_no_resolvers(overrides)
     with _LOCK:
         register_configs()
         if GlobalHydra.instance().is_initialized():
@@ -207,6 +208,7 @@ def experiment_config(name: str, overrides: Sequence[str] = ()) -> ExperimentCon
     if name not in available_experiments():
         raise UnknownExperiment(name)
     check_choice("experiment", name)
+    check_no_resolvers(overrides)
     with _LOCK:
         return copy.deepcopy(_experiment_config(name, tuple(overrides)))
 

@@ -15,7 +15,15 @@ the typed schema asks:
   interpolation (`${...}`, which would run resolvers such as `oc.env` and write secrets into
   the saved config), a Hydra instantiation key (`_target_` and the like), or a `defaults`
   entry that is not a name in the same folder (or `_self_`), or a `# @package` line (which
-  would let it set keys outside its group, such as `hydra.run.dir`).
+  would let it set keys outside its group, such as `hydra.run.dir`);
+- a chain of `defaults` that comes back to a file it started from (a file listing itself,
+  or two files listing each other) is refused, naming the cycle (Hydra would recurse until
+  Python's stack ran out);
+- a resolver (`${oc.env:HOME}`, `${oc.decode:...}`, `${now:...}`: anything `${name:...}`)
+  typed on the command line or given to the Python interface is refused before anything
+  resolves it (`check_no_resolvers`): it would copy the environment into config.yaml,
+  overrides.yaml, a folder name or metadata.json. A plain interpolation of another config
+  key (`out=results/sweeps/${experiment.name}`) reads only the config and is allowed.
 
 Every refusal is a `sim.config.validate.ConfigError` (key, value, what is allowed), so the
 command-line tools print it as one line and exit with code 2.
@@ -52,6 +60,21 @@ _PACKAGE_DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*@package\b[ \t]*(\S*)", re.MULTI
 #: libyaml's safe loader when PyYAML was built with it (about ten times faster), else PyYAML's own
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _HYDRA_FLAGS = ("--config-dir", "-cd", "--config-path", "-cp", "--config-name", "-cn")
+#: an interpolation of another config key (`${experiment.name}`, `${..x}`): no resolver, no nesting
+_KEY_INTERPOLATION = re.compile(r"\$\{\s*\.*[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*\s*\}")
+
+
+def check_no_resolvers(args: Iterable[object], where: str = "the command line or in the Python interface") -> None:
+    """Refuse an override holding a resolver or anything but a plain interpolation of another
+    config key (`${oc.env:SECRET}`, `${oc.decode:...}`, `${${x}}`, an escaped `\\${...}`),
+    before Hydra or OmegaConf could resolve it; see the module docstring."""
+    for arg in args:
+        text = str(arg)
+        if "${" in _KEY_INTERPOLATION.sub("", text):
+            key, eq, value = text.partition("=")
+            raise ConfigError(key if eq else "argument", value if eq else text,
+                              f"a plain value: resolvers such as ${{oc.env:...}} are not allowed on {where} (they "
+                              "would copy the environment into the results); write the value itself")
 
 
 def check_name(kind: str, name: object) -> None:
@@ -202,27 +225,32 @@ def _check_file_version(path: str, kind: str, root: str, mtime_ns: int, size: in
 def check_choice(group: str, name: object, root: str | Path | None = None) -> Path:
     """Check a scenario or experiment chosen by name: the name (`check_name`), that the file
     exists in configs/<group>/, the file and, recursively, the files its `defaults` list
-    names. Returns the file's path."""
+    names, and that no chain of `defaults` comes back to a file it passed (a cycle). Returns
+    the file's path."""
     check_name(group, name)
     root = Path(root or CONFIG_ROOT)
-    todo: list[object] = [name]
-    done: set[object] = set()
-    first: Path | None = None
-    while todo:
-        current = todo.pop()
-        if current in done:
-            continue
-        done.add(current)
+    state: dict[object, str] = {}  # "open" while its defaults are being followed, then "done"
+
+    def visit(current: object, chain: list[object]) -> Path:
         path = root / group / f"{current}.yaml"
         if not path.exists():
             names = available(group, root)
             raise ConfigError(group, current, f"the name of a file in configs/{group}/ ({group}/{current}.yaml "
                                               f"does not exist); one of {', '.join(names) or '(none)'}")
         info = _check_unchanged_file(path, group, root)
-        first = first or path
-        todo.extend(info["defaults"])
-    assert first is not None  # the loop reads `name` first and sets it
-    return first
+        state[current] = "open"
+        for entry in info["defaults"]:
+            if state.get(entry) == "open":
+                cycle = [*chain[chain.index(entry):], current, entry] if entry in chain else [current, entry]
+                raise ConfigError(f"{group}/{current}.yaml: defaults", entry,
+                                  "names of files whose defaults do not lead back to this file (a cycle: "
+                                  f"{' -> '.join(map(str, cycle))})")
+            if state.get(entry) is None:
+                visit(entry, [*chain, current])  # depth at most the number of files in the folder
+        state[current] = "done"
+        return path
+
+    return visit(name, [])
 
 
 def primary_defaults(config_name: str, root: Path) -> dict[str, str]:
@@ -252,6 +280,7 @@ def check_command_line(args: Iterable[str], config_name: str, root: str | Path |
 
     root = Path(root or CONFIG_ROOT)
     args = list(args)
+    check_no_resolvers(args)
     for arg in args:
         flag = arg.split("=", 1)[0]
         if flag in _HYDRA_FLAGS:

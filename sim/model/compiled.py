@@ -45,21 +45,31 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def code_digest(path: Path) -> str:
-    """A digest of what a Python file computes: its syntax tree without docstrings, so an
-    edited comment or docstring, or code moved down a line, leaves it unchanged."""
+    """A digest of what a Python file computes: its syntax tree without docstrings and
+    without the texts players and stories read (the values of module-level names ending in
+    `TEXTS`, an actor's `brief`), so an edited comment, docstring or text, or code moved down
+    a line, leaves it unchanged."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
                 and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
             node.body = body[1:] or [ast.Pass()]  # type: ignore[attr-defined]
+        if isinstance(node, ast.keyword) and node.arg == "brief":
+            node.value = ast.Constant(None)
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id.endswith("TEXTS") for t in targets):
+            node.value = ast.Constant(None)  # type: ignore[attr-defined]
     return hashlib.sha256(ast.dump(tree, annotate_fields=False).encode()).hexdigest()[:16]
 
 
+#: files of this package that no kernel reads (plain texts): editing them keeps the compiled kernels
+_NOT_COMPILED = {"action_texts.py"}
 #: the files whose code decides the compiled kernels: the model's and the parameter schema's
 #: (the packed columns and the state's storage are derived from them)
 MODEL_DIR = Path(__file__).parent
-CODE_FILES = (*sorted(p for p in MODEL_DIR.rglob("*.py") if "__pycache__" not in p.parts),
+CODE_FILES = (*sorted(p for p in MODEL_DIR.rglob("*.py") if "__pycache__" not in p.parts and p.name not in _NOT_COMPILED),
               MODEL_DIR.parent / "config" / "schema.py")
 
 

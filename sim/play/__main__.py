@@ -34,7 +34,7 @@ from ..config.overrides import check_command_overrides
 from ..config.safety import check_command_line
 from ..config.schema import RunConfig
 from ..config.validate import SEED_LIMIT
-from ..files import write_text
+from ..files import check_destination, write_text
 from . import screen
 from .compare import comparison
 from .game import ROLE_TITLES, ROLES, Game, parse_roles
@@ -110,6 +110,8 @@ def ask(prompt: str, options):
 def main(argv=None) -> int:
     roles, v, overrides, args = parse_args(argv)
     try:
+        if args.record is not None:
+            check_destination(args.record, "--record")
         game = Game(roles, v["scenario"], v["seed"], v["run"], overrides, days_per_turn=args.turn_days)
     except ConfigError as err:  # a scenario file the config edge refuses
         print(f"python -m sim.play: error: {err}", file=sys.stderr)
@@ -125,10 +127,10 @@ def main(argv=None) -> int:
             title = ROLE_TITLES[role]
             if not game.needs_choice(role):
                 only = game.options(role)
-                what = f"only '{only[0].name}' is open" if len(only) == 1 else "there is no decision to take"
+                what = f"only '{only[0].label}' is open" if len(only) == 1 else "there is no decision to take"
                 print(f"{title}: {what} this month.", flush=True)
                 continue
-            options = game.options(role)
+            options = screen.choosable(game, role)
             print(screen.options_text(game, options, role, show_payoffs=not args.hide_payoffs), flush=True)
             choice = ask(f"{title}, your choice: " if several else "Your choice: ", options)
             if choice is None or choice == "quit":
@@ -139,7 +141,7 @@ def main(argv=None) -> int:
                     print(f"wrote {args.record}")
                 return 0
             print(f"{title if several else 'You'} chose: "
-                  f"{'to keep the course' if choice == 'model' else choice.name}", flush=True)
+                  f"{'to keep the course' if choice == 'model' else choice.label}", flush=True)
             choices[role] = None if choice == "model" else choice.index
             if args.memos:
                 print(f"{title}, a one-line memo on why (Enter for none): ", end="", flush=True)
@@ -157,7 +159,7 @@ def main(argv=None) -> int:
     report = comparison(v["scenario"], v["seed"], v["run"], played, v["runs"], game.roles, moves, overrides)
     print(screen.closing(game, report))
     if args.record is not None:
-        write_text(args.record, screen.record_markdown(game, report))
+        write_text(args.record, screen.record_markdown(game, report, numbers=not args.hide_payoffs))
         print(f"wrote {args.record}")
     return 0
 

@@ -1,27 +1,38 @@
 """`python -m sim.play.classroom [--host 127.0.0.1] [--port 8766]`: the negotiation several
 students play together, each from their own browser.
 
-The facilitator opens a game at http://HOST:PORT/ (scenario, seed, which roles students
-play, whether they see the model's payoffs) and reads out the join code; each student
-opens the same address, types the code and picks the prime minister, Washington or Tehran.
-The model plays every other actor. Each player sees their role's brief, the situation, the
-options (with the model's expected payoffs if allowed) and a one-line memo field; a turn
-(a month) resolves when every player has chosen, or when the facilitator advances it. When
-the outcome is decided the game stops; the facilitator may play on. The debrief sets the
-class's path against the model's distribution in the same random world; the facilitator
-exports the record (moves, memos, story, debrief) as Markdown.
+The facilitator opens a game at http://HOST:PORT/ (scenario, seed, how long a turn lasts in
+the model and in class, how many groups, which roles students play, whether they see the
+model's payoffs); the page shows the address to type, a QR code for it and the join code.
+Each student opens the address, types the code and picks a group and a role. The model
+plays every other actor. A student sees their role's brief, the situation, what is on the
+table, their open options in plain words and a one-line memo field. A group's turn
+resolves when every player has chosen, when its time runs out (once the facilitator has
+started the clock) or when the facilitator advances it. When the outcome is decided the
+group's game stops (the facilitator may play on). The debrief: the outcome against the
+model's distribution in the same random world, each decision against what the model's own
+actor would have done and why, a fork (the same world replayed from a turn with the model
+playing), the groups side by side with memos grouped by the choice made, and three
+discussion questions tied to the article.
 
-Plain HTML forms and a page that reloads itself every few seconds: no JavaScript library,
-nothing fetched from the internet. It listens on 127.0.0.1 unless `--host` says otherwise.
-Seats and the facilitator's page are bound to keys kept in cookies (HttpOnly,
-SameSite=Strict); a seat key is also shown so a dropped browser can rejoin.
+Plain HTML and one small script of the server's own (it follows the current turn and counts
+down the turn's time): nothing is fetched from the internet. It listens on 127.0.0.1 unless
+`--host` says otherwise (README, "A negotiation the class plays together", says what a
+classroom network then reaches). Seats and the facilitator's page are bound to keys kept in
+cookies (HttpOnly, SameSite=Strict); a seat key is also shown so a dropped browser can rejoin.
+Stalled connections time out, bodies are bounded, join-code guesses and new games are
+rate-limited per address, idle games close, and every page carries a content security policy.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
+import ipaddress
+import json
+import socket
 import sys
+import threading
 import urllib.parse
 from http import HTTPStatus
 from http.cookies import SimpleCookie
@@ -29,23 +40,45 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ..config import ConfigError, available_scenarios
 from ..config.validate import SEED_LIMIT
+from ..model.action_texts import action_text
+from ..style import OUTCOME_LABELS
+from . import debrief
 from .game import ROLE_TITLES, ROLES
-from .rooms import Lobby, Room, RoomError
-from .screen import ROLE_BRIEFS, is_move
+from .rooms import MAX_GROUPS, TURN_DAYS, TURN_SECONDS, Lobby, RateLimit, Room, RoomError, StaleTurn, TooMany
+from .screen import ROLE_BRIEFS
 
-REFRESH_SECONDS = 2
+POLL_MS = 2000
+#: a connection that sends nothing for this long is closed (seconds)
+SOCKET_TIMEOUT = 10
+#: requests answered at once, at most (more wait in the listen queue)
+MAX_CONNECTIONS = 64
+#: the largest request body accepted (bytes): a form of a few fields
+MAX_BODY = 10_000
+#: wrong join codes per address per minute, and new games per address per ten minutes
+GUESSES_PER_MINUTE = 20
+OPENS_PER_TEN_MINUTES = 10
+
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 STYLE = """
-body{font-family:system-ui,sans-serif;font-size:20px;margin:0;background:#fafafa;color:#111}
-main{max-width:1240px;margin:0 auto;padding:12px 20px}
-h1{font-size:28px;margin:6px 0} h2{font-size:22px;margin:12px 0 6px}
+body{font-family:system-ui,sans-serif;font-size:22px;line-height:1.35;margin:0;background:#fafafa;color:#111}
+main{max-width:1860px;margin:0 auto;padding:8px 18px}
+h1{font-size:30px;margin:4px 0} h2{font-size:25px;margin:8px 0 6px} h3{font-size:22px;margin:8px 0 4px}
 .code{font-size:56px;letter-spacing:8px;font-weight:700;color:#0072B2}
-.card{background:#fff;border:1px solid #ccc;border-radius:8px;padding:10px 14px;margin:8px 0}
-.cols{display:flex;gap:14px;flex-wrap:wrap} .cols>.card{flex:1 1 380px}
-label{display:block;margin:4px 0} input,select,button{font-size:20px}
+.card{background:#fff;border:1px solid #ccc;border-radius:8px;padding:8px 14px;margin:8px 0}
+.cols{display:flex;gap:14px;flex-wrap:wrap;align-items:flex-start} .cols>.card{flex:1 1 440px}
+label{display:block;margin:5px 0} input,select,button{font-size:22px}
 button{padding:6px 16px;border-radius:6px;border:1px solid #0072B2;background:#0072B2;color:#fff;cursor:pointer}
-.muted{color:#555} .error{color:#D55E00;font-weight:700} .ok{color:#009E73;font-weight:700}
-ul.events li{margin:4px 0} table{border-collapse:collapse} td,th{padding:2px 10px;border-bottom:1px solid #ddd}
-pre{white-space:pre-wrap;font-size:17px}
+button.quiet{background:#fff;color:#0072B2}
+.muted{color:#444} .error{color:#B33C00;font-weight:700} .ok{color:#006B4F;font-weight:700}
+ul.events{padding-left:22px;margin:4px 0} ul.events li{margin:4px 0}
+.events ul.events{max-height:60vh;overflow-y:auto}
+table{border-collapse:collapse} td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
+.option{border:1px solid #ddd;border-radius:6px;padding:4px 8px;margin:6px 0}
+.option .does{display:block;margin-left:30px;color:#333}
+.table{background:#FFF6D5;border:2px solid #E69F00}
+.left{font-weight:700;color:#B33C00} .joinrow{display:flex;gap:12px;align-items:flex-start}
+.side{display:grid;grid-template-columns:1fr 1fr;gap:0 14px}
 """
 
 
@@ -53,258 +86,586 @@ def _e(x: object) -> str:
     return html.escape(str(x))
 
 
-def page(title: str, body: str, refresh: bool = False) -> bytes:
-    meta = f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">' if refresh else ""
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'>{meta}<title>{_e(title)}</title>"
-            f"<style>{STYLE}</style></head><body><main>{body}</main></body></html>").encode()
+def cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def situation_html(room: Room) -> str:
-    g = room.game
+def page(title: str, body: str, *, poll: str = "", turn: int = 0, version: int = 0, mode: str = "",
+         left: int | None = None) -> bytes:
+    """A page; `poll` is the address of the room's state, which the page's script checks
+    every two seconds to follow the current turn (`mode` "form": only a new turn reloads it)."""
+    data = (f" data-poll='{_e(poll)}' data-turn='{turn}' data-version='{version}' data-mode='{_e(mode)}'"
+            + (f" data-left='{left}'" if left is not None else "")) if poll else ""
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{_e(title)}</title>"
+            f"<style>{STYLE}</style><script src='/app.js' defer></script></head>"
+            f"<body{data}><main>{body}</main></body></html>").encode()
+
+
+APP_JS = """(function () {
+  var b = document.body, poll = b.dataset.poll;
+  var left = b.dataset.left ? parseInt(b.dataset.left, 10) : null, t0 = Date.now();
+  function show() {
+    var el = document.getElementById('left');
+    if (!el || left === null) return;
+    var s = Math.max(0, left - Math.floor((Date.now() - t0) / 1000));
+    el.textContent = Math.floor(s / 60) + ':' + ('0' + (s % 60)).slice(-2);
+  }
+  function check() {
+    fetch(poll, {cache: 'no-store', credentials: 'same-origin'}).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (s) {
+      if (!s) return;
+      if (String(s.turn) !== b.dataset.turn || (b.dataset.mode !== 'form' && String(s.version) !== b.dataset.version)) {
+        location.replace(location.pathname + location.search);
+      } else if (s.left !== null && s.left !== undefined) {
+        left = s.left; t0 = Date.now();
+      }
+    }).catch(function () {});
+  }
+  if (poll) { setInterval(check, POLL_MS); }
+  setInterval(show, 1000); show();
+})();
+""".replace("POLL_MS", str(POLL_MS))
+
+
+# ---------------------------------------------------------------------- what a page shows
+def situation_html(room: Room, group: int = 1) -> str:
+    g = room.group(group).game
     m, s = g.model, g.model.state
-    pm = "caretaker" if bool(s.caretaker[0]) else "confirmed" + (" with a majority" if bool(s.pm_majority[0]) else "")
-    return (f"<div class='card situation'><h2>Turn {g.turn + 1}: {_e(m.date.isoformat())} ({_e(g.week_line())})</h2>"
-            f"<p>US troops <b>{float(s.troops[0]):,.0f}</b> · Iranian influence {float(s.iran_influence[0]):.2f} · "
-            f"ISIS threat {float(s.isis_threat[0]):.2f} · tension {float(s.tension[0]):.2f}"
-            + (" · <b>sanctions imposed</b>" if bool(s.sanctions_imposed[0]) else "") + "</p>"
-            f"<p>Request: {_e(g.clock())} (F4)</p>"
-            f"<p>Prime minister: {_e(pm)}, stance {float(s.pm_position[0]):.2f}; Baghdad's collective stance "
-            f"{float(s.collective_stance[0]):.2f} (0 = US forces stay, 1 = leave now)</p>"
-            + (f"<p class='ok outcome'>Outcome decided: {_e(g.outcome)}</p>" if g.decided else "") + "</div>")
+    pm = "a caretaker" if bool(s.caretaker[0]) else "confirmed" + (" with a majority" if bool(s.pm_majority[0]) else "")
+    left = room.seconds_left(group)
+    clock = (f" · time left in this turn <span id='left' class='left'>{left // 60}:{left % 60:02d}</span>"
+             if left is not None else "")
+    return (f"<div class='card situation'><h2>Turn {g.turn_number}: {_e(m.date.isoformat())} "
+            f"<span class='muted'>({_e(g.week_line())})</span>{clock}</h2>"
+            f"<p>US troops in Iraq <b>{float(s.troops[0]):,.0f}</b> (of 5,000, F3) · Iranian influence "
+            f"{float(s.iran_influence[0]):.2f} · ISIS threat {float(s.isis_threat[0]):.2f} · US-Iran tension "
+            f"{float(s.tension[0]):.2f} <span class='muted'>(0 = none, 1 = the most)</span>"
+            + (" · <b>US sanctions in force</b>" if bool(s.sanctions_imposed[0]) else "") + "</p>"
+            f"<p><b>The one-year clock:</b> {_e(g.clock())} (F4)</p>"
+            f"<p>Prime minister: {_e(pm)}, stance {float(s.pm_position[0]):.2f}; Baghdad's parties together "
+            f"{float(s.collective_stance[0]):.2f} <span class='muted'>(0 = US forces stay, 1 = leave now)</span></p>"
+            + (f"<p class='ok outcome'>Outcome decided: {_e(OUTCOME_LABELS.get(g.outcome, g.outcome))} "
+               f"(<code>{_e(g.outcome)}</code>)</p>" if g.decided else "") + "</div>")
 
 
-def events_html(room: Room, last: int = 12) -> str:
-    from ..abm import story
-
-    entries = [e for e in story.chronicle(room.game.model) if e["kind"] != "context"][-last:][::-1]
-    items = "".join(f"<li><b>{_e(e['date'])}</b> {_e(e['text'])}</li>" for e in entries)
+def events_html(room: Room, group: int = 1) -> str:
+    """What has happened, newest first: every player's choice and the model's story, all of it
+    (the box scrolls)."""
+    g = room.group(group).game
+    entries = [e for e in g.story(numbers=room.show_payoffs) if e["kind"] != "context"][::-1]
+    items = "".join(f"<li class='{_e(e['kind'])}'><b>{_e(e['date'])}</b> {_e(e['text'])}</li>" for e in entries)
+    if not items:
+        items = "<li>Nothing yet: the first turn is being decided.</li>"
     return f"<div class='card events'><h2>What has happened (newest first)</h2><ul class='events'>{items}</ul></div>"
 
 
-def debrief_html(room: Room) -> str:
-    return f"<div class='card debrief'><h2>Debrief</h2><pre>{_e(room.debrief_text())}</pre></div>"
+def moves_html(role: str) -> str:
+    """The role's moves and when each is open (`sim.model.action_texts`)."""
+    spec = ROLES[role]
+    items = []
+    from ..model.actors import ACTORS
+
+    for name in ACTORS[spec].action_names:
+        t = action_text(spec, name)
+        items.append(f"<li><b>{_e(t.label)}</b>: {_e(t.does)} <span class='muted'>{_e(t.when())}. "
+                     f"[{_e(t.facts)}]</span></li>")
+    return f"<details><summary>All your moves, and when each is open</summary><ul>{''.join(items)}</ul></details>"
 
 
+def choice_form(room: Room, group: int, role: str) -> str:
+    g = room.group(group).game
+    menu = g.menu(role)
+    table = "".join(f"<p>{_e(x)}</p>" for x in g.on_the_table(role))
+    rows = []
+    for item in menu:
+        pay = (f" <span class='muted'>[payoff {item.payoff:+.2f}, the model's chance {100 * item.model_chance:.0f} %"
+               + (", highest payoff" if "highest payoff" in item.tags else "") + "]</span>") \
+            if room.show_payoffs and item.payoff == item.payoff else ""
+        tag = " · ".join(t for t in item.tags if t != "highest payoff")
+        rows.append(f"<label class='option'><input type='radio' name='choice' value='{_e(item.value)}' required> "
+                    f"<b>{_e(item.label)}</b> <span class='muted'>({_e(tag)})</span>{pay}"
+                    f"<span class='does'>{_e(item.does)} [{_e(item.facts)}]</span></label>")
+    note = ""
+    if g.standing_closed(role):
+        posture = action_text(ROLES[role], g.spec(role).action_names[g.standing(role)]).label
+        note = (f"<p class='error'>Your standing posture ({_e(posture)}) is no longer open: choose a new course. "
+                "Until you do, it stands.</p>")
+    closed = g.not_open(role)
+    later = ("<p class='muted'>Not open now: " + "; ".join(f"{_e(t.label)} (when {_e(t.open_when)})" for t in closed)
+             + ".</p>") if closed else ""
+    return ("<div class='card'>" + (f"<div class='card table'><h3>On the table</h3>{table}</div>" if table else "")
+            + f"<h2>Your options this turn</h2>{note}<form method='post' action='/p/{room.code}/{group}/{role}/choose' "
+            f"id='choose'><input type='hidden' name='turn' value='{g.turn_number}'>{''.join(rows)}"
+            "<label>Decision memo (one line: why?) <input name='memo' size='50' maxlength='200'></label>"
+            f"<button type='submit'>Decide for turn {g.turn_number}</button></form>{later}</div>")
+
+
+def addresses(bind_host: str, port: int, host_header: str | None) -> tuple[str, str]:
+    """The address students type, and a note on who can reach it."""
+    local = bind_host in ("127.0.0.1", "localhost", "::1")
+    if local:
+        return (f"http://127.0.0.1:{port}/", "Only this computer can open it: to let students in, start the game "
+                "with --host 0.0.0.0 on the classroom network (README, 'A negotiation the class plays together').")
+    seen = (host_header or "").rsplit(":", 1)[0].strip("[]")
+    if seen and seen not in ("127.0.0.1", "localhost", "::1"):
+        return f"http://{host_header}/", "Students on the same network open this address."
+    if bind_host not in ("0.0.0.0", "::", ""):
+        return f"http://{bind_host}:{port}/", "Students on the same network open this address."
+    found = lan_addresses()
+    if found:
+        return f"http://{found[0]}:{port}/", "Students on the same network open this address."
+    return f"http://THIS-COMPUTER:{port}/", "Use this computer's address on the classroom network."
+
+
+def lan_addresses() -> list[str]:
+    """This computer's IPv4 addresses other than loopback, read locally (no packet is sent):
+    each network interface's address (Linux), else what the host name resolves to."""
+    found: list[str] = []
+
+    def add(ip: str) -> None:
+        if not ipaddress.ip_address(ip).is_loopback and ip not in found:
+            found.append(ip)
+
+    try:
+        import fcntl
+        import struct
+
+        for _index, name in socket.if_nameindex():
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                try:  # SIOCGIFADDR: the interface's address
+                    packed = fcntl.ioctl(s.fileno(), 0x8915, struct.pack("256s", name[:15].encode()))
+                except OSError:
+                    continue
+                add(socket.inet_ntoa(packed[20:24]))
+    except (ImportError, OSError, AttributeError):
+        pass
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            add(str(info[4][0]))
+    except OSError:
+        pass
+    return found
+
+
+def qr_svg(text: str) -> str:
+    """A QR code of `text` as inline SVG (segno, made here, nothing fetched)."""
+    import segno
+
+    return segno.make(text, error="m").svg_inline(scale=6, border=2)
+
+
+# ---------------------------------------------------------------------- the server
 class Handler(BaseHTTPRequestHandler):
     lobby: Lobby  # set on the server's handler class
+    guesses: RateLimit
+    opens: RateLimit
+    bind_host: str = "127.0.0.1"
     server_version = "classroom"
+    timeout = SOCKET_TIMEOUT  # a stalled connection is closed
+    protocol_version = "HTTP/1.0"
 
     def log_message(self, fmt, *args):  # quiet: a classroom does not need an access log
         pass
 
     # ------------------------------------------------------------------ plumbing
     def _cookies(self) -> dict[str, str]:
-        c = SimpleCookie(self.headers.get("Cookie", ""))
+        try:
+            c = SimpleCookie(self.headers.get("Cookie", ""))
+        except Exception:  # a malformed cookie header: as if none
+            return {}
         return {k: v.value for k, v in c.items()}
 
-    def _form(self) -> dict[str, str]:
-        n = min(int(self.headers.get("Content-Length", "0") or 0), 10_000)
-        data = urllib.parse.parse_qs(self.rfile.read(n).decode("utf-8", "replace"))
+    def _client(self) -> str:
+        return self.client_address[0]
+
+    def _form(self) -> dict[str, str] | None:
+        """The urlencoded body; None after answering 400 (a Content-Length that is not a
+        whole number) or 413 (a body larger than MAX_BODY)."""
+        raw = self.headers.get("Content-Length")
+        if raw is None or raw.strip() == "":
+            n = 0
+        elif not raw.strip().isdigit():
+            self._plain(f"Content-Length = {raw!r} is not allowed: a whole number of bytes", HTTPStatus.BAD_REQUEST)
+            return None
+        else:
+            n = int(raw.strip())
+        if n > MAX_BODY:
+            self._plain(f"a form of {n} bytes is not allowed: at most {MAX_BODY}", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+            return None
+        body = self.rfile.read(n) if n else b""
+        data = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         return {k: v[-1] for k, v in data.items()}
 
-    def _send(self, body: bytes, status: HTTPStatus = HTTPStatus.OK, ctype: str = "text/html; charset=utf-8",
-              cookies: dict[str, str] | None = None, location: str | None = None) -> None:
+    def _headers(self, status: HTTPStatus, ctype: str, length: int, extra: dict[str, str] | None = None,
+                 cookies: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        headers = {"Content-Type": ctype, "Content-Length": str(length), "Cache-Control": "no-store",
+                   "Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                   "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY", **(extra or {})}
+        for k, v in headers.items():
+            self.send_header(k, v)
         for k, v in (cookies or {}).items():
             self.send_header("Set-Cookie", f"{k}={v}; Path=/; HttpOnly; SameSite=Strict")
-        if location:
-            self.send_header("Location", location)
+        self.end_headers()
+
+    def _send(self, body: bytes, status: HTTPStatus = HTTPStatus.OK, ctype: str = "text/html; charset=utf-8",
+              cookies: dict[str, str] | None = None, extra: dict[str, str] | None = None) -> None:
         try:
-            self.end_headers()
+            self._headers(status, ctype, len(body), extra, cookies)
             self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
             # the browser left before the page arrived (a refresh, a closed tab): nothing to send it
             self.close_connection = True
 
-    def _redirect(self, location: str, cookies: dict[str, str] | None = None) -> None:
-        self._send(b"", HTTPStatus.SEE_OTHER, cookies=cookies, location=location)
+    def _plain(self, text: str, status: HTTPStatus) -> None:
+        self._send((text + "\n").encode(), status, "text/plain; charset=utf-8")
 
-    def _refuse(self, message: str, status: HTTPStatus = HTTPStatus.FORBIDDEN) -> None:
-        body = f"<h1>Not allowed</h1><p class='error refused'>{_e(message)}</p><p><a href='/'>Back</a></p>"
-        self._send(page("Not allowed", body), status)
+    def _redirect(self, location: str, cookies: dict[str, str] | None = None) -> None:
+        self._send(b"", HTTPStatus.SEE_OTHER, cookies=cookies, extra={"Location": location})
+
+    def _refuse(self, message: str, status: HTTPStatus = HTTPStatus.FORBIDDEN, back: str = "/",
+                retry_after: int | None = None) -> None:
+        title = "Not played" if status == HTTPStatus.CONFLICT else "Not allowed"
+        body = (f"<h1>{title}</h1><p class='error refused'>{_e(message)}</p>"
+                f"<p><a href='{_e(back)}' id='back'>Back</a></p>")
+        extra = {"Retry-After": str(retry_after)} if retry_after else None
+        self._send(page(title, body), status, extra=extra)
 
     def _parts(self) -> list[str]:
         return [p for p in urllib.parse.urlsplit(self.path).path.split("/") if p]
 
+    def _query(self) -> dict[str, str]:
+        return {k: v[-1] for k, v in urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).items()}
+
+    def _room(self, code: str) -> Room:
+        """The room of a join code; wrong codes are counted per address and, past
+        GUESSES_PER_MINUTE, refused without looking (TooMany)."""
+        wait = self.guesses.blocked(self._client())
+        if wait:
+            raise TooMany(f"too many wrong join codes from this address: try again in {wait} s", wait)
+        try:
+            return self.lobby.room(code)
+        except RoomError:
+            self.guesses.hit(self._client())
+            raise
+
+    def _fac(self, room: Room) -> str | None:
+        return self._cookies().get(f"fac_{room.code}")
+
+    def _seat(self, room: Room, group: int, role: str) -> str | None:
+        return self._cookies().get(f"seat_{room.code}_{group}_{role}")
+
+    def _dispatch(self, handler) -> None:
+        try:
+            handler()
+        except TooMany as err:
+            self._refuse(str(err), HTTPStatus.TOO_MANY_REQUESTS, retry_after=err.retry_after)
+        except StaleTurn as err:
+            parts = self._parts()
+            back = "/" + "/".join(parts[:4]) if len(parts) >= 4 else "/"
+            self._refuse(str(err), HTTPStatus.CONFLICT, back=back)
+        except RoomError as err:
+            self._refuse(str(err))
+
     # ------------------------------------------------------------------ GET
     def do_GET(self):
+        self._dispatch(self._get)
+
+    def _get(self) -> None:
         parts = self._parts()
-        try:
-            if not parts:
-                return self._send(page("The 2020 negotiation", self._home()))
-            if parts[0] == "f" and len(parts) == 2:
-                return self._facilitator(parts[1])
-            if parts[0] == "f" and len(parts) == 3 and parts[2] == "record.md":
-                room = self.lobby.room(parts[1])
-                if not room.is_facilitator(self._cookies().get(f"fac_{room.code}")):
-                    return self._refuse("only the facilitator can export the record")
-                return self._send(room.record().encode(), ctype="text/markdown; charset=utf-8")
-            if parts[0] == "p" and len(parts) == 3:
-                return self._player(parts[1], parts[2])
-        except RoomError as err:
-            return self._refuse(str(err))
+        if not parts:
+            return self._send(page("The 2020 negotiation", self._home(code=self._query().get("code", ""))))
+        if parts == ["app.js"]:
+            return self._send(APP_JS.encode(), ctype="text/javascript; charset=utf-8")
+        if parts[0] == "v" and len(parts) == 2:
+            return self._state(parts[1])
+        if parts[0] == "f" and len(parts) == 2:
+            return self._facilitator(parts[1])
+        if parts[0] == "f" and len(parts) == 3 and parts[2] == "record.md":
+            room = self._room(parts[1])
+            if not room.is_facilitator(self._fac(room)):
+                raise RoomError("only the facilitator can export the record")
+            # plain text, as a download, in a sandbox: no browser runs what a student typed in it
+            return self._send(room.record().encode(), ctype="text/plain; charset=utf-8",
+                              extra={"Content-Disposition": f"attachment; filename=game-{room.code}.md",
+                                     "Content-Security-Policy": "default-src 'none'; sandbox"})
+        if parts[0] == "p" and len(parts) == 4:
+            return self._player(parts[1], parts[2], parts[3])
         self._send(page("Not found", "<h1>Not found</h1>"), HTTPStatus.NOT_FOUND)
 
-    def _home(self, error: str = "") -> str:
+    def _state(self, code: str) -> None:
+        """The room's turn and version for a page's script (seated players and the facilitator only)."""
+        room = self._room(code)
+        q = self._query()
+        group = room.group(q.get("g", "1")).number
+        cookies = self._cookies()
+        allowed = room.is_facilitator(self._fac(room)) or any(
+            room.seated(r, cookies.get(f"seat_{room.code}_{group}_{r}"), group) for r in room.group(group).game.roles)
+        if not allowed:
+            raise RoomError("this page belongs to a seat or to the facilitator")
+        g = room.group(group)
+        turn = g.game.turn_number if q.get("all") != "1" else sum(x.game.turn_number for x in room.groups)
+        state = {"turn": turn, "version": room.version, "left": room.seconds_left(group), "over": g.game.over}
+        self._send(json.dumps(state).encode(), ctype="application/json")
+
+    def _home(self, error: str = "", code: str = "") -> str:
         options = "".join(f"<option{' selected' if s == 'anti_american_pm' else ''}>{_e(s)}</option>"
                           for s in available_scenarios())
-        roles = "".join(f"<label><input type='checkbox' name='role_{r}' value='1'"
-                        f"{' checked' if r != 'tehran' else ''}> {_e(ROLE_TITLES[r])}</label>" for r in ROLES)
-        join_roles = "".join(f"<option value='{r}'>{_e(ROLE_TITLES[r])}</option>" for r in ROLES)
+        roles = "".join(f"<label><input type='checkbox' name='role_{r}' value='1' checked> {_e(cap(ROLE_TITLES[r]))}"
+                        "</label>" for r in ROLES)
+        join_roles = "".join(f"<option value='{r}'>{_e(cap(ROLE_TITLES[r]))}</option>" for r in ROLES)
+        groups = "".join(f"<option value='{k}'>group {k}</option>" for k in range(1, MAX_GROUPS + 1))
+        turn_days = "".join(f"<option value='{d}'{' selected' if d == 91 else ''}>{_e(w)}</option>"
+                            for d, w in TURN_DAYS.items())
+        budgets = "".join(f"<option value='{s}'{' selected' if s == 90 else ''}>{_e(w)}</option>"
+                          for s, w in TURN_SECONDS.items())
+        group_counts = "".join(f"<option value='{k}'>{k}</option>" for k in range(1, MAX_GROUPS + 1))
         err = f"<p class='error'>{_e(error)}</p>" if error else ""
         return (f"<h1>US troops in Iraq, 2020: the negotiation, played together</h1>{err}<div class='cols'>"
                 "<div class='card'><h2>Join a game (students)</h2><form method='post' action='/join' id='join'>"
-                "<label>Join code <input name='code' autocomplete='off' size='8'></label>"
+                f"<label>Join code <input name='code' autocomplete='off' size='8' value='{_e(code[:12])}'></label>"
+                f"<label>Your group <select name='group'>{groups}</select></label>"
                 f"<label>Your role <select name='role'>{join_roles}</select></label>"
                 "<label>Seat key (only to rejoin your seat) <input name='key' autocomplete='off' size='18'></label>"
                 "<button type='submit'>Join</button></form></div>"
                 "<div class='card'><h2>Open a game (facilitator)</h2><form method='post' action='/open' id='open'>"
                 f"<label>Scenario <select name='scenario'>{options}</select></label>"
-                "<label>Seed <input name='seed' value='1' size='6'></label>"
-                "<label>A turn lasts <select name='turn_days'><option value='28' selected>a month (28 days)</option>"
-                "<option value='14'>two weeks</option><option value='7'>a week</option></select></label>"
+                "<label>Seed (the random world) <input name='seed' value='1' size='6'></label>"
+                f"<label>A turn is <select name='turn_days'>{turn_days}</select> of the model's time</label>"
+                f"<label>and lasts <select name='turn_seconds'>{budgets}</select> in class once you start the "
+                "clock</label>"
+                f"<label>Groups playing the same world <select name='groups'>{group_counts}</select></label>"
                 f"<p>Roles played by students (the model plays the others):</p>{roles}"
-                "<label><input type='checkbox' name='payoffs' value='1' checked> players see the model's payoffs"
-                "</label><button type='submit'>Open the game</button></form></div></div>")
+                "<label><input type='checkbox' name='payoffs' value='1'> players see the model's payoffs</label>"
+                "<button type='submit'>Open the game</button></form></div></div>")
 
     def _facilitator(self, code: str) -> None:
-        room = self.lobby.room(code)
-        if not room.is_facilitator(self._cookies().get(f"fac_{room.code}")):
-            return self._refuse("this is the facilitator's page of another browser")
-        g = room.game
-        seats = "".join(
-            f"<tr><td>{_e(ROLE_TITLES[r])}</td><td>{'joined' if room.seats[r] else 'free'}</td>"
-            f"<td>{'chosen' if r in room.pending else ('waiting' if r in room.waiting_for() else '-')}</td></tr>"
-            for r in g.roles)
+        room = self._room(code)
+        if not room.is_facilitator(self._fac(room)):
+            raise RoomError("this is the facilitator's page of another browser")
+        address, reach = addresses(self.bind_host, self.server.server_address[1], self.headers.get("Host"))
+        join_url = f"{address}?code={room.code}"
+        g1 = room.game
+        rows = []
+        for g in room.groups:
+            seats = ", ".join(f"{ROLE_TITLES[r]}: {'joined' if g.seats[r] else 'free'}"
+                              + (" (chosen)" if r in g.pending else " (waiting)" if r in g.waiting_for() else "")
+                              for r in g.game.roles)
+            state = (f"over: {OUTCOME_LABELS.get(g.game.outcome, g.game.outcome)}" if g.game.over
+                     else f"turn {g.game.turn_number}, {g.game.model.date.isoformat()}")
+            rows.append(f"<tr><td>group {g.number}</td><td>{_e(state)}</td><td>{_e(seats)}</td></tr>")
         controls = ""
-        if not g.over:
-            controls = (f"<form method='post' action='/f/{room.code}/advance'><button id='advance'>Advance the turn"
-                        "</button> <span class='muted'>(players who have not chosen keep their course)</span></form>")
-        elif g.model.running:
-            controls = (f"<form method='post' action='/f/{room.code}/playon'><button id='playon'>Play on to the "
-                        "run's end</button></form>")
-        end = debrief_html(room) if g.over else ""
-        others = [ROLE_TITLES[r] for r in ROLES if r not in g.roles]
-        model_plays = ", ".join([*others, "Baghdad's factions and parliament"])
-        body = (f"<h1>Facilitator: scenario <code>{_e(g.scenario)}</code>, seed {g.seed}</h1>"
-                f"<p>Join code: <span class='code' id='code'>{_e(room.code)}</span> "
-                f"<span class='muted'>students open this address and type the code</span></p>"
-                f"<div class='cols'><div class='card'><h2>Seats</h2><table>{seats}</table>"
-                f"<p class='muted'>The model plays {_e(model_plays)}.</p>{controls}"
-                f"<p><a href='/f/{room.code}/record.md' id='export'>Export the record (Markdown)</a></p></div>"
-                f"{situation_html(room)}</div>{end}{events_html(room)}")
-        self._send(page(f"Facilitator {room.code}", body, refresh=not g.over))
+        if not room.over:
+            clock = ("<button name='run' value='0' class='quiet' id='pause'>Pause the clock</button>"
+                     if room.clock_running else "<button name='run' value='1' id='start'>Start the clock</button>")
+            budget = (f"each turn lasts {TURN_SECONDS.get(room.turn_seconds, f'{room.turn_seconds} s')} in class"
+                      if room.turn_seconds else "turns have no time limit")
+            advance = "".join(f"<option value='{k}'>{k}</option>" for k in (1, 2, 4, 8))
+            controls = (f"<form method='post' action='/f/{room.code}/clock' id='clock'>{clock} "
+                        f"<span class='muted'>({_e(budget)}; a turn also ends once every player has chosen)"
+                        "</span></form>"
+                        f"<form method='post' action='/f/{room.code}/advance' id='advanceform'>"
+                        f"<button id='advance' class='quiet'>Advance</button> <select name='turns' id='turns'>"
+                        f"{advance}</select> turn(s) now <span class='muted'>(who has not chosen keeps their course)"
+                        "</span></form>")
+        elif any(g.game.model.running for g in room.groups):
+            controls = (f"<form method='post' action='/f/{room.code}/playon'><button id='playon' class='quiet'>"
+                        "Play on to the run's end</button></form>")
+        turns_left = max(0, (g1.model.params.horizon_days - g1.model.day) // g1.days_per_turn + 1)
+        bound = (f"At most about {turns_left} more turns"
+                 + (f" × {room.turn_seconds} s = {turns_left * room.turn_seconds / 60:.0f} minutes of class"
+                    if room.turn_seconds else "") + " (fewer when the outcome is decided earlier).")
+        others = [ROLE_TITLES[r] for r in ROLES if r not in g1.roles]
+        model_plays = ", ".join([*others, "Baghdad's parties and parliament"])
+        fork = self._query().get("fork", "")
+        end = debrief.class_html(room, int(fork) if fork.isdigit() else None) if room.over else ""
+        body = (f"<h1>Facilitator: <code>{_e(g1.scenario)}</code>, seed {g1.seed}, "
+                f"{len(room.groups)} group{'s' if len(room.groups) > 1 else ''}</h1>"
+                f"{end}<div class='cols'><div class='card join'><div class='joinrow'><div>"
+                f"<p>Students open <b id='address'>{_e(address)}</b> and type the join code</p>"
+                f"<p><span class='code' id='code'>{_e(room.code)}</span></p><p class='muted'>{_e(reach)}</p></div>"
+                f"<div class='qr' id='qr' title='{_e(join_url)}'>{qr_svg(join_url)}</div></div></div>"
+                f"<div class='card'><h2>Groups</h2><table id='groups'>{''.join(rows)}</table>"
+                f"<p class='muted'>The model plays {_e(model_plays)}. {_e(bound)}</p>{controls}"
+                f"<p><a href='/f/{room.code}/record.md' id='export'>Export the record (Markdown)</a></p></div></div>"
+                f"<div class='cols'>{situation_html(room, 1)}{events_html(room, 1)}</div>")
+        self._send(page(f"Facilitator {room.code}", body, poll=f"/v/{room.code}?g=1&all=1",
+                        turn=sum(g.game.turn_number for g in room.groups), version=room.version,
+                        left=room.seconds_left(1)))
 
-    def _player(self, code: str, role: str) -> None:
-        room = self.lobby.room(code)
-        if not room.seated(role, self._cookies().get(f"seat_{room.code}_{role}")):
-            return self._refuse("you do not hold this seat: join with the code (and your seat key to rejoin)")
-        g = room.game
-        key = room.seats[role]
-        head = (f"<h1>You are {_e(ROLE_TITLES[role])}</h1><p class='muted'>Game {_e(room.code)}, your seat key "
-                f"<code class='seatkey'>{_e(key)}</code> (keep it to rejoin from another browser)</p>"
-                f"<div class='card brief'><b>Your brief.</b> {_e(ROLE_BRIEFS[role])}</div>")
+    def _player(self, code: str, group_text: str, role: str) -> None:
+        room = self._room(code)
+        group = room.group(group_text).number
+        if role not in ROLES or not room.seated(role, self._seat(room, group, role), group):
+            raise RoomError("you do not hold this seat: join with the code (and your seat key to rejoin)")
+        grp = room.group(group)
+        g = grp.game
+        head = (f"<h1>You are {_e(ROLE_TITLES[role])} <span class='muted'>(group {group})</span></h1>"
+                f"<p class='muted'>Game {_e(room.code)}, your seat key <code class='seatkey'>{_e(grp.seats[role])}"
+                "</code> (keep it to rejoin from another browser)</p>"
+                f"<div class='card brief'><b>Your brief.</b> {_e(ROLE_BRIEFS[role])} {moves_html(role)}</div>")
         if g.over:
-            body = head + situation_html(room) + debrief_html(room) + events_html(room)
+            body = (f"<h1>You were {_e(ROLE_TITLES[role])} <span class='muted'>(group {group})</span></h1>"
+                    + debrief.group_html(room, group, role) + events_html(room, group))
             return self._send(page(f"{ROLE_TITLES[role]}: debrief", body))
-        if role in room.pending:
-            choice = room.pending[role][0]
-            name = g.spec(role).action_names[choice] if choice is not None else "keep your course"
-            form = (f"<div class='card'><p class='ok chosen'>You chose: {_e(name)}. Waiting for the other players "
-                    "or the facilitator.</p></div>")
+        mode = ""
+        if role in grp.pending:
+            choice = grp.pending[role][0]
+            name = ("keep your course" if choice is None
+                    else action_text(ROLES[role], g.spec(role).action_names[choice]).label)
+            form = (f"<div class='card'><p class='ok chosen'>You chose for turn {g.turn_number}: {_e(name)}. "
+                    "Waiting for the other players or the clock.</p></div>")
         elif not g.needs_choice(role):
-            form = "<div class='card'><p class='muted nochoice'>You have no decision to take this month.</p></div>"
+            form = ("<div class='card'><p class='muted nochoice'>You have no decision to take this turn: your course "
+                    "stands.</p></div>")
         else:
-            opts = g.options(role)
-            rows = []
-            for o in opts:
-                tags = " (a move)" if is_move(g, role, o) else ""
-                tags += " (your standing posture)" if o.index == g.standing(role) else ""
-                pay = (f" <span class='muted'>payoff {o.payoff:+.2f}, model's chance {100 * o.model_chance:.0f} %"
-                       "</span>") if room.show_payoffs else ""
-                rows.append(f"<label><input type='radio' name='choice' value='{o.name}'> {_e(o.name)}{tags}{pay}</label>")
-            closed = g.standing(role) >= 0 and g.standing(role) not in {o.index for o in opts}
-            note = " (your standing posture is no longer open: choose a new course)" if closed else ""
-            rows.append(f"<label><input type='radio' name='choice' value='keep' checked> keep your course{note}</label>")
-            form = (f"<div class='card'><h2>Your options this month</h2><form method='post' "
-                    f"action='/p/{room.code}/{role}/choose' id='choose'>{''.join(rows)}"
-                    "<label>Decision memo (one line) <input name='memo' size='60' maxlength='200'></label>"
-                    "<button type='submit'>Decide</button></form></div>")
-        body = head + f"<div class='cols'>{situation_html(room)}{form}</div>" + events_html(room)
-        self._send(page(f"{ROLE_TITLES[role]}", body, refresh=role in room.pending or not g.needs_choice(role)))
+            form = choice_form(room, group, role)
+            mode = "form"
+        body = head + f"<div class='cols'>{situation_html(room, group)}{form}</div>" + events_html(room, group)
+        self._send(page(f"{ROLE_TITLES[role]}", body, poll=f"/v/{room.code}?g={group}", turn=g.turn_number,
+                        version=room.version, mode=mode, left=room.seconds_left(group)))
 
     # ------------------------------------------------------------------ POST
     def do_POST(self):
-        parts = self._parts()
         form = self._form()
-        try:
-            if parts == ["open"]:
-                return self._open(form)
-            if parts == ["join"]:
-                room = self.lobby.room(form.get("code", ""))
-                role = form.get("role", "")
-                key = room.join(role, form.get("key") or None)
-                return self._redirect(f"/p/{room.code}/{role}", {f"seat_{room.code}_{role}": key})
-            if len(parts) == 3 and parts[0] == "f" and parts[2] in ("advance", "playon"):
-                room = self.lobby.room(parts[1])
-                key = self._cookies().get(f"fac_{room.code}")
-                room.advance(key) if parts[2] == "advance" else room.play_on(key)
-                return self._redirect(f"/f/{room.code}")
-            if len(parts) == 4 and parts[0] == "p" and parts[3] == "choose":
-                room = self.lobby.room(parts[1])
-                role = parts[2]
-                name = form.get("choice", "keep")
-                names = room.game.spec(role).action_names if role in ROLES else ()
-                if name != "keep" and name not in names:
-                    raise RoomError(f"'{name}' is not an option")
-                choice = None if name == "keep" else names.index(name)
-                room.choose(role, self._cookies().get(f"seat_{room.code}_{role}"), choice, form.get("memo", ""))
-                return self._redirect(f"/p/{room.code}/{role}")
-        except RoomError as err:
-            return self._refuse(str(err))
+        if form is None:
+            return
+        self._dispatch(lambda: self._post(form))
+
+    def _post(self, form: dict[str, str]) -> None:
+        parts = self._parts()
+        if parts == ["open"]:
+            return self._open(form)
+        if parts == ["join"]:
+            room = self._room(form.get("code", ""))
+            role = form.get("role", "")
+            group = room.group(form.get("group", "1")).number
+            key = room.join(role, form.get("key") or None, group)
+            return self._redirect(f"/p/{room.code}/{group}/{role}", {f"seat_{room.code}_{group}_{role}": key})
+        if len(parts) == 3 and parts[0] == "f" and parts[2] in ("advance", "playon", "clock"):
+            room = self._room(parts[1])
+            key = self._fac(room)
+            if parts[2] == "advance":
+                turns = form.get("turns", "1")
+                room.advance(key, int(turns) if turns.isdigit() else 0)
+            elif parts[2] == "clock":
+                room.set_clock(key, form.get("run") == "1")
+            else:
+                room.play_on(key)
+            return self._redirect(f"/f/{room.code}")
+        if len(parts) == 5 and parts[0] == "p" and parts[4] == "choose":
+            room = self._room(parts[1])
+            group, role = room.group(parts[2]).number, parts[3]
+            if role not in ROLES:
+                raise RoomError(f"'{role}' is not a role")
+            names = room.group(group).game.spec(role).action_names
+            name = form.get("choice", "")
+            if name != "keep" and name not in names:
+                raise RoomError(f"'{name}' is not an option: choose one of the options shown")
+            turn = form.get("turn", "")
+            room.choose(role, self._seat(room, group, role), None if name == "keep" else names.index(name),
+                        form.get("memo", ""), turn=int(turn) if turn.isdigit() else None, group=group)
+            return self._redirect(f"/p/{room.code}/{group}/{role}")
         self._send(page("Not found", "<h1>Not found</h1>"), HTTPStatus.NOT_FOUND)
 
     def _open(self, form: dict[str, str]) -> None:
+        def bad(message: str) -> None:
+            self._send(page("Open a game", self._home(message)), HTTPStatus.BAD_REQUEST)
+
         roles = [r for r in ROLES if form.get(f"role_{r}")]
         scenario = form.get("scenario", "baseline")
-        try:
-            seed = int(form.get("seed", "0"))
-            if not 0 <= seed < SEED_LIMIT:
-                raise ValueError
-        except ValueError:
-            return self._send(page("Open a game", self._home(f"seed = {form.get('seed')!r} is not allowed: a whole "
-                                                             f"number in [0, {SEED_LIMIT - 1}]")), HTTPStatus.BAD_REQUEST)
+        numbers = {}
+        for key, allowed, default in (("seed", None, "0"), ("turn_days", TURN_DAYS, "91"),
+                                      ("turn_seconds", TURN_SECONDS, "90"), ("groups", range(1, MAX_GROUPS + 1), "1")):
+            raw = form.get(key, default).strip()
+            ok = raw.isdigit() and (int(raw) < SEED_LIMIT if allowed is None else int(raw) in allowed)
+            if not ok:
+                what = (f"a whole number in [0, {SEED_LIMIT - 1}]" if allowed is None
+                        else "one of " + ", ".join(str(a) for a in allowed))
+                return bad(f"{key} = {raw!r} is not allowed: {what}")
+            numbers[key] = int(raw)
         if not roles:
-            return self._send(page("Open a game", self._home("choose at least one role for the students")),
-                              HTTPStatus.BAD_REQUEST)
+            return bad("choose at least one role for the students")
+        wait = self.opens.hit(self._client())
+        if wait:
+            raise TooMany(f"too many new games from this address: try again in {wait} s", wait)
         try:
-            turn_days = int(form.get("turn_days", "28"))
-            if turn_days not in (7, 14, 28):
-                raise ValueError(f"turn_days = {turn_days} is not allowed: 7, 14 or 28")
-            room = self.lobby.open(scenario, seed, roles, show_payoffs=bool(form.get("payoffs")),
-                                   days_per_turn=turn_days)
+            room = self.lobby.open(scenario, numbers["seed"], roles, show_payoffs=bool(form.get("payoffs")),
+                                   days_per_turn=numbers["turn_days"], groups=numbers["groups"],
+                                   turn_seconds=numbers["turn_seconds"])
         except (ConfigError, ValueError) as err:
-            return self._send(page("Open a game", self._home(str(err))), HTTPStatus.BAD_REQUEST)
+            return bad(str(err))
         self._redirect(f"/f/{room.code}", {f"fac_{room.code}": room.facilitator_key})
 
 
-def serve(host: str = "127.0.0.1", port: int = 8766) -> ThreadingHTTPServer:
+class ClassroomServer(ThreadingHTTPServer):
+    """A threading server that answers at most MAX_CONNECTIONS requests at once (more wait in
+    the listen queue) and resolves the turns whose time ran out twice a second."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address, handler, max_connections: int = MAX_CONNECTIONS):
+        super().__init__(address, handler)
+        self.slots = threading.BoundedSemaphore(max_connections)
+        self.stopping = threading.Event()
+        self.ticker = threading.Thread(target=self._tick, name="classroom-clock", daemon=True)
+        self.ticker.start()
+
+    def _tick(self) -> None:
+        while not self.stopping.wait(0.5):
+            try:
+                self.RequestHandlerClass.lobby.tick()  # type: ignore[attr-defined]
+            except Exception as err:  # a clock that stops would stop every class: report, go on
+                print(f"classroom clock: {err!r}", file=sys.stderr, flush=True)
+
+    def process_request(self, request, client_address):
+        self.slots.acquire()
+        try:
+            super().process_request(request, client_address)
+        except Exception:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def server_close(self):
+        self.stopping.set()
+        super().server_close()
+
+
+def serve(host: str = "127.0.0.1", port: int = 8766, *, lobby: Lobby | None = None,
+          guesses_per_minute: int = GUESSES_PER_MINUTE, opens_per_ten_minutes: int = OPENS_PER_TEN_MINUTES,
+          socket_timeout: float = SOCKET_TIMEOUT, max_connections: int = MAX_CONNECTIONS) -> ClassroomServer:
     """A server for a fresh lobby (call `serve_forever` on it)."""
-    handler = type("ClassroomHandler", (Handler,), {"lobby": Lobby()})
-    return ThreadingHTTPServer((host, port), handler)
+    handler = type("ClassroomHandler", (Handler,), {
+        "lobby": lobby or Lobby(), "bind_host": host, "guesses": RateLimit(guesses_per_minute, 60.0),
+        "opens": RateLimit(opens_per_ten_minutes, 600.0), "timeout": socket_timeout})
+    return ClassroomServer((host, port), handler, max_connections)
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m sim.play.classroom",
                                 description="The negotiation several students play together in their browsers.")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every network this "
+                        "machine is on, e.g. the classroom's)")
     p.add_argument("--port", type=int, default=8766, help="port (default 8766)")
     args = p.parse_args(argv)
-    server = serve(args.host, args.port)
-    print(f"Classroom game: http://{args.host}:{args.port}  (Ctrl-C stops it)", flush=True)
+    try:
+        server = serve(args.host, args.port)
+    except OSError as err:
+        print(f"python -m sim.play.classroom: error: cannot listen on {args.host}:{args.port}: {err.strerror or err}",
+              file=sys.stderr)
+        return 2
+    address, reach = addresses(args.host, args.port, None)
+    print(f"Classroom game: {address}  ({reach} Ctrl-C stops it.)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

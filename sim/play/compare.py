@@ -98,13 +98,17 @@ def role_lines(role: str, played: dict, d: Distribution, moves: list[str]) -> li
         ]
     if role == "tehran":
         inf = c["final_iran_influence"]
-        below = float((inf < played["final_iran_influence"]).mean())
+        mine = played["final_iran_influence"]
+        lower, higher = float((inf < mine).mean()), float((inf > mine).mean())
         return [
             f"As Tehran, your moves: {made}.",
             f"You changed posture {played['tehran_posture_changes']} times; the model's Tehran "
             f"{float(c['tehran_posture_changes'].mean()):.1f} times on average ({own['tehran_posture_changes']} in this world).",
-            f"Iranian influence at the end: {played['final_iran_influence']:.2f}, above {_pct(below)} of the model's runs "
-            f"({own['final_iran_influence']:.2f} in this world, F24).",
+            f"Iranian influence in Baghdad at the end (0 = none, 1 = Iran decides; F24): {mine:.2f}. The model's runs "
+            f"ended lower in {_pct(lower)} of them and higher in {_pct(higher)} (median "
+            f"{float(np.median(inf)):.2f}; {own['final_iran_influence']:.2f} when the model played this same world)"
+            + (": your Tehran did better for Iran than the model's ever did." if higher == 0 and lower > 0 else
+               ": your Tehran did worse for Iran than the model's ever did." if lower == 0 and higher > 0 else "."),
         ]
     raise ValueError(f"role {role!r} is not one of pm, washington, tehran")
 
@@ -120,3 +124,19 @@ def comparison(scenario: str, seed: int, run_index: int, played: dict, runs: int
         lines.append("")
         lines += role_lines(role, played, d, (moves or {}).get(role, []))
     return "\n".join(lines)
+
+
+def comparison_parts(scenario: str, seed: int, run_index: int, played: dict, runs: int = 1000,
+                     roles: Sequence[str] = (), moves: dict[str, list[str]] | None = None,
+                     overrides: Sequence[str] = ()) -> dict:
+    """The comparison in parts, for a page: `text` (as `comparison`), `outcome_lines`,
+    `role_lines` {role: lines}, `shares` {outcome: share of the model's runs}, `own` (the
+    model's own run of the same world) and `runs`."""
+    d = model_distribution(scenario, seed, run_index, runs, overrides)
+    head = outcome_lines(played, d, scenario, seed, run_index)
+    per_role = {role: role_lines(role, played, d, (moves or {}).get(role, [])) for role in roles}
+    codes = d.cols["outcome"].astype(np.int64)
+    shares = {name: float(np.mean(codes == k)) for k, name in enumerate(OUTCOMES)}
+    text = "\n".join(head + [line for role in roles for line in ["", *per_role[role]]])
+    return {"text": text, "outcome_lines": head, "role_lines": per_role, "shares": shares, "own": d.own,
+            "runs": runs}

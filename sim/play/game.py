@@ -13,7 +13,15 @@ everything else, including every random draw, is the model's own: draws are keye
 comparison (`compare`).
 
 - Keeping one's course (choice None) changes nothing; choosing the standing posture (or
-  `wait`) is the same.
+  `wait`) is the same, and a player's menu (`menu`) shows it once, as keeping one's course.
+- Every option carries its plain words (`sim.model.action_texts`): a label, what it does and
+  the facts it comes from; a proposal that can be accepted is shown with it (`on_the_table`).
+- Each turn records, for each player with a choice, what the model's own actor would most
+  likely have chosen there and why (`Advice`, for the debrief), and whether the player's
+  move was carried out (a move can close within the step before it is made: Washington's
+  pre-request postures once the PM's request comes first).
+- `fork(k)` replays the same random world with the players' choices up to turn k and lets
+  the model play their actors from there.
 - A player acts whatever the institutions allow: the PM's choice is not held back by
   caretaker deference or protests (F13, F14, F15).
 - A player has a choice to make when more than one option is open, or when its standing
@@ -29,8 +37,11 @@ from dataclasses import dataclass, field
 
 from ..abm import story
 from ..abm.model import NegotiationModel
-from ..model import actors, views
+from ..model import actors, reasons, views
+from ..model.action_texts import action_text
+from ..model.actors.government import GovernmentAction
 from ..model.choice import logit_probabilities
+from ..model.legal import Proposal
 
 #: role name -> the actor of the registry a player takes on
 ROLES = {role: actor.name for role, actor in actors.ROLES.items()}
@@ -45,19 +56,64 @@ class Option:
     name: str
     payoff: float         # the model's value of the action for the actor now (weeks of payoff)
     model_chance: float   # the chance the model's own actor would choose it (logit choice)
+    actor: str = ""       # the registry name of the actor whose option it is
+
+    @property
+    def text(self):
+        """Its plain words (`sim.model.action_texts`): label, does, facts, open_when, kind."""
+        return action_text(self.actor, self.name)
+
+    @property
+    def label(self) -> str:
+        return self.text.label
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One line of a player's menu: `value` is "keep" (keep one's course) or an action's name."""
+
+    value: str
+    label: str
+    does: str
+    facts: str
+    tags: tuple[str, ...]
+    payoff: float
+    model_chance: float
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What the model's own actor would most likely have chosen at a player's decision, and why."""
+
+    role: str
+    chosen: str          # the player's choice: an action's name, or "keep"
+    model: str           # the model's most likely choice there: an action's name, or "keep"
+    model_label: str
+    chance: float        # the logit chance of the model's choice
+    why: str             # its largest terms against the player's choice, in words
+    why_numbers: str     # the same with their values (weeks of payoff)
+
+    @property
+    def agrees(self) -> bool:
+        return self.chosen == self.model
 
 
 @dataclass
 class Turn:
     """One turn's record: when it started, each player's choice (an action name, or "keep")
-    and memo, and the story's entries of the turn."""
+    and memo, what the model would have done there, moves that could not be carried out,
+    and the story's entries of the turn."""
 
     number: int
     date: str
     week: int
+    day: int = 0
     choices: dict[str, str] = field(default_factory=dict)
     memos: dict[str, str] = field(default_factory=dict)
+    advice: dict[str, Advice] = field(default_factory=dict)
+    void: dict[str, str] = field(default_factory=dict)
     events: list[dict] = field(default_factory=list)
+    steps: int = 0       # model steps the turn took (fewer than a turn's when the outcome was decided)
 
 
 def parse_roles(text: str | Iterable[str]) -> tuple[str, ...]:
@@ -135,22 +191,106 @@ class Game:
         own = getattr(section, "rationality", None)
         lam = own if own is not None else m.params.behaviour.rationality
         chance = logit_probabilities(u, lam, avail)[0]
-        return [Option(i, names[i], float(u[0, i]), float(chance[i])) for i in range(len(names)) if avail[0, i]]
+        idle = self._idle_answer(actor)
+        return [Option(i, names[i], float(u[0, i]), float(chance[i]), actor) for i in range(len(names))
+                if avail[0, i] and names[i] != idle]
+
+    def proposal_size(self) -> float:
+        """The size of the proposal waiting (a share of the January 2020 force): Baghdad's
+        first request for talks has none yet, and is settled at the drawdown both sides
+        could accept now (as the model settles it when Washington answers)."""
+        s, m = self.model.state, self.model
+        size = float(s.proposal_size[0])
+        if size < 0:
+            size = float(views.outlook_now(s, m.params, m.step_index + 1)["deal_size"][0])
+        return size
+
+    def _idle_answer(self, actor: str) -> str | None:
+        """An acceptance that would agree nothing: accepting Baghdad's proposal while no
+        drawdown both sides could accept exists (the model turns it down, as any other answer)."""
+        s = self.model.state
+        if actor == "washington" and int(s.proposal[0]) == Proposal.BAGHDAD_DRAWDOWN and self.proposal_size() <= 0:
+            return "accept_proposal"
+        return None
 
     def standing(self, role: str) -> int:
         """The code of a role's standing posture (Washington, Tehran) or -1 (the PM, none yet)."""
         field = actors.ACTORS[ROLES[role]].posture_field
         return int(getattr(self.model.state, field)[0]) if field else -1
 
-    def needs_choice(self, role: str) -> bool:
-        """Whether a role has a choice to make this turn: more than one option open, or its
-        standing posture no longer open."""
-        opts = self.options(role)
-        if not opts:
-            return False
+    def keeps(self, role: str, option: Option) -> bool:
+        """Whether choosing `option` is keeping one's course: the standing posture, or waiting."""
+        return option.index == self.standing(role) or (ROLES[role] == "government" and
+                                                       option.index == GovernmentAction.WAIT)
+
+    def standing_closed(self, role: str) -> bool:
+        """Whether a role's standing posture is no longer open while another posture is (it
+        must choose a new course: after a formal request, Washington's earlier postures). A
+        posture that goes on with no other posture open (withdrawing on schedule while the
+        troops leave) is not closed: keeping it is keeping one's course."""
         posture = self.standing(role)
-        closed = posture >= 0 and posture not in {o.index for o in opts}
-        return len(opts) > 1 or closed
+        opts = self.options(role)
+        return (posture >= 0 and posture not in {o.index for o in opts}
+                and any(o.text.kind == "posture" for o in opts))
+
+    def needs_choice(self, role: str) -> bool:
+        """Whether a role has a choice to make this turn: more than one course in its menu
+        (keeping its course counts), or its standing posture closed."""
+        return len(self.menu(role)) > 1 or self.standing_closed(role)
+
+    def menu(self, role: str) -> list[MenuItem]:
+        """What a player chooses between now, each once: keeping one's course first (the
+        standing posture or waiting, when it is open), then the other open options; only
+        options that can be taken now."""
+        opts = self.options(role)
+        best = max(opts, key=lambda o: o.payoff) if opts else None
+        items = []
+        posture = self.standing(role)
+        if posture >= 0 and posture not in {o.index for o in opts} and not self.standing_closed(role):
+            t = action_text(ROLES[role], self.spec(role).action_names[posture])
+            items.append(MenuItem("keep", f"Keep your course: {t.label[0].lower() + t.label[1:]}",
+                                  f"It goes on: no other course is open now. {t.does}", t.facts,
+                                  ("your standing posture",), float("nan"), float("nan")))
+        for o in opts:
+            t = o.text
+            tags = ["a move" if t.kind == "move" else "a posture" if t.kind == "posture" else "no move"]
+            if o is best:
+                tags.append("highest payoff")
+            if self.keeps(role, o):
+                standing = ROLES[role] != "government"
+                label = (f"Keep your course: {t.label[0].lower() + t.label[1:]}" if standing else t.label)
+                items.append(MenuItem("keep", label, t.does, t.facts,
+                                      ("your standing posture",) if standing else ("keep your course",),
+                                      o.payoff, o.model_chance))
+            else:
+                items.append(MenuItem(o.name, t.label, t.does, t.facts, tuple(tags), o.payoff, o.model_chance))
+        return sorted(items, key=lambda i: i.value != "keep")
+
+    def not_open(self, role: str) -> list:
+        """The role's actions that cannot be taken now, with when they open (`action_text`)."""
+        open_ = {o.index for o in self.options(role)}
+        spec = self.spec(role)
+        return [action_text(spec.name, n) for i, n in enumerate(spec.action_names)
+                if i not in open_ and action_text(spec.name, n).kind != "wait"]
+
+    def on_the_table(self, role: str) -> list[str]:
+        """The proposals waiting for this role's answer, in words with their size (F5, F19)."""
+        s, m = self.model.state, self.model
+        proposal, size = int(s.proposal[0]), self.proposal_size()
+        initial = float(m.params.world.initial_troops)
+        actor = ROLES[role]
+        troops = f"about {size * initial:,.0f}"
+        if actor == "washington" and proposal == Proposal.BAGHDAD_DRAWDOWN:
+            if size <= 0:
+                return ["Baghdad has asked for talks on a drawdown (F5), but no drawdown exists now that both sides "
+                        "could accept: whatever you choose turns the request down."]
+            return [f"Baghdad has asked for talks on a drawdown (F5): accepting agrees to take {troops} troops "
+                    "out now; no clock starts."]
+        if actor == "government" and proposal == Proposal.WASHINGTON_DRAWDOWN:
+            return [f"Washington offers to take {troops} troops out (F19); accepting agrees to it."]
+        if actor == "government" and proposal == Proposal.RETRACTION_PACKAGE:
+            return [f"Washington's package: {troops} troops out if you take the formal request back (F19)."]
+        return []
 
     def can_decide(self) -> bool:
         return self.needs_choice(self.role)
@@ -168,26 +308,59 @@ class Game:
         return f"week {m.week} (past the {horizon}-week horizon: a request's year is still running)"
 
     # ------------------------------------------------------------------ playing
-    def play_turn(self, choices: dict[str, int | None] | None = None, memos: dict[str, str] | None = None) -> list[dict]:
+    @property
+    def turn_number(self) -> int:
+        """The number of the turn being decided now (1 before the first)."""
+        return len(self.turns) + 1
+
+    def advice(self, role: str, chosen: int | None) -> Advice | None:
+        """What the model's own actor would most likely choose now if it reconsidered its
+        course (the logit choice's most likely open option), and its largest terms against
+        the player's choice `chosen` (None: keeping the course). None if the role has no choice."""
+        if not self.needs_choice(role):
+            return None
+        m, actor = self.model, ROLES[role]
+        opts = self.options(role)
+        best = max(opts, key=lambda o: o.model_chance)
+        keep = int(GovernmentAction.WAIT) if actor == "government" else self.standing(role)
+        mine = keep if chosen is None else chosen
+        name = "keep" if self.keeps(role, best) else best.name
+        mine_name = "keep" if (chosen is None or any(self.keeps(role, o) and o.index == chosen for o in opts)) \
+            else self.spec(role).action_names[chosen]
+        if mine < 0 or best.index == mine:
+            terms: dict[str, float] = {}
+        else:
+            terms = reasons.change_terms(actor, m.state, m.params, m.step_index + 1, best.index, mine)
+        return Advice(role, mine_name, name, best.label, best.model_chance,
+                      story.because(terms, made=False, numbers=False) if terms else "the same choice",
+                      story.because(terms, made=False) if terms else "the same choice")
+
+    def play_turn(self, choices: dict[str, int | None] | None = None, memos: dict[str, str] | None = None,
+                  steps: int | None = None) -> list[dict]:
         """Step through a turn with each player's choice imposed in its first step (None or
         missing: the player keeps its course); stop early when the outcome is decided (unless
-        playing on). Returns the story's entries of the turn."""
+        playing on; `steps` replays a recorded turn's exact length). Returns the story's
+        entries of the turn."""
         choices = dict(choices or {})
         for role in choices:
             if role not in self.roles:
                 raise ValueError(f"role {role!r} is not a player's in this game ({', '.join(self.roles)})")
         m = self.model
         start_day = m.day
-        turn = Turn(len(self.turns) + 1, m.date.isoformat(), m.week)
+        turn = Turn(len(self.turns) + 1, m.date.isoformat(), m.week, start_day)
         for role in self.roles:
             a = choices.get(role)
+            advice = self.advice(role, a)
+            if advice is not None:
+                turn.advice[role] = advice
             if a is not None and (a == self.standing(role) or (ROLES[role] == "government" and a == 0)):
                 a = choices[role] = None  # the standing posture, or waiting: the course is kept
             turn.choices[role] = self.spec(role).action_names[a] if a is not None else "keep"
             memo = (memos or {}).get(role, "").strip().replace("\n", " ")
             if memo:
                 turn.memos[role] = memo[:200]
-        steps = max(1, round(self.days_per_turn / m.params.step_days))
+        replay = steps is not None
+        steps = max(1, round(self.days_per_turn / m.params.step_days)) if steps is None else steps
         decided_before = int(m.state.outcome[0]) >= 0
         fields = [getattr(m.state, self.spec(r).forced_field) for r in self.roles]
         for k in range(steps):
@@ -201,11 +374,68 @@ class Game:
             finally:
                 for forced in fields:
                     forced[0] = -1
-            if not decided_before and not self.playing_on and int(m.state.outcome[0]) >= 0:
+            turn.steps += 1
+            if k == 0:
+                self._check_carried_out(turn, choices)
+            if not replay and not decided_before and not self.playing_on and int(m.state.outcome[0]) >= 0:
                 break
-        turn.events = [e for e in story.chronicle(m) if e["kind"] != "context" and e["day"] > start_day]
+        turn.events = [e for e in self.story() if e["kind"] != "context" and e["day"] > start_day]
         self.turns.append(turn)
         return turn.events
+
+    def _check_carried_out(self, turn: Turn, choices: dict[str, int | None]) -> None:
+        """Note each player's move that the model could not carry out (it closed within the
+        step before the player's stage came: the stage order is the model's)."""
+        m = self.model
+        for role in self.roles:
+            a = choices.get(role)
+            spec = self.spec(role)
+            if a is None or spec.action_field is None:
+                continue
+            done = int(getattr(m.state, spec.action_field)[0]) == a
+            if ROLES[role] == "washington":
+                done = done or int(m.state.washington_posture[0]) == a
+            if not done:
+                turn.void[role] = (f"{action_text(spec.name, spec.action_names[a]).label} could not be carried out: "
+                                   "it was no longer open when its turn in the month came (another actor's move came "
+                                   "first); the course is kept")
+
+    def story(self, numbers: bool = True) -> list[dict]:
+        """The story of the game (`story.chronicle`) with a line for every player's choice
+        (and for a move that could not be carried out), dated at the start of its turn."""
+        entries = story.chronicle(self.model, numbers=numbers)
+        for t in self.turns:
+            for role, choice in t.choices.items():
+                if choice == "keep" and role not in t.memos:
+                    continue
+                what = ("kept its course" if choice == "keep"
+                        else f"chose: {action_text(ROLES[role], choice).label}")
+                memo = f' Memo: "{t.memos[role]}"' if role in t.memos else ""
+                void = f" ({t.void[role]})" if role in t.void else ""
+                entries.append({"day": t.day, "date": t.date, "week": t.week, "kind": "player_choice", "role": role,
+                                "choice": choice, "turn": t.number,
+                                "text": f"Turn {t.number}: {ROLE_TITLES[role][0].upper() + ROLE_TITLES[role][1:]} "
+                                        f"(a player) {what}.{void}{memo}"})
+        head = [e for e in entries if e["kind"] == "context"]
+        rest = sorted((e for e in entries if e["kind"] != "context"),
+                      key=lambda e: (e["day"], e["kind"] != "player_choice"))
+        return head + rest
+
+    def fork(self, turn: int) -> "Game":
+        """The same random world replayed with the players' choices of turns 1..turn-1; from
+        turn `turn` on the model plays every actor (the players' too), to the run's end."""
+        if not 1 <= turn <= len(self.turns) + 1:
+            raise ValueError(f"turn = {turn} is not allowed: a turn from 1 to {len(self.turns) + 1}")
+        g = Game(self.roles, self.scenario, self.seed, self.run_index, self.overrides, self.days_per_turn)
+        g.playing_on = True
+        for t in self.turns[:turn - 1]:
+            picks = {r: (None if c == "keep" else self.spec(r).action_names.index(c)) for r, c in t.choices.items()}
+            g.play_turn(picks, steps=t.steps)
+        for role in g.roles:
+            getattr(g.model.state, g.spec(role).human_field)[0] = False
+        while g.model.running:
+            g.model.step()
+        return g
 
     def play_month(self, action: int | None) -> list[dict]:
         """One turn of a one-player game (the first role's choice)."""

@@ -4,9 +4,7 @@ docs/facts.md."""
 
 from __future__ import annotations
 
-from ..abm import story
 from ..model import actors
-from ..model.actors.washington import POSTURES as WASHINGTON_POSTURES
 from ..output import OUTCOME_MEANING
 from .game import ROLE_TITLES, ROLES, Game, Option
 
@@ -63,33 +61,46 @@ def situation(game: Game, recent: list[dict]) -> str:
 
 
 def is_move(game: Game, role: str, o: Option) -> bool:
-    actor = ROLES[role]
-    return (actor == "government" and o.index > 0) or (
-        actor == "washington" and o.index not in {int(a) for a in WASHINGTON_POSTURES})
+    return o.text.kind == "move"
+
+
+def choosable(game: Game, role: str) -> list[Option]:
+    """The options a player picks by number: the open ones other than keeping its course
+    (waiting, or the standing posture), which is option 0."""
+    return [o for o in game.options(role) if not game.keeps(role, o)]
 
 
 def options_text(game: Game, options: list[Option], role: str | None = None, show_payoffs: bool = True) -> str:
+    """A player's menu in plain words: what is on the table, each open option with what it
+    does and its facts (and the model's values, unless hidden), keeping one's course as 0,
+    and the moves not open now. `options` are the numbered ones (`choosable`)."""
     role = role or game.role
-    best = max(options, key=lambda o: o.payoff)
-    standing = game.standing(role)
+    menu = {i.value: i for i in game.menu(role)}
     head = f"Your options as {ROLE_TITLES[role]}"
     head += (" (the model's value of each, in weeks of payoff, higher is better for you; and how likely the "
              "model's own actor would choose it):" if show_payoffs else ":")
-    lines = [head]
+    lines = [f"On the table: {x}" for x in game.on_the_table(role)] + [head]
+
+    def numbers(item) -> str:
+        return (f"   [payoff {item.payoff:+.3f}, model's chance {100 * item.model_chance:5.1f} %"
+                + (", highest payoff" if "highest payoff" in item.tags else "") + "]") \
+            if show_payoffs and item.payoff == item.payoff else ""
+
+    keep = menu.get("keep")
+    if keep is not None:
+        lines.append(f"  0. {keep.label}{numbers(keep)}")
+        lines.append(f"       {keep.does} [{keep.facts}]")
+    else:
+        lines.append("  0. keep your course (your standing posture is no longer open: it stands until you choose "
+                     "a new one)")
     for k, o in enumerate(options, 1):
-        tags = []
-        if show_payoffs and o is best:
-            tags.append("highest payoff")
-        if is_move(game, role, o):
-            tags.append("a move")
-        if o.index == standing:
-            tags.append("your standing posture")
-        tag = f"  [{', '.join(tags)}]" if tags else ""
-        numbers = f"payoff {o.payoff:+.3f}   model's chance {100 * o.model_chance:5.1f} %" if show_payoffs else ""
-        lines.append(f"  {k}. {o.name:22s} {numbers}{tag}")
-    closed = standing >= 0 and standing not in {o.index for o in options}
-    lines.append("  0. keep your course this month" + (" (your standing posture is no longer open: it stands "
-                                                        "until you choose)" if closed else ""))
+        item = menu[o.name]
+        kind = "a move, made at once" if "a move" in item.tags else "a posture, it stands until you change it"
+        lines.append(f"  {k}. {item.label} ({o.name}; {kind}){numbers(item)}")
+        lines.append(f"       {item.does} [{item.facts}]")
+    closed = game.not_open(role)
+    if closed:
+        lines.append("  Not open now: " + "; ".join(f"{t.label} (when {t.open_when})" for t in closed) + ".")
     return "\n".join(lines)
 
 
@@ -115,16 +126,23 @@ def hint(text: str, options: list[Option]) -> str:
 
 
 def moves_of(game: Game, role: str) -> list[str]:
-    """A player's moves in words: each choice other than keeping its course, with its week."""
-    return [f"{t.choices[role]} (week {t.week})" for t in game.turns
-            if t.choices.get(role, "keep") != "keep"]
+    """A player's moves in words: each choice other than keeping its course, with its turn
+    and week (and a note if the model could not carry it out)."""
+    out = []
+    for t in game.turns:
+        choice = t.choices.get(role, "keep")
+        if choice == "keep":
+            continue
+        void = " (not carried out: it closed before its turn in the month)" if role in t.void else ""
+        out.append(f"{choice} (turn {t.number}, week {t.week}){void}")
+    return out
 
 
 def closing(game: Game, comparison: str) -> str:
     m = game.model
     s = m.summary()
     lines = ["", "=== The game is over ===" if m.running else "=== The run is over ===", "The story of your game:"]
-    lines += [f"  {e['date']}  {e['text']}" for e in story.chronicle(m) if e["kind"] != "context"]
+    lines += [f"  {e['date']}  {e['text']}" for e in game.story() if e["kind"] != "context"]
     req = s["formal_request_day"]
     lines += [
         "",
@@ -138,27 +156,42 @@ def closing(game: Game, comparison: str) -> str:
     return "\n".join(lines)
 
 
-def record_markdown(game: Game, comparison: str) -> str:
-    """The game's record as Markdown: settings, every turn's choices and memos, the story and
-    the debrief (what a facilitator keeps or hands back)."""
+def record_markdown(game: Game, comparison: str, numbers: bool = True) -> str:
+    """The game's record as Markdown: settings, every turn's choices and memos, what the
+    model's own actor would have chosen at each decision, the story and the debrief (what a
+    facilitator keeps or hands back). `numbers=False` leaves the model's payoffs out."""
     m = game.model
     players = ", ".join(ROLE_TITLES[r] for r in game.roles)
     lines = [f"# Game record: scenario `{game.scenario}`, seed {game.seed}, run {game.run_index}", "",
              f"Players: {players}. Overrides: {', '.join(game.overrides) or 'none'}. "
              f"Turns played: {len(game.turns)} ({game.days_per_turn} days each).", "",
              f"**Outcome: {game.outcome or 'not decided yet'}** ({m.date.isoformat()}).", "", "## Turns", "",
+             "Each player's choice (the action's name; `keep` keeps the course) and memo.", "",
              "| turn | date | " + " | ".join(ROLE_TITLES[r] for r in game.roles) + " |",
              "|---|---|" + "---|" * len(game.roles)]
     for t in game.turns:
         cells = []
         for r in game.roles:
             memo = t.memos.get(r, "")
-            cell = t.choices.get(r, "keep") + (f": \"{memo}\"" if memo else "")
+            choice = t.choices.get(r, "keep")
+            cell = choice + (f": \"{memo}\"" if memo else "") + (" (not carried out)" if r in t.void else "")
             cells.append(cell.replace("|", "/"))
         lines.append(f"| {t.number} | {t.date} | " + " | ".join(cells) + " |")
+    advice = [(t, a) for t in game.turns for a in t.advice.values()]
+    if advice:
+        lines += ["", "## What the model's own actor would have done", "",
+                  "At each decision, the model's most likely choice there (the logit choice of its own actor) and "
+                  "the largest terms of its values against the player's choice.", "",
+                  "| turn | player | chose | the model's most likely choice | why |", "|---|---|---|---|---|"]
+        for t, a in advice:
+            model = "keep its course" if a.model == "keep" else f"{a.model_label} ({a.model})"
+            why = a.why_numbers if numbers else a.why
+            lines.append(f"| {t.number} | {ROLE_TITLES[a.role]} | {a.chosen} | {model} ({100 * a.chance:.0f} %) "
+                         f"| {why} |".replace("\n", " "))
     lines += ["", "## What happened", ""]
-    lines += [f"- **{e['date']}**: {e['text']}" for e in story.chronicle(m) if e["kind"] != "context"]
-    lines += ["", "## Debrief", "", "```", comparison, "```"]
+    lines += [f"- **{e['date']}**: {e['text']}" for e in game.story(numbers=numbers) if e["kind"] != "context"]
+    lines += ["", "## Debrief", ""]
+    lines += [f"- {line.strip()}" if line.strip() else "" for line in comparison.splitlines()]
     return "\n".join(lines) + "\n"
 
 

@@ -22,7 +22,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ..cli import describe_os_error, omegaconf_message, run_hydra_app
+from ..cli import check_hydra_dirs, describe_os_error, omegaconf_message, quiet_logging, run_hydra_app
 from ..config import CONFIG_DIR, ConfigError, register_configs
 from ..config.overrides import check_command_overrides
 from ..config.safety import check_command_line
@@ -48,6 +48,7 @@ def main() -> None:
     with sigterm_raises():
         try:
             check_command_line(args, "sweep")
+            check_hydra_dirs(args)
             check_command_overrides(args, SweepConfig, "sweep", CONFIG_DIR, "python -m sim.sweep")
             if any(a in ("-h", "--help") for a in args):
                 from ..config.help import register_help
@@ -70,6 +71,7 @@ def _fail(message: str, code: int = 2):
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="sweep", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
+    quiet_logging()
     from .job import run_job
     from .runner import SweepFailed, SweepInterrupted
 

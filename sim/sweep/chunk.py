@@ -92,24 +92,31 @@ def table_checksum(table: pa.Table) -> str:
 
     Deterministic for equal content however the table is laid out in memory (chunking,
     buffer offsets, a validity bitmap present or not), so a chunk read back from Parquet has
-    the checksum of the table that was written. Schema metadata is not covered."""
+    the checksum of the table that was written. Schema metadata is not covered.
+    `sim.sweep.verify.file_checksum` computes the same checksum of a Parquet file one column
+    at a time."""
     import hashlib
 
     h = hashlib.sha256()
     h.update(f"rows={table.num_rows};".encode())
     for name, column in zip(table.column_names, table.columns):
-        arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        h.update(f"{name}:{arr.type};".encode())
-        valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
-        h.update(valid.tobytes())
-        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or pa.types.is_binary(arr.type):
-            encoded = arr.dictionary_encode()
-            h.update(np.asarray(encoded.indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64).tobytes())
-            for word in encoded.dictionary.to_pylist():
-                data = word.encode() if isinstance(word, str) else bytes(word)
-                h.update(len(data).to_bytes(8, "little") + data)
-        else:
-            if arr.null_count:
-                arr = arr.fill_null(False if pa.types.is_boolean(arr.type) else 0)
-            h.update(np.ascontiguousarray(arr.to_numpy(zero_copy_only=False)).tobytes())
+        add_column(h, name, column)
     return h.hexdigest()
+
+
+def add_column(h, name: str, column: pa.ChunkedArray | pa.Array) -> None:
+    """Feed one column of a table into the checksum `h` (see `table_checksum`)."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    h.update(f"{name}:{arr.type};".encode())
+    valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
+    h.update(valid.tobytes())
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or pa.types.is_binary(arr.type):
+        encoded = arr.dictionary_encode()
+        h.update(np.asarray(encoded.indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64).tobytes())
+        for word in encoded.dictionary.to_pylist():
+            data = word.encode() if isinstance(word, str) else bytes(word)
+            h.update(len(data).to_bytes(8, "little") + data)
+    else:
+        if arr.null_count:
+            arr = arr.fill_null(False if pa.types.is_boolean(arr.type) else 0)
+        h.update(np.ascontiguousarray(arr.to_numpy(zero_copy_only=False)).tobytes())

@@ -31,16 +31,16 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..config import model_params
 from ..config.validate import ConfigError
 from ..files import atomic_write
 from ..model.outcomes import OUTCOMES, REQUEST_STATES
-from ..model.state import FIELDS, initial_state
+from ..model.state import FIELDS
+from .chunk import table_checksum
 from .plan import Plan, run_params
 from .schema import FORMATS, RecordConfig
+from .verify import SERIES_KEY
 
 EXTRA_FILES = ("runs.csv", "series.parquet", "series.csv")
-SERIES_KEY = b"sim.sweep.series"
 #: runs computed at once in the recording pass
 RECORD_BLOCK = 20_000
 
@@ -124,10 +124,11 @@ def record_series(plan: Plan, rec: Recording, expected: pa.Table | None = None) 
             if expected is not None:
                 _check_runs(run_ids[sel], cols, expected)
             parts.append(_rows(run_ids[sel], rec, seen))
-    return pa.concat_tables(parts).replace_schema_metadata({SERIES_KEY: json.dumps({
+    table = pa.concat_tables(parts)
+    return table.replace_schema_metadata({SERIES_KEY: json.dumps({
         "fingerprint": plan.fingerprint(), "weeks": list(rec.weeks), "steps": list(rec.steps),
         "series": list(rec.series), "step_days": int(plan.lever_configs[0].step_days),
-        "start_date": plan.lever_configs[0].start_date}, sort_keys=True)})
+        "start_date": plan.lever_configs[0].start_date, "checksum": table_checksum(table)}, sort_keys=True)})
 
 
 def _rows(run_ids: np.ndarray, rec: Recording, seen: dict[int, dict[str, np.ndarray]]) -> pa.Table:

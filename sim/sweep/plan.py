@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -297,6 +298,13 @@ def make_plan(exp: ExperimentConfig, runs: int | None = None) -> Plan:
     for i, u in enumerate(exp.uncertainties):
         key = f"experiment.uncertainties[{i}] ({u.param})"
         owner, f = _resolve_field(u.param, base.scenario)
+        if u.param in params:
+            raise ConfigError(key, u.param, f"each parameter once among the uncertainties (it is also "
+                              f"experiment.uncertainties[{params.index(u.param)}])")
+        bad = [v for v in [u.low, u.high, *list(u.levels or [])] if not math.isfinite(v)]
+        if bad:
+            raise ConfigError(key, bad[0], "finite bounds and levels (an infinite or NaN bound cannot be sampled "
+                              "uniformly, and the analysis cannot use it)")
         if not u.low <= u.high:
             raise ConfigError(key, [u.low, u.high], "a range with low <= high")
         if u.scale not in SCALES:

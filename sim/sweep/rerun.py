@@ -11,7 +11,6 @@ summary is checked against the table's row.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from ..abm.model import NegotiationModel
 from ..model.state import summary_kinds
 from .plan import Plan, make_plan, run_params
 from .schema import ExperimentConfig, UncertaintyConfig
+from .verify import verify_sweep
 
 #: summary fields compared between a re-run and its row in runs.parquet: every summary column
 #: the state declares (`sim.model.state.summary_kinds`)
@@ -46,8 +46,9 @@ def experiment_from_metadata(meta: dict) -> ExperimentConfig:
 
 
 def plan_from_sweep(sweep_dir) -> Plan:
-    """The plan of the sweep in `sweep_dir`, checked against the fingerprint it recorded."""
-    meta = json.loads((Path(sweep_dir) / "metadata.json").read_text())
+    """The plan of the sweep in `sweep_dir`, checked against the fingerprint it recorded; its
+    files are checked against their checksums first (`verify.verify_sweep`)."""
+    _, meta = verify_sweep(sweep_dir)
     plan = make_plan(experiment_from_metadata(meta), meta["run_count"])
     if meta.get("fingerprint") and plan.fingerprint() != meta["fingerprint"]:
         raise RerunMismatch(

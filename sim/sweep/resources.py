@@ -99,3 +99,26 @@ def sweep_disk(total_runs: int, n_params: int) -> int:
 
 def plan_memory(points: int, n_params: int) -> int:
     return int(PLAN_COPIES * points * max(n_params, 1) * 8)
+
+
+def check_runs_fit(runs: object, key: str = "runs", *, n_params: int = 0, at_once: bool = False) -> int:
+    """Refuse (ConfigError, naming `key`) a run count that is not a whole number >= 1 or whose
+    table does not fit in the memory this machine has available now; return it. `at_once`:
+    the runs are also simulated in one block (the engine's state for every run), not in
+    blocks of a bounded size. A public check for every entry point that builds a table of
+    runs in memory (`sim.ensemble`, `sim.ensembles.run_ensemble`, the sweep runner's own
+    checks use the same estimates), so `runs=10**12` is refused in a second instead of
+    running for minutes and dying of MemoryError."""
+    from ..config.validate import ConfigError
+
+    if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
+        raise ConfigError(key, runs, "an integer in [1, 2**62]")
+    have = available_memory()
+    if have is None:
+        return runs
+    need = assembly_memory(runs, n_params) + (compute_memory(runs, 1, runs) if at_once else 0)
+    if need > have:
+        raise ConfigError(key, runs, f"a number of runs that fits in this machine's memory: {runs:,} runs need about "
+                          f"{human(need)}, {human(have)} is available; run fewer runs (or a sweep, which writes them "
+                          "to disk in chunks)")
+    return runs

@@ -15,8 +15,11 @@ used only when it can be read and all of these match; any other file with a chun
 (truncated, from another sweep or seed, copied over another chunk, written by older code)
 is named in a one-line warning and computed again. The assembled table must hold exactly
 the run ids 0..N-1, each once, in order, before runs.parquet and metadata.json are written;
-runs.parquet carries the fingerprint, run count and checksum too (key `sim.sweep`), so
-`sim.analyze` can tell whether a metadata.json describes it. A folder without plan.json
+runs.parquet carries the fingerprint, run count, its checksum and the checksum of the
+metadata.json written with it (key `sim.sweep`, `sim.sweep.verify`), so whoever reads the
+folder (sim.analyze, sim.Sweep, this runner finding a sweep complete) refuses a table or a
+metadata.json edited since. A folder that looks complete but fails that check is refused
+(exit 2) rather than reported as complete. A folder without plan.json
 that holds anything (another sweep's results, or anything else) is never written into
 without overwrite=true. metadata.json lists every invocation that computed chunks of the
 table (`invocations`: engine, executor, workers, chunk size, host, runs computed).
@@ -31,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -46,16 +50,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..config.validate import ConfigError
-from ..files import atomic_write
+from ..files import atomic_write, check_destination
 from ..provenance import git_commit, package_versions
 from . import executors, resources
 from .chunk import table_checksum
 from .lock import LOCK_NAME, SweepLock
 from .plan import Plan
+from .verify import TABLE_KEY, ChecksumMismatch, metadata_digest, read_tag, recompute_hint, verify_sweep
 
 PACKAGES = ("numpy", "scipy", "mesa", "hydra-core", "omegaconf", "pandas", "pyarrow", "matplotlib")
 CHUNK_KEY = b"sim.sweep.chunk"
-TABLE_KEY = b"sim.sweep"
 #: chunk_size below this is refused unless the sweep has at most SMALL_SWEEP runs: every
 #: chunk costs a fixed time (the engine's loop over all the weeks, plan parameters, a Parquet
 #: file and a rename) whatever its size, so chunk_size=1 made a sweep hundreds of times slower
@@ -197,7 +201,7 @@ def prepare_output(out: Path, plan: Plan, chunk_size: int, overwrite: bool) -> t
         for name in ("metadata.json", "runs.parquet", "plan.json"):
             (out / name).unlink(missing_ok=True)
         for f in (out / "chunks").glob("*.parquet") if (out / "chunks").exists() else []:
-            f.unlink()
+            shutil.rmtree(f) if f.is_dir() and not f.is_symlink() else f.unlink()
     (out / "chunks").mkdir(parents=True, exist_ok=True)
     _write_json(plan_file, doc)
     return chunk_size, False
@@ -218,26 +222,30 @@ def foreign_content(out: Path) -> list[str]:
 
 
 def table_tag(path: Path) -> dict | None:
-    """The sweep record (fingerprint, run_count, checksum) a runs.parquet carries in its
-    schema metadata, or None if it carries none or cannot be read."""
-    try:
-        raw = (pq.read_schema(path).metadata or {}).get(TABLE_KEY)
-        tag = json.loads(raw) if raw is not None else None
-    except (OSError, ValueError, pa.ArrowException):
-        return None
-    return tag if isinstance(tag, dict) else None
+    """The sweep record (fingerprint, run_count, checksum, metadata) a runs.parquet carries in
+    its schema metadata, or None if it carries none or cannot be read."""
+    return read_tag(path, TABLE_KEY)
 
 
 def _metadata_matches(out: Path, plan_doc: dict) -> bool:
-    """metadata.json and runs.parquet both describe this plan (else the folder is finished again)."""
+    """metadata.json and runs.parquet both describe this plan (else the folder is finished
+    again), and both match the checksums written with them: a folder of this plan whose
+    table or metadata.json was changed since is refused (ChecksumMismatch), never reported
+    complete."""
     try:
         meta = json.loads((out / "metadata.json").read_text())
         rows = pq.read_metadata(out / "runs.parquet").num_rows
     except (OSError, ValueError, pa.ArrowException):
-        return False
+        meta, rows = None, None
     tag = table_tag(out / "runs.parquet") or {}
-    return (isinstance(meta, dict) and meta.get("fingerprint") == plan_doc["fingerprint"] == tag.get("fingerprint")
-            and meta.get("run_count") == plan_doc["total_runs"] == rows == tag.get("run_count"))
+    if tag.get("fingerprint") != plan_doc["fingerprint"] or tag.get("run_count") != plan_doc["total_runs"]:
+        return False  # another plan's table (or none): computed again
+    if not (isinstance(meta, dict) and meta.get("fingerprint") == plan_doc["fingerprint"]
+            and meta.get("run_count") == plan_doc["total_runs"] == rows):
+        raise ChecksumMismatch(out / "metadata.json", "it does not describe runs.parquet, which holds this sweep's "
+                               "table (edited, damaged, or another sweep's)", recompute_hint(out, tag))
+    verify_sweep(out)
+    return True
 
 
 def _check_settings(plan: Plan, out: Path, engine: str, executor: str, workers, chunk_size) -> int:
@@ -307,6 +315,7 @@ def run_sweep(plan: Plan, out: Path, *, engine: str = "batch", executor: str = "
     died); in all three cases finished chunks are kept and nothing looks complete. An
     OSError (a full or read-only disk) is left to the caller to report."""
     out = Path(out)
+    check_destination(out, "out")
     workers = _check_settings(plan, out, engine, executor, workers, chunk_size)
     executors.check_executor(executor, ray_address)
     out.mkdir(parents=True, exist_ok=True)
@@ -391,6 +400,13 @@ def _run_locked(plan: Plan, out: Path, settings: dict, chunk_size: int, progress
         "experiment_config": asdict(plan.experiment),
         "resolved_config": resolved_config,
     }
+    # runs.parquet first, tagged with its checksum and metadata.json's; metadata.json last:
+    # its presence means the sweep is complete
+    tag = {"fingerprint": fingerprint, "run_count": plan.total_runs, "checksum": checksum,
+           "metadata": metadata_digest(meta), "experiment": plan.experiment.name}
+    tagged = table.replace_schema_metadata({TABLE_KEY: json.dumps(tag, sort_keys=True)})
+    del table
+    atomic_write(out / "runs.parquet", lambda t: pq.write_table(tagged, t))
     _write_json(out / "metadata.json", meta)
     _remove_chunks(out, chunks)
     return meta
@@ -398,13 +414,20 @@ def _run_locked(plan: Plan, out: Path, settings: dict, chunk_size: int, progress
 
 def _chunks_to_compute(out: Path, fingerprint: str, chunks) -> list[tuple[int, int]]:
     """The chunk ranges without a usable file. A file with a chunk's name that is not that
-    chunk of this plan, intact (`read_chunk`), is named in a warning and deleted."""
+    chunk of this plan, intact (`read_chunk`), is named in a warning and deleted; so is a
+    folder with a chunk's name (inside chunks/, which only the sweep writes)."""
     for stray in (out / "chunks").glob("*.partial"):  # the lock is held: nobody else is writing them
         stray.unlink(missing_ok=True)
     todo = []
     for start, stop in chunks:
         path = _chunk_path(out, start, stop)
         if not path.exists():
+            todo.append((start, stop))
+            continue
+        if path.is_dir() and not path.is_symlink():
+            print(f"warning: chunk {path.name} is a folder, not a chunk file; removing it and computing the chunk "
+                  "again", file=sys.stderr)
+            shutil.rmtree(path)
             todo.append((start, stop))
             continue
         table, _, why = read_chunk(path, fingerprint, start, stop)
@@ -449,9 +472,9 @@ def _compute(plan: Plan, out: Path, settings: dict, todo, fingerprint: str, invo
 
 
 def _assemble(plan: Plan, out: Path, chunks, fingerprint: str) -> tuple[pa.Table, str, list[dict]]:
-    """Read every chunk back (checked again), check the run ids, write runs.parquet (tagged
-    with the fingerprint, run count and checksum); return the table, its checksum and the
-    invocations that computed its chunks, oldest first."""
+    """Read every chunk back (checked again) and check the run ids; return the table, its
+    checksum and the invocations that computed its chunks, oldest first (the caller writes
+    runs.parquet, tagged, and metadata.json)."""
     tables, contributions = [], {}
     for start, stop in chunks:
         path = _chunk_path(out, start, stop)
@@ -464,11 +487,8 @@ def _assemble(plan: Plan, out: Path, chunks, fingerprint: str) -> tuple[pa.Table
     table = pa.concat_tables(tables)
     del tables
     check_run_ids(table, plan.total_runs)
-    tag = {"fingerprint": fingerprint, "run_count": plan.total_runs, "checksum": table_checksum(table)}
-    table = table.replace_schema_metadata({TABLE_KEY: json.dumps(tag, sort_keys=True)})
-    atomic_write(out / "runs.parquet", lambda t: pq.write_table(table, t))
     invocations = sorted(contributions.values(), key=lambda e: (str(e.get("started")), str(e.get("id"))))
-    return table, tag["checksum"], invocations
+    return table, table_checksum(table), invocations
 
 
 def _count_contribution(contributions: dict, chunk_meta: dict, runs: int) -> None:

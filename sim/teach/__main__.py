@@ -1,7 +1,9 @@
 """`python -m sim.teach`: scenario exercises for a class.
 
     python -m sim.teach list                       # the exercises, one line each
-    python -m sim.teach brief NAME                 # print the briefing card docs/exercises/NAME.md
+    python -m sim.teach brief NAME [--role R] [--facilitator]
+                                                   # print the card for the class (no answers,
+                                                   # no markers); --facilitator: the whole card
     python -m sim.teach run NAME [--runs N] [--seed S] [--out DIR]
                                                    # the scenario's ensemble: outcome shares,
                                                    # time to the formal request (F4), plots, in
@@ -9,7 +11,7 @@
     python -m sim.teach facilitator [NAME ...] [--check]
                                                    # rewrite the cards' generated blocks
     python -m sim.teach handout NAME [--role pm|washington|tehran|all] [--format md|html|pdf]
-                                [--facilitator] [--out FILE]
+                                [--facilitator] [--paper a4|letter] [--out FILE]
                                                    # a student's handout (no answers) or the
                                                    # facilitator's whole card, in
                                                    # results/handouts/ by default
@@ -41,7 +43,7 @@ from ..cli import OneLineParser, describe_os_error, whole_number_in
 from ..config import ConfigError, available_scenarios, check_scenario, run_config
 from ..config.validate import SEED_LIMIT
 from ..ensembles import run_ensemble, statistics
-from ..files import write_text
+from ..files import check_destination, write_text
 from ..run_folders import CONFIG_FILE, claim, run_name
 from . import cards, handouts
 from .figures import write_figures
@@ -57,8 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     p = OneLineParser(prog=PROG, description="Scenario exercises for a class.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     sub.add_parser("list", help="list the exercises")
-    b = sub.add_parser("brief", help="print an exercise's briefing card")
+    b = sub.add_parser("brief", help="print an exercise's card for the class (no answers; --facilitator: all)")
     b.add_argument("name")
+    b.add_argument("--role", choices=handouts.ROLE_CHOICES, default="all", help="the students' role (default all)")
+    b.add_argument("--facilitator", action="store_true", help="the whole card, with the facilitator's note")
     r = sub.add_parser("run", help="run an exercise's ensemble and write its plots")
     r.add_argument("name")
     r.add_argument("--runs", type=whole_number_in(1, MAX_RUNS), default=5000,
@@ -73,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument("--role", choices=handouts.ROLE_CHOICES, default="all", help="the student's role (default all)")
     h.add_argument("--format", choices=handouts.FORMATS, default="md", help="md, html or pdf (default md)")
     h.add_argument("--facilitator", action="store_true", help="the whole card, with the facilitator's note")
+    h.add_argument("--paper", choices=tuple(handouts.PAPERS), default="a4", help="a4 or letter (default a4; html, pdf)")
     h.add_argument("--out", type=Path, default=None, help="output file (default results/handouts/NAME__ROLE.FORMAT)")
     return p
 
@@ -91,6 +96,7 @@ def _run(args) -> None:
     settings = {"scenario": args.name, "seed": args.seed, "runs": args.runs,
                 "config": dataclasses.asdict(run_config(args.name, args.seed))}
     default = Path("results") / "teach" / args.name / run_name(args.seed, [f"runs={args.runs}"])
+    check_destination(args.out or default, "--out")
     out, moved = claim(args.out or default, settings, named_by_user=args.out is not None, option="--out")
     if moved:
         print(f"note: {moved}; writing to {out}", file=sys.stderr)
@@ -126,14 +132,16 @@ def main(argv=None) -> int:
             _list()
         elif args.command == "brief":
             check_scenario(args.name)
-            print(cards.read_card(args.name), end="")
+            print(handouts.handout_markdown(args.name, args.role, args.facilitator), end="")
         elif args.command == "run":
             _run(args)
         elif args.command == "handout":
             check_scenario(args.name)
             who = "facilitator" if args.facilitator else args.role
             path = args.out or Path("results") / "handouts" / f"{args.name}__{who}.{args.format}"
-            handouts.write_handout(args.name, args.role, args.format, path, facilitator=args.facilitator)
+            check_destination(path, "--out")
+            handouts.write_handout(args.name, args.role, args.format, path, facilitator=args.facilitator,
+                                   paper=args.paper)
             print(f"wrote {path}")
         elif args.command == "facilitator":
             names = args.names or [n for n in available_scenarios() if cards.card_path(n).exists()]
@@ -144,7 +152,7 @@ def main(argv=None) -> int:
                 print("stale cards: " + ", ".join(changed) if changed else "all cards are current")
                 return 1 if changed else 0
             print("updated: " + ", ".join(changed) if changed else "all cards were current")
-    except (ConfigError, cards.CardError) as err:  # an unknown scenario is a ConfigError too
+    except (ConfigError, cards.CardError, handouts.HandoutError) as err:  # an unknown scenario is a ConfigError too
         parser.error(str(err))  # one line, exit code 2
     except OSError as err:
         message = describe_os_error(err)

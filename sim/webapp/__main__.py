@@ -27,6 +27,8 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     cmd = command(args.host, args.port)
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls out
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # no badge over the story on a projector
+    os.environ.setdefault("SOLARA_THEME_TITLE", "US troops in Iraq, 2020")
     print(f"Classroom app: http://{args.host}:{args.port}  (Ctrl-C stops it)", flush=True)
     os.execv(cmd[0], cmd)
 

@@ -4,14 +4,20 @@
     .venv/bin/solara run sim.webapp.app --host 127.0.0.1 --port 8765   # the same, directly
 
 Controls on the left: the scenario, Washington's strategy (the levers of the `conditions`
-experiment), sliders that show their values (the ISIS threat, the sanctions threat, the
-new PM, government formation, rationality) and the seed. Settings take effect when Apply
-is pressed: the run starts again from 6 January 2020, and the page says so while changes
-wait. Step moves one week; Play runs the weeks at the chosen speed (the other buttons are
-off meanwhile, so no click is queued); Reset starts the run again with the applied settings.
-Tabs: the run (situation, charts with the request, deadline and PM changes marked, the
-story so far), Compare (this run's outcome inside the distribution of its settings, run
-in the background with the batch engine) and the Briefing card.
+experiment, in plain words), Apply, then sliders that show their values (the ISIS threat,
+the sanctions threat, the new PM, government formation, rationality) and the seed.
+Settings take effect when Apply is pressed: the run starts again from 6 January 2020, and
+the page says so while changes wait. Step moves one week; Play runs the weeks, as fast as
+they go unless a slower speed is chosen (the other buttons are off meanwhile, so no click
+is queued); Reset starts the run again with the applied settings. Above the tabs, the
+situation with the one-year clock and each actor's course. Tabs: the run (US troops in
+troops and the 0-to-1 measures beside the story so far), Parliament and the clock
+(faction positions, the clock's days), Compare (this run's outcome inside the distribution
+of its settings, run in the background with the batch engine) and the Briefing card.
+
+At 1280x720 the controls, the situation, the troops chart and the story are on screen
+without scrolling; body text is at least 20 px and chart text at least 16 px
+(tests/test_app_browser.py measures both).
 
 Each browser session builds its own model inside `Page` (`solara.use_state`), never at
 module level, so two students never share a run.
@@ -38,39 +44,62 @@ from .session import (
     scenario_values,
     settings_overrides,
     strategies,
+    strategy_label,
+    strategy_of,
 )
 
 DEFAULT_SCENARIO = "baseline"
 #: the compare view's runs (the batch engine, in a background thread)
 COMPARE_RUNS = 1000
-#: Play's speeds: label -> seconds between weeks (0: as fast as the model and the browser go)
-SPEEDS = {"slow (2 weeks/s)": 0.5, "medium (5 weeks/s)": 0.2, "fast (as fast as it goes)": 0.0}
+#: Play's speeds: label -> seconds between weeks (0: as fast as the model and the browser go); the first is Play's default
+SPEEDS = {"fast (as fast as it goes)": 0.0, "medium (5 weeks/s)": 0.2, "slow (2 weeks/s)": 0.5}
 #: at full speed the page is redrawn at most this often; the model does not wait for it
 FRAMES_PER_SECOND = 8
 
 CSS = """
-.v-application, body {font-size: 18px;}
-.iw-controls .v-label, .iw-controls label {font-size: 16px !important;}
-.iw-controls .v-input__slot {min-width: 220px;}
-.iw-controls .v-slider {min-width: 200px;}
+.v-application, body {font-size: 20px; line-height: 1.35;}
+.v-application .v-btn {font-size: 20px; letter-spacing: 0; text-transform: none;}
+.v-application .v-tab {font-size: 20px; letter-spacing: 0; text-transform: none;}
+.v-application .v-label, .v-application .v-select__selection, .v-application .v-list-item__title,
+.v-application .v-card__title, .v-application input {font-size: 20px !important;}
+.v-application .v-card__title {padding: 6px 10px; line-height: 1.3;}
+.v-application .v-text-field {padding-top: 0 !important; margin-top: 0 !important;}
+.iw-label {display: block; font-size: 20px; margin-top: 4px;}
+.iw-story p {font-size: 20px;}
+.iw-situation-card, .iw-situation-card p {font-size: 20px !important;}
+.iw-controls .v-input__slot {min-width: 200px;}
+.iw-controls .v-slider {min-width: 180px;}
+.iw-controls p, .iw-controls span {font-size: 20px;}
 .iw-value {font-weight: 700; color: #0072B2;}
-.iw-pending {color: #D55E00; font-weight: 700;}
-.iw-note {font-size: 15px; color: #444;}
+.iw-pending {color: #B33C00; font-weight: 700; margin: 4px 0;}
+.iw-note {font-size: 20px; color: #333; margin: 2px 0;}
+.iw-run {display: grid; grid-template-columns: minmax(0, 56fr) minmax(0, 44fr); gap: 8px; align-items: start;}
+.iw-run .v-card, .iw-grid .v-card {margin: 0 !important;}
 .iw-grid {display: grid; grid-template-columns: 1fr 1fr; gap: 8px;}
-.iw-grid .v-card {margin: 0 !important;}
+.iw-charts {display: flex; flex-direction: column; gap: 8px;}
 .iw-svg {width: 100%; height: auto; display: block;}
-.iw-compare {max-width: 820px;}
-.iw-situation p {margin: 2px 0; font-size: 17px;}
-.iw-events {margin: 0; padding-left: 18px; font-size: 15px; max-height: 330px; overflow-y: auto;}
+.iw-compare {max-width: 900px;}
+.iw-situation p {margin: 1px 0; font-size: 20px;}
+.iw-situation-card {padding: 4px 10px !important;}
+.iw-title {font-weight: 700; margin: 0 0 2px 0;}
+.iw-clockbar {display: inline-block; width: 160px; height: 14px; border: 1px solid #888; vertical-align: middle;}
+.iw-clockbar span {display: block; height: 100%; background: #D55E00;}
+.iw-story {max-height: calc(100vh - 290px); min-height: 220px; overflow-y: auto; padding: 4px 10px;}
+.iw-story h3 {font-size: 21px; margin: 2px 0 4px 0;}
+.iw-events {margin: 0; padding-left: 20px; font-size: 20px;}
 .iw-events li {margin: 3px 0;}
-.iw-briefing {font-size: 17px; max-width: 60em;}
-.iw-briefing table {border-collapse: collapse; font-size: 14px;} .iw-briefing td, .iw-briefing th {border: 1px solid #999; padding: 2px 5px;}
-.iw-layout {display: grid; grid-template-columns: 300px 1fr; gap: 10px; align-items: start;}
+.iw-background {color: #333;}
+.iw-before {margin: 8px 0 2px 0;}
+.iw-briefing {font-size: 20px; max-width: 60em;}
+.iw-briefing table {border-collapse: collapse; font-size: 20px;}
+.iw-briefing td, .iw-briefing th {border: 1px solid #999; padding: 2px 5px;}
+.iw-layout {display: grid; grid-template-columns: 310px minmax(0, 1fr); gap: 10px; align-items: start;}
 .iw-side {position: sticky; top: 0; max-height: 100vh; overflow-y: auto;}
 .iw-side .v-card {margin: 0 !important;}
 .iw-controls .v-input {margin-top: 0 !important; padding-top: 0 !important;}
 .iw-controls .v-messages {display: none;}
 .iw-main {min-width: 0;}
+.iw-buttons .v-input {margin: 0 !important; padding: 0 !important;}
 """
 
 
@@ -95,13 +124,21 @@ def distribution(scenario: str, seed: int, strategy: str, values: dict) -> np.nd
 def Controls(settings: dict, applied: dict, on_settings, on_apply):
     scenario = settings["scenario"]
     changed = pending(settings, applied)
-    with solara.Card("Settings", classes=["iw-controls"]):
-        solara.Select("Scenario", values=available_scenarios(), value=scenario,
+    with solara.Card(classes=["iw-controls"]):
+        Html("<span class='iw-label'><b>Settings</b>: the scenario</span>")
+        solara.Select("", values=available_scenarios(), value=scenario, classes=["iw-scenario"],
                       on_value=lambda v: on_settings({**settings, "scenario": v, "values": scenario_values(v)}))
-        levers = list(strategies())
-        solara.Select("Washington's strategy", values=levers, value=settings["strategy"],
-                      on_value=lambda v: on_settings({**settings, "strategy": v}))
+        Html("<span class='iw-label'>Washington's strategy</span>")
+        levers = [strategy_label(n) for n in strategies()]
+        solara.Select("", values=levers, value=strategy_label(settings["strategy"]), classes=["iw-strategy"],
+                      on_value=lambda v: on_settings({**settings, "strategy": strategy_of(v)}))
         Html(f"<p class='iw-note'>{html.escape(STRATEGY_WORDS.get(settings['strategy'], ''))}</p>")
+        solara.Button("Apply and start again", on_click=on_apply, color="primary" if changed else None,
+                      disabled=not changed, classes=["iw-apply"])
+        if changed:
+            Html("<p class='iw-pending'>Changed: press Apply to start a new run with these settings.</p>")
+        else:
+            Html("<p class='iw-note'>Changes take effect when you press Apply (the run starts again).</p>")
         for name, (_key, label, lo, hi, step, fmt) in SLIDERS.items():
             value = settings["values"][name]
             Html(f"<span>{html.escape(label)}: <span class='iw-value iw-value-{name}'>{fmt.format(value)}</span></span>")
@@ -111,13 +148,6 @@ def Controls(settings: dict, applied: dict, on_settings, on_apply):
         Html(f"<span>Random seed: <span class='iw-value iw-value-seed'>{settings['seed']}</span></span>")
         solara.SliderInt("", value=settings["seed"], min=0, max=99, thumb_label=False,
                          on_value=lambda v: on_settings({**settings, "seed": int(v)}))
-        if changed:
-            Html("<p class='iw-pending'>Changed: press Apply to start a new run with these settings.</p>")
-        else:
-            Html("<p class='iw-note'>Settings take effect when you press Apply (the run starts again from "
-                 "6 January 2020).</p>")
-        solara.Button("Apply and start again", on_click=on_apply, color="primary" if changed else None,
-                      disabled=not changed, classes=["iw-apply"])
 
 
 @solara.component
@@ -188,42 +218,49 @@ def Main(model: ClassroomModel, applied: dict, reset):
     _ = version  # redrawn after every step
 
     with solara.Column(gap="6px"):
-        with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
+        with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}, classes=["iw-buttons"]):
             solara.Button("Step one week", on_click=step, disabled=playing or not model.running,
                           color="primary", classes=["iw-step"])
             solara.Button("Pause" if playing else "Play", on_click=lambda: set_playing(not playing),
                           disabled=not model.running, color="primary", classes=["iw-play"])
             solara.Button("Reset", on_click=reset, disabled=playing, classes=["iw-reset"])
-            solara.Select("Play speed", values=list(SPEEDS), value=speed, on_value=set_speed, disabled=playing,
-                          style={"max-width": "260px"})
+            Html("<span class='iw-label'>Play speed</span>")
+            solara.Select("", values=list(SPEEDS), value=speed, on_value=set_speed, disabled=playing,
+                          style={"max-width": "290px"}, classes=["iw-speed"])
             Html(f"<span class='iw-note iw-timing'>{html.escape(timing)}</span>")
+        with solara.Card(classes=["iw-situation-card"], margin=0):
+            Html(f"<p class='iw-title'>{html.escape(title)}</p>" + components.situation_html(model))
         with solara.lab.Tabs(value=tab, on_value=set_tab):  # only the tab on screen is drawn
             with solara.lab.Tab("The run"):
                 if tab == 0:
-                    RunTab(model, title, version)
-            with solara.lab.Tab("Compare"):
+                    RunTab(model, version)
+            with solara.lab.Tab("Parliament and the clock"):
                 if tab == 1:
+                    with solara.Div(classes=["iw-grid"]):
+                        with solara.Card(margin=0):
+                            Html(components.positions_chart(model), "iw-chart iw-chart-positions")
+                        with solara.Card(margin=0):
+                            Html(components.clock_chart(model), "iw-chart iw-chart-clock")
+            with solara.lab.Tab("Compare"):
+                if tab == 2:
                     codes = dist.value if dist.state == solara.ResultState.FINISHED else None
                     Html(components.compare_html(model, codes, COMPARE_RUNS), "iw-compare-box")
             with solara.lab.Tab("Briefing"):
-                if tab == 2:
+                if tab == 3:
                     Html(f"<p class='iw-note'>{html.escape(description)}</p>" + briefing)
 
 
 @solara.component
-def RunTab(model: ClassroomModel, title: str, version: int):
-    """The situation, the three time charts and the story so far; `version` redraws it."""
-    with solara.Card(classes=["iw-situation-card"], margin=0):
-        Html(f"<p><b>{html.escape(title)}</b></p>" + components.situation_html(model))
-    with solara.Div(classes=["iw-grid"]):
-        with solara.Card(margin=0):
-            Html(components.troops_chart(model), "iw-chart iw-chart-troops")
-        with solara.Card(margin=0):
-            Html(components.positions_chart(model), "iw-chart iw-chart-positions")
-        with solara.Card(margin=0):
-            Html(components.clock_chart(model), "iw-chart iw-chart-clock")
-        with solara.Card("The story so far (newest first)", margin=0):
-            Html(components.events_html(model), "iw-events-box")
+def RunTab(model: ClassroomModel, version: int):
+    """US troops and the 0-to-1 measures beside the story so far; `version` redraws it."""
+    with solara.Div(classes=["iw-run"]):
+        with solara.Div(classes=["iw-charts"]):
+            with solara.Card(margin=0):
+                Html(components.troops_chart(model), "iw-chart iw-chart-troops")
+            with solara.Card(margin=0):
+                Html(components.influence_chart(model), "iw-chart iw-chart-influence")
+        with solara.Card(margin=0, classes=["iw-story"]):
+            Html("<h3>The story so far (newest first)</h3>" + components.events_html(model), "iw-events-box")
 
 
 page = Page

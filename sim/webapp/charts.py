@@ -8,8 +8,12 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-W, H = 600, 260
-LEFT, RIGHT, TOP, BOTTOM = 52, 26, 46, 30
+W, H = 560, 250
+LEFT, RIGHT, TOP, BOTTOM = 66, 22, 50, 32
+#: font sizes in the charts' own units; drawn 0.85 to 1.6 times as large on a 1280 to 1920 pixel
+#: screen, so ticks and legends stay at 16 px or more (tests/test_app_browser.py measures them)
+TITLE, TICK, LEGEND, MARK = 21, 19, 19, 18
+CHAR = 0.56  # a character's width, as a share of the font size (generous for system-ui)
 FONT = "font-family='system-ui,sans-serif'"
 
 
@@ -35,10 +39,10 @@ def _e(s: object) -> str:
 
 def _legend_places(series: Sequence[Series]) -> list[tuple[float, int]]:
     """Each legend entry's x and row: entries flow left to right and wrap, with their text's
-    width estimated generously (17 px text), so no two entries overlap."""
+    width estimated generously, so no two entries overlap."""
     places, x, row = [], 8.0, 0
     for s in series:
-        w = 27 + 9.6 * len(s.label) + 14
+        w = 27 + CHAR * LEGEND * len(s.label) + 14
         if x + w > W and x > 8.0:
             x, row = 8.0, row + 1
         places.append((x, row))
@@ -52,7 +56,7 @@ def line_chart(title: str, xs: Sequence[float], series: Sequence[Series], *, x_m
     """An SVG line chart: x in [0, x_max], y in [y_min, y_max]; None breaks a line; marks
     are dashed vertical lines labelled above the plot (labels closer than 70 px stacked)."""
     places = _legend_places(series)
-    height = H + 10 + 24 * (1 + max((row for _x, row in places), default=0))
+    height = H + 12 + 26 * (1 + max((row for _x, row in places), default=0))
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
 
     def px(x: float) -> float:
@@ -63,24 +67,32 @@ def line_chart(title: str, xs: Sequence[float], series: Sequence[Series], *, x_m
 
     out = [f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {height}' class='iw-svg {css}' "
            f"role='img' aria-label='{_e(title)}'>",
-           f"<text x='{LEFT}' y='20' font-size='20' font-weight='600' {FONT}>{_e(title)}</text>"]
+           f"<text x='4' y='22' font-size='{TITLE}' font-weight='600' {FONT}>{_e(title)}</text>"]
     for y in y_ticks:
         out.append(f"<line x1='{LEFT}' x2='{W - RIGHT}' y1='{py(y):.1f}' y2='{py(y):.1f}' stroke='#ddd'/>"
-                   f"<text x='{LEFT - 6}' y='{py(y) + 5:.1f}' font-size='17' text-anchor='end' {FONT}>"
+                   f"<text x='{LEFT - 6}' y='{py(y) + 6:.1f}' font-size='{TICK}' text-anchor='end' {FONT} class='iw-tick'>"
                    f"{_e(y_format.format(y))}</text>")
     for x, label in x_ticks:
-        out.append(f"<text x='{px(x):.1f}' y='{TOP + ph + 22}' font-size='17' text-anchor='middle' {FONT}>"
+        out.append(f"<text x='{px(x):.1f}' y='{TOP + ph + 24}' font-size='{TICK}' text-anchor='middle' {FONT} "
+                   "class='iw-tick'>"
                    f"{_e(label)}</text>")
     out.append(f"<rect x='{LEFT}' y='{TOP}' width='{pw}' height='{ph}' fill='none' stroke='#888'/>")
-    last_px, level = None, 0
+    ends: list[float] = []  # the right end of the last label on each level
     for m in sorted(marks, key=lambda m: m.x):
         x = px(m.x)
-        level = level + 1 if last_px is not None and x - last_px < 70 else 0
-        last_px = x
+        width = CHAR * MARK * len(m.label) + 6
+        left = x + 3 if x + 3 + width <= W else x - 3 - width  # a label near the right edge goes left of its line
+        level = next((k for k, end in enumerate(ends) if left > end + 4), len(ends))
+        if level == len(ends):
+            ends.append(left + width)
+        else:
+            ends[level] = left + width
+        anchor = "start" if left > x else "end"
+        tx = x + 3 if anchor == "start" else x - 3
         out.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{TOP}' y2='{TOP + ph}' stroke='{m.colour}' "
                    f"stroke-dasharray='5,4' stroke-width='1.5'/>"
-                   f"<text x='{x + 3:.1f}' y='{TOP + 17 + 18 * level}' font-size='16' fill='{m.colour}' font-weight='600' {FONT} "
-                   f"class='iw-mark'>{_e(m.label)}</text>")
+                   f"<text x='{tx:.1f}' y='{TOP + 18 + 20 * level}' font-size='{MARK}' fill='{m.colour}' "
+                   f"font-weight='600' text-anchor='{anchor}' {FONT} class='iw-mark'>{_e(m.label)}</text>")
     for s in series:
         parts, current = [], []
         for x, y in zip(xs, s.ys):
@@ -101,13 +113,13 @@ def line_chart(title: str, xs: Sequence[float], series: Sequence[Series], *, x_m
                 out.append(f"<polyline points='{' '.join(pts)}' fill='none' stroke='{s.colour}' "
                            f"stroke-width='{s.width}'{dash} stroke-linejoin='round'/>")
     if note:
-        out.append(f"<text x='{LEFT + pw / 2}' y='{TOP + ph / 2}' font-size='16' fill='#555' text-anchor='middle' "
+        out.append(f"<text x='{LEFT + pw / 2}' y='{TOP + ph / 2}' font-size='{LEGEND}' fill='#444' text-anchor='middle' "
                    f"{FONT}>{_e(note)}</text>")
     for s, (lx, row) in zip(series, places):
-        ly = H + 6 + 24 * row
+        ly = H + 8 + 26 * row
         dash = f" stroke-dasharray='{s.dash}'" if s.dash else ""
         out.append(f"<line x1='{lx:.1f}' x2='{lx + 22:.1f}' y1='{ly:.1f}' y2='{ly:.1f}' stroke='{s.colour}' "
-                   f"stroke-width='{max(s.width, 2.5)}'{dash}/><text x='{lx + 27:.1f}' y='{ly + 6:.1f}' font-size='17' "
+                   f"stroke-width='{max(s.width, 2.5)}'{dash}/><text x='{lx + 27:.1f}' y='{ly + 6:.1f}' font-size='{LEGEND}' "
                    f"{FONT}>{_e(s.label)}</text>")
     out.append("</svg>")
     return "".join(out)
@@ -116,17 +128,17 @@ def line_chart(title: str, xs: Sequence[float], series: Sequence[Series], *, x_m
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], colours: Sequence[str], *,
               highlight: int | None = None, highlight_text: str = "", css: str = "") -> str:
     """Horizontal bars of shares in [0, 1]; the bar `highlight` outlined and labelled."""
-    row, top, left, width, total = 34, 34, 200, 330, 760
+    row, top, left, width, total = 38, 38, 230, 330, 760
     height = top + row * len(labels) + 10
     out = [f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {total} {height}' class='iw-svg {css}' role='img' "
-           f"aria-label='{_e(title)}'><text x='4' y='18' font-size='20' font-weight='600' {FONT}>{_e(title)}</text>"]
+           f"aria-label='{_e(title)}'><text x='4' y='22' font-size='{TITLE}' font-weight='600' {FONT}>{_e(title)}</text>"]
     for k, (label, v, c) in enumerate(zip(labels, values, colours)):
         y = top + row * k
         w = width * max(0.0, min(1.0, v))
         stroke = " stroke='#000' stroke-width='3'" if k == highlight else ""
-        out.append(f"<text x='{left - 8}' y='{y + 20}' font-size='15' text-anchor='end' {FONT}>{_e(label)}</text>"
+        out.append(f"<text x='{left - 8}' y='{y + 22}' font-size='{TICK}' text-anchor='end' {FONT}>{_e(label)}</text>"
                    f"<rect x='{left}' y='{y + 4}' width='{max(w, 1):.1f}' height='{row - 10}' fill='{c}'{stroke}/>"
-                   f"<text x='{left + w + 6:.1f}' y='{y + 20}' font-size='15' {FONT}>{100 * v:.1f} %"
+                   f"<text x='{left + w + 6:.1f}' y='{y + 22}' font-size='{TICK}' {FONT}>{100 * v:.1f} %"
                    + (f" <tspan font-weight='700'>{_e(highlight_text)}</tspan>" if k == highlight else "")
                    + "</text>")
     out.append("</svg>")

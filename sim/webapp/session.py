@@ -21,14 +21,16 @@ from ..config import experiment_config, model_params, run_config
 
 #: slider name -> (config key under scenario., label, min, max, step, format)
 SLIDERS = {
-    "isis_mean": ("world.isis_mean", "ISIS threat, long run (F1, F20)", 0.0, 1.0, 0.05, "{:.2f}"),
-    "sanctions_credibility": ("sanctions.credibility", "Sanctions credibility (F22)", 0.0, 1.0, 0.05, "{:.2f}"),
-    "sanctions_magnitude": ("sanctions.magnitude", "Sanctions magnitude (F22)", 0.0, 1.0, 0.05, "{:.2f}"),
-    "p_anti_american_pm": ("government.p_anti_american_pm", "Chance the new PM is anti-American (F15)", 0.0, 1.0,
+    "isis_mean": ("world.isis_mean", "ISIS threat in the long run (F1, F20)", 0.0, 1.0, 0.05, "{:.2f}"),
+    "sanctions_credibility": ("sanctions.credibility", "How believable the sanctions threat is (F22)", 0.0, 1.0, 0.05,
+                              "{:.2f}"),
+    "sanctions_magnitude": ("sanctions.magnitude", "How much sanctions would hurt (F22)", 0.0, 1.0, 0.05, "{:.2f}"),
+    "p_anti_american_pm": ("government.p_anti_american_pm", "Chance a new PM is anti-American (F15)", 0.0, 1.0,
                            0.05, "{:.2f}"),
-    "formation_rate": ("government.formation_rate", "Daily chance a government forms (F13)", 0.0, 0.05, 0.0001,
+    "formation_rate": ("government.formation_rate", "Daily chance a new government forms (F13)", 0.0, 0.05, 0.0001,
                        "{:.4f}"),
-    "rationality": ("behaviour.rationality", "Rationality of every actor (logit lambda)", 0.5, 30.0, 0.5, "{:.1f}"),
+    "rationality": ("behaviour.rationality", "How strictly actors follow their interests (rationality)", 0.5, 30.0,
+                    0.5, "{:.1f}"),
 }
 #: the experiment whose levers are Washington's strategies
 STRATEGY_EXPERIMENT = "conditions"
@@ -37,6 +39,21 @@ STRATEGY_WORDS = {
     "quiet_diplomacy": "quiet diplomacy: no public threats or linkage (F19)",
     "maximum_pressure": "maximum pressure: threats and linkage that stay live (F17, F22)",
 }
+#: what the strategy menu shows for each lever
+STRATEGY_LABELS = {"status_quo": "As in the scenario", "quiet_diplomacy": "Quiet diplomacy",
+                   "maximum_pressure": "Maximum pressure"}
+
+
+def strategy_label(name: str) -> str:
+    return STRATEGY_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def strategy_of(label: str) -> str:
+    """The lever named by a menu label (or by its own name)."""
+    for name in strategies():
+        if strategy_label(name) == label or name == label:
+            return name
+    raise ValueError(f"strategy {label!r} is not one of {', '.join(strategy_label(n) for n in strategies())}")
 
 
 def strategies() -> dict[str, dict]:

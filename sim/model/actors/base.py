@@ -57,6 +57,7 @@ class Actor:
     terms: tuple[str, ...] = ()                 # the named parts of its values
     events: Events = field(default_factory=lambda: Events(()))
     texts: dict[str, str] = field(default_factory=dict)   # event kind -> its text (fact ids in brackets)
+    action_texts: dict[str, dict[str, str]] = field(default_factory=dict)  # each action in plain words
     posture_field: str | None = None            # the field holding its standing posture (None: no posture)
     role: str | None = None                     # the name a player picks it by (None: not playable)
     brief: str = ""                             # what a player of this actor reads first

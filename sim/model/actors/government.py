@@ -267,12 +267,44 @@ def act(pr: np.ndarray, i: int, day: int, a: int, look: np.ndarray, flags: np.nd
         trigger_factions[i] = True
 
 
+#: each action in plain words, for players: a label, what it does, its fact ids, when it is open and its
+#: kind (posture, move or wait); read through `sim.model.action_texts.action_text`
+ACTION_TEXTS: dict[str, dict[str, str]] = {
+    "wait": {
+        "label": "Wait: make no move this turn",
+        "does": "Keep your course: nothing is asked or agreed, and what you started stands.",
+        "facts": "F11, F13", "open_when": "always", "kind": "wait"},
+    "ask_negotiations": {
+        "label": "Ask Washington for talks on a drawdown",
+        "does": "Ask Washington to negotiate a partial drawdown: a proposal, not a formal request, so no clock "
+                "starts; Washington accepts or turns it down.",
+        "facts": "F5, F19",
+        "open_when": "no formal request stands, no proposal waits for an answer, and a drawdown both sides could "
+                     "accept exists", "kind": "move"},
+    "formal_request": {
+        "label": "Make the formal request that US forces leave",
+        "does": "Ask US forces to leave under the 2014 notes: the one-year clock starts; Washington may impose "
+                "sanctions or put its other support at risk.",
+        "facts": "F4, F10, F17, F22", "open_when": "no formal request has been made and US troops are in Iraq",
+        "kind": "move"},
+    "withdraw_request": {
+        "label": "Take the formal request back",
+        "does": "Withdraw the formal request and stop the clock; with Washington's package on the table, its "
+                "drawdown comes in exchange.",
+        "facts": "F19", "open_when": "your formal request stands", "kind": "move"},
+    "accept_offer": {
+        "label": "Accept Washington's drawdown offer",
+        "does": "Agree to the drawdown Washington offered: troops go down to the offered level and no clock starts.",
+        "facts": "F5, F19", "open_when": "Washington has offered a drawdown and no formal request stands",
+        "kind": "move"},
+}
+
 PIDS = purpose_ids("government")
 
 ACTOR = Actor(
     "government", "parliament", "the Iraqi prime minister", GovernmentAction, "F4, F5, F10, F11, F13, F15", FIELDS,
     sections=(("government", GovernmentConfig),), occasion=occasion, weigh=weigh, act=act, look=len(O.OUTLOOK),
-    terms=TERMS, events=EVENTS, texts=TEXTS, role="pm",
+    terms=TERMS, events=EVENTS, texts=TEXTS, action_texts=ACTION_TEXTS, role="pm",
     brief=("You are Iraq's prime minister. Parliament has asked you to expel US troops (F12), but only a formal "
            "request under the 2014 notes starts the one-year clock (F4, F10). Washington threatens 'very big "
            "sanctions' (F22) and links everything to the whole relationship (F17); the Kurdish and Sunni blocs want "

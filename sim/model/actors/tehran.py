@@ -148,11 +148,31 @@ def act(i: int, a: int, flags: np.ndarray, tehran_action: np.ndarray, tehran_pos
     tehran_action[i] = a
 
 
+#: each action in plain words, for players: a label, what it does, its fact ids, when it is open and its
+#: kind (posture, move or wait); read through `sim.model.action_texts.action_text`
+ACTION_TEXTS: dict[str, dict[str, str]] = {
+    "restrain": {
+        "label": "Restrain your allies",
+        "does": "Hold your proxies back and ease the pressure: tension falls, and so does the push on US forces.",
+        "facts": "F12", "open_when": "always", "kind": "posture"},
+    "press_factions": {
+        "label": "Press your allies in parliament",
+        "does": "Push Shia parties and PMU leaders to demand the US exit: they lean harder towards withdrawal and "
+                "your influence grows, at a cost.",
+        "facts": "F16, F24", "open_when": "always", "kind": "posture"},
+    "escalate": {
+        "label": "Escalate through proxies",
+        "does": "Iran-aligned groups strike at US forces: the US presence costs more and tension rises, with the "
+                "risk of a US response.",
+        "facts": "F12", "open_when": "always", "kind": "posture"},
+}
+
 PIDS = purpose_ids("tehran")
 
 ACTOR = Actor(
     "tehran", "world", "Tehran", TehranAction, "F7, F12, F16, F23, F24", FIELDS, sections=(("tehran", TehranConfig),),
     occasion=occasion, weigh=weigh, act=act, terms=TERMS, events=EVENTS, texts=TEXTS,
+    action_texts=ACTION_TEXTS,
     posture_field="tehran_action", role="tehran",
     brief=("You are the Iranian leadership. The strike that killed Soleimani (F12) gives you a cause: you restrain "
            "your allies, press them in parliament (F16) or escalate through proxies against US forces (F12). US "

@@ -408,12 +408,63 @@ def act(pr: np.ndarray, i: int, a: int, look: np.ndarray, flags: np.ndarray, dat
         trigger_government[i] = True
 
 
+#: each action in plain words, for players: a label, what it does, its fact ids, when it is open and its
+#: kind (posture, move or wait); read through `sim.model.action_texts.action_text`
+ACTION_TEXTS: dict[str, dict[str, str]] = {
+    "reassure": {
+        "label": "Reassure Baghdad",
+        "does": "Lower your voice: no threats and no linkage, at no public cost; a request then costs Baghdad less.",
+        "facts": "F6, F19", "open_when": "before a formal request (or after one is taken back)", "kind": "posture"},
+    "threaten_sanctions": {
+        "label": "Threaten sanctions",
+        "does": "Say 'very big sanctions' will follow if your forces are made to leave: Baghdad expects a formal "
+                "request to cost it more; the threat has a public cost to you.",
+        "facts": "F22", "open_when": "before a formal request, while no drawdown has been agreed", "kind": "posture"},
+    "link_issues": {
+        "label": "Link everything to the whole relationship",
+        "does": "Insist talks cover 'the entire gamut' of the relationship: a request puts other US support at risk.",
+        "facts": "F17", "open_when": "before a formal request (or after one is taken back)", "kind": "posture"},
+    "offer_drawdown": {
+        "label": "Offer a drawdown",
+        "does": "Offer to take part of your troops out (the size both sides could agree now) to head off a formal "
+                "request; Baghdad accepts or turns it down.",
+        "facts": "F19, F20",
+        "open_when": "no request has been made, no proposal waits, and a drawdown both sides could accept exists",
+        "kind": "move"},
+    "withdraw_on_schedule": {
+        "label": "Withdraw on schedule",
+        "does": "Start taking every soldier out: a full withdrawal takes months, so the last troops leave before "
+                "the one-year deadline only if you start in time.",
+        "facts": "F4, F21", "open_when": "a formal request stands", "kind": "posture"},
+    "negotiate_retraction": {
+        "label": "Offer a package for taking the request back",
+        "does": "Offer Baghdad a partial drawdown if it takes the formal request back; your troops stay meanwhile.",
+        "facts": "F17, F19", "open_when": "a formal request stands", "kind": "posture"},
+    "stay": {
+        "label": "Stay despite the request",
+        "does": "Keep the troops in Iraq; if they are still there when the year runs out, the article calls it "
+                "an occupation.",
+        "facts": "F4, F11, F20, F21", "open_when": "a formal request stands", "kind": "posture"},
+    "accept_proposal": {
+        "label": "Accept Baghdad's drawdown proposal",
+        "does": "Agree to the partial drawdown Baghdad asked for in its request for talks; no clock starts.",
+        "facts": "F5, F19", "open_when": "Baghdad's proposal for a drawdown waits for your answer", "kind": "move"},
+    "impose_sanctions": {
+        "label": "Impose sanctions",
+        "does": "Carry out the threat: sanctions hurt Iraq and you, and raise Iranian influence.",
+        "facts": "F22, F23", "open_when": "a formal request stands and no sanctions are in force", "kind": "move"},
+    "lift_sanctions": {
+        "label": "Lift the sanctions",
+        "does": "End the sanctions now that no formal request stands.",
+        "facts": "F23", "open_when": "sanctions are in force and no formal request stands", "kind": "move"},
+}
+
 PIDS = purpose_ids("washington")
 
 ACTOR = Actor(
     "washington", "government", "Washington", WashingtonAction, "F4, F7, F17, F19, F20, F21, F22, F23", FIELDS,
     sections=(("sanctions", SanctionsConfig), ("washington", WashingtonConfig)), occasion=occasion, weigh=weigh, act=act, look=LOOK,
-    terms=TERMS, events=EVENTS, texts=TEXTS, posture_field="washington_posture", role="washington",
+    terms=TERMS, events=EVENTS, texts=TEXTS, action_texts=ACTION_TEXTS, posture_field="washington_posture", role="washington",
     brief=("You are the US administration. Your 5,000 troops fight IS (F1, F3) and hold back Iran (F7, F24). "
            "Before a formal request you reassure, threaten sanctions (F22) or link issues (F17), and you may offer a "
            "drawdown (F19); after one you withdraw on schedule, negotiate a retraction or stay past the year, which "
