@@ -210,15 +210,16 @@ np.savez(sys.argv[2], **cols)
 """
 
 _TRACE_SCRIPT = r"""
-import sys, dataclasses
+import sys
 import numpy as np
 from benchmarks.batch_run_model import baseline_params
+from sim.model.state import FIELD_NAMES
 from sim.model.week import trace
 ids, weeks = np.array([int(i) for i in sys.argv[1].split(",")]), int(sys.argv[2])
 out = {}
 for step, s in trace(baseline_params(), ids, weeks):
-    for f in dataclasses.fields(s):
-        out.setdefault(f.name, []).append(np.array(getattr(s, f.name), copy=True))
+    for name in FIELD_NAMES:
+        out.setdefault(name, []).append(np.array(getattr(s, name), copy=True))
 np.savez(sys.argv[3], **{k: np.stack(v) for k, v in out.items()})
 """
 
