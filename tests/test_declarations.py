@@ -151,3 +151,39 @@ def test_texts_players_read_are_not_code(tmp_path):
         "Tehran restrains its proxies", "Tehran holds its proxies back").replace("You are the Iranian", "You play the Iranian"))
     assert edited.read_text() != text
     assert compiled.code_digest(edited) == compiled.code_digest(source)
+
+
+
+def _piece(monkeypatch, text: str):
+    """A throwaway actor piece defined from `text`, whose source the assembler reads."""
+    import inspect
+
+    space: dict = {}
+    exec(compile(text, "<piece>", "exec"), space)  # noqa: S102 - the test's own text
+    monkeypatch.setattr(inspect, "getsource", lambda fn: text)
+    return space["piece"]
+
+
+def test_a_piece_is_spliced_into_its_loop_under_the_loops_names(monkeypatch):
+    """The assembler copies a piece's body into the loop: a field annotated as a number reads
+    the run's value, the piece's own variables get a prefix, its module's names are read
+    through the module, and its one return becomes the loop's assignment."""
+    from sim.model import assemble
+
+    piece = _piece(monkeypatch, "def piece(pr, troops: float, tension, a):\n"
+                                "    heat = tension[0] + troops * K.STEP_DAYS\n"
+                                "    return heat, a\n")
+    text = assemble._spliced(piece, "_tehran", "_w_", "value, other", indent="")
+    assert text.splitlines() == ["_w_heat = tension[0] + troops[i] * _tehran.K.STEP_DAYS", "value, other = (_w_heat, a)"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ("    if troops > 0:\n        return\n    tension[i] = 0.0\n", "returns before its end"),
+    ("    troops = 1.0\n", "assigns its parameters"),
+])
+def test_a_piece_that_cannot_be_spliced_is_refused(monkeypatch, body, message):
+    from sim.model import assemble
+
+    piece = _piece(monkeypatch, "def piece(i, troops: float, tension):\n" + body)
+    with pytest.raises(ValueError, match=message):
+        assemble._spliced(piece, "_tehran", "_a_", None)

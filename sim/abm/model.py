@@ -69,6 +69,7 @@ class NegotiationModel(mesa.Model):
             name: cls(self) for name, cls in AGENT_CLASSES.items() if issubclass(cls, ActorAgent)
         }
         if record:
+            views.warm(self.state, params)
             for date, text in story.OPENING:
                 self.event_log.append({"week": 0, "day": 0, "date": date, "kind": "context", "text": text})
             self.datacollector = mesa.DataCollector(

@@ -30,7 +30,9 @@ value with `at(x, i)`: x[0] for a shared value, x[i] otherwise.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Any, Callable, TypeVar, cast
@@ -48,8 +50,15 @@ def code_digest(path: Path) -> str:
     """A digest of what a Python file computes: its syntax tree without docstrings and
     without the texts players and stories read (the values of module-level names ending in
     `TEXTS`, an actor's `brief`), so an edited comment, docstring or text, or code moved down
-    a line, leaves it unchanged."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    a line, leaves it unchanged. Computed once per version of the file in a process (numba
+    asks for every kernel the file defines)."""
+    stat = path.stat()
+    return _code_digest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=None)
+def _code_digest(path: str, mtime_ns: int, size: int) -> str:
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
@@ -75,22 +84,45 @@ CODE_FILES = (*sorted(p for p in MODEL_DIR.rglob("*.py") if "__pycache__" not in
 
 def _source_digest() -> str:
     """A digest of the model's code and schema (`code_digest` of every file of `CODE_FILES`,
-    by name): the key of the compiled kernels' cache."""
+    by name): the key of the compiled kernels' cache. Remembered beside the cache against
+    the files' sizes and modification times (as Python remembers a module's bytecode), so
+    a process reads the code's syntax trees only after a file has changed."""
+    root = MODEL_DIR.parent
+    stamp = hashlib.sha256(repr([(p.relative_to(root).as_posix(), p.stat().st_mtime_ns, p.stat().st_size)
+                                 for p in CODE_FILES]).encode()).hexdigest()
+    memo = _CACHE_ROOT / "code-digest.json"
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+        if known.get("stamp") == stamp and isinstance(known.get("digest"), str):
+            return str(known["digest"])
+    except (OSError, ValueError, AttributeError):
+        pass
     digest = hashlib.sha256()
     for path in CODE_FILES:
-        digest.update(path.relative_to(MODEL_DIR.parent).as_posix().encode() + b"\0" + code_digest(path).encode())
-    return digest.hexdigest()[:16]
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + code_digest(path).encode())
+    value = digest.hexdigest()[:16]
+    try:  # written whole or not at all; a read-only installation computes it each time
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f"code-digest.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"stamp": stamp, "digest": value}), encoding="utf-8")
+        os.replace(tmp, memo)
+    except OSError:
+        pass
+    return value
 
+
+_CACHE_ROOT = Path(os.environ.get("NUMBA_CACHE_DIR") or MODEL_DIR / "__pycache__")
 
 #: where the compiled kernels of this version of the model's code are cached
-CACHE_DIR = Path(os.environ.get("NUMBA_CACHE_DIR") or MODEL_DIR / "__pycache__") / f"kernels-{_source_digest()}"
+SOURCE_DIGEST = _source_digest()
+CACHE_DIR = _CACHE_ROOT / f"kernels-{SOURCE_DIGEST}"
 # read by numba when a kernel is defined (below and in the modules that import this one)
 numba.core.config.CACHE_DIR = str(CACHE_DIR)  # type: ignore[attr-defined]
 
 
 class _ModelCacheLocator(UserProvidedCacheLocator):
-    """Where numba keeps and finds a model kernel: in `CACHE_DIR`, stamped with its file's
-    `code_digest` and named by its qualified name, not by the file's bytes and the line it
+    """Where numba keeps and finds a model kernel: in `CACHE_DIR`, stamped with the whole
+    code's digest and named by its qualified name, not by its file's bytes and the line it
     starts on (numba's defaults). A comment edited in a model file then recompiles nothing;
     a change to the code changes `CACHE_DIR` and recompiles everything (a kernel compiled
     into another from a third file would survive an edit of that file otherwise)."""
@@ -107,7 +139,9 @@ class _ModelCacheLocator(UserProvidedCacheLocator):
                 break
 
     def get_source_stamp(self) -> Any:
-        return code_digest(Path(self._py_file))
+        # the whole code's digest: it names the cache already, so a kernel's own file needs
+        # no stamp of its own (and is not read again)
+        return SOURCE_DIGEST
 
     def get_disambiguator(self) -> str:
         return self._qualname.replace(".", "_").replace("<locals>", "locals")

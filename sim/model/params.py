@@ -92,6 +92,9 @@ class FactionTable:
         return FactionTable(self.names, self.labels, {k: (v[rows] if v.ndim == 2 else v) for k, v in self.columns.items()})
 
     def row(self, i: int) -> "FactionTable":
+        """Run i's attributes; the table itself if none is per run."""
+        if all(v.ndim < 2 for v in self.columns.values()):
+            return self
         return FactionTable(self.names, self.labels, {k: (v[i] if v.ndim == 2 else v) for k, v in self.columns.items()})
 
     def column(self, attr: str, j: int) -> np.ndarray:
@@ -165,5 +168,10 @@ class ModelParams:
         return dataclasses.replace(self._per_run(lambda a: a[rows]), factions=self.factions.take(rows))
 
     def row(self, i: int) -> "ModelParams":
-        """The scalar parameters of run i (per-run arrays indexed; shared values kept)."""
-        return dataclasses.replace(self._per_run(lambda a: a[i].item()), factions=self.factions.row(i))
+        """The scalar parameters of run i (per-run arrays indexed; shared values kept); the
+        params themselves if nothing is per run, so that what is computed once per params
+        object (`packing.packed`, `state.initial_state`) is computed once for all the runs."""
+        p, factions = self._per_run(lambda a: a[i].item()), self.factions.row(i)
+        if p is self and factions is self.factions:
+            return self
+        return dataclasses.replace(p, factions=factions)

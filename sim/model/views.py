@@ -35,6 +35,15 @@ def _views(actor: str, s: State, p: ModelParams, step: int) -> tuple[np.ndarray,
     return values, available, terms
 
 
+def warm(s: State, p: ModelParams) -> None:
+    """Loads every view kernel now (from numba's cache: some 15 ms each, once per process), so
+    that a recording model (the app, the role play, a story) does not pause at the first
+    decision it explains."""
+    for name, spec in ACTORS.items():
+        if spec.decides_alone:
+            _views(name, s, p, 0)
+
+
 def view(actor: str, s: State, p: ModelParams, step: int) -> tuple[np.ndarray, np.ndarray]:
     """An actor's values (R, A) of its actions and which are open (R, A), at the end of step
     `step` (the day its values read); the factions: every faction's (R, F, K), all open."""

@@ -37,9 +37,13 @@ class Actor:
     `occasion(...) -> (triggered, rate, ring, status_quo, can_act)`, `weigh(...)` (fills the
     values `u`, the open actions `avail`, its `look` scratch and its `terms`, the value of
     each action being the sum of its terms) and `act(...)` (what the chosen action `a` does)
-    are kernels whose parameters are
-    bound by name: to the loop's own values (`DECISION_LOOP`) or to state fields. An actor
-    with members that decide apart (the factions) gives its own `rows` kernel instead."""
+    are kernels whose parameters are bound by name: to the loop's own values
+    (`DECISION_LOOP`) or to state fields, a field annotated as a number (`troops: float`)
+    meaning the run's value and any other its whole array (to write `field[i]`). The
+    assembler copies each piece's body into the loop (`assemble._spliced`), so a piece
+    returns once, at its end, and assigns no parameter; called on its own it is an ordinary
+    kernel. An actor with members that decide apart (the factions) gives its own `rows`
+    kernel instead."""
 
     name: str                                   # registry key and the stage it decides in
     after: str                                  # the stage its own stage follows in the default step order
@@ -137,9 +141,10 @@ def totals(terms: np.ndarray, u: np.ndarray) -> None:
 
 
 #: the revision loop every deciding actor's stage is written around (`sim.model.assemble`
-#: fills in the actor's name, its pieces' arguments and its sizes): for each run, whether it
-#: may act (its `occasion` and its clock), what it sees (`weigh`), its choice (`revised`) and
-#: what the choice does (`act`); a trigger is used up by the decision it calls for
+#: fills in the actor's name, its sizes and its pieces' bodies, spliced in place): for each
+#: run, whether it may act (its `occasion` and its clock), what it sees (`weigh`), its choice
+#: (`revised`) and what the choice does (`act`); a trigger is used up by the decision it
+#: calls for
 DECISION_LOOP = """
 @kernel
 def {actor}_rows(lo, hi, par, fac, keys, step, day, record, revise, chosen, values, available, flags, data, {fields}):
@@ -150,23 +155,25 @@ def {actor}_rows(lo, hi, par, fac, keys, step, day, record, revise, chosen, valu
     look = np.empty({look})
     terms = np.zeros((n, {terms}))
     for i in range(lo, hi):
-        pr, fr, key = at(par, i), at(fac, i), keys[i]
-        triggered, rate, ring, status_quo, can_act = {module}.occasion({occasion_args})
+        pr, key = at(par, i), keys[i]{faction_row}
+{occasion}
         may, mass = opportunity(key, step, {pids}[0], rate, pr[K.STEP_DAYS], ring, triggered, {human}, {forced})
         may = may and can_act
         revise[i] = may
         trigger_{actor}[i] = False
         if not may:
             continue
-        terms[:, :] = 0.0
-        {module}.weigh({weigh_args})
+        for ka in range(n):
+            for kt in range({terms}):
+                terms[ka, kt] = 0.0
+{weigh}
         a = revised(u, avail, pr[K.LAM_{ACTOR}], status_quo, mass, triggered, key, step, {pids}[1], {pids}[2], {forced},
                     {human}, probs)
         chosen[i] = a
         if record:
             values[i, :] = u
             available[i, :] = avail
-        {module}.act({act_args})
+{act}
 """
 
 #: the same view for every run, without deciding: what `sim.model.views` and the "why" of a
@@ -180,9 +187,9 @@ def {actor}_view_rows(lo, hi, par, fac, day, values, available, terms_out, {fiel
     look = np.empty({look})
     terms = np.zeros((n, {terms}))
     for i in range(lo, hi):
-        pr, fr = at(par, i), at(fac, i)
+        pr = at(par, i){faction_row}
         terms[:, :] = 0.0
-        {module}.weigh({weigh_args})
+{weigh}
         values[i, :] = u
         available[i, :] = avail
         terms_out[i, :, :] = terms

@@ -88,21 +88,18 @@ def open_of(troops: float, avail: np.ndarray) -> None:
 
 
 @kernel(inline=True)
-def occasion(pr: np.ndarray, i: int, avail: np.ndarray, troops: np.ndarray, tehran_action: np.ndarray,
-             trigger_tehran: np.ndarray, human_tehran: np.ndarray,
-             forced_tehran_action: np.ndarray) -> tuple[bool, float, float, int, bool]:
+def occasion(pr: np.ndarray, avail: np.ndarray, troops: float, tehran_action: int, trigger_tehran: bool,
+             human_tehran: bool, forced_tehran_action: int) -> tuple[bool, float, float, int, bool]:
     """Whether Tehran revises on a trigger (one waiting, a standing posture no longer open, a
     player's move), its clock's rate and chance of ringing within the step, its status quo."""
-    a = tehran_action[i]
-    open_of(troops[i], avail)
-    triggered = (trigger_tehran[i] or not avail[max(a, 0)] or forced_tehran_action[i] >= 0) and not human_tehran[i]
-    return triggered, pr[K.TE_REVISION_RATE], pr[K.TEHRAN_RING], int(a), True
+    open_of(troops, avail)
+    triggered = (trigger_tehran or not avail[max(tehran_action, 0)] or forced_tehran_action >= 0) and not human_tehran
+    return triggered, pr[K.TE_REVISION_RATE], pr[K.TEHRAN_RING], int(tehran_action), True
 
 
 @kernel(inline=True)
-def weigh(pr: np.ndarray, i: int, day: int, u: np.ndarray, avail: np.ndarray, terms: np.ndarray, troops: np.ndarray,
-         tension: np.ndarray, iran_influence: np.ndarray, request_state: np.ndarray, request_day: np.ndarray,
-         us_withdrawing: np.ndarray, tehran_action: np.ndarray) -> None:
+def weigh(pr: np.ndarray, day: int, u: np.ndarray, avail: np.ndarray, terms: np.ndarray, troops: float, tension: float,
+          iran_influence: float, request_state: int, request_day: int, us_withdrawing: bool, tehran_action: int) -> None:
     """Tehran's values of restrain, press factions, escalate (F7, F12, F16, F24), as terms.
 
     Tehran gains with influence and with US departure. Pressing aligned factions (F16)
@@ -112,25 +109,24 @@ def weigh(pr: np.ndarray, i: int, day: int, u: np.ndarray, avail: np.ndarray, te
     tension it creates (the January strike, F12). How much pushing still matters
     (`payoffs.departure_stake`): nothing once US forces are leaving, more as a request's
     clock runs out."""
-    active = request_state[i] == RequestState.ACTIVE
-    days_since = float(day - request_day[i]) if active else 0.0
-    stake = payoffs.departure_stake(active, us_withdrawing[i], days_since, pr[K.TE_CLOCK_WEIGHT])
-    presence = transitions.presence_of(troops[i], pr[K.W_INITIAL_TROOPS])
+    active = request_state == RequestState.ACTIVE
+    days_since = float(day - request_day) if active else 0.0
+    stake = payoffs.departure_stake(active, us_withdrawing, days_since, pr[K.TE_CLOCK_WEIGHT])
+    presence = transitions.presence_of(troops, pr[K.W_INITIAL_TROOPS])
     push = pr[K.TE_DEPARTURE_WEIGHT] * presence * stake
     weeks = pr[K.TEHRAN_WEEKS]
     step_up = pr[K.ESCALATION_STEP]
-    heat = tension[i] + step_up
+    heat = tension + step_up
     terms[TehranAction.PRESS_FACTIONS, _PUSH_ALLIES] = push * pr[K.ALIGNED_SHARE] * weeks
     terms[TehranAction.PRESS_FACTIONS, _INFLUENCE] = (pr[K.TE_INFLUENCE_WEIGHT] * pr[K.TE_PRESSURE_INFLUENCE]
-                                                      * (1.0 - iran_influence[i]) * weeks)
+                                                      * (1.0 - iran_influence) * weeks)
     terms[TehranAction.PRESS_FACTIONS, _PRESS_COST] = -pr[K.TE_PRESS_COST] * weeks
     terms[TehranAction.ESCALATE, _RAISE_COST] = push * step_up * weeks
     terms[TehranAction.ESCALATE, _RESPONSE] = -pr[K.TE_ESCALATION_COST] * (heat * heat) * weeks
-    a = tehran_action[i]
     for k in range(3):
-        terms[k, _KEEP] = pr[K.TE_SWITCHING_COST] * (1.0 if k == a else 0.0)
+        terms[k, _KEEP] = pr[K.TE_SWITCHING_COST] * (1.0 if k == tehran_action else 0.0)
     totals(terms, u)
-    open_of(troops[i], avail)
+    open_of(troops, avail)
 
 
 @kernel(inline=True)
