@@ -42,13 +42,9 @@ def describe(kind: str, data: dict, row: int, date_of_day: Callable[[int], dt.da
 # ====================================================================== the run as a story
 #: a posture change counts in the story when it stood at least this many days (or still stands)
 SUSTAINED_DAYS = 56
-#: event kinds that change Washington's or Tehran's posture (listed only when sustained)
-POSTURE_KINDS = {
-    "tehran_press": ("tehran", "press_factions"), "tehran_escalate": ("tehran", "escalate"),
-    "tehran_restrain": ("tehran", "restrain"), "washington_threaten": ("washington", "threaten_sanctions"),
-    "washington_link": ("washington", "link_issues"), "washington_reassure": ("washington", "reassure"),
-    "washington_stays": ("washington", "stay"),
-}
+#: event kinds that start an actor's posture (listed only when sustained): kind -> (actor, action),
+#: from each actor's declared events (`declare.Events.postures`)
+POSTURE_KINDS = {kind: (name, action) for name, actor in ACTORS.items() for kind, action in actor.events.postures}
 #: events that may repeat within a phase: the first is told, the others counted on its line
 REPEATING = {"resolution_passed", "resolution_failed", "ask_negotiations", "proposal_rejected", "drawdown_offered",
              "offer_rejected", "retraction_offered", "package_rejected"}
@@ -61,16 +57,12 @@ PHASE_OPENERS = {
 #: the turning points an opening names, most consequential first (at most three, told in date order)
 TURNING = ("formal_request", "deadline_passed", "troops_gone", "request_withdrawn", "withdrawal_decided",
            "drawdown_agreed", "sanctions_imposed", "pm_confirmed", "government_fell")
-ACTOR_NAMES = {"government": "The PM", "washington": "Washington", "tehran": "Tehran"}
-#: how a player's actor is named in "the choice of the player of ..."
-PLAYER_OF = {"government": "the prime minister", "washington": "Washington", "tehran": "Tehran"}
-#: event kinds that are an actor's own move (a player's choice when a player holds the actor)
-EVENT_ACTORS = {
-    "ask_negotiations": "government", "formal_request": "government", "request_withdrawn": "government",
-    "drawdown_offered": "washington", "withdrawal_decided": "washington", "washington_stays": "washington",
-    "retraction_offered": "washington", "sanctions_lifted": "washington",
-    **{k: actor for k, (actor, _a) in POSTURE_KINDS.items()},
-}
+#: how a player's actor is named in "the choice of the player of ..." (its declared title)
+PLAYER_OF = {name: actor.title for name, actor in ACTORS.items() if actor.role is not None}
+#: event kinds that are an actor's own move (a player's choice when a player holds the actor):
+#: its declared moves and the postures it takes
+EVENT_ACTORS = {kind: name for name, actor in ACTORS.items()
+                for kind in (*actor.events.moves, *(k for k, _ in actor.events.postures))}
 MOVE_WORDS = {
     "ask_negotiations": "asking Washington for talks on a drawdown", "formal_request": "the formal request",
     "withdraw_request": "taking the request back", "accept_offer": "accepting Washington's offer",
@@ -110,7 +102,7 @@ def players(model) -> set[str]:
 
 def _posture_spans(model, upto_day: int) -> dict[tuple[str, int], float]:
     """(actor, day of a posture change) -> days the new posture stood (infinite if it still stands)."""
-    days: dict[str, list[int]] = {"washington": [], "tehran": []}
+    days: dict[str, list[int]] = {actor: [] for actor, _ in POSTURE_KINDS.values()}
     for e in model.event_log:
         if e["kind"] in POSTURE_KINDS and e["day"] <= upto_day:
             days[POSTURE_KINDS[e["kind"]][0]].append(e["day"])
@@ -331,36 +323,34 @@ def _first_phase(model) -> str:
 
 def _closing(model, s: dict) -> str:
     st = model.state
-    wa = ACTOR_POSTURE_WORDS.get(_name(model, "washington"), "no posture")
-    te = ACTOR_POSTURE_WORDS.get(_name(model, "tehran"), "no posture")
+    standing = [f"{ACTORS[name].title} {_standing(model, name)}" for name in POSTURED]
     played = players(model)
     told = (f"only the model's changes that stood {SUSTAINED_DAYS // 7} weeks or more are told above"
-            + ("; every change a player made is told" if played & {"washington", "tehran"} else ""))
+            + ("; every change a player made is told" if played & set(POSTURED) else ""))
     changes = (f"Over the run Washington changed its posture {_times(s['washington_posture_changes'])} and Tehran "
                f"{_times(s['tehran_posture_changes'])} ({told}); the PM made {s['government_posture_changes']} move"
                f"{'' if s['government_posture_changes'] == 1 else 's'}.")
     pm = ("a caretaker" if bool(st.caretaker[0]) else "a confirmed PM" + (" with a majority" if bool(st.pm_majority[0])
                                                                           else ""))
     return (f"The run ends on {model.date.isoformat()} (week {s['weeks_simulated']}) with the outcome "
-            f"`{s['outcome']}`. Baghdad is led by {pm} (stance {float(st.pm_position[0]):.2f}); Washington ends "
-            f"{wa} and Tehran {te}. {changes}")
+            f"`{s['outcome']}`. Baghdad is led by {pm} (stance {float(st.pm_position[0]):.2f}); "
+            f"{' and '.join(standing)}. {changes}")
 
 
 def _times(n: int) -> str:
     return "never" if n == 0 else "once" if n == 1 else f"{n} times"
 
 
-ACTOR_POSTURE_WORDS = {
-    "reassure": "reassuring Baghdad", "threaten_sanctions": "threatening sanctions", "link_issues": "linking issues",
-    "withdraw_on_schedule": "withdrawing on schedule", "negotiate_retraction": "negotiating a retraction",
-    "stay": "staying despite the request", "restrain": "restraining its proxies",
-    "press_factions": "pressing its allies in parliament", "escalate": "escalating through proxies",
-}
+#: the actors whose standing posture the closing line names (those whose posture events are told)
+POSTURED = tuple(dict.fromkeys(actor for actor, _ in POSTURE_KINDS.values()))
 
 
-def _name(model, actor: str) -> str | None:
-    code = int(model.state.washington_posture[0] if actor == "washington" else model.state.tehran_action[0])
-    return ACTORS[actor].action_name(code)
+def _standing(model, actor: str) -> str:
+    """'ends reassuring Baghdad': the posture the actor ends in, in its action's words."""
+    spec = ACTORS[actor]
+    name = spec.action_name(int(getattr(model.state, spec.posture_field)[0])) if spec.posture_field else None
+    words = spec.action_texts.get(name or "", {}).get("standing")
+    return f"ends {words}" if words else "ends with no posture"
 
 
 def clock_text(model) -> str:

@@ -9,7 +9,9 @@ action's printed name); `TEXTS[actor][name]` collects them:
 - `does`: one line on what the action does in the model;
 - `facts`: the fact ids it comes from (docs/facts.md);
 - `open_when`: when it can be taken (the options a player sees are only the open ones);
-- `kind`: "posture" (stands until changed), "move" (made at once) or "wait" (no move).
+- `kind`: "posture" (stands until changed), "move" (made at once) or "wait" (no move);
+- `standing` (a posture's): the posture as a story's closing line says it ("reassuring
+  Baghdad").
 
 To add an action, add its entry to its actor's `ACTION_TEXTS`; tests/test_action_texts.py
 fails while an action of a playable actor has none. Nothing here changes what the model
@@ -37,6 +39,7 @@ class ActionText:
     facts: str
     open_when: str
     kind: str
+    standing: str = ""
 
     def when(self) -> str:
         """'Always open' or 'Open when ...'."""

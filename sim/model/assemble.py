@@ -187,11 +187,17 @@ def source(stages: tuple[Any, ...]) -> str:
         "from sim.model.compiled import at, kernel",
         "from sim.model.actors.base import opportunity, revised",
     ]
+    modules = {f"sim.model.actors.{actor.name}" for actor in ACTORS.values()}
+    modules |= {getattr(fn, "py_func", fn).__module__ for stage in stages for _, fn in stage.kernels() if fn is not None}
+    aliases: dict[str, str] = {}
+    for module in sorted(modules):
+        parent, last = module.rsplit(".", 1)
+        if aliases.setdefault(f"_{last}", module) != module:
+            raise ValueError(f"two modules of the step are both named {last!r}: {aliases[f'_{last}']} and {module}")
+        lines.append(f"from {parent} import {last} as _{last}")
     for actor in ACTORS.values():
-        lines.append(f"from sim.model.actors import {actor.name} as _{actor.name}")
         if actor.decides_alone:
             lines.append(f"_{actor.name}_PIDS = _{actor.name}.PIDS")
-    lines.append("from sim.model import world as _world, parliament as _parliament")
     body = ["\n".join(lines), ""]
     decided: dict[str, list[str]] = {}
     for actor in ACTORS.values():

@@ -90,12 +90,17 @@ def decision_fields(actor: str, initial_action: Callable[..., Any] | int, *, act
 class Events:
     """The events a stage can report and the numbers they carry. A stage's kernel sets
     `flags[i, events.flag(kind)]` in run i when `kind` happens and writes the numbers into
-    `data[i, events.column(name)]`; `carries` says which numbers each event's text uses."""
+    `data[i, events.column(name)]`; `carries` says which numbers each event's text uses.
+    An actor's events say which of them are its own moves (`moves`: a player's choice when a
+    player holds it) and which start a posture that stands (`postures`: event kind -> the
+    action), so that a story tells them as such."""
 
     kinds: tuple[str, ...]
     data: tuple[str, ...] = ()
     #: event kind -> ((the name its text uses, the data column it comes from), ...)
     carries: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    moves: tuple[str, ...] = ()
+    postures: tuple[tuple[str, str], ...] = ()
 
     def flag(self, kind: str) -> int:
         return self.kinds.index(kind)

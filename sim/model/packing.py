@@ -62,6 +62,23 @@ def _deciding_actors() -> tuple[str, ...]:
     return tuple(a.name for a in ACTORS.values() if a.decides_alone)
 
 
+def _clocks() -> dict[str, Callable[[ModelParams], Any]]:
+    """For each actor with a constant revision rate (`Actor.clock`): the chance its clock
+    rings within a step (`<actor>_ring`) and the discounted weeks a posture it takes now is
+    expected to stand (`<actor>_weeks`, `valuation.posture_weeks`)."""
+    from .actors import ACTORS
+
+    out: dict[str, Callable[[ModelParams], Any]] = {}
+    for actor in ACTORS.values():
+        if actor.clock is not None:
+            section, name = actor.clock.split(".")
+            rate = (lambda p, section=section, name=name: getattr(p.section(section), name))
+            out[f"{actor.name}_ring"] = lambda p, rate=rate: valuation.step_chance(rate(p), p.step_days)
+            out[f"{actor.name}_weeks"] = lambda p, rate=rate: valuation.posture_weeks(rate(p), p.behaviour.discount_rate,
+                                                                                    INF_DAYS)
+    return out
+
+
 def _half_interval(p: ModelParams) -> np.ndarray:
     return 0.5 / np.maximum(np.asarray(p.washington.revision_rate, dtype=np.float64), 1e-9)
 
@@ -76,18 +93,14 @@ def derived() -> dict[str, Callable[[ModelParams], Any]]:
     or per run): name -> function of the params. They include what a step of `step_days`
     does with constant rates (the chance an actor's revision clock rings, the share of a
     fading signal kept, the Ornstein-Uhlenbeck factors of the world's noisy processes), so
-    the step does not recompute them in every run; and each deciding actor's logit
-    rationality (`lam_<actor>`: its own, else `behaviour.rationality`)."""
+    the step does not recompute them in every run; each actor's clock (`_clocks`); and each
+    deciding actor's logit rationality (`lam_<actor>`: its own, else `behaviour.rationality`)."""
     return {
         "step_days": lambda p: p.step_days,
         "override": lambda p: -1.0 if p.sanctions.override is None else float(bool(p.sanctions.override)),
         **{f"lam_{a}": _lam(a) for a in _deciding_actors()},
         "weeks_ahead": lambda p: valuation.discounted_weeks(INF_DAYS, p.behaviour.discount_rate),
-        "tehran_weeks": lambda p: valuation.posture_weeks(p.tehran.revision_rate, p.behaviour.discount_rate, INF_DAYS),
-        "faction_weeks": lambda p: valuation.posture_weeks(p.behaviour.faction_revision_rate,
-                                                           p.behaviour.discount_rate, INF_DAYS),
-        "washington_weeks": lambda p: valuation.posture_weeks(p.washington.revision_rate, p.behaviour.discount_rate,
-                                                              INF_DAYS),
+        **_clocks(),
         "sanctions_exposure": lambda p: payoffs.coalition_exposure(p.factions.seats, p.factions.sanctions_exposure),
         "linkage_exposure": lambda p: payoffs.coalition_exposure(p.factions.seats, p.factions.linkage_weight),
         "aligned_share": lambda p: payoffs.aligned_share(p.factions.seats, p.factions.iran_alignment),
@@ -98,9 +111,6 @@ def derived() -> dict[str, Callable[[ModelParams], Any]]:
         "signal_kept": lambda p: np.exp(-np.asarray(p.washington.signal_decay) * _half_interval(p)),
         "escalation_step": lambda p: 7.0 * np.asarray(p.tehran.escalation_rate),
         "pace": lambda p: np.asarray(p.world.initial_troops) / np.asarray(p.washington.withdrawal_days),
-        "faction_ring": lambda p: valuation.step_chance(p.behaviour.faction_revision_rate, p.step_days),
-        "tehran_ring": lambda p: valuation.step_chance(p.tehran.revision_rate, p.step_days),
-        "washington_ring": lambda p: valuation.step_chance(p.washington.revision_rate, p.step_days),
         "signal_step_kept": lambda p: transitions.kept_over(p.washington.signal_decay, p.step_days),
         "pressure_step_kept": lambda p: transitions.kept_over(p.tehran.pressure_decay, p.step_days),
         "mandate_step_kept": lambda p: transitions.kept_over(p.parliament.mandate_decay, p.step_days),

@@ -59,11 +59,13 @@ class Stage:
         an assembled decision."""
         if self.kernel is None:
             return [(f"{self.actor}_rows", None)]
-        module = f"_{self.actor}" if self.actor else ("_parliament" if self.name == "parliament" else "_world")
-        out: list[tuple[str, Callable[..., Any] | None]] = [(f"{module}.{self.kernel.__name__}", self.kernel)]
-        if self.then is not None:
-            out.append((f"{module}.{self.then.__name__}", self.then))
-        return out
+        return [(f"{module_alias(fn)}.{fn.__name__}", fn) for fn in (self.kernel, self.then) if fn is not None]
+
+
+def module_alias(fn: Callable[..., Any]) -> str:
+    """The name the assembled module imports a kernel's module under (`_world` for
+    `sim.model.world`, `_factions` for `sim.model.actors.factions`)."""
+    return "_" + getattr(fn, "py_func", fn).__module__.rsplit(".", 1)[1]
 
 
 def _stages() -> tuple[Stage, ...]:

@@ -16,6 +16,8 @@ import numpy as np
 
 from ..config import run_params
 from ..engines.batch import simulate, summaries
+from ..model.action_texts import ROLE_ACTORS
+from ..model.actors import ACTORS
 from ..model.outcomes import OUTCOMES
 
 
@@ -110,7 +112,16 @@ def role_lines(role: str, played: dict, d: Distribution, moves: list[str]) -> li
             + (": your Tehran did better for Iran than the model's ever did." if higher == 0 and lower > 0 else
                ": your Tehran did worse for Iran than the model's ever did." if lower == 0 and higher > 0 else "."),
         ]
-    raise ValueError(f"role {role!r} is not one of pm, washington, tehran")
+    # any other playable actor: its moves and how often it changed course, against the model's
+    if role not in ROLE_ACTORS:
+        raise ValueError(f"role {role!r} is not one of {', '.join(ROLE_ACTORS)}")
+    actor = ROLE_ACTORS[role]
+    column = f"{actor}_posture_changes"
+    lines = [f"As {ACTORS[actor].title}, your moves: {made}."]
+    if column in c and column in played:
+        lines.append(f"You changed course {played[column]} times; the model's {ACTORS[actor].title} "
+                     f"{float(c[column].mean()):.1f} times on average ({own[column]} in this world).")
+    return lines
 
 
 def comparison(scenario: str, seed: int, run_index: int, played: dict, runs: int = 1000,

@@ -63,6 +63,9 @@ class Actor:
     texts: dict[str, str] = field(default_factory=dict)   # event kind -> its text (fact ids in brackets)
     action_texts: dict[str, dict[str, str]] = field(default_factory=dict)  # each action in plain words
     posture_field: str | None = None            # the field holding its standing posture (None: no posture)
+    clock: str | None = None                    # "section.field" of its revision rate per day, if a constant:
+                                                # packing derives `<NAME>_RING` (the chance it rings in a step)
+                                                # and `<NAME>_WEEKS` (a posture's discounted weeks) from it
     role: str | None = None                     # the name a player picks it by (None: not playable)
     brief: str = ""                             # what a player of this actor reads first
 

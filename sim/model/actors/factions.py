@@ -116,7 +116,7 @@ def values_of(pr: np.ndarray, fr: np.ndarray, j: int, salience: float, stance: i
                               fr[K.F_IRAN_ALIGNMENT, j], fr[K.F_STREET_RESPONSIVENESS, j], isis, presence,
                               tehran_pressure, mobilisation, out)
     for k in range(out.shape[0]):
-        out[k] = out[k] * pr[K.FACTION_WEEKS] + pr[K.B_FACTION_SWITCHING_COST] * (1.0 if k == stance else 0.0)
+        out[k] = out[k] * pr[K.FACTIONS_WEEKS] + pr[K.B_FACTION_SWITCHING_COST] * (1.0 if k == stance else 0.0)
 
 
 @kernel
@@ -138,7 +138,7 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
         for j in range(first, last):
             salience[i, j] = transitions.salience_of(fr[K.F_SALIENCE, j], fr[K.F_TENSION_SENSITIVITY, j], tension[i])
             may, mass = opportunity(key, step, pids[j, 0], pr[K.B_FACTION_REVISION_RATE], pr[K.STEP_DAYS],
-                                    pr[K.FACTION_RING], triggered, False, -1)
+                                    pr[K.FACTIONS_RING], triggered, False, -1)
             revise[i] = may
             if not may:
                 continue
@@ -176,6 +176,7 @@ def purpose_ids(names: tuple[str, ...]) -> np.ndarray:
 
 ACTOR = Actor(
     "factions", "tehran", "Baghdad's factions", FactionStance, "F12, F14, F16, F17, F18, F22", FIELDS,  rows=rows, then=collective_rows, posture_field=None,
+    clock="behaviour.faction_revision_rate",
 )
 
 

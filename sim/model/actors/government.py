@@ -100,6 +100,7 @@ EVENTS = Events(
     carries=(("offer_rejected", (("troops", "proposed"),)), ("package_rejected", (("troops", "proposed"),)),
              ("ask_negotiations", (("troops", "asked"),)), ("drawdown_agreed", (("troops", "agreed"),)),
              ("formal_request", (("deadline_day", "deadline_day"),)), ("request_withdrawn", (("package", "package"),))),
+    moves=("ask_negotiations", "formal_request", "request_withdrawn"),
 )
 (_OFFER_REJECTED, _PACKAGE_REJECTED, _ASK_NEGOTIATIONS, _DRAWDOWN_AGREED, _FORMAL_REQUEST, _IMPOSED,
  _REQUEST_WITHDRAWN, _LIFTED) = (EVENTS.flag(k) for k in EVENTS.kinds)

@@ -69,7 +69,9 @@ TERMS = ("pushing US forces out through its allies (F16)", "influence it gains (
          "raising the cost of US presence (F12)", "the risk of a US response (F12)", "keeping its course")
 _PUSH_ALLIES, _INFLUENCE, _PRESS_COST, _RAISE_COST, _RESPONSE, _KEEP = range(len(TERMS))
 
-EVENTS = Events(("tehran_press", "tehran_escalate", "tehran_restrain"))
+EVENTS = Events(("tehran_press", "tehran_escalate", "tehran_restrain"),
+                postures=(("tehran_press", "press_factions"), ("tehran_escalate", "escalate"),
+                          ("tehran_restrain", "restrain")))
 _PRESS, _ESCALATE, _RESTRAIN = (EVENTS.flag(k) for k in EVENTS.kinds)
 
 TEXTS = {
@@ -150,17 +152,20 @@ ACTION_TEXTS: dict[str, dict[str, str]] = {
     "restrain": {
         "label": "Restrain your allies",
         "does": "Hold your proxies back and ease the pressure: tension falls, and so does the push on US forces.",
-        "facts": "F12", "open_when": "always", "kind": "posture"},
+        "facts": "F12", "open_when": "always", "kind": "posture",
+        "standing": "restraining its proxies"},
     "press_factions": {
         "label": "Press your allies in parliament",
         "does": "Push Shia parties and PMU leaders to demand the US exit: they lean harder towards withdrawal and "
                 "your influence grows, at a cost.",
-        "facts": "F16, F24", "open_when": "always", "kind": "posture"},
+        "facts": "F16, F24", "open_when": "always", "kind": "posture",
+        "standing": "pressing its allies in parliament"},
     "escalate": {
         "label": "Escalate through proxies",
         "does": "Iran-aligned groups strike at US forces: the US presence costs more and tension rises, with the "
                 "risk of a US response.",
-        "facts": "F12", "open_when": "always", "kind": "posture"},
+        "facts": "F12", "open_when": "always", "kind": "posture",
+        "standing": "escalating through proxies"},
 }
 
 PIDS = purpose_ids("tehran")
@@ -169,7 +174,7 @@ ACTOR = Actor(
     "tehran", "world", "Tehran", TehranAction, "F7, F12, F16, F23, F24", FIELDS, sections=(("tehran", TehranConfig),),
     occasion=occasion, weigh=weigh, act=act, terms=TERMS, events=EVENTS, texts=TEXTS,
     action_texts=ACTION_TEXTS,
-    posture_field="tehran_action", role="tehran",
+    posture_field="tehran_action", role="tehran", clock="tehran.revision_rate",
     brief=("You are the Iranian leadership. The strike that killed Soleimani (F12) gives you a cause: you restrain "
            "your allies, press them in parliament (F16) or escalate through proxies against US forces (F12). US "
            "departure and Iranian influence are your aims (F7, F24); escalation risks a US response."),

@@ -142,6 +142,9 @@ EVENTS = Events(
     data=("agreed", "offered", "package"),
     carries=(("drawdown_agreed", (("troops", "agreed"),)), ("drawdown_offered", (("troops", "offered"),)),
              ("retraction_offered", (("troops", "package"),))),
+    moves=("drawdown_offered", "withdrawal_decided", "retraction_offered", "sanctions_lifted"),
+    postures=(("washington_threaten", "threaten_sanctions"), ("washington_link", "link_issues"),
+              ("washington_reassure", "reassure"), ("washington_stays", "stay")),
 )
 (_THREATEN, _LINK, _REASSURE, _STAYS, _PROPOSAL_REJECTED, _DRAWDOWN_AGREED, _DRAWDOWN_OFFERED, _RETRACTION_OFFERED,
  _WITHDRAWAL_DECIDED, _IMPOSED, _LIFTED) = (EVENTS.flag(k) for k in EVENTS.kinds)
@@ -414,16 +417,19 @@ ACTION_TEXTS: dict[str, dict[str, str]] = {
     "reassure": {
         "label": "Reassure Baghdad",
         "does": "Lower your voice: no threats and no linkage, at no public cost; a request then costs Baghdad less.",
-        "facts": "F6, F19", "open_when": "before a formal request (or after one is taken back)", "kind": "posture"},
+        "facts": "F6, F19", "open_when": "before a formal request (or after one is taken back)", "kind": "posture",
+        "standing": "reassuring Baghdad"},
     "threaten_sanctions": {
         "label": "Threaten sanctions",
         "does": "Say 'very big sanctions' will follow if your forces are made to leave: Baghdad expects a formal "
                 "request to cost it more; the threat has a public cost to you.",
-        "facts": "F22", "open_when": "before a formal request, while no drawdown has been agreed", "kind": "posture"},
+        "facts": "F22", "open_when": "before a formal request, while no drawdown has been agreed", "kind": "posture",
+        "standing": "threatening sanctions"},
     "link_issues": {
         "label": "Link everything to the whole relationship",
         "does": "Insist talks cover 'the entire gamut' of the relationship: a request puts other US support at risk.",
-        "facts": "F17", "open_when": "before a formal request (or after one is taken back)", "kind": "posture"},
+        "facts": "F17", "open_when": "before a formal request (or after one is taken back)", "kind": "posture",
+        "standing": "linking issues"},
     "offer_drawdown": {
         "label": "Offer a drawdown",
         "does": "Offer to take part of your troops out (the size both sides could agree now) to head off a formal "
@@ -435,16 +441,19 @@ ACTION_TEXTS: dict[str, dict[str, str]] = {
         "label": "Withdraw on schedule",
         "does": "Start taking every soldier out: a full withdrawal takes months, so the last troops leave before "
                 "the one-year deadline only if you start in time.",
-        "facts": "F4, F21", "open_when": "a formal request stands", "kind": "posture"},
+        "facts": "F4, F21", "open_when": "a formal request stands", "kind": "posture",
+        "standing": "withdrawing on schedule"},
     "negotiate_retraction": {
         "label": "Offer a package for taking the request back",
         "does": "Offer Baghdad a partial drawdown if it takes the formal request back; your troops stay meanwhile.",
-        "facts": "F17, F19", "open_when": "a formal request stands", "kind": "posture"},
+        "facts": "F17, F19", "open_when": "a formal request stands", "kind": "posture",
+        "standing": "negotiating a retraction"},
     "stay": {
         "label": "Stay despite the request",
         "does": "Keep the troops in Iraq; if they are still there when the year runs out, the article calls it "
                 "an occupation.",
-        "facts": "F4, F11, F20, F21", "open_when": "a formal request stands", "kind": "posture"},
+        "facts": "F4, F11, F20, F21", "open_when": "a formal request stands", "kind": "posture",
+        "standing": "staying despite the request"},
     "accept_proposal": {
         "label": "Accept Baghdad's drawdown proposal",
         "does": "Agree to the partial drawdown Baghdad asked for in its request for talks; no clock starts.",
@@ -465,6 +474,7 @@ ACTOR = Actor(
     "washington", "government", "Washington", WashingtonAction, "F4, F7, F17, F19, F20, F21, F22, F23", FIELDS,
     sections=(("sanctions", SanctionsConfig), ("washington", WashingtonConfig)), occasion=occasion, weigh=weigh, act=act, look=LOOK,
     terms=TERMS, events=EVENTS, texts=TEXTS, action_texts=ACTION_TEXTS, posture_field="washington_posture", role="washington",
+    clock="washington.revision_rate",
     brief=("You are the US administration. Your 5,000 troops fight IS (F1, F3) and hold back Iran (F7, F24). "
            "Before a formal request you reassure, threaten sanctions (F22) or link issues (F17), and you may offer a "
            "drawdown (F19); after one you withdraw on schedule, negotiate a retraction or stay past the year, which "
