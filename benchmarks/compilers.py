@@ -14,7 +14,7 @@ Washington's 10 actions. It is timed three ways on the same inputs:
   JAX is not a dependency of the project).
 for R = 1 run (the Mesa model's call) and R = 20,000 runs (a batch), and reports the time
 per call, the first call's compile time, and whether the results equal NumPy's.
-docs/architecture.md ("Compiled kernels") records what this printed and the choice made.
+benchmarks/HISTORY.md records what this printed and the choice made.
 
 --first-run times, in fresh processes, importing the batch engine and its first call on
 10 runs: with an empty kernel cache (everything compiled) and then with the cache it left.

@@ -3,7 +3,7 @@ what a class discusses: how runs end (`sim.model.outcomes`) and when Baghdad mak
 formal request that starts the one-year clock (F4, F10).
 
 Run i of an ensemble with root seed S is the same random world as
-`NegotiationModel.from_scenario(..., seed=S, run_index=i)` (keyed draws, docs/architecture.md),
+`NegotiationModel.from_scenario(..., seed=S, run_index=i)` (keyed draws, docs/odd.md, "Randomness"),
 so an ensemble can be set beside a single run or a role-played game fairly.
 """
 

@@ -6,7 +6,7 @@ turns rationality to infinity (best response, ties to the lowest action index), 
 actor a revision opportunity (a trigger event waiting) and lets its Mesa agent take its
 decision for one step; it checks the action (or stance) chosen and its effect on the
 state. The expected action is worked out in the test from the formulas as
-docs/architecture.md ("Decisions") and the payoff docstrings state them; the building
+docs/odd.md ("Decisions") and the payoff docstrings state them; the building
 blocks that are themselves tested against closed forms (`valuation`, the stopping rule's
 `withdrawal_day`) may be used, the actors' value kernels (their `weigh`) are not.
 

@@ -1,4 +1,4 @@
-"""How actors decide (docs/architecture.md, "Decisions"): logit-response dynamics with
+"""How actors decide (docs/odd.md, "Decisions"): logit-response dynamics with
 revision opportunities, moves valued over time, agreements by the Nash solution, sanctions
 as Washington's decision, beliefs updated by Bayes' rule, and calendar time.
 

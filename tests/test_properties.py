@@ -221,7 +221,7 @@ behaviour_params = st.fixed_dictionaries({
 @given(case=random_states(), p=behaviour_params)
 def test_every_actor_sees_finite_values_and_the_open_actions_the_rules_allow(case, p):
     """In any state, each actor's values (`views.view`, the kernels it decides by) are finite, of its action set's shape, and
-    its open actions follow the rules of docs/architecture.md ("Only possible events"):
+    its open actions follow the rules of docs/odd.md ("Only possible events"):
     - the PM (R, 5): waiting always; talks only with no request, no proposal waiting, troops
       there and not leaving and a deal to be had; the formal request once, while troops are
       there and not leaving (F4, F10); a retraction only while the request stands undecided
@@ -630,7 +630,7 @@ def keyed(fn, seed, runs, week, purpose):
 )
 def test_draws_depend_only_on_their_key(seed, week, purpose, batch, data):
     """A run's draw is a function of (seed, run, week, purpose) only: the same computed
-    alone or within any batch of runs, in any order (docs/architecture.md, Randomness: one seed tree)."""
+    alone or within any batch of runs, in any order (docs/odd.md, "Randomness": one seed tree)."""
     i = data.draw(st.integers(0, len(batch) - 1))
     order = data.draw(st.permutations(batch))
     for fn in (draws.uniform, draws.normal):
@@ -673,7 +673,7 @@ def test_seed_zero_is_a_seed_and_differs_from_seed_one():
 
 
 def test_no_global_random_state_is_used():
-    """A whole run reads and writes no global random state (docs/architecture.md, Randomness: no np.random.*, no
+    """A whole run reads and writes no global random state (docs/odd.md, "Randomness": no np.random.*, no
     random.*): both global generators are untouched, and reseeding them changes nothing."""
     p = params_for("scenario=anti_american_pm")
     np_state, py_state = np.random.get_state(), random.getstate()

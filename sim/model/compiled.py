@@ -5,7 +5,7 @@ and compiled to machine code (numba, `@kernel`). A formula is a kernel of plain 
 its rows kernel applies it to arrays of values (`elementwise`), and other kernels call it
 directly. The batch engine calls a kernel's loop over
 the runs axis for thousands of runs; the Mesa model calls the same loop for its one run, so
-the two engines run the same machine code. docs/architecture.md ("Compiled kernels") says
+the two engines run the same machine code. benchmarks/HISTORY.md says
 why numba and what was measured.
 
 - Compilation happens on the first call of each kernel in a fresh installation and is

@@ -11,7 +11,7 @@ neighbouring keys give unrelated streams. No global random state is read or writ
 Normal numbers are the inverse normal CDF of a keyed uniform, computed by the rational
 approximations of Cephes' `ndtri` (Moshier 1989, "Methods and programs for mathematical
 functions"), written here as a kernel so that the compiled stages draw them; it gives
-SciPy's `scipy.special.ndtri` bit for bit (tests/test_draws.py).
+SciPy's `scipy.special.ndtri` bit for bit (tests/test_compiled_stages.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What the prime minister and Washington both read before they decide (docs/architecture.md,
+"""What the prime minister and Washington both read before they decide (docs/odd.md,
 "Decisions"), for one run: Washington's courses after a formal request and the day its
 stopping rule has it leave (F4, F21), its loss if a request came now, the PM's value of a
 formal request and its hazard, the drawdown both would agree (Nash solution, F5, F19), the

@@ -6,7 +6,7 @@ per week of a situation; a move's value is the flow it changes times the discoun
 it lasts (`valuation`). World variables are arrays of shape (R,); faction attributes (F,)
 or (R, F); coefficients floats or per-run (R,) arrays (sweeps).
 
-Which actor weighs which fact, once (docs/architecture.md, "One channel per fact"):
+Which actor weighs which fact, once (docs/odd.md, "One channel per fact"):
 - what Baghdad *wants*, its stance, comes from the factions' stated positions: their
   ideal and salience (F12, F14, F16), security against ISIS (F1, F14), Tehran's pressure
   (F16) and the street (F18);

@@ -18,7 +18,7 @@ durations recur:
 Both are the same integral, the expected discounted time in a state that ends at a
 constant rate; they are what the logit-response dynamics of Blume (1993) and
 Alos-Ferrer & Netzer (2010) need when choices are valued over the time they hold
-(docs/architecture.md, "Decisions").
+(docs/odd.md, "Decisions").
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ turn is `days_per_turn` calendar days (a month, 28 days, by default); the player
 are imposed through the role-play hook (`State.forced_*_action`) in the turn's first step;
 everything else, including every random draw, is the model's own: draws are keyed by
 (seed, run index, step, purpose), so the game is played in exactly the random world of run
-`run_index` (docs/architecture.md), and the model's own play of that world is the fair
+`run_index` (docs/odd.md, "Randomness"), and the model's own play of that world is the fair
 comparison (`compare`).
 
 - Keeping one's course (choice None) changes nothing; choosing the standing posture (or

@@ -2,7 +2,7 @@
 
 To add an actor, write its module beside these and add it to the line below; the state, the
 parameters, the compiled step, the Mesa agents, role play, stories and sweeps read this
-registry (docs/architecture.md, "Adding an actor").
+registry (docs/architecture.md, "Recipes").
 """
 
 from __future__ import annotations
