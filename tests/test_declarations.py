@@ -159,7 +159,7 @@ def _piece(monkeypatch, text: str):
     import inspect
 
     space: dict = {}
-    exec(compile(text, "<piece>", "exec"), space)  # noqa: S102 - the test's own text
+    exec(compile(text, "<piece>", "exec"), space)  # the test's own text
     monkeypatch.setattr(inspect, "getsource", lambda fn: text)
     return space["piece"]
 

@@ -72,7 +72,9 @@ def _clocks() -> dict[str, Callable[[ModelParams], Any]]:
     for actor in ACTORS.values():
         if actor.clock is not None:
             section, name = actor.clock.split(".")
-            rate = (lambda p, section=section, name=name: getattr(p.section(section), name))
+            def rate(p: ModelParams, section: str = section, name: str = name) -> Any:
+                return getattr(p.section(section), name)
+
             out[f"{actor.name}_ring"] = lambda p, rate=rate: valuation.step_chance(rate(p), p.step_days)
             out[f"{actor.name}_weeks"] = lambda p, rate=rate: valuation.posture_weeks(rate(p), p.behaviour.discount_rate,
                                                                                     INF_DAYS)
