@@ -62,6 +62,16 @@ def _deciding_actors() -> tuple[str, ...]:
     return tuple(a.name for a in ACTORS.values() if a.decides_alone)
 
 
+def _ring(section: str, name: str, p: ModelParams) -> Any:
+    """The chance a clock of rate `section.name` rings within a step."""
+    return valuation.step_chance(getattr(p.section(section), name), p.step_days)
+
+
+def _weeks(section: str, name: str, p: ModelParams) -> Any:
+    """The discounted weeks a posture taken now stands under a clock of rate `section.name`."""
+    return valuation.posture_weeks(getattr(p.section(section), name), p.behaviour.discount_rate, INF_DAYS)
+
+
 def _clocks() -> dict[str, Callable[[ModelParams], Any]]:
     """For each actor with a constant revision rate (`Actor.clock`): the chance its clock
     rings within a step (`<actor>_ring`) and the discounted weeks a posture it takes now is
@@ -72,12 +82,8 @@ def _clocks() -> dict[str, Callable[[ModelParams], Any]]:
     for actor in ACTORS.values():
         if actor.clock is not None:
             section, name = actor.clock.split(".")
-            def rate(p: ModelParams, section: str = section, name: str = name) -> Any:
-                return getattr(p.section(section), name)
-
-            out[f"{actor.name}_ring"] = lambda p, rate=rate: valuation.step_chance(rate(p), p.step_days)
-            out[f"{actor.name}_weeks"] = lambda p, rate=rate: valuation.posture_weeks(rate(p), p.behaviour.discount_rate,
-                                                                                    INF_DAYS)
+            out[f"{actor.name}_ring"] = functools.partial(_ring, section, name)
+            out[f"{actor.name}_weeks"] = functools.partial(_weeks, section, name)
     return out
 
 
