@@ -11,20 +11,23 @@ import datetime as dt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .model.valuation import YEAR_DAYS
+from .model.outcomes import RequestState
 from .style import BLACK, FACTION_COLOURS, MARK_COLOURS, OUTCOME_LABELS, SERIES_COLOURS, faction_label
 
 
 def run_marks(df: pd.DataFrame, model) -> list[tuple[dt.date, str, str]]:
-    """(date, colour, label) of the formal request, its deadline (unless it was taken back)
-    and each change of PM, in date order."""
+    """(date, colour, label) of the first formal request, of the request standing at the end
+    if it was made again after a retraction, of its deadline (a request taken back has none)
+    and of each change of PM, in date order."""
     s = model.summary()
     marks = []
     if s["formal_request_day"] is not None:
         marks.append((model.date_of_day(s["formal_request_day"]), MARK_COLOURS["request"], "formal request"))
-        if s["outcome"] != "request_withdrawn":  # a request taken back has no deadline
-            marks.append((model.date_of_day(s["formal_request_day"] + YEAR_DAYS), MARK_COLOURS["deadline"],
-                          "deadline"))
+        st = model.state
+        if int(st.request_state[0]) != RequestState.WITHDRAWN:
+            if int(st.request_day[0]) != s["formal_request_day"]:
+                marks.append((model.date_of_day(int(st.request_day[0])), MARK_COLOURS["request"], "formal request"))
+            marks.append((model.date_of_day(int(st.deadline_day[0])), MARK_COLOURS["deadline"], "deadline"))
     changes = df.index[df["pm_changes"].diff().fillna(0) > 0]
     for i in changes:
         marks.append((dt.date.fromisoformat(df.loc[i, "date"]), MARK_COLOURS["pm"], "new PM"))

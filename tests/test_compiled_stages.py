@@ -147,6 +147,6 @@ def test_shared_exponentials_give_the_separate_integrals_bit_for_bit():
         assert v.integrals(t, rho) == closed == (v.integral_level(t, rho), v.integral_slope(t, rho))
     for tau, span, rho in zip(rng.uniform(0, 800, 2000), np.r_[rng.uniform(-5, 800, 1990), [np.inf] * 10],
                               rng.uniform(1e-4, 0.01, 2000)):
-        direct = v.illegitimacy(tau, span, rho, 1.3, 2.1)
+        direct = v.illegitimacy(tau, span, rho, 1.3, 2.1, 365.0)
         s = max(span, 0.0)
-        assert direct == v.illegitimacy_over(tau, s, v.span_integral(s, rho), rho, 1.3, 2.1)
+        assert direct == v.illegitimacy_over(tau, s, v.span_integral(s, rho), rho, 1.3, 2.1, 365.0)

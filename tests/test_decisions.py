@@ -189,7 +189,7 @@ def test_withdrawal_day_is_the_root_of_the_stopping_rule(presence, stake, interv
 
     day = float(payoffs.withdrawal_day(presence, stake, interval, lead, RHO, **KW))
     if math.isinf(day):
-        assert gain(payoffs.STOPPING_SEARCH_DAYS) < 1e-9  # (a tie within rounding counts as staying)
+        assert gain(payoffs.STOPPING_SEARCH_NOTICES * valuation.YEAR_DAYS) < 1e-9  # (a tie within rounding counts as staying)
     else:
         assert gain(day) >= -1e-9
         if day > 3:

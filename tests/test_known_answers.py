@@ -104,7 +104,10 @@ def test_clock_in_a_mesa_run_starts_only_at_the_formal_request():
         if d < request_day:
             assert traj.loc[d, "request_state"] == "none"
     assert m.summary()["formal_request_day"] == request_day
-    assert int(m.state.deadline_day[0]) == request_day + 365
+    # the clock of the request standing or made last (a request made again after a
+    # retraction starts its own year, F4)
+    assert int(m.state.deadline_day[0]) == int(m.state.request_day[0]) + 365
+    assert int(m.state.requests_made[0]) == len(days["formal_request"])
 
 
 # ------------------------------------------------------------------ (b) occupation vs withdrawal_completed

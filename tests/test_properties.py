@@ -253,7 +253,8 @@ def test_every_actor_sees_finite_values_and_the_open_actions_the_rules_allow(cas
     here = (s.troops > 0) & ~s.us_withdrawing
     G = GovernmentAction
     assert np.all(gv[:, G.WAIT] == 0.0) and go[:, G.WAIT].all()
-    assert np.array_equal(go[:, G.FORMAL_REQUEST], none & here & undecided)
+    again = (s.request_state == RequestState.WITHDRAWN) & (not p.section("legal").retraction_final)
+    assert np.array_equal(go[:, G.FORMAL_REQUEST], (none | again) & here & undecided)
     assert np.array_equal(go[:, G.ASK_NEGOTIATIONS],
                           none & here & undecided & (s.proposal == Proposal.NONE) & (deal > 0))
     assert np.array_equal(go[:, G.WITHDRAW_REQUEST], active)

@@ -7,14 +7,37 @@ kernels here are the moves they share. Fact ids refer to docs/facts.md.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from . import outcomes
+from . import packing as K
 from .compiled import kernel
-from .declare import Field, Summary
+from .declare import Field, Summary, param, setting
+from .outcomes import UNDECIDED, RequestState
+
+
+@dataclass
+class LegalConfig:
+    """The terms of the legal basis (F4, F10): how long US forces have to leave once Baghdad
+    formally asks, and whether a request taken back may be made again."""
+
+    PREFIX: ClassVar[str] = "L"
+    notice_days: float = param(365.0, 30.0, 1095.0, "F4", "days US forces have to leave after Baghdad's formal request (the 2014 notes: one year)")
+    retraction_final: bool = setting(False, "a formal request taken back can never be made again (true); false: Baghdad may ask again, and a run's outcome is `request_withdrawn` only if no request stands at its end", "F10 ('as easy to revoke as they were to implement'); scenario option")
+
+
+@kernel(inline=True)
+def can_request(pr: np.ndarray, request_state: int, troops: float, us_withdrawing: bool, outcome: int) -> bool:
+    """Whether Baghdad can make a formal request now (F4, F10): none stands, US troops are
+    there and not already leaving, the run is undecided; after a retraction only where the
+    scenario lets a request be made again (`legal.retraction_final` false)."""
+    open_state = request_state == RequestState.NONE or (request_state == RequestState.WITHDRAWN
+                                                        and pr[K.L_RETRACTION_FINAL] == 0.0)
+    return open_state and troops > 0 and not us_withdrawing and outcome == UNDECIDED
 
 
 class Proposal(IntEnum):
@@ -36,8 +59,11 @@ def _talks(p: Any, runs: int, so_far: dict) -> np.ndarray:
 FIELDS: tuple[Field, ...] = (
     # the request and its clock (F4, F5, F10), in days since the start date
     Field("request_state", np.int8, int(outcomes.RequestState.NONE), "where Baghdad's formal request stands (F4, F10)"),
-    Field("request_day", np.int64, -1, "the day of the formal request (-1: none)",
+    Field("request_day", np.int64, -1, "the day of the formal request standing or last made (-1: none)"),
+    Field("first_request_day", np.int64, -1, "the day of Baghdad's first formal request (-1: none)",
           summary=Summary("formal_request_day", kind="day", week_column="formal_request_week")),
+    Field("requests_made", np.int64, 0, "formal requests made, a request made again after a retraction counted again (F4, F10)",
+          summary=Summary("requests_made")),
     Field("deadline_day", np.int64, -1, "the day the request's year runs out (F4)"),
     Field("us_withdrawing", np.bool_, False, "Washington withdraws on schedule (F4)"),
     Field("withdrawal_complete_day", np.int64, -1, "the day the last US troops left while a request stood (F4)",

@@ -3,7 +3,9 @@
 US presence is lawful under the 2014 diplomatic notes, which invited the troops and gave
 them immunity (F2, F3, F8), until Baghdad formally asks them to leave. Only a formal request
 starts the one-year clock; a resolution or a request for negotiators does not. A run's outcome is fixed at the first of these moments:
-- the request is taken back                       -> `request_withdrawn`
+- the request is taken back, where a retraction is final (`legal.retraction_final`;
+  otherwise a run whose request was taken back and not made again by its end)
+                                                   -> `request_withdrawn`
 - troops reach zero while the request stands       -> `withdrawal_completed`
 - the deadline passes with troops still in Iraq    -> `occupation` (the article's term, F11)
 and, at the end of a run without a formal request:
@@ -53,10 +55,10 @@ _CODE_WITHDRAWN, _CODE_COMPLETED, _CODE_OCCUPATION = (int(Outcome.REQUEST_WITHDR
 
 @kernel
 def decided_during_run(outcome: int, request_state: int, troops: float, day: int, deadline_day: int,
-                       gone_day: int) -> int:
+                       gone_day: int, retraction_final: bool) -> int:
     """`decide_during_run` for one run."""
     code = int(outcome)
-    if code == UNDECIDED and request_state == RequestState.WITHDRAWN:
+    if code == UNDECIDED and request_state == RequestState.WITHDRAWN and retraction_final:
         code = _CODE_WITHDRAWN
     elif code == UNDECIDED and request_state == RequestState.ACTIVE:
         if troops <= 0.0 and gone_day >= 0 and gone_day <= deadline_day:
@@ -67,7 +69,7 @@ def decided_during_run(outcome: int, request_state: int, troops: float, day: int
 
 
 def decide_during_run(outcome: np.ndarray, request_state: np.ndarray, troops: np.ndarray, day: int,
-                      deadline_day: np.ndarray, gone_day: np.ndarray) -> np.ndarray:
+                      deadline_day: np.ndarray, gone_day: np.ndarray, retraction_final: bool = True) -> np.ndarray:
     """Fix the outcome of runs whose request was withdrawn, fulfilled or has run out;
     undecided stay -1. `gone_day` is the day the last troops left (-1: not yet): a
     withdrawal is complete if it ended by the deadline, an occupation if the deadline came
@@ -76,7 +78,7 @@ def decide_during_run(outcome: np.ndarray, request_state: np.ndarray, troops: np
     undecided = out == UNDECIDED
     rs = np.asarray(request_state)
     deadline = np.asarray(deadline_day)
-    withdrawn = undecided & (rs == RequestState.WITHDRAWN)
+    withdrawn = undecided & (rs == RequestState.WITHDRAWN) & bool(retraction_final)
     active = undecided & (rs == RequestState.ACTIVE)
     gone = active & (np.asarray(troops) <= 0.0) & (np.asarray(gone_day) >= 0) & (np.asarray(gone_day) <= deadline)
     expired = active & ~gone & (day >= deadline)
@@ -86,10 +88,14 @@ def decide_during_run(outcome: np.ndarray, request_state: np.ndarray, troops: np
     return out
 
 
-def decide_at_end(outcome: np.ndarray, drawdown_agreed: np.ndarray) -> np.ndarray:
-    """Runs still undecided at the end had no formal request: a drawdown agreed (at least
-    one) or nothing."""
+def decide_at_end(outcome: np.ndarray, drawdown_agreed: np.ndarray,
+                  request_state: np.ndarray | None = None) -> np.ndarray:
+    """Runs still undecided at the end: a request taken back and not made again
+    (`request_state` WITHDRAWN), else no formal request: a drawdown agreed (at least one) or
+    nothing."""
     out = np.asarray(outcome).copy()
+    if request_state is not None:
+        out[(out == UNDECIDED) & (np.asarray(request_state) == RequestState.WITHDRAWN)] = Outcome.REQUEST_WITHDRAWN
     undecided = out == UNDECIDED
     out[undecided & np.asarray(drawdown_agreed, dtype=bool)] = Outcome.NEGOTIATED_DRAWDOWN
     out[undecided & ~np.asarray(drawdown_agreed, dtype=bool)] = Outcome.NO_REQUEST

@@ -27,7 +27,8 @@ from . import bargaining, payoffs, transitions, valuation
 from . import packing as K
 from .choice import move_chance
 from .compiled import at, kernel
-from .outcomes import UNDECIDED, RequestState
+from .legal import can_request
+from .outcomes import RequestState
 
 INF_DAYS = math.inf  # values look ahead without a horizon: discounting bounds them
 
@@ -57,7 +58,7 @@ def deal_gain_of(pr: np.ndarray, stance: float, committed: float, size: float, c
 @kernel(inline=True)
 def retraction_parts_of(pr: np.ndarray, package: float, leave_day: float, days_since: float, troops: float,
                         troop_target: float, stance: float, us_withdrawing: bool, sanctions_on: bool, belief: float,
-                        linkage_level: float, mandate: float) -> tuple[float, float, float]:
+                        linkage_level: float, mandate: float, mobilisation: float) -> tuple[float, float, float, float]:
     """The PM's value of taking the formal request back with a package of `package` (share of
     the January force removed) against keeping it (F17, F19, F22), as its parts (their sum
     is `retraction_value_of`): the withdrawal it gets at once instead against what keeping
@@ -65,7 +66,9 @@ def retraction_parts_of(pr: np.ndarray, package: float, leave_day: float, days_s
     else on the day its stopping rule has it leave, `leave_day` after the request); the
     sanctions relief (imposed sanctions a retraction lifts, or threatened ones it removes;
     `sanctions_on`: whether sanctions are in force) and the linked support restored (F17);
-    minus the loss of defying parliament's resolution (F12)."""
+    minus the loss of defying parliament's resolution (F12); minus the audience cost of
+    backing down from a public request (Fearon 1994; the Shia blocs call the presence an
+    occupation, F16, and the street marched for withdrawal, F18), rising with mobilisation."""
     a = pr[K.WEEKS_AHEAD]
     w = 1.0 - transitions.presence_of(troop_target, pr[K.W_INITIAL_TROOPS])
     pres = transitions.presence_of(troops, pr[K.W_INITIAL_TROOPS])
@@ -76,18 +79,20 @@ def retraction_parts_of(pr: np.ndarray, package: float, leave_day: float, days_s
     w_back = 1.0 - max(pres - package, 0.0)
     relief = pr[K.SANCTIONS_EXPOSURE] * pr[K.SA_MAGNITUDE] * (pr[K.SA_LIFTED_BY_RETRACTION] if sanctions_on else belief)
     political = payoffs.gain_of(stance, w, w_back, pr[K.G_SALIENCE]) * a - keep
-    return political, (relief + pr[K.LINKAGE_EXPOSURE] * linkage_level) * a, -(pr[K.G_MANDATE_WEIGHT] * mandate)
+    backdown = pr[K.G_RETRACTION_COST] + pr[K.G_STREET_WEIGHT] * mobilisation
+    return (political, (relief + pr[K.LINKAGE_EXPOSURE] * linkage_level) * a, -(pr[K.G_MANDATE_WEIGHT] * mandate),
+            -backdown)
 
 
 @kernel(inline=True)
 def retraction_value_of(pr: np.ndarray, package: float, leave_day: float, days_since: float, troops: float,
                         troop_target: float, stance: float, us_withdrawing: bool, sanctions_on: bool, belief: float,
-                        linkage_level: float, mandate: float) -> float:
+                        linkage_level: float, mandate: float, mobilisation: float) -> float:
     """The sum of `retraction_parts_of`."""
-    political, restored, defied = retraction_parts_of(pr, package, leave_day, days_since, troops, troop_target,
-                                                      stance, us_withdrawing, sanctions_on, belief, linkage_level,
-                                                      mandate)
-    return (political + restored) + defied
+    political, restored, defied, backdown = retraction_parts_of(pr, package, leave_day, days_since, troops,
+                                                                troop_target, stance, us_withdrawing, sanctions_on,
+                                                                belief, linkage_level, mandate, mobilisation)
+    return ((political + restored) + defied) + backdown
 
 
 @kernel(inline=True)
@@ -116,17 +121,18 @@ def outlook_of(pr: np.ndarray, day: int, troops: float, troop_target: float, isi
                              pr[K.W_INFLUENCE_VACUUM_WEIGHT], pr[K.WA_FORCE_PROTECTION_WEIGHT])
     interval = pr[K.WASHINGTON_INTERVAL]
     lead = pres * pr[K.WA_WITHDRAWAL_DAYS]
-    leave_day = payoffs.stopping_day(stake, interval, lead, rho, lw, ov, 10.0, 2.0)
+    notice = pr[K.L_NOTICE_DAYS]
+    leave_day = payoffs.stopping_day(stake, interval, lead, rho, lw, ov, 10.0, 2.0, notice)
     active = request_state == RequestState.ACTIVE
     days_since = float(day - request_day) if active else 0.0
-    withdraw = payoffs.withdrawal_path(pres, stake, days_since, lead, rho, lw, ov) if active else 0.0
-    stay = payoffs.stay_path(pres, stake, days_since, interval, lead, rho, lw, ov) if active else 0.0
-    loss = max(pres * stake * a - payoffs.request_path(pres, stake, leave_day, lead, rho, lw, ov), 0.0)
+    withdraw = payoffs.withdrawal_path(pres, stake, days_since, lead, rho, lw, ov, notice) if active else 0.0
+    stay = payoffs.stay_path(pres, stake, days_since, interval, lead, rho, lw, ov, notice) if active else 0.0
+    loss = max(pres * stake * a - payoffs.request_path(pres, stake, leave_day, lead, rho, lw, ov, notice), 0.0)
     value = payoffs.request_value_of(stance, committed, pr[K.G_SALIENCE], leave_day, lead, belief, pr[K.SA_MAGNITUDE],
                                      pr[K.SANCTIONS_EXPOSURE], pr[K.LINKAGE_EXPOSURE], linkage_level, mandate, rho, a,
                                      pr[K.G_ESCALATION_COST], pr[K.G_MANDATE_WEIGHT])
-    can_request = (request_state == RequestState.NONE and troops > 0 and not us_withdrawing and outcome == UNDECIDED)
-    hazard = pm_rate * move_chance(value, pr[K.LAM_GOVERNMENT]) * (1.0 if can_request else 0.0)
+    open_ = can_request(pr, request_state, troops, us_withdrawing, outcome)
+    hazard = pm_rate * move_chance(value, pr[K.LAM_GOVERNMENT]) * (1.0 if open_ else 0.0)
     # the drawdown both would agree (`drawdown_deal`)
     chance = valuation.chance_discounted(hazard, rho, INF_DAYS)
     per_unit_b = pr[K.G_SALIENCE] * a
@@ -152,7 +158,7 @@ OUTLOOK = ("stake", "withdraw", "stay", "leave_day", "loss", "request_value", "h
 @kernel(inline=True)
 def retraction_deal_of(pr: np.ndarray, look: np.ndarray, days_since: float, troops: float, troop_target: float,
                        stance: float, us_withdrawing: bool, sanctions_imposed: bool, belief: float,
-                       linkage_level: float, mandate: float) -> tuple[float, float]:
+                       linkage_level: float, mandate: float, mobilisation: float) -> tuple[float, float]:
     """Washington's package for taking the request back, by the Nash solution (F17, F19):
     Baghdad's conflict value is what retracting without a package costs it; Washington avoids
     the worse of its two courses after the request. Returns the package's size and the loss
@@ -162,7 +168,8 @@ def retraction_deal_of(pr: np.ndarray, look: np.ndarray, days_since: float, troo
     stake = look[O_STAKE]
     per_unit_b = pr[K.G_SALIENCE] * a
     conflict_b = max(-retraction_value_of(pr, 0.0, look[O_LEAVE_DAY], days_since, troops, troop_target, stance,
-                                          us_withdrawing, sanctions_imposed, belief, linkage_level, mandate), 0.0)
+                                          us_withdrawing, sanctions_imposed, belief, linkage_level, mandate,
+                                          mobilisation), 0.0)
     per_unit_w = max(stake, 1e-6) * a
     avoided_w = max(pres * stake * a - max(look[O_WITHDRAW], look[O_STAY]), 0.0)
     return bargaining.nash_size(conflict_b / per_unit_b, avoided_w / per_unit_w, pr[K.BAGHDAD_POWER], pres), avoided_w

@@ -96,6 +96,14 @@ def _power(p: ModelParams) -> np.ndarray:
         return bargaining.limit_share(p.behaviour.baghdad_patience, p.washington.patience)
 
 
+def _influence_base(p: ModelParams) -> np.ndarray:
+    """Iranian influence's long-run level with full US presence, no sanctions and no pressure:
+    January's influence less what Tehran's January pressure holds up, so January is a
+    steady state and influence gained or lost lasts as long as its cause does (F7, F16, F24)."""
+    return np.clip(np.asarray(p.world.initial_iran_influence, dtype=np.float64)
+                   - np.asarray(p.world.influence_pressure_weight) * np.asarray(p.tehran.initial_pressure), 0.0, 1.0)
+
+
 def derived() -> dict[str, Callable[[ModelParams], Any]]:
     """The values derived from the coefficients once, each by the model's own function (shared
     or per run): name -> function of the params. They include what a step of `step_days`
@@ -118,9 +126,14 @@ def derived() -> dict[str, Callable[[ModelParams], Any]]:
         "washington_half_interval": _half_interval,
         "signal_kept": lambda p: np.exp(-np.asarray(p.washington.signal_decay) * _half_interval(p)),
         "escalation_step": lambda p: 7.0 * np.asarray(p.tehran.escalation_rate),
+        "influence_base": _influence_base,
         "pace": lambda p: np.asarray(p.world.initial_troops) / np.asarray(p.washington.withdrawal_days),
         "signal_step_kept": lambda p: transitions.kept_over(p.washington.signal_decay, p.step_days),
         "pressure_step_kept": lambda p: transitions.kept_over(p.tehran.pressure_decay, p.step_days),
+        # the share of its allies' pressure Tehran would lose over one revision interval if it
+        # stopped pressing: what pressing is worth (F16; `actors.tehran.weigh`)
+        "pressure_lost": lambda p: 1.0 - transitions.kept_over(
+            p.tehran.pressure_decay, 1.0 / np.maximum(np.asarray(p.tehran.revision_rate, dtype=np.float64), 1e-9)),
         "mandate_step_kept": lambda p: transitions.kept_over(p.parliament.mandate_decay, p.step_days),
         "isis_moved": _ou("world", "isis_reversion", "isis_volatility", 0),
         "isis_spread": _ou("world", "isis_reversion", "isis_volatility", 1),

@@ -43,13 +43,15 @@ class BehaviourConfig:
 
 def sections() -> tuple[tuple[str, type], ...]:
     """The scenario's sections of scalar coefficients, (name, dataclass), in order: the world,
-    each actor's (`sim.model.actors`), parliament, behaviour."""
+    the legal basis, each actor's (`sim.model.actors`), parliament, behaviour."""
     from .actors import ACTORS
+    from .legal import LegalConfig
     from .parliament import ParliamentConfig
     from .world import WorldConfig
 
     actor_sections = tuple(s for a in ACTORS.values() for s in a.sections)
-    return (("world", WorldConfig), *actor_sections, ("parliament", ParliamentConfig), ("behaviour", BehaviourConfig))
+    return (("world", WorldConfig), ("legal", LegalConfig), *actor_sections, ("parliament", ParliamentConfig),
+            ("behaviour", BehaviourConfig))
 
 
 def faction_attributes() -> tuple[str, ...]:

@@ -194,50 +194,50 @@ def washington_stake(isis: ArrayLike, iran_influence: ArrayLike, tension: ArrayL
 
 @kernel
 def withdrawal_path(presence: float, stake: float, days_since_request: float, lead_days: float, discount_rate: float,
-                    legitimacy_weight: float, overstay_penalty: float) -> float:
+                    legitimacy_weight: float, overstay_penalty: float, notice_days: float) -> float:
     """`withdrawal_path_value` for one run (positional arguments, for kernels)."""
     held = stake * valuation.weeks_within(lead_days, discount_rate)
     illegit = valuation.illegitimacy(days_since_request, lead_days, discount_rate, legitimacy_weight,
-                                     overstay_penalty)
+                                     overstay_penalty, notice_days)
     return 0.5 * presence * (held - illegit)
 
 
 @kernel
-def _rows_withdrawal_path(out: np.ndarray, presence: np.ndarray, stake: np.ndarray, days_since_request: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray) -> None:
+def _rows_withdrawal_path(out: np.ndarray, presence: np.ndarray, stake: np.ndarray, days_since_request: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray, notice_days: np.ndarray) -> None:
     for i in range(out.shape[0]):
-        out[i] = withdrawal_path(at(presence, i), at(stake, i), at(days_since_request, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i))
+        out[i] = withdrawal_path(at(presence, i), at(stake, i), at(days_since_request, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i), at(notice_days, i))
 
 
 def withdrawal_path_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayLike,
                           lead_days: ArrayLike, discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike,
-                          overstay_penalty: ArrayLike) -> np.ndarray:
+                          overstay_penalty: ArrayLike, notice_days: ArrayLike = valuation.YEAR_DAYS) -> np.ndarray:
     """Washington's value of withdrawing on schedule from now (F4): the presence, on average
     half of today's while it leaves over `lead_days`, holds its stake and pays the
     illegitimacy of staying (F21) until the last troops are out; nothing after."""
     return elementwise(_rows_withdrawal_path, presence, stake, days_since_request, lead_days, discount_rate,
-                       legitimacy_weight, overstay_penalty)
+                       legitimacy_weight, overstay_penalty, notice_days)
 
 
 @kernel
 def stay_path(presence: float, stake: float, days_since_request: float, revision_interval: float, lead_days: float,
-              discount_rate: float, legitimacy_weight: float, overstay_penalty: float) -> float:
+              discount_rate: float, legitimacy_weight: float, overstay_penalty: float, notice_days: float) -> float:
     """`stay_value` for one run (positional arguments, for kernels)."""
     dt, tau, rho = revision_interval, days_since_request, discount_rate
     held = stake * valuation.weeks_within(dt, rho)
-    illegit = valuation.illegitimacy(tau, dt, rho, legitimacy_weight, overstay_penalty)
-    then = withdrawal_path(presence, stake, tau + dt, lead_days, rho, legitimacy_weight, overstay_penalty)
+    illegit = valuation.illegitimacy(tau, dt, rho, legitimacy_weight, overstay_penalty, notice_days)
+    then = withdrawal_path(presence, stake, tau + dt, lead_days, rho, legitimacy_weight, overstay_penalty, notice_days)
     return presence * (held - illegit) + valuation.discount(dt, rho) * then
 
 
 @kernel
-def _rows_stay_path(out: np.ndarray, presence: np.ndarray, stake: np.ndarray, days_since_request: np.ndarray, revision_interval: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray) -> None:
+def _rows_stay_path(out: np.ndarray, presence: np.ndarray, stake: np.ndarray, days_since_request: np.ndarray, revision_interval: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray, notice_days: np.ndarray) -> None:
     for i in range(out.shape[0]):
-        out[i] = stay_path(at(presence, i), at(stake, i), at(days_since_request, i), at(revision_interval, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i))
+        out[i] = stay_path(at(presence, i), at(stake, i), at(days_since_request, i), at(revision_interval, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i), at(notice_days, i))
 
 
 def stay_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayLike, revision_interval: ArrayLike,
                lead_days: ArrayLike, discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike,
-               overstay_penalty: ArrayLike) -> np.ndarray:
+               overstay_penalty: ArrayLike, notice_days: ArrayLike = valuation.YEAR_DAYS) -> np.ndarray:
     """Washington's value of staying after a formal request, by the one-stage look-ahead
     rule of optimal stopping (Chow, Robbins & Siegmund 1971): stay until the next revision
     (in `revision_interval` days, the mean), paying the rising illegitimacy (F21), then
@@ -245,17 +245,19 @@ def stay_value(presence: ArrayLike, stake: ArrayLike, days_since_request: ArrayL
     rule is optimal: Washington leaves once staying one more interval costs more than it
     holds (F21: 'the United States cannot impose its troops on Iraq')."""
     return elementwise(_rows_stay_path, presence, stake, days_since_request, revision_interval, lead_days,
-                       discount_rate, legitimacy_weight, overstay_penalty)
+                       discount_rate, legitimacy_weight, overstay_penalty, notice_days)
 
 
-#: the latest day after a request on which the stopping rule is looked for (two years: the
-#: year of the notes and one more); beyond it Washington is expected to stay for good
-STOPPING_SEARCH_DAYS = 2 * valuation.YEAR_DAYS
+#: the latest day after a request on which the stopping rule is looked for, in notice periods
+#: (two: the notice of the notes, a year by default, and one more); beyond it Washington is
+#: expected to stay for good
+STOPPING_SEARCH_NOTICES = 2
 
 
 @kernel
 def stopping_day(stake: float, revision_interval: float, lead_days: float, discount_rate: float,
-                 legitimacy_weight: float, overstay_penalty: float, iterations: float, precision_days: float) -> float:
+                 legitimacy_weight: float, overstay_penalty: float, iterations: float, precision_days: float,
+                 notice_days: float) -> float:
     """`withdrawal_day` for one run (positional arguments, for kernels); `iterations` a whole number."""
     dt, lead, s, rho = revision_interval, lead_days, stake, discount_rate
     lw, ov = legitimacy_weight, overstay_penalty
@@ -265,11 +267,11 @@ def stopping_day(stake: float, revision_interval: float, lead_days: float, disco
     constant = (0.5 * s * lev_l * (1.0 - fade) - s * lev_d) / valuation.DAYS_PER_WEEK
 
     # the linear regime: tau + dt + lead <= one year
-    k = lw / (valuation.DAYS_PER_WEEK * valuation.YEAR_DAYS)
+    k = lw / (valuation.DAYS_PER_WEEK * notice_days)
     slope = k * (lev_d - 0.5 * (1.0 - fade) * lev_l)
     level = constant + k * (sl_d - 0.5 * (1.0 - fade) * sl_l + 0.5 * fade * dt * lev_l)
     root = -level / slope if slope > 0 else math.inf
-    linear_end = valuation.YEAR_DAYS - dt - lead
+    linear_end = notice_days - dt - lead
     if (level >= 0.0 and linear_end >= 0.0) or (slope > 0 and root <= linear_end):
         return 0.0 if level >= 0.0 else root
 
@@ -279,14 +281,14 @@ def stopping_day(stake: float, revision_interval: float, lead_days: float, disco
     whole_l, whole_d = valuation.span_integral(span_l, rho), valuation.span_integral(span_d, rho)
 
     def leave_now_gain(tau: float) -> float:
-        return (constant - 0.5 * valuation.illegitimacy_over(tau, span_l, whole_l, rho, lw, ov)
-                + valuation.illegitimacy_over(tau, span_d, whole_d, rho, lw, ov)
-                + 0.5 * fade * valuation.illegitimacy_over(tau + dt, span_l, whole_l, rho, lw, ov))
+        return (constant - 0.5 * valuation.illegitimacy_over(tau, span_l, whole_l, rho, lw, ov, notice_days)
+                + valuation.illegitimacy_over(tau, span_d, whole_d, rho, lw, ov, notice_days)
+                + 0.5 * fade * valuation.illegitimacy_over(tau + dt, span_l, whole_l, rho, lw, ov, notice_days))
 
     # the root lies past the linear regime; where the line's own root is a bound (the
     # deadline's jump only makes leaving better), it closes the bracket
     lo = max(linear_end, 0.0)
-    limit = float(STOPPING_SEARCH_DAYS)
+    limit = float(STOPPING_SEARCH_NOTICES * notice_days)
     hi = root if (math.isfinite(root) and root > lo and root < limit) else limit
     if leave_now_gain(hi) < 0.0:
         hi = limit
@@ -306,14 +308,15 @@ def stopping_day(stake: float, revision_interval: float, lead_days: float, disco
 
 
 @kernel
-def _rows_stopping_day(out: np.ndarray, stake: np.ndarray, revision_interval: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray, iterations: np.ndarray, precision_days: np.ndarray) -> None:
+def _rows_stopping_day(out: np.ndarray, stake: np.ndarray, revision_interval: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray, iterations: np.ndarray, precision_days: np.ndarray, notice_days: np.ndarray) -> None:
     for i in range(out.shape[0]):
-        out[i] = stopping_day(at(stake, i), at(revision_interval, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i), at(iterations, i), at(precision_days, i))
+        out[i] = stopping_day(at(stake, i), at(revision_interval, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i), at(iterations, i), at(precision_days, i), at(notice_days, i))
 
 
 def withdrawal_day(presence: ArrayLike, stake: ArrayLike, revision_interval: ArrayLike, lead_days: ArrayLike,
                    discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike, overstay_penalty: ArrayLike,
-                   iterations: int = 10, precision_days: float = 2.0) -> np.ndarray:
+                   iterations: int = 10, precision_days: float = 2.0,
+                   notice_days: ArrayLike = valuation.YEAR_DAYS) -> np.ndarray:
     """The day after a formal request on which Washington, following the stopping rule of
     `stay_value` with today's stake, starts to withdraw (F4, F21): the first day on which
     withdrawing is worth at least staying one more revision interval; `inf` where
@@ -330,37 +333,37 @@ def withdrawal_day(presence: ArrayLike, stake: ArrayLike, revision_interval: Arr
     shape = np.broadcast(np.asarray(presence), np.asarray(stake), np.asarray(lead_days)).shape
     return elementwise(_rows_stopping_day, np.broadcast_to(np.asarray(stake, dtype=np.float64), shape),
                        revision_interval, lead_days, discount_rate, legitimacy_weight, overstay_penalty, iterations,
-                       precision_days)
+                       precision_days, notice_days)
 
 
 @kernel
 def request_path(presence: float, stake: float, leave_day: float, lead_days: float, discount_rate: float,
-                 legitimacy_weight: float, overstay_penalty: float) -> float:
+                 legitimacy_weight: float, overstay_penalty: float, notice_days: float) -> float:
     """`request_path_value` for one run (positional arguments, for kernels)."""
     rho, lw, ov = discount_rate, legitimacy_weight, overstay_penalty
     finite = math.isfinite(leave_day)
     until = leave_day if finite else math.inf
-    stay = presence * (stake * valuation.weeks_within(until, rho) - valuation.illegitimacy(0.0, until, rho, lw, ov))
+    stay = presence * (stake * valuation.weeks_within(until, rho) - valuation.illegitimacy(0.0, until, rho, lw, ov, notice_days))
     if not finite:
         return stay + 0.0
-    then = withdrawal_path(presence, stake, leave_day, lead_days, rho, lw, ov)
+    then = withdrawal_path(presence, stake, leave_day, lead_days, rho, lw, ov, notice_days)
     return stay + valuation.discount(leave_day, rho) * then
 
 
 @kernel
-def _rows_request_path(out: np.ndarray, presence: np.ndarray, stake: np.ndarray, leave_day: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray) -> None:
+def _rows_request_path(out: np.ndarray, presence: np.ndarray, stake: np.ndarray, leave_day: np.ndarray, lead_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray, notice_days: np.ndarray) -> None:
     for i in range(out.shape[0]):
-        out[i] = request_path(at(presence, i), at(stake, i), at(leave_day, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i))
+        out[i] = request_path(at(presence, i), at(stake, i), at(leave_day, i), at(lead_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i), at(notice_days, i))
 
 
 def request_path_value(presence: ArrayLike, stake: ArrayLike, leave_day: ArrayLike, lead_days: ArrayLike,
                        discount_rate: ArrayLike, *, legitimacy_weight: ArrayLike,
-                       overstay_penalty: ArrayLike) -> np.ndarray:
+                       overstay_penalty: ArrayLike, notice_days: ArrayLike = valuation.YEAR_DAYS) -> np.ndarray:
     """Washington's value, from the moment of a formal request, of staying until `leave_day`
     (paying the rising illegitimacy, F21) and then withdrawing on schedule (F4); staying for
     good where `leave_day` is infinite."""
     return elementwise(_rows_request_path, presence, stake, leave_day, lead_days, discount_rate, legitimacy_weight,
-                       overstay_penalty)
+                       overstay_penalty, notice_days)
 
 
 @kernel
@@ -390,25 +393,26 @@ def sanctions_burden(magnitude: ArrayLike, iran_influence: ArrayLike, *, own_cos
 # ================================================================ Tehran
 @kernel
 def departure_stake(request_active: bool, us_withdrawing: bool, days_since_request: float,
-                    clock_weight: float) -> float:
+                    clock_weight: float, notice_days: float) -> float:
     """`tehran_departure_stake` for one run."""
     if us_withdrawing:
         return 0.0
-    elapsed = min(max(days_since_request / valuation.YEAR_DAYS, 0.0), 1.0)
+    elapsed = min(max(days_since_request / notice_days, 0.0), 1.0)
     return 1.0 + clock_weight * elapsed if request_active else 1.0
 
 
 @kernel
 def _rows_departure_stake(out: np.ndarray, request_active: np.ndarray, us_withdrawing: np.ndarray,
-                          days_since_request: np.ndarray, clock_weight: np.ndarray) -> None:
+                          days_since_request: np.ndarray, clock_weight: np.ndarray, notice_days: np.ndarray) -> None:
     for i in range(out.shape[0]):
         out[i] = departure_stake(at(request_active, i) != 0, at(us_withdrawing, i) != 0, at(days_since_request, i),
-                                 at(clock_weight, i))
+                                 at(clock_weight, i), at(notice_days, i))
 
 
 def tehran_departure_stake(request_active: ArrayLike, us_withdrawing: ArrayLike, days_since_request: ArrayLike, *,
-                           clock_weight: ArrayLike) -> np.ndarray:
+                           clock_weight: ArrayLike, notice_days: ArrayLike = valuation.YEAR_DAYS) -> np.ndarray:
     """How much pushing US forces out is worth to Tehran now (F16, F24): 1 before a formal
-    request; after one, rising by `clock_weight` as its year runs out (the 'occupation'
-    the Shia blocs name, F11, F16); 0 while Washington is leaving anyway."""
-    return elementwise(_rows_departure_stake, request_active, us_withdrawing, days_since_request, clock_weight)
+    request; after one, rising by `clock_weight` as its notice period (a year, F4) runs out
+    (the 'occupation' the Shia blocs name, F11, F16); 0 while Washington is leaving anyway."""
+    return elementwise(_rows_departure_stake, request_active, us_withdrawing, days_since_request, clock_weight,
+                       notice_days)

@@ -278,11 +278,11 @@ def discounted_ramp(level0: ArrayLike, slope: ArrayLike, start: ArrayLike, end: 
 
 @kernel
 def illegitimacy(days_since_request: float, horizon_days: float, discount_rate: float, legitimacy_weight: float,
-                 overstay_penalty: float) -> float:
+                 overstay_penalty: float, notice_days: float) -> float:
     """`illegitimacy_cost` for one value (positional arguments, for kernels)."""
     span = max(horizon_days, 0.0)
     return illegitimacy_over(days_since_request, span, span_integral(span, discount_rate), discount_rate,
-                             legitimacy_weight, overstay_penalty)
+                             legitimacy_weight, overstay_penalty, notice_days)
 
 
 @kernel(inline=True)
@@ -293,27 +293,30 @@ def span_integral(span: float, rho: float) -> float:
 
 
 @kernel(inline=True)
-def illegitimacy_over(tau: float, span: float, lev_t: float, rho: float, lw: float, overstay_penalty: float) -> float:
+def illegitimacy_over(tau: float, span: float, lev_t: float, rho: float, lw: float, overstay_penalty: float,
+                      notice_days: float) -> float:
     """`illegitimacy` of a span (>= 0) whose I0 is given (`span_integral`): a search that
-    values many days against the same spans computes their integrals once (F4, F11, F21)."""
-    to_deadline = min(max(YEAR_DAYS - tau, 0.0), span)
+    values many days against the same spans computes their integrals once (F4, F11, F21).
+    `notice_days`: the notice period after the request (`legal.notice_days`, F4)."""
+    to_deadline = min(max(notice_days - tau, 0.0), span)
     lev_d, sl_d = integrals(to_deadline, rho)
-    ramp = lw / YEAR_DAYS * (tau * lev_d + sl_d)
+    ramp = lw / notice_days * (tau * lev_d + sl_d)
     after = (lw + overstay_penalty) * (lev_t - lev_d)
     return (ramp + after) / DAYS_PER_WEEK
 
 
 @kernel
-def _rows_illegitimacy(out: np.ndarray, days_since_request: np.ndarray, horizon_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray) -> None:
+def _rows_illegitimacy(out: np.ndarray, days_since_request: np.ndarray, horizon_days: np.ndarray, discount_rate: np.ndarray, legitimacy_weight: np.ndarray, overstay_penalty: np.ndarray, notice_days: np.ndarray) -> None:
     for i in range(out.shape[0]):
-        out[i] = illegitimacy(at(days_since_request, i), at(horizon_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i))
+        out[i] = illegitimacy(at(days_since_request, i), at(horizon_days, i), at(discount_rate, i), at(legitimacy_weight, i), at(overstay_penalty, i), at(notice_days, i))
 
 
 def illegitimacy_cost(days_since_request: ArrayLike, horizon_days: ArrayLike, discount_rate: ArrayLike, *,
-                      legitimacy_weight: ArrayLike, overstay_penalty: ArrayLike) -> np.ndarray:
+                      legitimacy_weight: ArrayLike, overstay_penalty: ArrayLike,
+                      notice_days: ArrayLike = YEAR_DAYS) -> np.ndarray:
     """Discounted cost per unit of presence of staying from now for `horizon_days` days
     after a formal request (F21): a cost per week rising linearly from 0 at the request to
-    `legitimacy_weight` at the deadline one year later (F4), then `legitimacy_weight +
+    `legitimacy_weight` at the deadline Y = `notice_days` later (F4: a year by default), then `legitimacy_weight +
     overstay_penalty` once the troops are an occupation force (F11, F21). With u the days
     from now and d the days left to the deadline (at most the span T):
 
@@ -321,4 +324,4 @@ def illegitimacy_cost(days_since_request: ArrayLike, horizon_days: ArrayLike, di
 
     where I0(t) and I1(t) are the integrals over [0, t] of e^(-rho u) and u e^(-rho u)."""
     return elementwise(_rows_illegitimacy, days_since_request, horizon_days, discount_rate, legitimacy_weight,
-                       overstay_penalty)
+                       overstay_penalty, notice_days)

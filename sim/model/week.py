@@ -65,7 +65,7 @@ def still_running(s: State, params: ModelParams, week: int) -> np.ndarray:
 
 def finish_rows(s: State, rows: np.ndarray) -> None:
     """Classify the given runs at their end; undecided ones made no formal request."""
-    s.outcome[rows] = outcomes.decide_at_end(s.outcome[rows], s.drawdowns_agreed[rows] > 0)
+    s.outcome[rows] = outcomes.decide_at_end(s.outcome[rows], s.drawdowns_agreed[rows] > 0, s.request_state[rows])
 
 
 def finish(s: State) -> None:

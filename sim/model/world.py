@@ -47,7 +47,6 @@ class WorldConfig:
     protest_floor: float = param(0.2, 0.0, 1.0, "F14; assumption", "level the protest wave decays to")
     protest_volatility: float = param(0.0114, 0.0, 0.2, "F14; assumption", "noise of protests per square root of a day")
     influence_rate: float = param(per_day(0.05), 0.0, 1.0, "assumption", "adjustment rate of Iranian influence per day")
-    influence_base: float = param(0.45, 0.0, 1.0, "F7; assumption", "Iranian influence's long-run level with full US presence")
     influence_vacuum_weight: float = param(0.35, 0.0, 1.0, "F7, F24", "rise of influence's level if US forces leave")
     influence_sanctions_weight: float = param(0.15, 0.0, 1.0, "F23", "rise of influence's level under US sanctions")
     influence_pressure_weight: float = param(0.05, 0.0, 1.0, "F16; assumption", "rise of influence's level under Tehran's pressure")
@@ -157,10 +156,10 @@ def consequences_rows(lo: int, hi: int, par: np.ndarray, day: int, troops: np.nd
         presence = transitions.presence_of(troops[i], pr[K.W_INITIAL_TROOPS])
         iran_influence[i] = transitions.influence_next(
             iran_influence[i], presence, sanctions_imposed[i], tehran_pressure[i], dt, pr[K.W_INFLUENCE_RATE],
-            pr[K.W_INFLUENCE_BASE], pr[K.W_INFLUENCE_VACUUM_WEIGHT], pr[K.W_INFLUENCE_SANCTIONS_WEIGHT],
+            pr[K.INFLUENCE_BASE], pr[K.W_INFLUENCE_VACUUM_WEIGHT], pr[K.W_INFLUENCE_SANCTIONS_WEIGHT],
             pr[K.W_INFLUENCE_PRESSURE_WEIGHT])
         decided = outcome[i]
         outcome[i] = outcomes.decided_during_run(outcome[i], request_state[i], troops[i], day, deadline_day[i],
-                                                 withdrawal_complete_day[i])
+                                                 withdrawal_complete_day[i], pr[K.L_RETRACTION_FINAL] != 0.0)
         flags[i, _DEADLINE_PASSED] = decided != outcome[i] and outcome[i] == Outcome.OCCUPATION
         data[i, _TROOPS] = troops[i] if troops[i] > 0 else before

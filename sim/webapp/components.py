@@ -19,7 +19,6 @@ from ..abm import story
 from ..briefs import student_markdown, to_html
 from ..model.action_texts import action_text
 from ..model.outcomes import OUTCOMES, RequestState
-from ..model.valuation import YEAR_DAYS
 from ..style import (
     BLACK,
     FACTION_COLOURS,
@@ -58,7 +57,7 @@ def marks(model, h) -> list[Mark]:
     if req >= 0:
         out.append(Mark(req, "request", MARK_COLOURS["request"]))
         if int(s.request_state[0]) != RequestState.WITHDRAWN:
-            out.append(Mark(req + YEAR_DAYS, "deadline", MARK_COLOURS["deadline"]))
+            out.append(Mark(int(s.deadline_day[0]), "deadline", MARK_COLOURS["deadline"]))
     return out
 
 
@@ -108,9 +107,10 @@ def clock_chart(model) -> str:
     request = int(model.state.request_day[0]) >= 0
     note = ("no formal request: the clock is not running" if not request
             else "" if model.days_left is not None else "the clock stopped")
+    notice = int(model.params.section("legal").notice_days)
     return line_chart("One-year clock after a request (F4)", h.day,
                       [Series("days left (0: troops still there = occupation)", h.days_left, VERMILLION, 3)],
-                      x_max=x_max, y_min=0, y_max=YEAR_DAYS, y_ticks=[0, 100, 200, 300, 365],
+                      x_max=x_max, y_min=0, y_max=notice, y_ticks=sorted({*range(0, notice, 100), notice}),
                       x_ticks=_x_ticks(model, x_max), marks=marks(model, h), note=note,
                       css="clock")
 
@@ -120,7 +120,7 @@ def clock_html(model) -> str:
     left = model.days_left
     bar = ""
     if left is not None:
-        gone = max(0.0, min(1.0, 1.0 - left / YEAR_DAYS))
+        gone = max(0.0, min(1.0, 1.0 - left / float(model.params.section("legal").notice_days)))
         bar = (f"<span class='iw-clockbar' title='{left} days left'><span style='width:{100 * gone:.0f}%'></span>"
                "</span>")
     return f"<p class='iw-clock'><b>One-year clock:</b> {_e(story.clock_text(model))} (F4) {bar}</p>"

@@ -26,7 +26,7 @@ from .. import packing as K
 from ..choice import move_chance
 from ..compiled import kernel
 from ..declare import INF, Events, Field, Summary, decision_fields, optional_param, param, setting
-from ..legal import Proposal, agreed, imposed
+from ..legal import Proposal, agreed, can_request, imposed
 from ..outcomes import UNDECIDED, RequestState
 from .base import Actor, purpose_ids, totals
 
@@ -54,6 +54,8 @@ class GovernmentConfig:
     pm_weight: float = param(0.7, 0.0, 1.0, "F13, F15; assumption", "weight of the PM's own stance against parliament's collective stance")
     escalation_cost: float = param(2.0, 0.0, 50.0, "F19", "one-off cost of a public, 'knee-jerk' escalation: the formal request")
     mandate_weight: float = param(2.0, 0.0, 50.0, "F12, F13", "one-off weight of parliament's resolution as a mandate to act (and a cost of defying it)")
+    retraction_cost: float = param(10.0, 0.0, 50.0, "F16, F19; Fearon (1994) audience costs; assumption", "one-off cost to the PM of taking a formal request back: backing down in public")
+    street_weight: float = param(20.0, 0.0, 50.0, "F18; assumption", "one-off cost of taking a request back per unit of street mobilisation (the crowds that marched for withdrawal)")
     base_revision_rate: float = param(round(1 / 21, 6), 0.0, 1.0, "F15; assumption", "how often per day a confirmed government reconsiders its course (every three weeks)")
     caretaker_deference: float = param(0.8, 0.0, 1.0, "F13", "share of its chances to act a caretaker lets pass")
     protest_drain: float = param(0.5, 0.0, 1.0, "F14", "share of its chances to act anti-corruption protests can drain")
@@ -89,9 +91,10 @@ TERMS = (
     "the linked US support put at risk (F17)", "a public escalation (F19)", "parliament's mandate (F12)",
     "the withdrawal it keeps or gives up (F4, F19)", "sanctions relief and the linked support restored (F17, F22)",
     "defying parliament (F12)", "the drawdown offered (F5, F19)", "what pressing on alone is worth (F4)",
+    "backing down before the street (F16, F18, F19)",
 )
 (_TALKS_WIN, _TALKS_LINKAGE, _GAIN, _SANCTIONS, _LINKAGE, _ESCALATION, _MANDATE, _KEPT, _RESTORED, _DEFIED,
- _OFFERED, _PRESSING) = range(len(TERMS))
+ _OFFERED, _PRESSING, _BACKDOWN) = range(len(TERMS))
 
 EVENTS = Events(
     ("offer_rejected", "package_rejected", "ask_negotiations", "drawdown_agreed", "formal_request",
@@ -116,22 +119,20 @@ TEXTS = {
 
 _PID_RESPOND = draws.purpose_key("government.respond")
 _WAIT = int(GovernmentAction.WAIT)
-#: the one-year clock of the 2014 notes (F4)
-YEAR_DAYS = valuation.YEAR_DAYS
 
 
 @kernel(inline=True)
-def open_of(troops: float, request_state: int, outcome: int, proposal: int, us_withdrawing: bool, deal_size: float,
-            avail: np.ndarray) -> None:
-    """The PM's open moves (F4, F5, F10, F19): talks on a drawdown while no request stands and
-    there is a drawdown both sides could agree (`deal_size`), the formal request while it can
-    be made (once, while US troops are there and not already leaving; a request taken back
-    cannot be made again: an assumption), taking it back while it stands, accepting an offer
-    that waits."""
+def open_of(pr: np.ndarray, troops: float, request_state: int, outcome: int, proposal: int, us_withdrawing: bool,
+            deal_size: float, avail: np.ndarray) -> None:
+    """The PM's open moves (F4, F5, F10, F19): talks on a drawdown while no request has been
+    made and there is a drawdown both sides could agree (`deal_size`), the formal request
+    while it can be made (`legal.can_request`: while US troops are there and not already
+    leaving; again after a retraction unless the scenario makes retractions final), taking
+    it back while it stands, accepting an offer that waits."""
     none = request_state == RequestState.NONE and outcome == UNDECIDED and troops > 0
     avail[0] = True
     avail[1] = none and proposal == Proposal.NONE and not us_withdrawing and deal_size > 0
-    avail[2] = request_state == RequestState.NONE and troops > 0 and not us_withdrawing and outcome == UNDECIDED
+    avail[2] = can_request(pr, request_state, troops, us_withdrawing, outcome)
     avail[3] = request_state == RequestState.ACTIVE and outcome == UNDECIDED
     avail[4] = none and proposal == Proposal.WASHINGTON_DRAWDOWN
 
@@ -155,7 +156,7 @@ def weigh(pr: np.ndarray, i: int, day: int, u: np.ndarray, avail: np.ndarray, lo
          us_withdrawing: np.ndarray, outcome: np.ndarray, pm_position: np.ndarray, collective_stance: np.ndarray,
          caretaker: np.ndarray, pm_majority: np.ndarray, credibility_belief: np.ndarray, linkage_level: np.ndarray,
          mandate: np.ndarray, proposal: np.ndarray, proposal_size: np.ndarray,
-         sanctions_imposed: np.ndarray) -> None:
+         sanctions_imposed: np.ndarray, mobilisation: np.ndarray) -> None:
     """The PM's values of wait, ask for talks on a drawdown, make the formal request, take it
     back, accept Washington's offer, each against waiting and each the sum of its terms, and
     which are open; `look` gets the outlook both sides share (`outlook.outlook_of`)."""
@@ -188,20 +189,22 @@ def weigh(pr: np.ndarray, i: int, day: int, u: np.ndarray, avail: np.ndarray, lo
     if active:
         package = proposal_size[i] if proposal[i] == Proposal.RETRACTION_PACKAGE else 0.0
         (terms[GovernmentAction.WITHDRAW_REQUEST, _KEPT], terms[GovernmentAction.WITHDRAW_REQUEST, _RESTORED],
-         terms[GovernmentAction.WITHDRAW_REQUEST, _DEFIED]) = O.retraction_parts_of(
+         terms[GovernmentAction.WITHDRAW_REQUEST, _DEFIED],
+         terms[GovernmentAction.WITHDRAW_REQUEST, _BACKDOWN]) = O.retraction_parts_of(
             pr, package, look[O.O_LEAVE_DAY], days_since, troops[i], troop_target[i], stance, us_withdrawing[i],
-            sanctions_imposed[i], credibility_belief[i], linkage_level[i], mandate[i])
+            sanctions_imposed[i], credibility_belief[i], linkage_level[i], mandate[i], mobilisation[i])
     # accepting Washington's offer (F5, F19)
     offered = proposal_size[i] if proposal[i] == Proposal.WASHINGTON_DRAWDOWN else 0.0
     terms[GovernmentAction.ACCEPT_OFFER, _OFFERED], terms[GovernmentAction.ACCEPT_OFFER, _PRESSING] = O.deal_parts_of(
         pr, stance, committed, offered, conflict)
     totals(terms, u)
-    open_of(troops[i], request_state[i], outcome[i], proposal[i], us_withdrawing[i], size, avail)
+    open_of(pr, troops[i], request_state[i], outcome[i], proposal[i], us_withdrawing[i], size, avail)
 
 
 @kernel(inline=True)
 def act(pr: np.ndarray, i: int, day: int, a: int, look: np.ndarray, flags: np.ndarray, data: np.ndarray,
           troops: np.ndarray, troop_target: np.ndarray, request_state: np.ndarray, request_day: np.ndarray,
+          first_request_day: np.ndarray, requests_made: np.ndarray,
           deadline_day: np.ndarray, us_withdrawing: np.ndarray, credibility_belief: np.ndarray,
           proposal: np.ndarray, proposal_size: np.ndarray, talks_requested: np.ndarray,
           drawdowns_agreed: np.ndarray, sanctions_imposed: np.ndarray, sanctions_ever: np.ndarray,
@@ -242,7 +245,10 @@ def act(pr: np.ndarray, i: int, day: int, a: int, look: np.ndarray, flags: np.nd
         flags[i, _FORMAL_REQUEST] = True
         request_state[i] = RequestState.ACTIVE
         request_day[i] = day
-        deadline_day[i] = day + YEAR_DAYS
+        if first_request_day[i] < 0:
+            first_request_day[i] = day
+        requests_made[i] += 1
+        deadline_day[i] = day + int(pr[K.L_NOTICE_DAYS])
         data[i, _DEADLINE] = deadline_day[i]
         if pr[K.OVERRIDE] == 1.0:  # the counterfactual: Washington imposes at once (F23)
             flags[i, _IMPOSED] = True

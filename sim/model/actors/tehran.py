@@ -105,21 +105,26 @@ def weigh(pr: np.ndarray, day: int, u: np.ndarray, avail: np.ndarray, terms: np.
     """Tehran's values of restrain, press factions, escalate (F7, F12, F16, F24), as terms.
 
     Tehran gains with influence and with US departure. Pressing aligned factions (F16)
-    pushes Baghdad toward asking US forces to leave, in proportion to their seat share, and
-    adds influence where there is room for it (1 - influence); escalating through proxies
-    raises the cost of US presence but risks a US response, a cost that grows with the
-    tension it creates (the January strike, F12). How much pushing still matters
-    (`payoffs.departure_stake`): nothing once US forces are leaving, more as a request's
-    clock runs out."""
+    pushes Baghdad toward asking US forces to leave, in proportion to their seat share and
+    to the pressure that would fade by its next revision without it (pressure that lasts
+    needs less pressing: `pressure_lost`), while Baghdad's decision is open; once a formal
+    request stands the decision is Washington's (F21: the US 'cannot impose its troops'),
+    and what moves it is the cost of presence. Pressing adds influence where there is room
+    for it (1 - influence). Escalating through proxies raises the cost of US presence but
+    risks a US response, a cost that grows with the tension it creates (the January
+    strike, F12). How much pushing still matters (`payoffs.departure_stake`): nothing once
+    US forces are leaving, more as a request's clock runs out."""
     active = request_state == RequestState.ACTIVE
     days_since = float(day - request_day) if active else 0.0
-    stake = payoffs.departure_stake(active, us_withdrawing, days_since, pr[K.TE_CLOCK_WEIGHT])
+    stake = payoffs.departure_stake(active, us_withdrawing, days_since, pr[K.TE_CLOCK_WEIGHT], pr[K.L_NOTICE_DAYS])
     presence = transitions.presence_of(troops, pr[K.W_INITIAL_TROOPS])
     push = pr[K.TE_DEPARTURE_WEIGHT] * presence * stake
     weeks = pr[K.TEHRAN_WEEKS]
     step_up = pr[K.ESCALATION_STEP]
     heat = tension + step_up
-    terms[TehranAction.PRESS_FACTIONS, _PUSH_ALLIES] = push * pr[K.ALIGNED_SHARE] * weeks
+    open_decision = 0.0 if active else 1.0
+    terms[TehranAction.PRESS_FACTIONS, _PUSH_ALLIES] = (push * pr[K.ALIGNED_SHARE] * pr[K.PRESSURE_LOST]
+                                                        * open_decision * weeks)
     terms[TehranAction.PRESS_FACTIONS, _INFLUENCE] = (pr[K.TE_INFLUENCE_WEIGHT] * pr[K.TE_PRESSURE_INFLUENCE]
                                                       * (1.0 - iran_influence) * weeks)
     terms[TehranAction.PRESS_FACTIONS, _PRESS_COST] = -pr[K.TE_PRESS_COST] * weeks

@@ -29,7 +29,7 @@ from .. import payoffs, transitions, valuation
 from ..choice import move_chance
 from ..compiled import kernel
 from ..declare import INF, Events, Field, Summary, decision_fields, optional_param, param, per_day, setting
-from ..legal import Proposal, agreed, imposed
+from ..legal import Proposal, agreed, can_request, imposed
 from ..outcomes import UNDECIDED, RequestState
 from .base import Actor, purpose_ids, totals
 
@@ -237,7 +237,8 @@ def weigh(pr: np.ndarray, i: int, day: int, u: np.ndarray, avail: np.ndarray, lo
          us_withdrawing: np.ndarray, outcome: np.ndarray, pm_position: np.ndarray, collective_stance: np.ndarray,
          caretaker: np.ndarray, pm_majority: np.ndarray, credibility_belief: np.ndarray, linkage_level: np.ndarray,
          threat_level: np.ndarray, mandate: np.ndarray, proposal: np.ndarray, proposal_size: np.ndarray,
-         drawdowns_agreed: np.ndarray, sanctions_imposed: np.ndarray, washington_posture: np.ndarray) -> None:
+         drawdowns_agreed: np.ndarray, sanctions_imposed: np.ndarray, washington_posture: np.ndarray,
+         mobilisation: np.ndarray) -> None:
     """Washington's values of its actions (see `WashingtonAction`), each the sum of its terms,
     and which are open; `look` gets the outlook both sides share (`outlook.outlook_of`).
     Runs with and without a formal request standing are valued apart (only their own actions
@@ -262,8 +263,7 @@ def weigh(pr: np.ndarray, i: int, day: int, u: np.ndarray, avail: np.ndarray, lo
         # postures before a request: their public cost over the time they stand and the loss a
         # request would bring times the chance Baghdad makes one meanwhile (F17, F19, F22)
         lead = pres * pr[K.WA_WITHDRAWAL_DAYS]
-        can_request = (request_state[i] == RequestState.NONE and troops[i] > 0 and not us_withdrawing[i]
-                       and outcome[i] == UNDECIDED)
+        open_ = can_request(pr, request_state[i], troops[i], us_withdrawing[i], outcome[i])
         for k in range(3):
             threatens = k == WashingtonAction.THREATEN_SANCTIONS
             linked = 1.0 if k == WashingtonAction.LINK_ISSUES else linkage * pr[K.SIGNAL_KEPT]
@@ -274,7 +274,7 @@ def weigh(pr: np.ndarray, i: int, day: int, u: np.ndarray, avail: np.ndarray, lo
                                              pr[K.SA_MAGNITUDE], pr[K.SANCTIONS_EXPOSURE], pr[K.LINKAGE_EXPOSURE],
                                              linked, mandate_now, rho, a, pr[K.G_ESCALATION_COST],
                                              pr[K.G_MANDATE_WEIGHT])
-            hazard = rate * move_chance(value, lam_g) * (1.0 if can_request else 0.0)
+            hazard = rate * move_chance(value, lam_g) * (1.0 if open_ else 0.0)
             risk = valuation.chance_before(hazard, pr[K.WA_REVISION_RATE], rho)
             terms[k, _PUBLIC] = -cost * pr[K.WASHINGTON_WEEKS]
             terms[k, _RISK] = -(look[O.O_LOSS] * risk)
@@ -298,12 +298,13 @@ def weigh(pr: np.ndarray, i: int, day: int, u: np.ndarray, avail: np.ndarray, lo
         # solution) with its chance of accepting (F17, F19), and imposing sanctions (F22, F23)
         package, package_avoided = O.retraction_deal_of(pr, look, days_since, troops[i], troop_target[i], stance,
                                                         us_withdrawing[i], sanctions_imposed[i], belief, linkage,
-                                                        mandate_now)
+                                                        mandate_now, mobilisation[i])
         look[_PACKAGE_SIZE] = package
         stake, leave_day = look[O.O_STAKE], look[O.O_LEAVE_DAY]
         accept = share * move_chance(O.retraction_value_of(pr, package, leave_day, days_since, troops[i],
                                                            troop_target[i], stance, us_withdrawing[i],
-                                                           sanctions_imposed[i], belief, linkage, mandate_now), lam_g)
+                                                           sanctions_imposed[i], belief, linkage, mandate_now,
+                                                           mobilisation[i]), lam_g)
         terms[WashingtonAction.WITHDRAW_ON_SCHEDULE, _LEAVE] = look[O.O_WITHDRAW]
         terms[WashingtonAction.STAY, _STAYING] = look[O.O_STAY]
         terms[WashingtonAction.NEGOTIATE_RETRACTION, _PACKAGE_TAKEN] = accept * ((pres - package) * stake * a)
@@ -317,10 +318,10 @@ def weigh(pr: np.ndarray, i: int, day: int, u: np.ndarray, avail: np.ndarray, lo
         current = standing_of(u, WashingtonAction.WITHDRAW_ON_SCHEDULE, posture)
         # the PM's chance of taking the request back with sanctions in force (on) and without (off)
         value_on = O.retraction_value_of(pr, 0.0, leave_day, days_since, troops[i], troop_target[i], stance,
-                                         us_withdrawing[i], True, belief, linkage, mandate_now)
+                                         us_withdrawing[i], True, belief, linkage, mandate_now, mobilisation[i])
         chance_on = valuation.chance_discounted(rate * move_chance(value_on, lam_g), rho, O.INF_DAYS)
         value_off = O.retraction_value_of(pr, 0.0, leave_day, days_since, troops[i], troop_target[i], stance,
-                                          us_withdrawing[i], False, belief, linkage, mandate_now)
+                                          us_withdrawing[i], False, belief, linkage, mandate_now, mobilisation[i])
         chance_off = valuation.chance_discounted(rate * move_chance(value_off, lam_g), rho, O.INF_DAYS)
         terms[WashingtonAction.IMPOSE_SANCTIONS, _STANDING] = current
         terms[WashingtonAction.IMPOSE_SANCTIONS, _REPUTATION] = pr[K.WA_REPUTATION_WEIGHT] * threat_level[i]
