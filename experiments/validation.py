@@ -20,6 +20,16 @@ and a fixed number of runs, so the same command always writes the same text
 - `dynamics`: the baseline at rationality inf, 30, the default and 4, and at step lengths
   of 3, 7 and 14 days: outcome shares, P(request by the end of 2020 / 2021), posture
   changes.
+- `facts`: the fact-effect table: for each directional statement of the article (and
+  Washington's three strategies), its lever switched on against off in N = 4,000 paired
+  runs, the effect on the statement's target and on P(request) and each outcome, the
+  article's sign and the verdict (agree / inert / opposite, at 3 standard errors), with the
+  mechanism where the verdict is not "agree" (`FACT_EFFECTS`).
+- `structures`: the calibrated scenario's five outcome shares at the default rationality,
+  at best response and with 14-day steps, side by side (N = 4,000 paired runs).
+- `after_request`: per shipped scenario, what follows a formal request: the share of the
+  runs with a request that end withdrawn within the notice, taken back or past the deadline
+  (occupation), and how often Tehran changes posture.
 
 Runs go through the public functions only: the batch engine's `simulate`, and for the
 forced-withdrawal counterfactual the stage functions with the model's role-play hook
@@ -29,6 +39,7 @@ forced-withdrawal counterfactual the stage functions with the model's role-play 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import functools
 import math
@@ -57,8 +68,9 @@ N_RULES = 10_000       # baseline runs per static collective rule
 N_RULES_BDM = 2_000    # baseline runs under the bdm rule (much slower a week)
 BDM_ROUNDS = bargain.DEFAULT_ROUNDS
 SENSITIVITY = ((1.0, 1.0), (0.5, 1.0), (0.5, 0.5), (0.0, 1.0), (1.0, 0.0))  # (Q, T)
-BLOCKS = ("ec", "known", "experts", "rules", "dynamics")
+BLOCKS = ("ec", "known", "experts", "rules", "dynamics", "facts", "structures", "after_request")
 N_DYNAMICS = 4_000     # baseline runs per rationality and per step length
+N_FACTS = 4_000        # paired runs per arm of the fact-effect table, the structures and the post-request shares
 COMMAND = "python -m experiments.validation"
 
 
@@ -268,7 +280,7 @@ def run_weeks(p, n: int, steps: int, washington_action: int = -1, hold_request: 
         if hold_request:  # for the next step
             s.forced_government_action[:] = np.where(s.request_state == outcomes.RequestState.ACTIVE,
                                                      GovernmentAction.WAIT, -1)
-    out["request_week"] = np.where(s.request_day >= 0, s.request_day // 7, -1)
+    out["request_week"] = np.where(s.first_request_day >= 0, s.first_request_day // 7, -1)
     return out
 
 
@@ -484,9 +496,203 @@ def dynamics_block() -> str:
     ])
 
 
+# ---------------------------------------------------------------- the fact-effect table
+@dataclasses.dataclass(frozen=True)
+class FactEffect:
+    """One directional statement of the article as a paired experiment: `off` and `on` are
+    overrides of `scenario`; `target` the quantity the statement speaks of (`METRICS`),
+    `sign` the article's direction on it; `mechanism` says why the model departs from it
+    where the verdict is not "agree" (the table shows it; tests/test_validation_doc.py fails
+    on a row that departs without one)."""
+
+    fact: str
+    statement: str
+    lever: str
+    off: tuple[str, ...]
+    on: tuple[str, ...]
+    target: str
+    sign: int
+    scenario: str = "baseline"
+    mechanism: str = ""
+
+
+def _lever(name: str) -> tuple[str, ...]:
+    """The overrides of one of Washington's strategies of the `conditions` experiment."""
+    from sim.config import experiment_config
+
+    settings = experiment_config("conditions").levers[name] or {}
+    return tuple(f"scenario.{k}={v}" for k, v in settings.items())
+
+
+#: the quantities a statement may speak of: name -> function of a summary table (per run)
+METRICS = {
+    "P(request)": lambda r: requested(r),
+    **{name: (lambda r, k=k: r["outcome"] == k) for k, name in enumerate(outcomes.OUTCOMES)},
+    "request by a caretaker": lambda r: r["request_by_caretaker"],
+    "sanctions imposed": lambda r: r["sanctions_imposed"],
+    "final Iranian influence": lambda r: r["final_iran_influence"],
+}
+
+FACT_EFFECTS = (
+    FactEffect("F13", "a caretaker defers to the next government", "government.caretaker_deference 0 → 0.95",
+               ("scenario.government.caretaker_deference=0",), ("scenario.government.caretaker_deference=0.95",),
+               "request by a caretaker", -1),
+    FactEffect("F15", "a very anti-American PM with a majority speeds a request", "government.p_anti_american_pm 0 → 1",
+               ("scenario.government.p_anti_american_pm=0",), ("scenario.government.p_anti_american_pm=1",),
+               "P(request)", +1),
+    FactEffect("F17", "linkage puts other support at risk: asking costs more", "washington.initial_linkage 0 → 1",
+               ("scenario.washington.initial_linkage=0",), ("scenario.washington.initial_linkage=1",), "P(request)", -1),
+    FactEffect("F19", "public escalation is costly ('knee-jerk reactions')", "government.escalation_cost 0 → 5",
+               ("scenario.government.escalation_cost=0",), ("scenario.government.escalation_cost=5",), "P(request)", -1),
+    FactEffect("F19", "backing down from a public request is costly (audience cost)", "government.retraction_cost 0 → 10",
+               ("scenario.government.retraction_cost=0",), ("scenario.government.retraction_cost=10",),
+               "request_withdrawn", -1, "anti_american_pm"),
+    FactEffect("F21", "the US cannot impose its troops: staying after a request costs it",
+               "washington.legitimacy_weight 0.5 → 2", ("scenario.washington.legitimacy_weight=0.5",),
+               ("scenario.washington.legitimacy_weight=2",), "occupation", -1, "anti_american_pm"),
+    FactEffect("F22", "'very big sanctions' deter a request (their size)", "sanctions.magnitude 0.4 → 1",
+               ("scenario.sanctions.magnitude=0.4",), ("scenario.sanctions.magnitude=1.0",), "P(request)", -1,
+               mechanism="a bigger threat lowers the PM's value of a request, and by as much raises the drawdown "
+               "Washington concedes to head one off (the Nash deal prices the request it avoids): runs without a "
+               "request turn into negotiated drawdowns (no_request −20, negotiated_drawdown +20 points), while the "
+               "requests of PMs who value withdrawal most are not deterred. The article's own reading: troops leave "
+               "'on Washington's terms' (F22), not no request at all."),
+    FactEffect("F22", "'very big sanctions' deter a request (their credibility)", "sanctions.credibility 0.2 → 0.9",
+               ("scenario.sanctions.credibility=0.2",), ("scenario.sanctions.credibility=0.9",), "P(request)", -1),
+    FactEffect("F23", "sanctions hand Iraq to Iran ('on a silver platter')", "world.influence_sanctions_weight 0 → 0.4",
+               ("scenario.world.influence_sanctions_weight=0",), ("scenario.world.influence_sanctions_weight=0.4",),
+               "final Iranian influence", +1, "anti_american_pm"),
+    FactEffect("F24", "if the US leaves, Iran fills the vacuum", "world.influence_vacuum_weight 0.1 → 0.6",
+               ("scenario.world.influence_vacuum_weight=0.1",), ("scenario.world.influence_vacuum_weight=0.6",),
+               "final Iranian influence", +1, "anti_american_pm"),
+    FactEffect("F16", "Tehran's allies call the presence an occupation and push for a request",
+               "tehran.initial_pressure 0 → 0.8", ("scenario.tehran.initial_pressure=0",),
+               ("scenario.tehran.initial_pressure=0.8",), "P(request)", +1,
+               mechanism="Tehran's pressure moves the Shia factions (F16), whose stances already stand near "
+               "withdrawal, and reaches the PM's decision only through the collective stance (weight 1 − "
+               "government.pm_weight); a caretaker takes few of its chances to act (F13). The request follows the PM "
+               "parliament confirms (F15: 'unless a very anti-American PM with a majority is chosen'), not the "
+               "pressure on its coalition: the effect is positive, under 3 standard errors."),
+    FactEffect("F12, F16", "Tehran escalates: cheap proxy escalation, strong lasting pressure", "scenario tehran_escalates",
+               (), ("scenario=tehran_escalates",), "negotiated_drawdown", +1),
+    FactEffect("F18", "the street marching for withdrawal presses the government",
+               "world.mobilisation_tension_weight 0 → 2", ("scenario.world.mobilisation_tension_weight=0",),
+               ("scenario.world.mobilisation_tension_weight=2",), "P(request)", +1),
+    FactEffect("F12", "parliament's resolution is a mandate to act", "government.mandate_weight 0 → 5",
+               ("scenario.government.mandate_weight=0",), ("scenario.government.mandate_weight=5",), "P(request)", +1),
+    FactEffect("F19", "Washington's quiet diplomacy: negotiate the drawdown", "lever quiet_diplomacy vs status quo",
+               (), _lever("quiet_diplomacy"), "negotiated_drawdown", +1),
+    FactEffect("F17, F22", "Washington's maximum pressure: threats and linkage kept live",
+               "lever maximum_pressure vs status quo", (), _lever("maximum_pressure"), "P(request)", -1,
+               mechanism="Trump's intent (F22) is deterrence; Kadhim's reading (F19, F23) is that public pressure "
+               "does not help, and the model sides with him: threats and linkage kept live make taking a request back "
+               "worth more (the relief and the support it restores, F17, F22), so the extra requests end taken back "
+               "(request_withdrawn +2 points) and Washington buys more drawdowns first (negotiated_drawdown +7)."),
+)
+
+
+def verdict(diff: float, se: float, sign: int) -> str:
+    """agree / inert / opposite: inert within 3 standard errors of 0."""
+    if not abs(diff) > 3 * se:
+        return "inert"
+    return "agree" if diff * sign > 0 else "opposite"
+
+
+def fact_row(f: FactEffect, n: int = N_FACTS) -> dict:
+    """The paired effects of one statement's lever (on - off) over run ids 0..n-1."""
+    base = (f"scenario={f.scenario}",)
+    off = runs(n, *(f.off if any(o.startswith("scenario=") for o in f.off) else base + f.off))
+    on = runs(n, *(f.on if any(o.startswith("scenario=") for o in f.on) else base + f.on))
+    effects = {name: paired(fn(off), fn(on))[2:4] for name, fn in METRICS.items()}
+    d, se = effects[f.target]
+    return {"effects": effects, "verdict": verdict(d, se, f.sign)}
+
+
+def _pts(d: float, se: float, metric: str) -> str:
+    return f"{d:+.3f} ± {se:.3f}" if metric == "final Iranian influence" else f"{100 * d:+.1f} ± {100 * se:.1f}"
+
+
+def facts_block() -> str:
+    n = N_FACTS
+    header = ["fact", "the article says", "lever (off → on)", "scenario", "target", "article's sign", "effect on target",
+              "P(request)", *outcomes.OUTCOMES, "verdict", "mechanism"]
+    rows = []
+    for f in FACT_EFFECTS:
+        r = fact_row(f, n)
+        e = r["effects"]
+        rows.append([f.fact, f.statement, f"`{f.lever}`", f.scenario, f.target, "+" if f.sign > 0 else "−",
+                     _pts(*e[f.target], f.target), _pts(*e["P(request)"], "P(request)"),
+                     *(_pts(*e[o], o) for o in outcomes.OUTCOMES), r["verdict"],
+                     f.mechanism if r["verdict"] != "agree" else ""])
+    return "\n".join([
+        f"Generated by `{COMMAND}`: each row switches one lever from off to on in N = {n:,} paired runs (run ids "
+        f"0..N-1, root seed {SEED}, batch engine: common random numbers), in the scenario named. Effects are on - off "
+        "in percentage points (final Iranian influence: on its 0-1 scale) ± one standard error of the paired "
+        "difference. Verdict: inert if the effect on the target is within 3 standard errors of 0, else agree or "
+        "opposite to the article's sign.",
+        "",
+        table(header, rows),
+    ])
+
+
+def structures_block() -> str:
+    n = N_FACTS
+    header = ["calibrated scenario", *outcomes.OUTCOMES, "P(request)"]
+    rows = []
+    for label, extra in (("default rationality, 7-day steps", ()),
+                         ("best response (rationality inf)", ("scenario.behaviour.rationality=inf",)),
+                         ("14-day steps", ("step_days=14",))):
+        r = runs(n, "scenario=calibrated", *extra)
+        rows.append([label, *share_by_outcome(r), f3(requested(r).mean())])
+    return "\n".join([
+        f"Generated by `{COMMAND}`: the calibrated scenario, N = {n:,} paired runs per row (run ids 0..N-1, root "
+        f"seed {SEED}), the five outcome shares under the default logit rationality, at best response and with a "
+        "14-day step.",
+        "",
+        table(header, rows),
+    ])
+
+
+#: the shipped scenarios whose post-request outcomes the `after_request` block reports
+SCENARIOS = ("baseline", "calibrated", "anti_american_pm", "amicable_dialogue", "isis_resurgence", "max_pressure",
+             "permanent_caretaker", "sanctions_bluff", "tehran_escalates")
+AFTER = ("withdrawal_completed", "request_withdrawn", "occupation")
+
+
+def after_request(n: int = N_FACTS) -> dict[str, dict]:
+    """Per scenario: runs with a request, the share of them ending in each of `AFTER`, and the
+    share of runs in which Tehran changed posture."""
+    out = {}
+    for sc in SCENARIOS:
+        r = runs(n, f"scenario={sc}")
+        req = requested(r)
+        k = int(req.sum())
+        shares = {o: (float((r["outcome"][req] == outcomes.OUTCOMES.index(o)).mean()) if k else math.nan)
+                  for o in AFTER}
+        out[sc] = {"requests": k, "shares": shares, "tehran_moved": float((r["tehran_posture_changes"] > 0).mean())}
+    return out
+
+
+def after_request_block() -> str:
+    n = N_FACTS
+    data = after_request(n)
+    header = ["scenario", "runs with a request", *(f"{o} (share of requests)" for o in AFTER),
+              "Tehran changed posture (share of runs)"]
+    rows = [[sc, f"{d['requests']:,}", *(f3(d["shares"][o]) for o in AFTER), f3(d["tehran_moved"])]
+            for sc, d in data.items()]
+    return "\n".join([
+        f"Generated by `{COMMAND}`: N = {n:,} runs per scenario (run ids 0..N-1, root seed {SEED}); of the runs with "
+        "a formal request, the share whose troops left within the notice period, whose request was taken back (and "
+        "not made again), and whose deadline passed with troops there (occupation, F11).",
+        "",
+        table(header, rows),
+    ])
+
+
 # ---------------------------------------------------------------- the document
 BUILDERS = {"ec": ec_block, "known": known_block, "experts": experts_block, "rules": rules_block,
-            "dynamics": dynamics_block}
+            "dynamics": dynamics_block, "facts": facts_block, "structures": structures_block,
+            "after_request": after_request_block}
 
 
 def _pattern(name: str):

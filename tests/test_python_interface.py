@@ -23,7 +23,7 @@ from sim.model.outcomes import OUTCOMES
 
 SUMMARY_FIELDS = ("outcome", "formal_request_week", "formal_request_day", "withdrawal_complete_week",
                   "withdrawal_complete_day", "final_troops", "final_iran_influence", "requests_made", "drawdowns_agreed",
-                  "resolutions_passed", "factions_posture_changes", "pm_changes", "government_posture_changes",
+                  "resolutions_passed", "factions_posture_changes", "pm_changes", "request_by_caretaker", "government_posture_changes",
                   "sanctions_imposed", "washington_posture_changes", "tehran_posture_changes",
                   "weeks_simulated", "days_simulated", "seed", "scenario", "run_index")
 

@@ -80,6 +80,8 @@ FIELDS: tuple[Field, ...] = (
     Field("pm_position", np.float64, _of("initial_position", np.float64), "the PM's own stance (F5, F15)", trajectory=True),
     Field("pm_majority", np.bool_, False, "the PM has a parliamentary majority behind it (F15)", trajectory=True),
     Field("pm_changes", np.int64, 0, "new prime ministers confirmed (F13, F15)", summary=Summary("pm_changes"), trajectory=True),
+    Field("request_by_caretaker", np.bool_, False, "the first formal request was made by a caretaker PM (F13)",
+          summary=Summary("request_by_caretaker")),
     Field("talks_requested", np.bool_, _of("negotiations_requested", np.bool_), "the PM has asked for talks (F5)", trajectory=True),
     *decision_fields("government", _first_move, action_doc="its last move (GovernmentAction)", triggered_at_start=False,
                      posture_changes_doc="the moves it made"),
@@ -204,7 +206,8 @@ def weigh(pr: np.ndarray, i: int, day: int, u: np.ndarray, avail: np.ndarray, lo
 @kernel(inline=True)
 def act(pr: np.ndarray, i: int, day: int, a: int, look: np.ndarray, flags: np.ndarray, data: np.ndarray,
           troops: np.ndarray, troop_target: np.ndarray, request_state: np.ndarray, request_day: np.ndarray,
-          first_request_day: np.ndarray, requests_made: np.ndarray,
+          first_request_day: np.ndarray, requests_made: np.ndarray, caretaker: np.ndarray,
+          request_by_caretaker: np.ndarray,
           deadline_day: np.ndarray, us_withdrawing: np.ndarray, credibility_belief: np.ndarray,
           proposal: np.ndarray, proposal_size: np.ndarray, talks_requested: np.ndarray,
           drawdowns_agreed: np.ndarray, sanctions_imposed: np.ndarray, sanctions_ever: np.ndarray,
@@ -247,6 +250,7 @@ def act(pr: np.ndarray, i: int, day: int, a: int, look: np.ndarray, flags: np.nd
         request_day[i] = day
         if first_request_day[i] < 0:
             first_request_day[i] = day
+            request_by_caretaker[i] = caretaker[i]
         requests_made[i] += 1
         deadline_day[i] = day + int(pr[K.L_NOTICE_DAYS])
         data[i, _DEADLINE] = deadline_day[i]
