@@ -281,7 +281,8 @@ def curves_section(experiment: str, out: Path, sweeps: Path, points: int, worker
     if float(declared.low) > 0.0 or float(declared.high) < 1.0:
         raise SystemExit(f"which_conditions: experiment {experiment} sweeps {CURVE_CONDITION} over "
                          f"{float(declared.low):g}-{float(declared.high):g}, not its whole domain [0, 1]")
-    curves = curve.rule_curves({name: sw.runs for name, sw in tables.items()}, CURVE_CONDITION)
+    curves = curve.rule_curves({name: sw.runs for name, sw in tables.items()}, CURVE_CONDITION,
+                               domain=(float(declared.low), float(declared.high)))
     curves.to_csv(out / "curve.csv", index=False)
     save_figure(curve.plot_rule_curves(curves, label), out / "curve")
     runs = len(next(iter(tables.values())).runs)

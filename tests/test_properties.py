@@ -462,10 +462,37 @@ RUN_SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,
                         suppress_health_check=[HealthCheck.too_slow])
 
 
-def _run(case):
+def _run(case, final: bool = True):
+    """A whole recorded run. The whole-run checks below describe one request and its clock,
+    so by default a retraction is final (`legal.retraction_final`, the rule of earlier
+    versions); `test_requests_made_again_keep_their_own_clock` checks the default rule, where
+    a request taken back may be made again."""
     (p, name), run_index = case
+    if final:
+        p = p.with_section("legal", dataclasses.replace(p.section("legal"), retraction_final=True))
     m = NegotiationModel(p, run_index=run_index, record=True)
     return m, m.run(), m.trajectory()
+
+
+def test_requests_made_again_keep_their_own_clock():
+    """With retractions not final (the default, F10): in 40 anti_american_pm runs, the
+    summary counts every 'formal_request' event, the first request's day is the summary's,
+    the deadline is the last request's day plus the notice period (F4), and a run ends
+    request_withdrawn exactly when its last request was taken back and not made again."""
+    p = params_for("scenario=anti_american_pm")
+    notice = int(p.section("legal").notice_days)
+    again = 0
+    for i in range(40):
+        m, summary, _ = _run(((p, "anti_american_pm"), i), final=False)
+        days = [e["day"] for e in m.event_log if e["kind"] == "formal_request"]
+        assert summary["requests_made"] == len(days)
+        again += len(days) > 1
+        if days:
+            assert summary["formal_request_day"] == days[0]
+            assert int(m.state.request_day[0]) == days[-1]
+            assert int(m.state.deadline_day[0]) == days[-1] + notice
+        assert (summary["outcome"] == "request_withdrawn") == (int(m.state.request_state[0]) == RequestState.WITHDRAWN)
+    assert again > 0  # some request is made again in these runs
 
 
 def _deadline_step_day(p, deadline_day):

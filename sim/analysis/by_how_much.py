@@ -30,12 +30,12 @@ def indicators(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def share_curve(runs: pd.DataFrame, condition: str, bins: int = 10, level: float = 0.95,
-                by: str | None = "lever") -> pd.DataFrame:
-    """Per bin of `condition` (equal widths over its swept values) and group: each event's
-    share with its Wilson interval. Columns: group, bin, x_low, x_high, x, event, share,
-    low, high, runs."""
+                by: str | None = "lever", domain: tuple[float, float] | None = None) -> pd.DataFrame:
+    """Per bin of `condition` (equal widths over `domain`, its declared range, else over its
+    swept values) and group: each event's share with its Wilson interval. Columns: group,
+    bin, x_low, x_high, x, event, share, low, high, runs."""
     x = runs[condition].to_numpy(float)
-    lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
+    lo, hi = (float(domain[0]), float(domain[1])) if domain is not None else (float(np.nanmin(x)), float(np.nanmax(x)))
     edges = np.linspace(lo, hi, bins + 1) if hi > lo else np.array([lo, lo + 1.0])
     idx = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
     ind = indicators(runs)

@@ -22,12 +22,14 @@ from .table import pretty
 LIKELY = 2 / 3
 
 
-def rule_curves(tables: dict[str, pd.DataFrame], condition: str, bins: int = 10, level: float = 0.95) -> pd.DataFrame:
+def rule_curves(tables: dict[str, pd.DataFrame], condition: str, bins: int = 10, level: float = 0.95,
+                domain: tuple[float, float] | None = None) -> pd.DataFrame:
     """`share_curve` of each variant's runs (name -> runs table) over the same bins of
-    `condition`, stacked with a `variant` column."""
+    `condition` (over `domain`, its declared range, where given), stacked with a `variant`
+    column."""
     parts = []
     for name, runs in tables.items():
-        part = share_curve(runs, condition, bins=bins, level=level, by="lever")
+        part = share_curve(runs, condition, bins=bins, level=level, by="lever", domain=domain)
         part.insert(0, "variant", name)
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
