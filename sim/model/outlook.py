@@ -79,7 +79,8 @@ def retraction_parts_of(pr: np.ndarray, package: float, leave_day: float, days_s
     w_back = 1.0 - max(pres - package, 0.0)
     relief = pr[K.SANCTIONS_EXPOSURE] * pr[K.SA_MAGNITUDE] * (pr[K.SA_LIFTED_BY_RETRACTION] if sanctions_on else belief)
     political = payoffs.gain_of(stance, w, w_back, pr[K.G_SALIENCE]) * a - keep
-    backdown = pr[K.G_RETRACTION_COST] + pr[K.G_STREET_WEIGHT] * mobilisation
+    # standing lost for good: valued over the weeks ahead like every lasting term
+    backdown = (pr[K.G_RETRACTION_COST] + pr[K.G_STREET_WEIGHT] * mobilisation) * a
     return (political, (relief + pr[K.LINKAGE_EXPOSURE] * linkage_level) * a, -(pr[K.G_MANDATE_WEIGHT] * mandate),
             -backdown)
 
