@@ -99,6 +99,16 @@ def check_hydra_dirs(args: Sequence[str]) -> None:
             check_destination(value.split("${", 1)[0] or ".", key)
 
 
+def exit_now(message: str, code: int) -> None:
+    """Print one line and end the process at once: after a local worker died, the process
+    pool's own threads may wait forever (for the rest of the dead worker's message), and a
+    normal exit joins them. Every chunk written is complete and verified, so nothing is lost."""
+    print(message, file=sys.stderr)
+    sys.stderr.flush()
+    sys.stdout.flush()
+    os._exit(code)
+
+
 def fail(prog: str, message: str, code: int = 2):
     """Print `PROG error: MESSAGE` on stderr (one line) and exit with `code`."""
     print(f"{prog} error: {message}", file=sys.stderr)

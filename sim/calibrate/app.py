@@ -15,7 +15,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ..cli import describe_os_error, omegaconf_message, quiet_logging, run_hydra_app
+from ..cli import describe_os_error, exit_now, omegaconf_message, quiet_logging, run_hydra_app
 from ..config import CONFIG_DIR, ConfigError, register_configs
 from ..config.overrides import check_command_overrides
 from ..config.safety import check_command_line
@@ -58,7 +58,7 @@ def _app(cfg: DictConfig) -> None:
     except ConfigError as err:
         _fail(f"calibrate error: {err}")
     except WorkerLost as err:
-        _fail(f"calibrate stopped: {err}", 1)
+        exit_now(f"calibrate stopped: {err}", 1)
     except OSError as err:
         message = describe_os_error(err)
         if message is None:

@@ -22,7 +22,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ..cli import check_hydra_dirs, describe_os_error, omegaconf_message, quiet_logging, run_hydra_app
+from ..cli import check_hydra_dirs, describe_os_error, exit_now, omegaconf_message, quiet_logging, run_hydra_app
 from ..config import CONFIG_DIR, ConfigError, register_configs
 from ..config.overrides import check_command_overrides
 from ..config.safety import check_command_line
@@ -89,6 +89,8 @@ def _app(cfg: DictConfig) -> None:
     except SweepInterrupted as err:
         _fail(str(err), err.exit_code)
     except SweepFailed as err:
+        if err.worker_lost:
+            exit_now(str(err), err.exit_code)
         _fail(str(err), err.exit_code)
     except OSError as err:
         message = describe_os_error(err)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import multiprocessing as mp
 import os
+import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -54,13 +55,42 @@ def bounded(pool, fn, items, limit: int):
                 pending[pool.submit(fn, *item)] = item
             if not pending:
                 break
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done: set = set()
+            while not done:
+                # poll: a worker killed while writing its result leaves the pool's reader waiting
+                # for the rest of the message, and the pool never reports itself broken
+                done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                if not done and lost_worker(pool):
+                    raise BrokenProcessPool("a worker process died")
             for fut in done:
                 item = pending.pop(fut)
                 yield item, fut.result()
     finally:
         for fut in pending:
             fut.cancel()
+
+
+def lost_worker(pool) -> bool:
+    """Whether a worker process of `pool` (a ProcessPoolExecutor; other executors have none)
+    has died."""
+    procs = getattr(pool, "_processes", None) or {}
+    return any(p.exitcode is not None for p in list(procs.values()))
+
+
+def _kill_all(pool) -> None:
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.kill()
+
+
+def _watch(pool, stop: threading.Event) -> None:
+    """Once one worker has died, kill the others: the pool, now broken, terminates them with
+    SIGTERM, which local workers ignore (`lifeline.worker_init`), and waits for them while
+    holding the lock the main thread's next submit needs."""
+    while not stop.wait(0.2):
+        if lost_worker(pool):
+            _kill_all(pool)
+            return
 
 
 @contextmanager
@@ -74,13 +104,21 @@ def local_processes(workers: int, preload: list[str]):
     ctx.set_forkserver_preload(["sim.sweep.lifeline", *preload])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=lifeline.worker_init,
                                initargs=(os.getpid(),))
+    stop = threading.Event()
+    watchdog = threading.Thread(target=_watch, args=(pool, stop), name="worker-watchdog", daemon=True)
+    watchdog.start()
+    broken = False
     try:
         yield pool
+    except (BrokenProcessPool, WorkerLost):
+        broken = True
+        raise
     finally:
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            if proc.is_alive():
-                proc.kill()
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop.set()
+        _kill_all(pool)
+        # a pool whose worker died may never finish shutting down (its reader can wait forever
+        # for the rest of a dead worker's message): its workers are killed, so do not wait
+        pool.shutdown(wait=not broken, cancel_futures=True)
 
 
 def run_local(plan, engine, chunks, workers):

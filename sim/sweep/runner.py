@@ -76,9 +76,15 @@ class SweepInterrupted(Exception):
 
 
 class SweepFailed(Exception):
-    """Stopped by something outside the sweep's input (a worker died); a rerun resumes. Exit 1."""
+    """Stopped by something outside the sweep's input (a worker died); a rerun resumes. Exit 1.
+    `worker_lost`: a local worker died, and the process pool's own threads may never end
+    (a command then exits at once after its message: `sim.cli.exit_now`)."""
 
     exit_code = 1
+
+    def __init__(self, message: str, worker_lost: bool = False):
+        super().__init__(message)
+        self.worker_lost = worker_lost
 
 
 class Terminated(BaseException):
@@ -334,7 +340,7 @@ def run_sweep(plan: Plan, out: Path, *, engine: str = "batch", executor: str = "
         except executors.WorkerLost as err:
             saved = _saved(out, chunks)
             raise SweepFailed(f"sweep stopped: {err}; {saved} of {plan.total_runs} runs are saved in {out}/chunks. "
-                              "Run the same command again to resume the sweep.") from None
+                              "Run the same command again to resume the sweep.", worker_lost=True) from None
 
 
 def _run_locked(plan: Plan, out: Path, settings: dict, chunk_size: int, progress: bool, overwrite: bool,
