@@ -10,8 +10,8 @@ How the runs are chosen: for each scenario two sweep plans are built with
   no packages (washington.offer_cost = 50) and either leaves fast (`quick_exit`:
   legitimacy_weight = 5, withdrawal_days = 7, so a formal request is followed by a
   completed withdrawal) or holds on (`hold_on`: legitimacy_weight = 0.3, overstay_penalty
-  = 0.5, so requests turn into occupations); without them the model's requests nearly
-  always end in a retraction;
+  = 0.5, so requests turn into occupations), so that every outcome class occurs in every
+  scenario, not only in those where the post-request game reaches it;
 - "short": the scenario over a 26-week horizon, where most runs end without a request
   (`no_request`, otherwise rare).
 The batch engine computes every run of both plans (cheap); runs are then picked so that
