@@ -205,7 +205,7 @@ def write_report(r, settings, plan) -> Path:
             + (", ".join(f"`{f}`" for f in rank.index[rank.values < 0.05]) or "none") + ".",
             "",
         ]
-    if r.sobol is not None and len(r.sobol):
+    if r.sobol is not None:
         s = r.sobol
         lines += [
             "## Sobol indices on the most influential factors",
@@ -214,7 +214,10 @@ def write_report(r, settings, plan) -> Path:
             "coefficients at their defaults.",
             "",
         ]
-        for output, part in s.groupby("output", sort=False):
+        if not len(s):
+            lines += ["No output varied over the design's runs, so no index can be computed: a larger "
+                      "`screening.base_samples` or `screening.replications` is needed.", ""]
+        for output, part in (s.groupby("output", sort=False) if len(s) else ()):
             part = part.sort_values("ST", ascending=False)
             lines += [f"**{output}**", "",
                       _table(pd.DataFrame({"factor": part.factor,
