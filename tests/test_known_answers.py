@@ -115,7 +115,8 @@ def test_decide_during_run_unit_cases():
     """outcomes.decide_during_run (F4, F11): on the deadline day, troops > 0 gives
     occupation, troops gone by then gives withdrawal_completed; troops that leave within
     the step but after the deadline day make an occupation; before the deadline a standing
-    request with troops present stays undecided; a withdrawn request is request_withdrawn;
+    request with troops present stays undecided; a withdrawn request is request_withdrawn where
+    retractions are final;
     no request stays undecided; a decided run is not changed."""
     U, A, W, N = outcomes.UNDECIDED, outcomes.RequestState.ACTIVE, outcomes.RequestState.WITHDRAWN, outcomes.RequestState.NONE
     out = outcomes.decide_during_run(
@@ -125,6 +126,7 @@ def test_decide_during_run_unit_cases():
         day=420,
         deadline_day=np.array([420, 420, 427, 427, 427, -1, 350, 416]),
         gone_day=np.array([-1, 418, -1, 415, -1, -1, 300, 419]),
+        retraction_final=True,
     )
     assert out.tolist() == [
         outcomes.Outcome.OCCUPATION, outcomes.Outcome.WITHDRAWAL_COMPLETED, U, outcomes.Outcome.WITHDRAWAL_COMPLETED,

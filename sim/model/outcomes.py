@@ -69,7 +69,7 @@ def decided_during_run(outcome: int, request_state: int, troops: float, day: int
 
 
 def decide_during_run(outcome: np.ndarray, request_state: np.ndarray, troops: np.ndarray, day: int,
-                      deadline_day: np.ndarray, gone_day: np.ndarray, retraction_final: bool = True) -> np.ndarray:
+                      deadline_day: np.ndarray, gone_day: np.ndarray, retraction_final: bool) -> np.ndarray:
     """Fix the outcome of runs whose request was withdrawn, fulfilled or has run out;
     undecided stay -1. `gone_day` is the day the last troops left (-1: not yet): a
     withdrawal is complete if it ended by the deadline, an occupation if the deadline came
@@ -88,14 +88,12 @@ def decide_during_run(outcome: np.ndarray, request_state: np.ndarray, troops: np
     return out
 
 
-def decide_at_end(outcome: np.ndarray, drawdown_agreed: np.ndarray,
-                  request_state: np.ndarray | None = None) -> np.ndarray:
+def decide_at_end(outcome: np.ndarray, drawdown_agreed: np.ndarray, request_state: np.ndarray) -> np.ndarray:
     """Runs still undecided at the end: a request taken back and not made again
     (`request_state` WITHDRAWN), else no formal request: a drawdown agreed (at least one) or
     nothing."""
     out = np.asarray(outcome).copy()
-    if request_state is not None:
-        out[(out == UNDECIDED) & (np.asarray(request_state) == RequestState.WITHDRAWN)] = Outcome.REQUEST_WITHDRAWN
+    out[(out == UNDECIDED) & (np.asarray(request_state) == RequestState.WITHDRAWN)] = Outcome.REQUEST_WITHDRAWN
     undecided = out == UNDECIDED
     out[undecided & np.asarray(drawdown_agreed, dtype=bool)] = Outcome.NEGOTIATED_DRAWDOWN
     out[undecided & ~np.asarray(drawdown_agreed, dtype=bool)] = Outcome.NO_REQUEST
