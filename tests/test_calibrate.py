@@ -15,7 +15,7 @@ from clitools import REPO, assert_one_line_failure, run_parallel
 from sim.calibrate import abc, runner
 from sim.calibrate import patterns as pat
 from sim.calibrate import priors as pri
-from sim.calibrate.features import END_2020, simulate_with_features
+from sim.calibrate.features import END_2020, END_2021, simulate_with_features
 from sim.config import ConfigError, experiment_config, run_config, run_params
 from sim.config.experiment import UncertaintyConfig
 from sim.sweep.plan import make_plan, scale_unit
@@ -31,7 +31,8 @@ def _table(rows):
     for point, lever, day, extra in rows:
         rec = {"point_id": point, "lever": lever, "formal_request_day": np.nan if day is None else float(day),
                "troops_2020": 5000.0, "sanctions_day": -1, "talks_day": -1, "request_after_resolution": False,
-               "resolutions_2020": 0, "resolutions_absent_2020": 0}
+               "resolutions_2020": 0, "resolutions_absent_2020": 0,
+               "standing_2020": day is not None and day <= END_2020, "standing_2021": day is not None and day <= END_2021}
         rec.update(extra)
         recs.append(rec)
     return pd.DataFrame(recs)
@@ -54,6 +55,17 @@ def test_shares_per_set_and_lever():
     assert s.loc[0, "settled_2021_such_pm"] == 0.75
     assert s.loc[0, "unless_gap"] == pytest.approx(0.25)
     assert s.loc[1].tolist() == [0.0] * 5
+
+
+def test_a_request_taken_back_does_not_settle_the_question():
+    """F15 read as a request that stands: a request made in 2020 and retracted before the end
+    of the year counts for `early_request` (a request was made) but not as settling it (day 30 is past
+    the first four weeks)."""
+    t = _table([(0, pat.ORDINARY, 10, {"standing_2020": False, "standing_2021": False}),
+                (0, pat.ORDINARY, 20, {"standing_2020": False, "standing_2021": True}),
+                (0, pat.ORDINARY, None, {}), (0, pat.ORDINARY, 30, {})])
+    s = pat.statistics(t, [_band("early_request"), _band("settled_2020"), _band("settled_2021")])
+    assert s.loc[0].tolist() == [0.5, 0.25, 0.5]
 
 
 def test_undefined_statistic_does_not_reject_and_missing_features_are_named():
@@ -213,6 +225,14 @@ def test_features_agree_with_the_summary():
     assert (cols["resolutions_absent_2020"] <= cols["resolutions_2020"]).all()
     assert ((cols["sanctions_day"] >= 0) <= cols["sanctions_imposed"]).all()
     assert ((cols["sanctions_day"] < 0) | (cols["sanctions_day"] >= cols["formal_request_day"])).all()
+    # a request standing at the end of a year was made by then; one standing at the end of the run
+    # and made before 2021 stood at the end of 2021 unless it was retracted and made again
+    first = cols["first_request_day"] if "first_request_day" in cols else cols["formal_request_day"]
+    assert not (cols["standing_2020"] & ~((first >= 0) & (first <= END_2020))).any()
+    assert not (cols["standing_2021"] & ~((first >= 0) & (first <= END_2021))).any()
+    # talks are held only while no request stands, so a run with talks in 2020 had them before
+    # any request or after one was taken back
+    assert ((cols["talks_day"] < 0) | (cols["talks_day"] > 0)).all()
 
 
 # ---------------------------------------------------------------- the command

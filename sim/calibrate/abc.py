@@ -71,19 +71,38 @@ def ks_distance(prior: np.ndarray, posterior: np.ndarray) -> float:
     return float(np.max(np.abs(a - b)))
 
 
+#: a coefficient counts as constrained by the patterns when its posterior's 90% interval is at
+#: most this share of the prior's, or its marginal moved by at least `KS_IDENTIFIED`
+WIDTH_IDENTIFIED = 0.9
+KS_IDENTIFIED = 0.1
+
+
+def width_ratio(low0: float, high0: float, low1: float, high1: float, scale: str = "linear") -> float:
+    """The posterior's 90% interval over the prior's, measured on the prior's scale (the
+    logarithm for a log-uniform prior): below 1, the patterns narrowed the coefficient."""
+    if scale == "log":
+        low0, high0, low1, high1 = (float(np.log(max(v, 1e-300))) for v in (low0, high0, low1, high1))
+    width0 = high0 - low0
+    return float((high1 - low1) / width0) if width0 > 0 else float("nan")
+
+
 def marginals(sets: pd.DataFrame, ok: np.ndarray, priors: list[Prior]) -> pd.DataFrame:
     """Prior and posterior side by side: per coefficient its kind, the prior's range, the
-    prior sample's median and 90% interval, the posterior's, and the KS distance; sorted by
-    the distance (the most constrained first)."""
+    prior sample's median and 90% interval, the posterior's, the ratio of their widths, the KS
+    distance, and whether the patterns constrain it (`identified`); sorted by the distance (the
+    most constrained first)."""
     rows = []
     for p in priors:
         col = sets[p.path]
         m0, l0, h0 = quantiles(col)
         m1, l1, h1 = quantiles(col[ok])
+        ks = ks_distance(col.to_numpy(float), col[ok].to_numpy(float))
+        ratio = width_ratio(l0, h0, l1, h1, p.scale)
         rows.append({"coefficient": p.path, "kind": p.kind, "prior_low": p.low, "prior_high": p.high,
                      "scale": p.scale, "prior_median": m0, "prior_5": l0, "prior_95": h0,
                      "posterior_median": m1, "posterior_5": l1, "posterior_95": h1,
-                     "ks": ks_distance(col.to_numpy(float), col[ok].to_numpy(float))})
+                     "width_ratio": ratio, "ks": ks,
+                     "identified": bool(ratio <= WIDTH_IDENTIFIED or ks >= KS_IDENTIFIED)})
     return pd.DataFrame(rows).sort_values("ks", ascending=False, na_position="last").reset_index(drop=True)
 
 

@@ -4,8 +4,14 @@ state after every step (`sim.engines.batch.simulate`'s `observe` hook, which onl
 Each feature is a day since 6 January 2020 (-1: never) or a count, one value per run:
 
 - `sanctions_day`: the first day US sanctions were in force (F22, F23);
-- `talks_day`: the first day, with no formal request standing, on which Washington offered a
-  drawdown or accepted Baghdad's proposal, or a drawdown was agreed (F5, F6, F19);
+- `talks_day`: the first day, with no formal request standing, on which either side put a
+  new drawdown on the table (Baghdad asked for talks on one, F5; Washington offered one, F19)
+  or Washington accepted Baghdad's, or a drawdown was agreed: talks, whether or not they end
+  in a deal (F5, F6, F17, F19). The proposal standing on 6 January (the caretaker's request for
+  a delegation, F5) is the starting point, not a move of the run;
+- `standing_2020`, `standing_2021`: a formal request stands at the end of 2020 (of 2021):
+  made and not taken back by then, whether US forces are leaving under it or have stayed past
+  its deadline (F4, F10, F15); a request made and retracted does not settle the question;
 - `troops_2020`: US troops at the end of 2020 (day 360, 31 December 2020) (F3, F20);
 - `resolutions_2020`, `resolutions_absent_2020`: parliamentary resolutions passed in 2020
   after the one of 5 January, and those passed with every faction that can boycott (the
@@ -22,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.actors.washington import WashingtonAction
+from ..model.legal import Proposal
 from ..model.outcomes import RequestState
 from ..model.params import ModelParams
 
@@ -31,9 +38,10 @@ END_2020 = 360
 END_2021 = 725
 #: days after a resolution within which a formal request counts as the resolution's doing
 RESOLUTION_WINDOW_DAYS = 56
-FEATURES = ("sanctions_day", "talks_day", "troops_2020", "resolutions_2020", "resolutions_absent_2020",
-            "request_after_resolution")
+FEATURES = ("sanctions_day", "talks_day", "troops_2020", "standing_2020", "standing_2021", "resolutions_2020",
+            "resolutions_absent_2020", "request_after_resolution")
 _TALKS = (int(WashingtonAction.OFFER_DRAWDOWN), int(WashingtonAction.ACCEPT_PROPOSAL))
+_DRAWDOWN_PROPOSALS = (int(Proposal.WASHINGTON_DRAWDOWN), int(Proposal.BAGHDAD_DRAWDOWN))
 
 
 class Observer:
@@ -44,6 +52,11 @@ class Observer:
         self.sanctions_day = np.full(runs, -1, dtype=np.int64)
         self.talks_day = np.full(runs, -1, dtype=np.int64)
         self.troops_2020 = np.full(runs, np.nan)
+        self.standing_2020 = np.zeros(runs, dtype=bool)
+        self.standing_2021 = np.zeros(runs, dtype=bool)
+        self._proposal = None
+        self._proposal_size = None
+        self._agreed = None
         self.resolutions_2020 = np.zeros(runs, dtype=np.int64)
         self.resolutions_absent_2020 = np.zeros(runs, dtype=np.int64)
         self.request_after_resolution = np.zeros(runs, dtype=bool)
@@ -56,13 +69,17 @@ class Observer:
         day = p.day(step)
         if self._passed is None:
             self._passed = s.resolutions_passed.copy()
+            self._remember_talks(s)
             return
         no_request = s.request_state == RequestState.NONE
         first = (self.sanctions_day < 0) & s.sanctions_imposed
         self.sanctions_day[first] = day
-        talks = no_request & (np.isin(s.washington_action, _TALKS) | (s.drawdowns_agreed > 0))
+        on_table = np.isin(s.proposal, _DRAWDOWN_PROPOSALS)
+        new_proposal = on_table & ((s.proposal != self._proposal) | (s.proposal_size != self._proposal_size))
+        talks = no_request & (new_proposal | np.isin(s.washington_action, _TALKS) | (s.drawdowns_agreed > self._agreed))
         first = (self.talks_day < 0) & talks
         self.talks_day[first] = day
+        self._remember_talks(s)
         new = s.resolutions_passed - self._passed
         passed = new > 0
         if passed.any():
@@ -75,8 +92,17 @@ class Observer:
         fresh = requested & ~self._requested
         self.request_after_resolution |= fresh & (s.request_day - self._last_passed_day <= RESOLUTION_WINDOW_DAYS)
         self._requested = requested
-        if day - p.step_days < END_2020 <= day or (step == p.horizon_steps and np.isnan(self.troops_2020).any()):
+        last = step == p.horizon_steps
+        if day - p.step_days < END_2020 <= day or (last and np.isnan(self.troops_2020).any()):
             self.troops_2020 = np.where(np.isnan(self.troops_2020), s.troops, self.troops_2020)
+            self.standing_2020 = s.request_state == RequestState.ACTIVE
+        if day - p.step_days < END_2021 <= day or (last and day < END_2021):
+            self.standing_2021 = s.request_state == RequestState.ACTIVE
+
+    def _remember_talks(self, s) -> None:
+        self._proposal = s.proposal.copy()
+        self._proposal_size = s.proposal_size.copy()
+        self._agreed = s.drawdowns_agreed.copy()
 
     def columns(self) -> dict[str, np.ndarray]:
         return {name: getattr(self, name) for name in FEATURES}

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .features import END_2020, END_2021
+from .features import END_2020
 
 #: the levers of configs/experiment/calibration.yaml the patterns read
 ORDINARY, SUCH_PM = "no_such_pm", "such_pm"
@@ -70,13 +70,14 @@ def early_request(df):
 
 
 def settled_2020(df):
-    """F15: the question settled (a formal request made) by 31 December 2020."""
-    return _requested_by(df, END_2020)
+    """F15: the question settled by 31 December 2020: a formal request standing then (made and
+    not taken back; F4, F10). A request made and retracted leaves it open."""
+    return df["standing_2020"].astype(float)
 
 
 def settled_2021(df):
-    """F15: a formal request made by 31 December 2021."""
-    return _requested_by(df, END_2021)
+    """F15: a formal request standing on 31 December 2021."""
+    return df["standing_2021"].astype(float)
 
 
 def us_leaves_unasked_2020(df):
@@ -96,7 +97,8 @@ def rupture_2020(df):
 
 
 def talks_2020(df):
-    """F5, F6, F19: with no request standing, Washington offered or accepted a drawdown in 2020."""
+    """F5, F6, F17, F19: with no request standing, talks in 2020: either side put a new drawdown
+    on the table, Washington accepted Baghdad's, or one was agreed (`features.talks_day`)."""
     d = df["talks_day"]
     return ((d >= 0) & (d <= END_2020)).astype(float)
 
@@ -125,7 +127,8 @@ STATISTICS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
 #: replications, so common random numbers): name -> (statistic, lever, minus lever)
 DIFFERENCES = {"unless_gap": ("settled_2021", SUCH_PM, ORDINARY)}
 #: the features each statistic needs beyond a sweep table's own columns
-NEEDS = {"us_leaves_unasked_2020": ("troops_2020",), "resolutions_absent": ("resolutions_2020",),
+NEEDS = {"settled_2020": ("standing_2020",), "settled_2021": ("standing_2021",),
+         "settled_2021_such_pm": ("standing_2021",), "us_leaves_unasked_2020": ("troops_2020",), "resolutions_absent": ("resolutions_2020",),
          "request_after_resolution": ("request_after_resolution",), "rupture_2020": ("sanctions_day",),
          "talks_2020": ("talks_day",)}
 

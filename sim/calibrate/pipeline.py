@@ -28,6 +28,8 @@ from .schema import CalibrateConfig
 
 log = logging.getLogger(__name__)
 CALIBRATION_DIR = CONFIG_ROOT / "calibration"
+#: runs per lever of the uncalibrated baseline in the report's prior-predictive check
+BASELINE_RUNS = 4000
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Result:
     morris: pd.DataFrame | None
     sobol: pd.DataFrame | None
     wall_s: float
+    baseline: pd.Series | None = None  # the uncalibrated baseline's statistics (prior-predictive check)
+    baseline_runs: int = 0
 
     @property
     def acceptance_rate(self) -> float:
@@ -149,12 +153,17 @@ def calibrate(settings: CalibrateConfig, progress: bool = False) -> Result:
     out_cols = [c for c in table.columns if c.split(".")[0] in plan.levers and ".pattern" not in c]
     outs = abc.outputs_summary(table, ok, out_cols)
 
+    # the uncalibrated baseline against the same bands: what the calibration adds to it
+    baseline_runs = BASELINE_RUNS
+    base_row = runner.set_summary(lever_cfgs, [], np.zeros((1, 0)), np.array([0]), baseline_runs, patterns)
+    baseline = pd.Series({p.name: float(base_row[f"pattern.{p.name}"].iloc[0]) for p in patterns})
+
     morris_t = sobol_t = None
     if settings.screening.enabled:
         morris_t, sobol_t = _screen(settings, base, priors, chunk_dir, progress)
 
     result = Result(out, table, ok, marg, rate, combos, sens, outs, patterns, priors, morris_t, sobol_t,
-                    time.perf_counter() - t0)
+                    time.perf_counter() - t0, baseline, baseline_runs)
     write(result, settings, plan)
     return result
 

@@ -84,6 +84,33 @@ def figures(r, folder: Path, top: list[str]) -> list[str]:
     return names
 
 
+def _identification(r) -> list[str]:
+    """Which coefficients the patterns constrain, and the ones the article cannot identify."""
+    from .abc import KS_IDENTIFIED, WIDTH_IDENTIFIED
+
+    m = r.marginals
+    if not r.accepted.any() or "identified" not in m:
+        return []
+    ident = m[m["identified"]]
+    loose = m[~m["identified"]]
+    return [
+        "## What the article's statements identify",
+        "",
+        f"A coefficient counts as constrained when its posterior 90% interval is at most {WIDTH_IDENTIFIED:g} of "
+        f"the prior's or its marginal moved (KS distance at least {KS_IDENTIFIED:g}). "
+        f"**{len(ident)} of {len(m)}** are constrained"
+        + (": " + ", ".join(f"`{c}` ({_fmt(w)}, ks {_fmt(k)})" for c, w, k in
+                            zip(ident.coefficient, ident.width_ratio, ident.ks)) if len(ident) else "") + ".",
+        "",
+        f"**Not identified by the article ({len(loose)})**: the patterns, statements about what had happened "
+        "by January 2020 and what the article's experts expected, do not speak to these coefficients strongly "
+        "enough to narrow them; their posterior is their prior, and a result that depends on them depends on "
+        "the prior range (configs/calibration/priors.yaml), not on the article: "
+        + (", ".join(f"`{c}`" for c in loose.coefficient) or "none") + ".",
+        "",
+    ]
+
+
 def write_report(r, settings, plan) -> Path:
     out = Path(r.out)
     exp = plan.experiment
@@ -120,8 +147,25 @@ def write_report(r, settings, plan) -> Path:
         "",
         _table(pd.DataFrame([{"pattern": p.name, "facts": ", ".join(p.facts), "lever": p.lever,
                               "band": f"[{p.low:g}, {p.high:g}]",
-                              "prior sets in band": float(np.mean(p.accepts(r.sets[f'pattern.{p.name}']))),
                               "statistic": p.statistic} for p in r.patterns])),
+        "",
+        "## Prior-predictive check",
+        "",
+        "Before any set is accepted: the share of the prior sets whose statistic lies in each band (a band that "
+        "nearly every prior set passes constrains little), and the uncalibrated baseline's own statistic"
+        + (f" over {r.baseline_runs:,} runs per lever" if r.baseline is not None else "") + ".",
+        "",
+        _table(pd.DataFrame([{"pattern": p.name, "band": f"[{p.low:g}, {p.high:g}]",
+                              "prior sets in band": float(np.mean(p.accepts(r.sets[f'pattern.{p.name}']))),
+                              "baseline": (float(r.baseline[p.name]) if r.baseline is not None else float("nan")),
+                              "baseline in band": ("–" if r.baseline is None else
+                                                   ("yes" if bool(p.accepts(r.baseline[p.name])) else "no"))}
+                             for p in r.patterns])),
+        "",
+        f"Prior sets passing every band: {r.acceptance_rate:.2%}"
+        + ("" if r.baseline is None else
+           f"; the baseline passes {sum(bool(p.accepts(r.baseline[p.name])) for p in r.patterns)} of "
+           f"{len(r.patterns)} bands") + ".",
         "",
         "How each band was read from the article:",
         "",
@@ -148,10 +192,14 @@ def write_report(r, settings, plan) -> Path:
                                                  r.marginals.posterior_95)],
                                   range=[f"[{_fmt(a)}, {_fmt(b)}] {s}" for a, b, s in
                                          zip(r.marginals.prior_low, r.marginals.prior_high, r.marginals.scale)])
-               [["coefficient", "kind", "range", "prior", "posterior", "ks"]]),
+               [["coefficient", "kind", "range", "prior", "posterior", "width_ratio", "ks"]]),
+        "",
+        "`width_ratio` is the posterior's 90% interval over the prior's (on the logarithm for a log-uniform "
+        "prior): below 1, the patterns narrowed the coefficient.",
         "",
         *[f"![{f}]({f})" for f in figs],
         "",
+        *_identification(r),
         "## Outputs before and after",
         "",
         "Mean over the sets of the prior sweep and over the accepted ones (posterior predictive):",
