@@ -675,27 +675,36 @@ N_DEALS = 2_000       # runs per rationality in the pricing check (stepped one w
 
 def deal_pricing(n: int, *overrides: str) -> dict:
     """What a deal avoids, at the model's own hazards: in the runs that strike a drawdown, the
-    chance of a formal request in the rest of the run that the deal was priced at (the PM's
-    request hazard of the outlook both sides read just before, `views.outlook_now`, held
-    constant), against the share of the same runs (same ids) that make a request after that
-    day when no drawdown can be agreed (`NO_DEALS`)."""
+    chance of a formal request in the rest of the run that the first deal was priced at (the
+    PM's request hazard in the outlook the side closing the deal read as it decided,
+    `views.outlook_now` just before its stage, held constant), against the share of the same
+    runs (same ids) that make a request after that day when no drawdown can be agreed
+    (`NO_DEALS`)."""
+    from sim.model import draws, stages
     from sim.model.views import outlook_now
+    from sim.model.week import run_week
 
     p = params(*overrides)
     ids = np.arange(n)
+    keys = draws.run_key(p.seed, ids.astype(np.uint64))
+    s = initial_state(p, n)
     first = np.full(n, -1)
     priced = np.full(n, np.nan)
     size = np.full(n, np.nan)
-    look = agreed = target = None
-    for step, s in trace(p, ids, p.horizon_steps):
-        if look is not None:
+    for week in range(1, p.horizon_steps + 1):
+        day = p.day(week)
+
+        def perform(stage, week=week, day=day):
+            look = outlook_now(s, p, week) if stage.name in ("government", "washington") else None
+            agreed, target = s.drawdowns_agreed.copy(), s.troop_target.copy()
+            stages.run_stage(stage, s, p, week, keys)
             new = (s.drawdowns_agreed > agreed) & (first < 0)
-            day = p.day(step)
-            priced[new] = 1.0 - np.exp(-look["hazard"][new] * (p.horizon_days - day))
-            size[new] = (target[new] - s.troop_target[new]) / p.world.initial_troops
-            first[new] = day
-        agreed, target = s.drawdowns_agreed.copy(), s.troop_target.copy()
-        look = outlook_now(s, p, step)
+            if look is not None and new.any():
+                priced[new] = 1.0 - np.exp(-look["hazard"][new] * (p.horizon_days - day))
+                size[new] = (target[new] - s.troop_target[new]) / p.world.initial_troops
+                first[new] = day
+
+        run_week(s, p, week, keys, perform=perform)
     without = runs(n, *overrides, *NO_DEALS)
     day = without["formal_request_day"]
     deal = first >= 0
@@ -739,8 +748,8 @@ def deals_block() -> str:
         "",
         f"What the deals avoid, at the model's own hazards (N = {N_DEALS:,} runs per row): of the runs that agree a "
         "drawdown, the mean drawdown (share of the January force), the chance of a formal request in the rest of "
-        "the run that the first deal was priced at (the PM's request hazard both sides read just before it, held "
-        "constant; mean and median), and the share of the same runs that make a request after that day when no "
+        "the run that the first deal was priced at (the PM's request hazard in the outlook the side closing the deal "
+        "read as it decided, held constant; mean and median), and the share of the same runs that make a request after that day when no "
         "drawdown can be agreed (`behaviour.min_deal` 1, same run ids); last, P(request) with deals and without.",
         "",
         table(["calibrated scenario", "runs with a deal", "mean drawdown", "priced chance of a request (median)",

@@ -49,6 +49,7 @@ class Result:
     wall_s: float
     baseline: pd.Series | None = None  # the uncalibrated baseline's statistics (prior-predictive check)
     baseline_runs: int = 0
+    reused_chunks: tuple[int, int] = (0, 0)  # prior-sweep chunks read back from an earlier run, of all
 
     @property
     def acceptance_rate(self) -> float:
@@ -144,6 +145,7 @@ def calibrate(settings: CalibrateConfig, progress: bool = False) -> Result:
     log.info("prior sweep: %d sets x %d levers x %d runs = %s runs, %d coefficients", plan.points,
              len(plan.levers), reps, f"{plan.total_runs:,}", len(paths))
     table = runner.compute(tasks, chunk_dir, tag, settings.workers, _reporter("prior sweep") if progress else None)
+    reused = (int(table.attrs.get("reused_chunks", 0)), int(table.attrs.get("chunks", 0)))
     ok = abc.accepted(table, patterns)
     table["failed_patterns"] = abc.failed_names(table, patterns)
     marg = abc.marginals(table, ok, priors)
@@ -163,7 +165,7 @@ def calibrate(settings: CalibrateConfig, progress: bool = False) -> Result:
         morris_t, sobol_t = _screen(settings, base, priors, chunk_dir, progress)
 
     result = Result(out, table, ok, marg, rate, combos, sens, outs, patterns, priors, morris_t, sobol_t,
-                    time.perf_counter() - t0, baseline, baseline_runs)
+                    time.perf_counter() - t0, baseline, baseline_runs, reused)
     write(result, settings, plan)
     return result
 

@@ -84,6 +84,22 @@ def figures(r, folder: Path, top: list[str]) -> list[str]:
     return names
 
 
+def _redundant(r) -> list[str]:
+    """The patterns that reject (almost) no set the others accept: left out, the acceptance
+    grows by less than 1%."""
+    sens = r.sensitivity.set_index("bands")
+    acc = int(r.accepted.sum())
+    if acc == 0:
+        return []
+    names = [p.name for p in r.patterns
+             if f"without {p.name}" in sens.index and sens.loc[f"without {p.name}", "accepted"] < 1.01 * acc]
+    if not names:
+        return ["Every pattern rejects sets the others accept (left out, the acceptance grows by 1% or more).", ""]
+    return [f"Left out, these patterns change the acceptance by less than 1%: {', '.join(f'`{n}`' for n in names)}. "
+            "Their bands hold in nearly every set the other patterns accept, so they confirm the posterior rather "
+            "than shape it (their share of prior sets in band is in the prior-predictive check above).", ""]
+
+
 def _identification(r) -> list[str]:
     """Which coefficients the patterns constrain, and the ones the article cannot identify."""
     from .abc import KS_IDENTIFIED, WIDTH_IDENTIFIED
@@ -126,7 +142,9 @@ def write_report(r, settings, plan) -> Path:
         f"({', '.join(plan.levers)}) x {plan.replications} runs (root seed {exp.seed}, {exp.horizon_weeks} weeks). "
         f"A set is accepted when every statistic lies in its band (configs/calibration/patterns.yaml). "
         f"Calibrated: {len(r.priors)} coefficients ({kinds.get('assumption', 0)} marked assumption, "
-        f"{kinds.get('sign', 0)} whose facts give only a sign); wall time {r.wall_s:.0f} s.",
+        f"{kinds.get('sign', 0)} whose facts give only a sign); wall time {r.wall_s:.0f} s"
+        + (f" ({r.reused_chunks[0]} of the prior sweep's {r.reused_chunks[1]} chunks read back from an earlier run "
+           "of the same plan in `chunks/`, so not the cost of computing it)" if r.reused_chunks[0] else "") + ".",
         "",
         f"**Acceptance rate: {acc:,} of {n:,} sets = {r.acceptance_rate:.2%}.**",
         "",
@@ -214,6 +232,7 @@ def write_report(r, settings, plan) -> Path:
         "",
         _table(r.sensitivity),
         "",
+        *_redundant(r),
     ]
     if r.morris is not None:
         from .screening import ranking

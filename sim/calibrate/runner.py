@@ -191,7 +191,9 @@ def compute(tasks: list[tuple], out: Path, tag: str, workers: int | None = None,
             except BrokenProcessPool:
                 raise WorkerLost("a worker process died (killed by a signal or out of memory?); the sets "
                                  f"finished so far are saved in {out} and a rerun resumes from them") from None
-    return pd.concat([results[i] for i in range(len(tasks))], ignore_index=True)
+    table = pd.concat([results[i] for i in range(len(tasks))], ignore_index=True)
+    table.attrs["chunks"], table.attrs["reused_chunks"] = len(tasks), len(tasks) - len(todo)
+    return table
 
 
 def chunks(n: int, size: int) -> list[tuple[int, int]]:
