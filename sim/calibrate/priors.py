@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from ..config.schema import ScenarioConfig
 from ..model.params import sections
 
-#: coefficients whose number comes from data (docs/facts.md, the 2018 election, the constitution)
-DATA = frozenset({"world.initial_troops", "parliament.total_seats", "parliament.quorum",
+#: coefficients whose number comes from data (docs/facts.md, the 2018 election, the constitution;
+#: the notice period is the 2014 notes' year, F4)
+DATA = frozenset({"world.initial_troops", "parliament.total_seats", "parliament.quorum", "legal.notice_days",
                   "parliament.initial_resolutions"})
 #: name parts of coefficients known only to a factor (rates per day, decays, noise, durations)
 _RATE_WORDS = ("rate", "decay", "reversion", "volatility", "_days")
