@@ -18,7 +18,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,ray,app]" 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,ray,app,ema]" 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import sim, mesa, hydra, solara, SALib, prim, sklearn" || { echo "setup: installation failed" >&2; exit 1; }
 # Solara's JavaScript from the npm registry, so the browser app works with no internet
 if command -v npm >/dev/null; then

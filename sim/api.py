@@ -13,7 +13,11 @@ as a dict of dotted keys, `overrides={"scenario.sanctions.credibility": 0.9}`, o
 arguments with `__` for the dot, `sanctions__credibility=0.9`. In `run` and `ensemble` a key
 may leave out `scenario.` (`sanctions.credibility`); in `sweep`, `experiment.` (`seed=3` is
 `experiment.seed=3`). A refused override raises `sim.config.ConfigError` (a ValueError)
-whose message names the key, the value and what is allowed.
+whose message names the key, the value and what is allowed. Wherever a number is taken (an
+override's value, `seed`, `runs`, the analysis' settings) a NumPy number or 0-d array is
+taken as the Python number it holds (`sim.config.validate.python_value`), as EMA Workbench
+and other tools that sample with NumPy pass them; `sim.ema` runs an experiment's runs for
+EMA Workbench through the batch engine.
 
 Nothing heavy is imported here: pandas, matplotlib, Hydra and the model are imported by the
 functions that need them, so `import sim` stays cheap.
@@ -136,7 +140,9 @@ def run(scenario: str = "baseline", seed: int | None = 0, *, overrides: Mapping[
     module docstring; `sim.run("baseline", sanctions__credibility=0.9)` is
     `python -m sim scenario.sanctions.credibility=0.9`."""
     from .abm.model import NegotiationModel
+    from .config.validate import python_value
 
+    seed = python_value(seed)  # type: ignore[assignment]
     lines, cfg = _run_overrides(scenario, seed, overrides, options)
     model = NegotiationModel.from_scenario(scenario, seed, lines, record=True)
     summary = model.run()
@@ -151,10 +157,14 @@ def ensemble(scenario: str = "baseline", runs: int = 1000, seed: int | None = 0,
     of a sweep's runs.parquet (`run_id`, ..., every field of summary.json). Row i is the run
     `sim.run(scenario, seed)` would give with run index i (row 0: that very run)."""
     from .config import ConfigError
+    from .config.validate import check_seed, python_value
     from .ensembles import ensemble_table
     from .model import draws
     from .sweep.resources import check_runs_fit
 
+    runs, seed = python_value(runs), python_value(seed)  # type: ignore[assignment]
+    if seed is not None:
+        check_seed("seed", seed)  # before a fresh seed is drawn or a float is cut to an integer
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise ConfigError("runs", runs, "an integer >= 1")
     check_runs_fit(runs, "runs")
@@ -238,9 +248,11 @@ def sweep(experiment: str, runs: int | None = None, *, overrides: Mapping[str, o
     from .config.experiment import ExperimentConfig
     from .config.overrides import check_command_overrides, override_strings
     from .config.safety import check_command_line
+    from .config.validate import python_value
     from .sweep.job import run_job
     from .sweep.schema import SweepConfig, register_sweep_schema
 
+    runs = python_value(runs)  # type: ignore[assignment]
     if not isinstance(experiment, str):
         raise ConfigError("experiment", experiment, "the name of an experiment of configs/experiment/")
     values: dict[str, object] = {"progress": False, **(overrides or {}), **options}
@@ -289,8 +301,10 @@ def analyze(sweep: Sweep | str | Path, out: str | Path | None = None, *, sobol: 
     import sys
 
     from .analysis.report import Settings, check_settings, compute, write_report
+    from .config.validate import python_value
     from .files import check_destination
 
+    fan_runs, seed, threshold, prim_rows = (python_value(v) for v in (fan_runs, seed, threshold, prim_rows))  # type: ignore[assignment]
     folder = sweep.path if isinstance(sweep, Sweep) else Path(sweep)
     sobol_dir = sobol.path if isinstance(sobol, Sweep) else sobol
     settings = Settings(seed=seed, fan=fan, fan_runs=fan_runs, threshold=threshold, prim_rows=prim_rows,

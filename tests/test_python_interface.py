@@ -47,8 +47,10 @@ def test_the_functions_survive_every_later_import():
         import importlib, pkgutil, sys, types
         import sim
         from sim import api
+        import importlib.util
+        optional = () if importlib.util.find_spec("ema_workbench") else ("sim.ema",)  # the `ema` extra
         names = [m.name for m in pkgutil.walk_packages(sim.__path__, "sim.")
-                 if not m.name.endswith("__main__") and not m.name.startswith("sim.webapp")]
+                 if not m.name.endswith("__main__") and not m.name.startswith("sim.webapp") and m.name not in optional]
         for name in names:
             importlib.import_module(name)
         import sim.sweep.runner, sim.analyze.cli, sim.single_run
@@ -223,6 +225,77 @@ def test_ensemble_overrides_change_the_runs():
                         government__formation_rate=1.0)
     assert set(base["outcome"]) <= set(OUTCOMES) and set(sure["outcome"]) <= set(OUTCOMES)
     assert sure["formal_request_week"].notna().mean() > base["formal_request_week"].notna().mean()
+
+
+def test_ensemble_refuses_a_seed_that_is_not_an_integer():
+    """A seed is checked before it is used: 2.5 is not cut to 2, nor True taken for 1."""
+    for seed in (2.5, True, -1, "3"):
+        with pytest.raises(ConfigError) as err:
+            sim.ensemble("baseline", runs=2, seed=seed)
+        assert str(err.value).startswith("seed = ")
+
+
+# ---------------------------------------------------------------- NumPy numbers
+# what EMA Workbench, SALib or any NumPy sampler passes: np.float64 is a float whose repr,
+# np.float64(0.3), Hydra cannot read; np.int64 and np.bool_ are not Python ints and bools
+NUMPY_AND_PYTHON = [
+    (np.float64(0.3), 0.3), (np.float32(0.5), 0.5), (np.array(0.3), 0.3), (np.int64(3), 3), (np.int32(-2), -2),
+    (np.bool_(True), True), (np.array(7), 7), (np.array([0.5, 1.0]), [0.5, 1.0]), (np.uint8(4), 4),
+]
+
+
+@pytest.mark.parametrize("given, plain", NUMPY_AND_PYTHON, ids=lambda v: repr(v))
+def test_python_value_is_the_python_number_a_numpy_value_holds(given, plain):
+    from sim.config.overrides import format_value
+    from sim.config.validate import python_value
+
+    got = python_value(given)
+    assert got == plain and type(got) is type(plain)
+    assert format_value(given) == format_value(plain)
+    assert python_value(0.3) == 0.3 and python_value("a") == "a" and python_value(None) is None
+
+
+def test_run_takes_numpy_numbers_as_the_python_numbers_they_hold():
+    r = sim.run("max_pressure", seed=np.int64(3), horizon_weeks=np.int64(20),
+                overrides={"scenario.sanctions.credibility": np.float64(0.9)}, factions__kurds__seats=np.array(50))
+    plain = sim.run("max_pressure", seed=3, horizon_weeks=20, overrides={"scenario.sanctions.credibility": 0.9},
+                    factions__kurds__seats=50)
+    assert r.overrides == plain.overrides and r.config == plain.config and r.summary == plain.summary
+    assert type(r.seed) is int and r.seed == 3
+
+
+def test_ensemble_takes_numpy_numbers_as_the_python_numbers_they_hold():
+    given = dict(runs=np.int64(30), seed=np.uint32(2), sanctions__credibility=np.float64(0.3),
+                 overrides={"government.formation_rate": np.array(0.02), "factions.kurds.active": np.bool_(True)})
+    plain = dict(runs=30, seed=2, sanctions__credibility=0.3,
+                 overrides={"government.formation_rate": 0.02, "factions.kurds.active": True})
+    pd.testing.assert_frame_equal(sim.ensemble("baseline", **given), sim.ensemble("baseline", **plain))
+
+
+@pytest.mark.parametrize("key, numpy_value, plain_value", [
+    ("runs", np.int64(0), 0), ("runs", np.float64(2.5), 2.5), ("runs", np.bool_(True), True),
+    ("seed", np.int64(-1), -1), ("seed", np.float64(2.0), 2.0),
+    ("sanctions__credibility", np.float64(1.5), 1.5), ("horizon_weeks", np.int64(0), 0),
+    ("factions__kurds__seats", np.float64(50.5), 50.5),
+])
+def test_bad_numpy_numbers_are_refused_as_the_python_numbers_are(key, numpy_value, plain_value):
+    """The same one-line ConfigError, naming the key and the value as Python writes it."""
+    messages = []
+    for value in (numpy_value, plain_value):
+        with pytest.raises(ConfigError) as err:
+            sim.ensemble("baseline", **{"runs": 2, key: value})
+        messages.append(str(err.value))
+    assert messages[0] == messages[1] and "\n" not in messages[0] and "np." not in messages[0]
+    assert key.replace("__", ".") in messages[0]
+
+
+def test_sweep_and_analyze_take_numpy_numbers(tmp_path):
+    s = sim.sweep("baseline", runs=np.int64(20), out=str(tmp_path / "s"), workers=np.int64(1),
+                  seed=np.int64(4))
+    assert len(s.table) == 20 and s.metadata["root_seed"] == 4
+    a = sim.analyze(s, fan=False, prim_rows=np.int64(100), threshold=np.float64(0.5), seed=np.int64(1),
+                    fan_runs=np.int64(0))
+    assert a.report.is_file()
 
 
 # ---------------------------------------------------------------- sim.sweep and sim.analyze

@@ -27,7 +27,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .safety import primary_defaults
-from .validate import ConfigError
+from .validate import ConfigError, python_value
 
 #: the name of the Hydra package a config group's option is placed in, by group
 GROUP_PACKAGES = {"scenario": "scenario", "experiment": "experiment"}
@@ -247,7 +247,9 @@ def check_command_overrides(args: Iterable[str], root: type, config_name: str, c
 # ---------------------------------------------------------------- from Python to override strings
 def format_value(value: object) -> str:
     """A Python value in Hydra's override grammar: numbers, booleans, None, strings (quoted
-    when needed), lists and dicts of those."""
+    when needed), lists and dicts of those; NumPy numbers and arrays as the Python values
+    they hold (`python_value`)."""
+    value = python_value(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -267,8 +269,6 @@ def format_value(value: object) -> str:
         return "[" + ",".join(format_value(v) for v in value) + "]"
     if isinstance(value, Mapping):
         return "{" + ",".join(f"{k}:{format_value(v)}" for k, v in value.items()) + "}"
-    if hasattr(value, "item") and callable(value.item):  # a NumPy scalar
-        return format_value(value.item())
     raise ConfigError("override", value, "a number, a boolean, None, a string, or a list or dict of those")
 
 

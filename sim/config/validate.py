@@ -13,6 +13,8 @@ import dataclasses
 import datetime as dt
 import math
 
+import numpy as np
+
 from ..model.bargaining import COLLECTIVE_RULES
 from ..model.bdm_readings import BDM_READINGS
 from ..model.stages import STAGE_NAMES
@@ -38,6 +40,23 @@ def _fmt(x: float) -> str:
 def is_int_field(f: dataclasses.Field) -> bool:
     """A field declared `int` (the schema uses postponed annotations, so the type is a string)."""
     return f.type in (int, "int")
+
+
+def python_value(value: object) -> object:
+    """The Python value a NumPy value holds: a NumPy scalar or a 0-d array as its number or
+    boolean (`np.float64(0.3)` -> 0.3, `np.int64(3)` -> 3, `np.bool_(True)` -> True), an
+    array of one or more dimensions as a list of those; anything else unchanged. The Python
+    interface passes every number it is given through this first, so a NumPy value is taken,
+    checked and refused exactly as the Python value it holds (`np.float64` is a float whose
+    repr, `np.float64(0.3)`, is not a number to Hydra; `np.int64` is not an int)."""
+    if isinstance(value, np.ndarray):
+        return python_value(value[()]) if value.ndim == 0 else value.tolist()
+    if isinstance(value, np.generic):
+        item = value.item()
+        if isinstance(item, np.generic):  # a long double has no Python twin: the nearest float
+            return complex(item) if np.iscomplexobj(item) else float(item)
+        return item
+    return value
 
 
 def check_seed(key: str, seed: object, null_allowed: bool = True) -> None:
