@@ -10,7 +10,7 @@ so an ensemble can be set beside a single run or a role-played game fairly.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,6 +35,8 @@ class Ensemble:
     horizon_weeks: int
     start_date: dt.date
     step_days: int
+    #: every summary column of the runs (`summary.json`'s fields), by name
+    columns: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def runs(self) -> int:
@@ -104,7 +106,7 @@ def ensemble_of(scenario: str, run_ids, seed: int = 0, *, overrides: tuple[str, 
         scenario=scenario, seed=int(params.seed), run_ids=run_ids,
         outcome=np.asarray(cols["outcome"]), formal_request_week=np.asarray(cols["formal_request_week"]),
         horizon_weeks=int(cfg.horizon_weeks), start_date=dt.date.fromisoformat(cfg.start_date),
-        step_days=int(cfg.step_days),
+        step_days=int(cfg.step_days), columns={k: np.asarray(v) for k, v in cols.items()},
     )
 
 

@@ -65,13 +65,28 @@ def _open(url, opener=None, **form):
     return opener, status, body, where
 
 
-@pytest.mark.parametrize("length,status", [(b"-1", 400), (b"abc", 400), (b"1e3", 400), (b"20000", 413)])
+@pytest.mark.parametrize("length,status", [(b"-1", 400), (b"abc", 400), (b"1e3", 400), (b"\xb2", 400),
+                                           (b"\xd9\xa3", 400), (b"20000", 413)])
 def test_a_bad_content_length_gets_an_answer(server, capfd, length, status):
+    """'\\xb2' (the superscript two, as the server reads the header: Latin-1) passes
+    str.isdigit() and int() refuses it: a 400, not a traceback and an empty reply."""
     srv, url = server
     reply = _raw(srv.server_address[1], b"POST /join HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + b"\r\n\r\n")
     assert reply.startswith(f"HTTP/1.0 {status}".encode()), reply[:200]
     assert b"Content-Length" in reply and b"not allowed" in reply
     assert _call(_client(), url + "/")[0] == 200  # the server goes on
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("seed", ["\u00b2", "\u0663", "\uff11"])
+def test_a_number_in_other_digits_is_refused_not_a_traceback(server, capfd, seed):
+    """Form fields are numbers only in the digits 0-9: '\u00b2' (isdigit, and int() refuses it),
+    the Arabic-Indic three and the full-width one (int() would read them) get the form again with
+    a message, and the server goes on."""
+    srv, url = server
+    _opener, status, body, _where = _open(url, seed=seed)
+    assert status == 400 and "seed = " in body and "is not allowed" in body
+    assert _call(_client(), url + "/")[0] == 200
     assert "Traceback" not in capfd.readouterr().err
 
 
@@ -169,3 +184,20 @@ def test_lan_addresses_are_this_computer_s_and_never_loopback():
     assert all(not ipaddress.ip_address(ip).is_loopback for ip in found)
     address, note = classroom.addresses("0.0.0.0", 8766, None)
     assert address == (f"http://{found[0]}:8766/" if found else "http://THIS-COMPUTER:8766/")
+
+
+def test_the_facilitator_chooses_the_group_shown(server):
+    """With several groups the facilitator's page shows the group asked for (`?g=`): its
+    situation, its story and, after the game, its decisions and fork; a group that does not
+    exist is refused."""
+    srv, url = server
+    fac, status, body, where = _open(url, groups="2", role_pm="1")
+    code = re.search(r"id='code'>(\w+)<", body).group(1)
+    assert "id='groupform'" in body and "<option value='1' selected>group 1</option>" in body
+    room = srv.RequestHandlerClass.lobby.room(code)
+    room.advance(room.facilitator_key, group=2)  # group 2 is a turn ahead of group 1
+    status, page, _h, _ = _call(fac, f"{url}/f/{code}?g=2")
+    assert status == 200 and "<option value='2' selected>group 2</option>" in page
+    assert "Turn 2:" in page and "Turn 1:" not in page
+    assert f"/v/{code}?g=2&amp;all=1" in page or f"/v/{code}?g=2&all=1" in page
+    assert _call(fac, f"{url}/f/{code}?g=9")[0] == 403

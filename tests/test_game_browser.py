@@ -12,7 +12,9 @@ budget (30 minutes at 90 s a turn); the debrief shows each decision against the 
 actor, a fork and the discussion questions; a fourth browser without the code can neither
 join nor move. The smallest font on every page is measured with getComputedStyle.
 
-The short test (default suite): the pages' smallest fonts at 1280x720 are 20 px or more.
+The short test (default suite): the pages' smallest fonts at 1280x720 are 20 px or more,
+and a student sees every option and the Decide button without scrolling (also checked at
+every decision of the whole game).
 
 Screenshots at 1280x720 and 1920x1080 go to docs/img/ when UPDATE_SCREENSHOT=1 (the
 README's pictures), else to a temporary folder."""
@@ -54,6 +56,29 @@ SMALLEST_FONT = """() => {
     }
     return best;
 }"""
+
+
+#: every option of the decision form and its Decide button, against the viewport, before any scrolling
+IN_VIEW = """() => {
+    const form = document.getElementById('choose');
+    if (!form) return null;
+    const parts = [...form.querySelectorAll('.option'), form.querySelector('button')];
+    return {scrolled: window.scrollY, width: window.innerWidth, height: window.innerHeight,
+            boxes: parts.map(el => { const r = el.getBoundingClientRect();
+                                     return [el.textContent.trim().slice(0, 40), r.top, r.bottom, r.left, r.right]; })};
+}"""
+
+
+def _decide_in_view(page, who: str) -> float:
+    """Every option and the Decide button lie inside the viewport as the page opens (no
+    scrolling); returns the button's bottom edge (px)."""
+    got = page.evaluate(IN_VIEW)
+    assert got is not None, (who, "no decision form")
+    assert got["scrolled"] == 0, who
+    for text, top, bottom, left, right in got["boxes"]:
+        assert top >= 0 and bottom <= got["height"] and left >= 0 and right <= got["width"], (
+            who, text, round(bottom), got["height"])
+    return got["boxes"][-1][2]
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +157,7 @@ def _choose(page, url, code, role, name, memo=""):
     _goto(page, f"{url}/p/{code}/1/{role}")
     if page.locator("#choose").count() == 0:
         return None
+    _decide_in_view(page, role)  # at 1280x720, every option and the Decide button without scrolling
     turn = int(page.locator("#choose input[name=turn]").get_attribute("value"))
     values = [v.get_attribute("value") for v in page.locator("#choose input[name=choice]").all()]
     assert values.count("keep") <= 1 and len(values) == len(set(values))  # each course once
@@ -288,19 +314,29 @@ def test_a_class_plays_a_whole_game_in_the_browser(server, browser, tmp_path):
 
 
 def test_the_game_s_pages_read_from_the_back_of_the_room(server, browser):
-    """At 1280x720 the smallest text on the home page, the facilitator's page and a student's
-    page is 20 px or more (getComputedStyle of every visible text)."""
+    """At 1280x720 the smallest text on the home page, the facilitator's page and the
+    students' pages is 20 px or more (getComputedStyle of every visible text), and each
+    student sees every option and the Decide button without scrolling (Washington's menu,
+    the longest, with Baghdad's request for talks on the table)."""
     url = server
     ctx, fac, code = _open_game(browser, url, scenario="baseline", seed=2)
-    sctx, student = _join(browser, url, code, "tehran")
+    seats = {role: _join(browser, url, code, role) for role in ("pm", "washington", "tehran")}
     home = ctx.new_page()
     home.goto(url + "/")
-    for name, page in (("home", home), ("facilitator", fac), ("student", student)):
+    assert seats["washington"][1].locator(".choices .table").count() == 1  # something on the table
+    pages = [("home", home), ("facilitator", fac)] + [(f"student ({r})", page) for r, (_c, page) in seats.items()]
+    for name, page in pages:
         px, where, text = _min_font(page)
         print(f"\nsmallest font on the {name} page at 1280x720: {px:g} px ({where}: {text!r})")
         assert px >= MIN_FONT_PX, (name, px, where, text)
+    for role, (_c, page) in seats.items():
+        bottom = _decide_in_view(page, role)
+        print(f"{role}: {page.locator('#choose .option').count()} options, the Decide button ends at {bottom:.0f} px "
+              f"of {VIEW['height']}")
+    assert seats["washington"][1].locator("details.brief[open]").count() == 0  # the brief is folded
     ctx.close()
-    sctx.close()
+    for sctx, _page in seats.values():
+        sctx.close()
 
 
 #: chromium is needed; the whole game is slow (marked on it), the fonts' test is short

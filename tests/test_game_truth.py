@@ -170,3 +170,21 @@ def test_a_posture_that_goes_on_is_kept_not_closed():
     assert g.needs_choice("washington") == (len(menu) > 1)
     text = options_text(g, choosable(g, "washington"), "washington")
     assert "0. Keep your course: withdraw on schedule" in text and "nan" not in text
+
+
+def test_the_request_for_talks_leaves_the_table_once_a_formal_request_is_made():
+    """anti_american_pm, seed 1: Baghdad's opening request for talks (F5) waits for
+    Washington at the start; once the PM has made the formal request Washington can no longer
+    accept it (the model keeps it waiting until Washington's next answer), so "On the table"
+    no longer shows it, in the terminal or on the class game's page."""
+    from sim.model.legal import Proposal
+    from sim.model.outcomes import RequestState
+
+    g = Game("pm,washington", "anti_american_pm", seed=1, days_per_turn=91)
+    assert "Baghdad has asked for talks" in g.on_the_table("washington")[0]
+    g.play_turn({"pm": _code(g, "pm", "formal_request")})
+    assert int(g.model.state.request_state[0]) == RequestState.ACTIVE
+    assert int(g.model.state.proposal[0]) == Proposal.BAGHDAD_DRAWDOWN, "precondition: the talks still wait"
+    assert "accept_proposal" not in g.open_names("washington")
+    assert g.on_the_table("washington") == []
+    assert "asked for talks" not in options_text(g, choosable(g, "washington"), "washington", show_payoffs=False)

@@ -72,8 +72,9 @@ def test_two_roles_hot_seat_to_the_outcome_then_stop():
     assert "the Iraqi prime minister, your choice:" in out and "Washington, your choice:" in out
     assert "The outcome is decided: withdrawal_completed. Play on to the run's end? [y/N]" in out
     assert _outcome(out) == "withdrawal_completed"
-    assert "As the prime minister, your moves: formal_request (turn 1, week 0)" in out
-    assert "As Washington, your moves: withdraw_on_schedule (turn 2, week 4)" in out
+    # the debrief tells the moves in plain words (their labels), with their turn and date
+    assert "As the prime minister, your moves: make the formal request that US forces leave (turn 1, 2020-01-06)" in out
+    assert "As Washington, your moves: withdraw on schedule (turn 2, 2020-02-03)" in out
     assert "=== The game is over ===" in out  # stopped at the outcome, before the run's end
     assert "past the 156-week horizon" not in out
 

@@ -7,6 +7,9 @@ tests/test_game_browser.py; the server's defences are in tests/test_classroom_ht
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from sim.model.actors.government import GovernmentAction
@@ -181,3 +184,72 @@ def test_the_class_debrief_sets_the_groups_against_the_model_with_memos_by_choic
     assert "Fork at turn 1:" in page  # group 1's first choice differed from the model's
     forked = debrief.class_html(room, fork=2)
     assert "Fork at turn 2:" in forked and "id='forkform'" in forked
+    # the facilitator chooses the group whose decisions and fork are shown
+    first, second = (debrief.decisions_html(g.game) for g in room.groups)
+    assert "<td>Make the formal request that US forces leave</td>" in first
+    assert "<td>Make the formal request that US forces leave</td>" not in second
+    shown = debrief.class_html(room, group=2)
+    assert "Group 2: its debrief, decisions and fork" in shown and second in shown and first not in shown
+    assert "<input type='hidden' name='g' value='2'>" in shown  # a fork keeps the group
+    with pytest.raises(RoomError, match="group 3"):
+        debrief.class_html(room, group=3)
+
+
+#: a code word: lower-case words joined by underscores (formal_request, request_withdrawn)
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+def _words(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_a_student_reads_plain_words_not_code_names():
+    """A student's situation box, debrief and story use the outcomes' labels and the moves'
+    labels, never the code names (occupation as `occupation`, a move as `formal_request`);
+    the turns are quarters, so no move is said to close "in the month"."""
+    from sim.play import debrief
+    from sim.play.screen import moves_of
+
+    room = Lobby().open("anti_american_pm", 1, "pm,washington,tehran", days_per_turn=91)
+    keys = {r: room.join(r) for r in ("pm", "washington", "tehran")}
+    names = {r: room.game.spec(r).action_names for r in keys}
+    room.choose("pm", keys["pm"], names["pm"].index("formal_request"), "now", turn=1)
+    room.choose("washington", keys["washington"], None, "", turn=1)
+    room.choose("tehran", keys["tehran"], names["tehran"].index("escalate"), "", turn=1)
+    room.choose("washington", keys["washington"], names["washington"].index("withdraw_on_schedule"), "", turn=2)
+    while not room.over:
+        room.advance(room.facilitator_key)
+    assert room.game.outcome != room.debrief(1)["own"]["outcome"], "precondition: the outcomes differ"
+    for role in keys:
+        for page in (classroom.situation_html(room, 1), debrief.group_html(room, 1, role),
+                     classroom.events_html(room, 1), room.debrief_text(1)):
+            text = _words(page)
+            assert not SNAKE.findall(text), (role, sorted(set(SNAKE.findall(text))))
+            assert "in the month" not in text
+    assert moves_of(room.game, "pm")[0] == "make the formal request that US forces leave (turn 1, 2020-01-06)"
+    assert "You reached withdrawal completed; the model reached occupation." in room.debrief(1)["outcome_lines"]
+    assert "Outcome decided: withdrawal completed" in _words(classroom.situation_html(room, 1))
+
+
+def test_how_many_turns_a_game_takes_agrees_with_the_readme():
+    """Quarterly turns: 12 to the end of the three years; at most 17 when a formal request
+    stands at the horizon and its year runs out past it (F4), as the README and the
+    facilitator's page say."""
+    from conftest import REPO
+
+    from sim.play.game import Game
+
+    g = Game("pm", "baseline", 0, days_per_turn=91)
+    assert g.turns_left() == (12, 17)
+    for _ in range(11):
+        g.play_turn({})
+    assert g.turns_left() == (1, 6)
+    g.play_turn({"pm": int(GovernmentAction.FORMAL_REQUEST)})  # the last quarter's request runs on
+    while not g.over:
+        g.play_turn({})
+    assert 12 < len(g.turns) <= 17
+    room = Lobby().open("baseline", 0, "pm", days_per_turn=91, turn_seconds=90)
+    assert classroom.turns_text(room).startswith(
+        "12 more turns to the end of the three years (18 minutes at 90 s); at most 17 (25.5 minutes at 90 s)")
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert "12 turns, 18 minutes" in readme and "17 turns, 25.5 minutes" in readme

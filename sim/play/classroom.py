@@ -5,15 +5,17 @@ The facilitator opens a game at http://HOST:PORT/ (scenario, seed, how long a tu
 the model and in class, how many groups, which roles students play, whether they see the
 model's payoffs); the page shows the address to type, a QR code for it and the join code.
 Each student opens the address, types the code and picks a group and a role. The model
-plays every other actor. A student sees their role's brief, the situation, what is on the
-table, their open options in plain words and a one-line memo field. A group's turn
+plays every other actor. A student sees their open options in plain words first (at 1280x720
+every option and the Decide button without scrolling), what is on the table, a one-line memo
+field, the situation beside them and their role's brief folded below. A group's turn
 resolves when every player has chosen, when its time runs out (once the facilitator has
 started the clock) or when the facilitator advances it. When the outcome is decided the
 group's game stops (the facilitator may play on). The debrief: the outcome against the
 model's distribution in the same random world, each decision against what the model's own
 actor would have done and why, a fork (the same world replayed from a turn with the model
 playing), the groups side by side with memos grouped by the choice made, and three
-discussion questions tied to the article.
+discussion questions tied to the article. With several groups the facilitator's page shows
+the group it is asked for (`?g=N`: its situation, story, decisions and fork).
 
 Plain HTML and one small script of the server's own (it follows the current turn and counts
 down the turn's time): nothing is fetched from the internet. It listens on 127.0.0.1 unless
@@ -30,6 +32,7 @@ import argparse
 import html
 import ipaddress
 import json
+import re
 import socket
 import sys
 import threading
@@ -41,6 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ..config import ConfigError, available_scenarios
 from ..config.validate import SEED_LIMIT
 from ..model.action_texts import action_text
+from ..output import OUTCOME_MEANING
 from ..style import OUTCOME_LABELS
 from . import debrief
 from .game import ROLE_TITLES, ROLES
@@ -74,9 +78,17 @@ button.quiet{background:#fff;color:#0072B2}
 ul.events{padding-left:22px;margin:4px 0} ul.events li{margin:4px 0}
 .events ul.events{max-height:60vh;overflow-y:auto}
 table{border-collapse:collapse} td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
-.option{border:1px solid #ddd;border-radius:6px;padding:4px 8px;margin:6px 0}
-.option .does{display:block;margin-left:30px;color:#333}
+.option{border:1px solid #ddd;border-radius:6px;padding:3px 8px;margin:4px 0;line-height:1.25}
+.option .does{color:#333}
 .table{background:#FFF6D5;border:2px solid #E69F00}
+.choices .table{border-radius:6px;padding:3px 8px;margin:0 0 4px;line-height:1.25}
+.choices h2{margin:4px 0 2px} .decide{display:flex;gap:10px;align-items:center;margin:6px 0 2px}
+.decide label{flex:1 1 auto;display:flex;gap:8px;align-items:center;margin:0;white-space:nowrap} .decide input{flex:1 1 0;width:0;min-width:4em}
+.decide button{flex:0 0 auto}
+.play>.choices{flex:2 1 560px;min-width:0} .play>.situation{flex:1 1 300px;min-width:0}
+.choices p.error{margin:2px 0 4px;line-height:1.25}
+.top{display:flex;gap:8px 24px;align-items:baseline;flex-wrap:wrap} .top h1{margin:2px 0}
+details.brief>summary{cursor:pointer}
 .left{font-weight:700;color:#B33C00} .joinrow{display:flex;gap:12px;align-items:flex-start}
 .side{display:grid;grid-template-columns:1fr 1fr;gap:0 14px}
 """
@@ -88,6 +100,32 @@ def _e(x: object) -> str:
 
 def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def whole_number(text: str | None) -> int | None:
+    """A whole number written in ASCII digits only, else None. `str.isdigit` is not enough:
+    it accepts characters `int` refuses ('\xb2', the superscript two) and digits of other
+    scripts that `int` reads; a header or a form field is a number only as 0-9."""
+    text = (text or "").strip()
+    return int(text) if _DIGITS.fullmatch(text) else None
+
+
+def turns_text(room: Room) -> str:
+    """How many turns are left (`Game.turns_left`, the most of any group) and what they
+    take in class."""
+    left = [g.game.turns_left() for g in room.groups]
+    to_horizon, at_most = max(t[0] for t in left), max(t[1] for t in left)
+
+    def minutes(n: int) -> str:
+        return f" ({n * room.turn_seconds / 60:g} minutes at {room.turn_seconds} s)" if room.turn_seconds else ""
+
+    head = f"{to_horizon} more turn{'s' if to_horizon != 1 else ''} to the end of the three years{minutes(to_horizon)}"
+    if at_most > to_horizon:
+        head += f"; at most {at_most}{minutes(at_most)} when a formal request's year runs past them (F4)"
+    return head + "; fewer when the outcome is decided earlier."
 
 
 def page(title: str, body: str, *, poll: str = "", turn: int = 0, version: int = 0, mode: str = "",
@@ -146,8 +184,8 @@ def situation_html(room: Room, group: int = 1) -> str:
             f"<p><b>The one-year clock:</b> {_e(g.clock())} (F4)</p>"
             f"<p>Prime minister: {_e(pm)}, stance {float(s.pm_position[0]):.2f}; Baghdad's parties together "
             f"{float(s.collective_stance[0]):.2f} <span class='muted'>(0 = US forces stay, 1 = leave now)</span></p>"
-            + (f"<p class='ok outcome'>Outcome decided: {_e(OUTCOME_LABELS.get(g.outcome, g.outcome))} "
-               f"(<code>{_e(g.outcome)}</code>)</p>" if g.decided else "") + "</div>")
+            + (f"<p class='ok outcome'>Outcome decided: {_e(OUTCOME_LABELS.get(g.outcome, g.outcome))}: "
+               f"{_e(OUTCOME_MEANING.get(g.outcome, ''))}</p>" if g.decided else "") + "</div>")
 
 
 def events_html(room: Room, group: int = 1) -> str:
@@ -171,21 +209,22 @@ def moves_html(role: str) -> str:
         t = action_text(spec, name)
         items.append(f"<li><b>{_e(t.label)}</b>: {_e(t.does)} <span class='muted'>{_e(t.when())}. "
                      f"[{_e(t.facts)}]</span></li>")
-    return f"<details><summary>All your moves, and when each is open</summary><ul>{''.join(items)}</ul></details>"
+    return f"<h3>All your moves, and when each is open</h3><ul>{''.join(items)}</ul>"
 
 
 def choice_form(room: Room, group: int, role: str) -> str:
     g = room.group(group).game
     menu = g.menu(role)
-    table = "".join(f"<p>{_e(x)}</p>" for x in g.on_the_table(role))
+    table = " ".join(_e(x) for x in g.on_the_table(role))
     rows = []
     for item in menu:
-        pay = (f" <span class='muted'>[payoff {item.payoff:+.2f}, the model's chance {100 * item.model_chance:.0f} %"
-               + (", highest payoff" if "highest payoff" in item.tags else "") + "]</span>") \
+        pay = (f" <span class='muted'>[payoff {item.payoff:+.2f}"
+               + (" (the highest)" if "highest payoff" in item.tags else "")
+               + f", model {100 * item.model_chance:.0f} %]</span>") \
             if room.show_payoffs and item.payoff == item.payoff else ""
         tag = " · ".join(t for t in item.tags if t != "highest payoff")
         rows.append(f"<label class='option'><input type='radio' name='choice' value='{_e(item.value)}' required> "
-                    f"<b>{_e(item.label)}</b> <span class='muted'>({_e(tag)})</span>{pay}"
+                    f"<b>{_e(item.label)}</b> <span class='muted'>({_e(tag)})</span>{pay}: "
                     f"<span class='does'>{_e(item.does)} [{_e(item.facts)}]</span></label>")
     note = ""
     if g.standing_closed(role):
@@ -195,11 +234,12 @@ def choice_form(room: Room, group: int, role: str) -> str:
     closed = g.not_open(role)
     later = ("<p class='muted'>Not open now: " + "; ".join(f"{_e(t.label)} (when {_e(t.open_when)})" for t in closed)
              + ".</p>") if closed else ""
-    return ("<div class='card'>" + (f"<div class='card table'><h3>On the table</h3>{table}</div>" if table else "")
+    return ("<div class='card choices'>"
+            + (f"<p class='table'><b>On the table:</b> {table}</p>" if table else "")
             + f"<h2>Your options this turn</h2>{note}<form method='post' action='/p/{room.code}/{group}/{role}/choose' "
             f"id='choose'><input type='hidden' name='turn' value='{g.turn_number}'>{''.join(rows)}"
-            "<label>Decision memo (one line: why?) <input name='memo' size='50' maxlength='200'></label>"
-            f"<button type='submit'>Decide for turn {g.turn_number}</button></form>{later}</div>")
+            "<div class='decide'><label>Memo (why?) <input name='memo' size='30' maxlength='200'></label>"
+            f"<button type='submit'>Decide for turn {g.turn_number}</button></div></form>{later}</div>")
 
 
 def addresses(bind_host: str, port: int, host_header: str | None) -> tuple[str, str]:
@@ -286,11 +326,13 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.headers.get("Content-Length")
         if raw is None or raw.strip() == "":
             n = 0
-        elif not raw.strip().isdigit():
-            self._plain(f"Content-Length = {raw!r} is not allowed: a whole number of bytes", HTTPStatus.BAD_REQUEST)
-            return None
         else:
-            n = int(raw.strip())
+            length = whole_number(raw)
+            if length is None:  # '-1', '1e3', '\xb2': a 400, never a traceback
+                self._plain(f"Content-Length = {raw!r} is not allowed: a whole number of bytes in digits 0-9",
+                            HTTPStatus.BAD_REQUEST)
+                return None
+            n = length
         if n > MAX_BODY:
             self._plain(f"a form of {n} bytes is not allowed: at most {MAX_BODY}", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
             return None
@@ -473,14 +515,20 @@ class Handler(BaseHTTPRequestHandler):
         elif any(g.game.model.running for g in room.groups):
             controls = (f"<form method='post' action='/f/{room.code}/playon'><button id='playon' class='quiet'>"
                         "Play on to the run's end</button></form>")
-        turns_left = max(0, (g1.model.params.horizon_days - g1.model.day) // g1.days_per_turn + 1)
-        bound = (f"At most about {turns_left} more turns"
-                 + (f" × {room.turn_seconds} s = {turns_left * room.turn_seconds / 60:.0f} minutes of class"
-                    if room.turn_seconds else "") + " (fewer when the outcome is decided earlier).")
+        bound = turns_text(room)
         others = [ROLE_TITLES[r] for r in ROLES if r not in g1.roles]
         model_plays = ", ".join([*others, "Baghdad's parties and parliament"])
-        fork = self._query().get("fork", "")
-        end = debrief.class_html(room, int(fork) if fork.isdigit() else None) if room.over else ""
+        query = self._query()
+        shown = room.group(query.get("g", "1")).number  # the group whose decisions and fork are shown
+        fork = whole_number(query.get("fork", ""))
+        end = debrief.class_html(room, fork, group=shown) if room.over else ""
+        choose_group = ""
+        if len(room.groups) > 1:
+            options = "".join(f"<option value='{g.number}'{' selected' if g.number == shown else ''}>group {g.number}"
+                              "</option>" for g in room.groups)
+            choose_group = (f"<form method='get' action='/f/{room.code}' id='groupform'>Show group <select name='g' "
+                            f"id='group'>{options}</select> <button class='quiet'>Show</button> <span class='muted'>"
+                            "(its situation, story, decisions and fork)</span></form>")
         body = (f"<h1>Facilitator: <code>{_e(g1.scenario)}</code>, seed {g1.seed}, "
                 f"{len(room.groups)} group{'s' if len(room.groups) > 1 else ''}</h1>"
                 f"{end}<div class='cols'><div class='card join'><div class='joinrow'><div>"
@@ -489,11 +537,12 @@ class Handler(BaseHTTPRequestHandler):
                 f"<div class='qr' id='qr' title='{_e(join_url)}'>{qr_svg(join_url)}</div></div></div>"
                 f"<div class='card'><h2>Groups</h2><table id='groups'>{''.join(rows)}</table>"
                 f"<p class='muted'>The model plays {_e(model_plays)}. {_e(bound)}</p>{controls}"
-                f"<p><a href='/f/{room.code}/record.md' id='export'>Export the record (Markdown)</a></p></div></div>"
-                f"<div class='cols'>{situation_html(room, 1)}{events_html(room, 1)}</div>")
-        self._send(page(f"Facilitator {room.code}", body, poll=f"/v/{room.code}?g=1&all=1",
+                f"<p><a href='/f/{room.code}/record.md' id='export'>Export the record (Markdown)</a></p>"
+                f"{choose_group}</div></div>"
+                f"<div class='cols'>{situation_html(room, shown)}{events_html(room, shown)}</div>")
+        self._send(page(f"Facilitator {room.code}", body, poll=f"/v/{room.code}?g={shown}&all=1",
                         turn=sum(g.game.turn_number for g in room.groups), version=room.version,
-                        left=room.seconds_left(1)))
+                        left=room.seconds_left(shown)))
 
     def _player(self, code: str, group_text: str, role: str) -> None:
         room = self._room(code)
@@ -502,10 +551,13 @@ class Handler(BaseHTTPRequestHandler):
             raise RoomError("you do not hold this seat: join with the code (and your seat key to rejoin)")
         grp = room.group(group)
         g = grp.game
-        head = (f"<h1>You are {_e(ROLE_TITLES[role])} <span class='muted'>(group {group})</span></h1>"
-                f"<p class='muted'>Game {_e(room.code)}, your seat key <code class='seatkey'>{_e(grp.seats[role])}"
-                "</code> (keep it to rejoin from another browser)</p>"
-                f"<div class='card brief'><b>Your brief.</b> {_e(ROLE_BRIEFS[role])} {moves_html(role)}</div>")
+        head = (f"<div class='top'><h1>You are {_e(ROLE_TITLES[role])} <span class='muted'>(group {group})</span></h1>"
+                f"<span class='muted' title='keep it to rejoin from another browser'>game {_e(room.code)} · "
+                f"seat key <code class='seatkey'>{_e(grp.seats[role])}</code></span></div>")
+        # the brief, folded: at 1280x720 the options and the Decide button come first, on screen
+        brief = (f"<details class='card brief'><summary><b>Your brief</b>, all your moves and your seat key"
+                 f"</summary><p>{_e(ROLE_BRIEFS[role])}</p>{moves_html(role)}<p class='muted'>Your seat key "
+                 f"<code>{_e(grp.seats[role])}</code>: keep it to rejoin from another browser.</p></details>")
         if g.over:
             body = (f"<h1>You were {_e(ROLE_TITLES[role])} <span class='muted'>(group {group})</span></h1>"
                     + debrief.group_html(room, group, role) + events_html(room, group))
@@ -523,7 +575,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             form = choice_form(room, group, role)
             mode = "form"
-        body = head + f"<div class='cols'>{situation_html(room, group)}{form}</div>" + events_html(room, group)
+        body = head + f"<div class='cols play'>{form}{situation_html(room, group)}</div>" + brief + events_html(room, group)
         self._send(page(f"{ROLE_TITLES[role]}", body, poll=f"/v/{room.code}?g={group}", turn=g.turn_number,
                         version=room.version, mode=mode, left=room.seconds_left(group)))
 
@@ -548,8 +600,7 @@ class Handler(BaseHTTPRequestHandler):
             room = self._room(parts[1])
             key = self._fac(room)
             if parts[2] == "advance":
-                turns = form.get("turns", "1")
-                room.advance(key, int(turns) if turns.isdigit() else 0)
+                room.advance(key, whole_number(form.get("turns", "1")) or 0)
             elif parts[2] == "clock":
                 room.set_clock(key, form.get("run") == "1")
             else:
@@ -564,9 +615,8 @@ class Handler(BaseHTTPRequestHandler):
             name = form.get("choice", "")
             if name != "keep" and name not in names:
                 raise RoomError(f"'{name}' is not an option: choose one of the options shown")
-            turn = form.get("turn", "")
             room.choose(role, self._seat(room, group, role), None if name == "keep" else names.index(name),
-                        form.get("memo", ""), turn=int(turn) if turn.isdigit() else None, group=group)
+                        form.get("memo", ""), turn=whole_number(form.get("turn")), group=group)
             return self._redirect(f"/p/{room.code}/{group}/{role}")
         self._send(page("Not found", "<h1>Not found</h1>"), HTTPStatus.NOT_FOUND)
 
@@ -580,12 +630,13 @@ class Handler(BaseHTTPRequestHandler):
         for key, allowed, default in (("seed", None, "0"), ("turn_days", TURN_DAYS, "91"),
                                       ("turn_seconds", TURN_SECONDS, "90"), ("groups", range(1, MAX_GROUPS + 1), "1")):
             raw = form.get(key, default).strip()
-            ok = raw.isdigit() and (int(raw) < SEED_LIMIT if allowed is None else int(raw) in allowed)
-            if not ok:
+            number = whole_number(raw)
+            ok = number is not None and (number < SEED_LIMIT if allowed is None else number in allowed)
+            if number is None or not ok:
                 what = (f"a whole number in [0, {SEED_LIMIT - 1}]" if allowed is None
                         else "one of " + ", ".join(str(a) for a in allowed))
                 return bad(f"{key} = {raw!r} is not allowed: {what}")
-            numbers[key] = int(raw)
+            numbers[key] = number
         if not roles:
             return bad("choose at least one role for the students")
         wait = self.opens.hit(self._client())

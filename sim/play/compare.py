@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import run_params
+from ..config import run_config, run_params
 from ..engines.batch import simulate, summaries
 from ..model.action_texts import ROLE_ACTORS
 from ..model.actors import ACTORS
 from ..model.outcomes import OUTCOMES
+from ..style import OUTCOME_LABELS
 
 
 @dataclass(frozen=True)
@@ -41,26 +42,38 @@ def model_distribution(scenario: str, seed: int, run_index: int, runs: int = 100
     return Distribution(own, {k: np.asarray(v) for k, v in cols.items()}, runs)
 
 
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
+def _label(outcome: str | None) -> str:
+    """An outcome in plain words (`sim.style.OUTCOME_LABELS`): what a student reads."""
+    return "not decided yet" if outcome is None else OUTCOME_LABELS.get(outcome, outcome)
+
+
 def outcome_lines(played: dict, d: Distribution, scenario: str, seed: int, run_index: int) -> list[str]:
+    """The outcome against the model's, in plain words: the outcomes' labels, the
+    scenario's title (the code names are for the command line, not for students)."""
     own = d.own
     outcome = played["outcome"]
     own_req = own["formal_request_week"]
+    title = run_config(scenario).scenario.title
     lines = [
-        f"The model in this same world (scenario {scenario}, seed {seed}, run {run_index}), with no player: "
-        f"{own['outcome']}" + (f", formal request in week {own_req}" if own_req is not None else ", no formal request")
-        + ".",
+        f"The model in this same world (\"{title}\", seed {seed}, run {run_index}), with no player: "
+        f"{_label(own['outcome'])}"
+        + (f", formal request in week {own_req}" if own_req is not None else ", no formal request") + ".",
         ("You reached the same outcome as the model." if own["outcome"] == outcome
-         else f"You reached {outcome}; the model reached {own['outcome']}."),
+         else f"You reached {_label(outcome)}; the model reached {_label(own['outcome'])}."),
         f"The model's distribution over runs 0 to {d.runs - 1} (seed {seed}):",
     ]
     codes = d.cols["outcome"].astype(np.int64)
     for k, name in enumerate(OUTCOMES):
         mark = "   <- your outcome" if name == outcome else ""
-        lines.append(f"  {name:22s} {100 * float(np.mean(codes == k)):5.1f} %{mark}")
+        lines.append(f"  {_label(name):22s} {100 * float(np.mean(codes == k)):5.1f} %{mark}")
     if outcome in OUTCOMES:
         rare = float(np.mean(codes == OUTCOMES.index(outcome)))
         lines.append(f"Your outcome happens in {_pct(rare)} of the model's runs" + (": a rare result." if rare < 0.05
@@ -90,7 +103,7 @@ def role_lines(role: str, played: dict, d: Distribution, moves: list[str]) -> li
         imposed = c["sanctions_imposed"].astype(bool)
         return [
             f"As Washington, your moves: {made}.",
-            f"You changed posture {played['washington_posture_changes']} times; the model's Washington "
+            f"You changed posture {_times(played['washington_posture_changes'])}; the model's Washington "
             f"{float(c['washington_posture_changes'].mean()):.1f} times on average "
             f"({own['washington_posture_changes']} in this world).",
             f"Sanctions imposed: {'yes' if played['sanctions_imposed'] else 'no'}; the model imposed them in "
@@ -104,7 +117,7 @@ def role_lines(role: str, played: dict, d: Distribution, moves: list[str]) -> li
         lower, higher = float((inf < mine).mean()), float((inf > mine).mean())
         return [
             f"As Tehran, your moves: {made}.",
-            f"You changed posture {played['tehran_posture_changes']} times; the model's Tehran "
+            f"You changed posture {_times(played['tehran_posture_changes'])}; the model's Tehran "
             f"{float(c['tehran_posture_changes'].mean()):.1f} times on average ({own['tehran_posture_changes']} in this world).",
             f"Iranian influence in Baghdad at the end (0 = none, 1 = Iran decides; F24): {mine:.2f}. The model's runs "
             f"ended lower in {_pct(lower)} of them and higher in {_pct(higher)} (median "
@@ -119,7 +132,7 @@ def role_lines(role: str, played: dict, d: Distribution, moves: list[str]) -> li
     column = f"{actor}_posture_changes"
     lines = [f"As {ACTORS[actor].title}, your moves: {made}."]
     if column in c and column in played:
-        lines.append(f"You changed course {played[column]} times; the model's {ACTORS[actor].title} "
+        lines.append(f"You changed course {_times(played[column])}; the model's {ACTORS[actor].title} "
                      f"{float(c[column].mean()):.1f} times on average ({own[column]} in this world).")
     return lines
 

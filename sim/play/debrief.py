@@ -87,11 +87,12 @@ def fork_of(code: str, group: int, game: Game, turn: int) -> Game:
     return _FORKS[key]
 
 
-def fork_form(code: str, game: Game, turn: int, action: str) -> str:
-    """A form to fork at any turn (GET `action?fork=N`)."""
+def fork_form(code: str, game: Game, turn: int, action: str, group: int = 1) -> str:
+    """A form to fork at any turn (GET `action?fork=N&g=GROUP`)."""
     options = "".join(f"<option value='{t.number}'{' selected' if t.number == turn else ''}>turn {t.number} "
                       f"({_e(t.date)})</option>" for t in game.turns)
-    return (f"<form method='get' action='{_e(action)}' id='forkform'>Fork at <select name='fork' id='forkturn'>"
+    return (f"<form method='get' action='{_e(action)}' id='forkform'><input type='hidden' name='g' value='{group}'>"
+            f"Fork at <select name='fork' id='forkturn'>"
             f"{options}</select> <button class='quiet'>Replay from there with the model</button></form>")
 
 
@@ -111,7 +112,7 @@ def fork_html(code: str, group: int, game: Game, turn: int, action: str | None =
             "<table><tr><th></th><th>your game</th><th>the model from that turn</th></tr>" + rows + "</table>"
             f"<div class='side'><div><h3>Your game from turn {turn}</h3><ul class='events'>{later(game)}</ul></div>"
             f"<div><h3>The model's from turn {turn}</h3><ul class='events'>{later(fork)}</ul></div></div>"
-            + (fork_form(code, game, turn, action) if action else "") + "</div>")
+            + (fork_form(code, game, turn, action, group) if action else "") + "</div>")
 
 
 def questions_html(scenario: str) -> str:
@@ -147,11 +148,12 @@ def group_html(room, group: int, role: str | None = None, fork: int | None = Non
             + fork_html(room.code, group, g, turn, action) + questions_html(g.scenario))
 
 
-def class_html(room, fork: int | None = None) -> str:
+def class_html(room, fork: int | None = None, group: int | str | None = 1) -> str:
     """The facilitator's debrief: every group against the model's distribution, memos by the
-    choice made, the first group's decisions and fork (at turn `fork`, chosen on the page),
-    the discussion questions."""
+    choice made, one group's decisions and fork (group `group`, chosen on the page: the
+    first by default; the fork at turn `fork`), the discussion questions."""
     first = room.groups[0]
+    shown = room.group(group)
     parts = room.debrief(first.number)
     shares = parts["shares"]
     counts = {name: sum(1 for g in room.groups if g.game.outcome == name) for name in OUTCOMES}
@@ -174,7 +176,9 @@ def class_html(room, fork: int | None = None) -> str:
             f"{table}</table><table class='groupfacts'><tr><th></th>"
             + "".join(f"<th>{_e(k)}</th>" for k in _facts(first.game)) + f"</tr>{groups}</table>"
             + ("<h2>Memos, by the choice they explain</h2>" + "".join(memos) if memos else "<p>No memos were written.</p>")
-            + "</div>" + group_html(room, first.number, fork=fork, action=f"/f/{room.code}"))
+            + "</div>" + (f"<h2 class='shown'>Group {shown.number}: its debrief, decisions and fork</h2>"
+                          if len(room.groups) > 1 else "")
+            + group_html(room, shown.number, fork=fork, action=f"/f/{room.code}"))
 
 
 def cap(text: str) -> str:

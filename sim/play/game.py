@@ -42,6 +42,7 @@ from ..model.action_texts import action_text
 from ..model.actors.government import GovernmentAction
 from ..model.choice import logit_probabilities
 from ..model.legal import Proposal
+from ..model.outcomes import RequestState
 
 #: role name -> the actor of the registry a player takes on
 ROLES = {role: actor.name for role, actor in actors.ROLES.items()}
@@ -179,6 +180,18 @@ class Game:
         """Keep playing after the outcome is decided, to the run's end."""
         self.playing_on = True
 
+    def _view(self, role: str):
+        """The role's values and open actions now, as the model's own actor sees them."""
+        m = self.model
+        return views.view(ROLES[role], m.state, m.params, m.step_index + 1)
+
+    def open_names(self, role: str) -> set[str]:
+        """The names of the role's actions the model has open now (an acceptance that would
+        agree nothing included)."""
+        _u, avail = self._view(role)
+        names = actors.ACTORS[ROLES[role]].action_names
+        return {names[i] for i in range(len(names)) if avail[0, i]}
+
     def options(self, role: str | None = None) -> list[Option]:
         """A role's open options now, with the model's values and the chance the model's own
         actor would choose each at a revision (logit choice)."""
@@ -186,7 +199,7 @@ class Game:
         m = self.model
         actor = ROLES[role]
         names = actors.ACTORS[actor].action_names
-        u, avail = views.view(actor, m.state, m.params, m.step_index + 1)
+        u, avail = self._view(role)
         section = getattr(m.params, actor)
         own = getattr(section, "rationality", None)
         lam = own if own is not None else m.params.behaviour.rationality
@@ -274,11 +287,22 @@ class Game:
                 if i not in open_ and action_text(spec.name, n).kind != "wait"]
 
     def on_the_table(self, role: str) -> list[str]:
-        """The proposals waiting for this role's answer, in words with their size (F5, F19)."""
+        """The proposals waiting for this role's answer, in words with their size (F5, F19):
+        only while the role can still take it up. Baghdad's request for talks is on the table
+        only while no formal request has been made (after one, Washington can no longer accept
+        it: the formal request has superseded the talks), an offer of Washington's likewise,
+        and a package for taking the request back while the request stands."""
         s, m = self.model.state, self.model
-        proposal, size = int(s.proposal[0]), self.proposal_size()
-        initial = float(m.params.world.initial_troops)
+        proposal = int(s.proposal[0])
         actor = ROLES[role]
+        answers = {("washington", Proposal.BAGHDAD_DRAWDOWN): "accept_proposal",
+                   ("government", Proposal.WASHINGTON_DRAWDOWN): "accept_offer",
+                   ("government", Proposal.RETRACTION_PACKAGE): "withdraw_request"}
+        answer = answers.get((actor, proposal))
+        if answer is None or answer not in self.open_names(role):
+            return []
+        size = self.proposal_size()
+        initial = float(m.params.world.initial_troops)
         troops = f"about {size * initial:,.0f}"
         if actor == "washington" and proposal == Proposal.BAGHDAD_DRAWDOWN:
             if size <= 0:
@@ -306,6 +330,30 @@ class Game:
         if m.week <= horizon:
             return f"week {m.week} of {horizon}"
         return f"week {m.week} (past the {horizon}-week horizon: a request's year is still running)"
+
+    def turns_left(self) -> tuple[int, int]:
+        """(turns to the end of the three-year horizon, turns at most) from now, the turn
+        being decided included. A run stops at the horizon unless a formal request stands
+        then; one that stands runs on to its deadline (F4), so the most is reached when a
+        request is made at the horizon (or stands with its deadline later): its year past
+        the horizon, to the end of the step that holds the deadline. The game stops earlier
+        when the outcome is decided."""
+        m, p = self.model, self.model.params
+        s = m.state
+        per, step = self.days_per_turn, p.step_days
+        to_horizon = -(-max(0, p.horizon_days - m.day) // per)
+        if int(s.outcome[0]) >= 0 or not m.running:
+            return 0, 0
+        state = int(s.request_state[0])
+        can_ask = state == RequestState.NONE or (state == RequestState.WITHDRAWN and not p.legal.retraction_final)
+        if state == RequestState.ACTIVE:
+            last = max(p.horizon_days, int(s.deadline_day[0]))
+        elif can_ask and m.day < p.horizon_days:
+            last = p.horizon_days + int(round(p.legal.notice_days))
+        else:
+            last = p.horizon_days
+        last = -(-last // step) * step
+        return to_horizon, max(to_horizon, -(-max(0, last - m.day) // per))
 
     # ------------------------------------------------------------------ playing
     @property
@@ -397,7 +445,7 @@ class Game:
                 done = done or int(m.state.washington_posture[0]) == a
             if not done:
                 turn.void[role] = (f"{action_text(spec.name, spec.action_names[a]).label} could not be carried out: "
-                                   "it was no longer open when its turn in the month came (another actor's move came "
+                                   "it was no longer open when its turn in the step came (another actor's move came "
                                    "first); the course is kept")
 
     def story(self, numbers: bool = True) -> list[dict]:

@@ -19,6 +19,7 @@ thread. Rooms expire when idle (`Lobby.sweep`); the lobby holds at most `MAX_ROO
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
@@ -132,10 +133,12 @@ class Room:
         return self.groups[0].game
 
     def group(self, number: int | str | None) -> Group:
-        try:
-            k = int(number) if number not in (None, "") else 1
-        except (TypeError, ValueError):
-            k = 0
+        if number in (None, ""):
+            k = 1
+        elif isinstance(number, int):
+            k = number
+        else:  # ASCII digits only: int() also reads other scripts' digits
+            k = int(number) if re.fullmatch(r"[0-9]{1,4}", str(number).strip()) else 0
         if not 1 <= k <= len(self.groups):
             raise RoomError(f"group {number!r} is not allowed: a group from 1 to {len(self.groups)}")
         return self.groups[k - 1]

@@ -4,7 +4,10 @@ docs/facts.md."""
 
 from __future__ import annotations
 
+import re
+
 from ..model import actors
+from ..model.action_texts import action_text
 from ..output import OUTCOME_MEANING
 from .game import ROLE_TITLES, ROLES, Game, Option
 
@@ -111,7 +114,7 @@ def parse_choice(text: str, options: list[Option]):
         return "quit"
     if t in ("0", "model"):
         return "model"
-    if t.isdigit() and 1 <= int(t) <= len(options):
+    if re.fullmatch(r"[0-9]+", t) and 1 <= int(t) <= len(options):  # not isdigit: '\xb2' passes it, int refuses
         return options[int(t) - 1]
     for o in options:
         if t == o.name:
@@ -126,15 +129,17 @@ def hint(text: str, options: list[Option]) -> str:
 
 
 def moves_of(game: Game, role: str) -> list[str]:
-    """A player's moves in words: each choice other than keeping its course, with its turn
-    and week (and a note if the model could not carry it out)."""
+    """A player's moves in plain words (each action's label): each choice other than keeping
+    its course, with its turn and date (and a note if the model could not carry it out)."""
     out = []
     for t in game.turns:
         choice = t.choices.get(role, "keep")
         if choice == "keep":
             continue
-        void = " (not carried out: it closed before its turn in the month)" if role in t.void else ""
-        out.append(f"{choice} (turn {t.number}, week {t.week}){void}")
+        void = (" (not carried out: it was no longer open when its turn came, another actor's move came first)"
+                if role in t.void else "")
+        label = action_text(ROLES[role], choice).label
+        out.append(f"{label[:1].lower() + label[1:]} (turn {t.number}, {t.date}){void}")
     return out
 
 

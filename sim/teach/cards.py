@@ -1,15 +1,19 @@
 """Briefing cards `docs/exercises/NAME.md`, one per scenario of `configs/scenario/`.
 
-A card is hand-written (the situation with dates and fact ids of docs/facts.md, questions for
-students, what to look for) except for two blocks that the model writes between markers,
-so no number in a card is ever typed by hand:
+A card is hand-written (the situation with dates and fact ids of docs/facts.md, what to look
+for, the discussion questions after a game) except for three blocks written between
+markers, so no number in a card is ever typed by hand and its questions have one source:
 
     <!-- differences:begin --> ... <!-- differences:end -->   what the scenario file changes
+    <!-- questions:begin --> ... <!-- questions:end -->       the questions for students
+                                                               (`sim.teach.questions`)
     <!-- facilitator:begin --> ... <!-- facilitator:end -->   outcome shares and time to the
-                                                               formal request (F4), from an
-                                                               ensemble of FACILITATOR_RUNS runs
+                                                               formal request (F4), and what
+                                                               each question finds against the
+                                                               baseline on the same runs, from
+                                                               ensembles of FACILITATOR_RUNS runs
 
-`python -m sim.teach facilitator` rewrites both; `--check` only reports stale cards, and
+`python -m sim.teach facilitator` rewrites them; `--check` only reports stale cards, and
 tests/test_teach_cards.py recomputes them.
 """
 
@@ -22,6 +26,7 @@ from pathlib import Path
 from ..config import CONFIG_DIR, run_config, schema
 from ..ensembles import Ensemble, run_ensemble, statistics
 from ..model.outcomes import OUTCOMES
+from . import questions
 
 EXERCISES_DIR = Path(CONFIG_DIR).parent / "docs" / "exercises"
 FACILITATOR_RUNS = 2000
@@ -180,6 +185,7 @@ def facilitator_block(e: Ensemble, reference: Ensemble | None = None) -> str:
         r = statistics(reference)
         lines.append(f"- In the baseline (same seed, same runs): {_pct(r['share_with_request'])} with a formal "
                      f"request, {_pct(r['outcome_shares']['occupation'])} ending in occupation.")
+    lines += ["", questions.findings_markdown(e, reference)]
     return "\n".join(lines)
 
 
@@ -192,6 +198,7 @@ def refresh(names, *, check: bool = False, runs: int = FACILITATOR_RUNS, seed: i
         text = read_card(name)
         e = reference if name == REFERENCE else run_ensemble(name, runs, seed)
         new = replace_block(text, "differences", differences_block(name))
+        new = replace_block(new, "questions", questions.questions_markdown(name))
         new = replace_block(new, "facilitator", facilitator_block(e, None if name == REFERENCE else reference))
         if new != text:
             changed.append(name)
