@@ -12,7 +12,8 @@
   or refused it); `sim.ensemble(runs=10**12)` ran for minutes;
 - a folder with a chunk's name blocked a resume;
 - a command could be told to write into the project's code, configs or docs, or over a
-  committed file.
+  committed file; the calibration wrote its scenario over the shipped baseline, and found a
+  scenario_out it could not write only after the whole calibration.
 
 Each refusal is one line naming the key or file, exit code 2 (a ConfigError in Python), and
 nothing written. Sizes: one conditions sweep of 60 runs (2 points x 3 levers x 10
@@ -361,3 +362,46 @@ def test_results_folders_and_folders_outside_the_project_are_allowed(tmp_path):
     for bad in (REPO, REPO / "results", REPO / "sim" / "new", REPO / "README.md", REPO / "results" / "which_conditions"):
         with pytest.raises(ConfigError):
             check_destination(bad, "out")
+
+
+# ---------------------------------------------------------------- where the calibration writes
+CALIBRATE_SMALL = ["sets=40", "replications=2", "workers=1", "chunk_sets=6", "screening.enabled=false"]
+
+
+def test_the_calibration_writes_neither_into_the_install_nor_late(tmp_path):
+    """`scenario_out=configs/scenario/baseline.yaml` replaced the shipped baseline with a file
+    whose defaults list itself, `out=sim/...` wrote into the code, and a scenario_out in a
+    missing folder failed after the whole calibration: each is refused before any run now.
+    Run in a copy of the project, so that code which still writes harms nothing."""
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "sim", project / "sim", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(REPO / "configs", project / "configs")
+    baseline = project / "configs" / "scenario" / "baseline.yaml"
+    before = baseline.read_text()
+    commands = {
+        "baseline": ["-m", "sim.calibrate", *CALIBRATE_SMALL, f"out={tmp_path / 'a'}",
+                     "scenario_out=configs/scenario/baseline.yaml"],
+        "code": ["-m", "sim.calibrate", *CALIBRATE_SMALL, "out=sim/_attack"],
+        "missing": ["-m", "sim.calibrate", *CALIBRATE_SMALL, f"out={tmp_path / 'c'}",
+                    f"scenario_out={tmp_path / 'missing' / 'calibrated.yaml'}"],
+    }
+    results = run_parallel(commands, cwd=project, environ=env(PYTHONPATH=str(project)), timeout=300)
+    assert_one_line_failure(results["baseline"], "scenario_out = ", "part of the project's install")
+    assert_one_line_failure(results["code"], "out = ", "part of the project's install")
+    assert_one_line_failure(results["missing"], "scenario_out = ", "an existing folder")
+    assert baseline.read_text() == before
+    assert not (project / "sim" / "_attack").exists()
+    assert not (tmp_path / "a").exists() and not (tmp_path / "c").exists()
+
+
+def test_the_calibration_s_own_places_are_allowed():
+    """Its committed report's folder and the calibrated scenario's documented file stay
+    writable by the calibration; another command's committed report does not."""
+    from types import SimpleNamespace
+
+    from sim.calibrate.pipeline import CALIBRATED_SCENARIO, check_destinations
+
+    check_destinations(SimpleNamespace(out=str(REPO / "results" / "calibration"), scenario_out=str(CALIBRATED_SCENARIO)))
+    if shutil.which("git") is not None and (REPO / ".git").exists():
+        with pytest.raises(ConfigError, match="under version control"):
+            check_destinations(SimpleNamespace(out=str(REPO / "results" / "which_conditions"), scenario_out=None))

@@ -3,7 +3,8 @@
 A Hydra app (configs/calibrate.yaml, `experiment=calibration` by default): the prior sweep,
 approximate Bayesian computation against configs/calibration/patterns.yaml, Morris
 screening and Sobol indices; writes DIR/posterior.parquet, DIR/report.md and figures
-(default DIR: results/calibration). Bad input: one line `calibrate error: ...`, exit 2.
+(default DIR: results/calibration). Bad input: one line `calibrate error: ...`, exit 2;
+Ctrl-C exits 130 and SIGTERM 143, each with one line, the finished chunks kept.
 """
 
 from __future__ import annotations
@@ -33,15 +34,22 @@ def _fail(message: str, code: int = 2):
 
 
 def main() -> None:
+    """The command; SIGTERM (what `timeout`, SLURM and containers send) is handled like
+    Ctrl-C throughout, as by the sweep: one line, exit 143, the workers stopped."""
+    from ..sweep.runner import Terminated, sigterm_raises
+
     args = sys.argv[1:]
-    try:
-        check_command_line(args, "calibrate")
-        check_command_overrides(args, CalibrateConfig, "calibrate", CONFIG_DIR, "python -m sim.calibrate")
-        run_hydra_app(_app, "calibrate", args)
-    except ConfigError as err:
-        _fail(f"calibrate error: {err}")
-    except KeyboardInterrupt:
-        _fail("interrupted; finished chunks are kept in OUT/chunks and the same command resumes", 130)
+    with sigterm_raises():
+        try:
+            check_command_line(args, "calibrate")
+            check_command_overrides(args, CalibrateConfig, "calibrate", CONFIG_DIR, "python -m sim.calibrate")
+            run_hydra_app(_app, "calibrate", args)
+        except ConfigError as err:
+            _fail(f"calibrate error: {err}")
+        except Terminated:
+            _fail("terminated (SIGTERM); finished chunks are kept in OUT/chunks and the same command resumes", 143)
+        except KeyboardInterrupt:
+            _fail("interrupted; finished chunks are kept in OUT/chunks and the same command resumes", 130)
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="calibrate", version_base="1.3")

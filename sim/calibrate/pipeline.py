@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from ..config import ConfigError, run_config
 from ..config.experiment import UncertaintyConfig
 from ..config.load import shipped_lever_keys
 from ..config.safety import CONFIG_ROOT, check_config_file, check_name
+from ..files import PROJECT_ROOT, check_destination
 from ..sweep.plan import make_plan
 from . import abc, runner, screening
 from . import patterns as pat
@@ -113,10 +115,33 @@ def check_settings(s: CalibrateConfig) -> None:
         raise ConfigError("screening.replications", sc.replications, "an integer >= 1")
     if s.scenario_out is not None and not str(s.scenario_out).endswith(".yaml"):
         raise ConfigError("scenario_out", s.scenario_out, "a path ending in .yaml, or null")
+    check_destinations(s)
     missing = {pat.ORDINARY, pat.SUCH_PM} - set(s.experiment.levers)
     if missing:
         raise ConfigError("experiment.levers", sorted(s.experiment.levers),
                           f"the levers the patterns read: {pat.ORDINARY} and {pat.SUCH_PM}")
+
+
+#: the documented place of the calibrated scenario, the one file of the install the calibration may write
+CALIBRATED_SCENARIO = CONFIG_ROOT / "scenario" / "calibrated.yaml"
+
+
+def check_destinations(s: CalibrateConfig) -> None:
+    """Where the calibration may write (`sim.files.check_destination`): `out` outside the
+    project or under its results/ (over committed files only in results/calibration, its
+    own report); `scenario_out` outside the project, under results/, or the calibrated
+    scenario's own file, and in a folder that exists and can be written now, not found out
+    after the whole calibration."""
+    out = Path(s.out)
+    check_destination(out, "out", allow_tracked=out.resolve() == (PROJECT_ROOT / "results" / "calibration").resolve())
+    if s.scenario_out is None:
+        return
+    target = Path(s.scenario_out)
+    if target.resolve() != CALIBRATED_SCENARIO.resolve():
+        check_destination(target, "scenario_out")
+    folder = target.resolve().parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise ConfigError("scenario_out", s.scenario_out, "a file in an existing folder that can be written to")
 
 
 def calibrate(settings: CalibrateConfig, progress: bool = False) -> Result:
