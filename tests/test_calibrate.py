@@ -180,6 +180,8 @@ def test_priors_respect_levers_overrides_and_integers():
     ps = {p.path: p for p in pri.priors(sc, {"behaviour.rationality": {"low": 2, "high": 32, "scale": "log"}},
                                         fixed=("government.p_anti_american_pm",))}
     assert "government.p_anti_american_pm" not in ps
+    # what the article fixes is data, never calibrated: the troops (F3) and the notice period (F4)
+    assert "world.initial_troops" not in ps and "legal.notice_days" not in ps
     assert (ps["behaviour.rationality"].low, ps["behaviour.rationality"].scale) == (2.0, "log")
     days = ps["parliament.min_interval_days"]
     assert float(days.low).is_integer() and float(days.high).is_integer()
