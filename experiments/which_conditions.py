@@ -369,6 +369,14 @@ def main(argv=None) -> int:
             print("which_conditions error: --posterior = results/calibration/posterior.parquet is missing: run "
                   "python -m sim.calibrate first", file=sys.stderr)
             return 2
+        from sim.calibrate.tables import verify_calibration_table
+        from sim.config.validate import ConfigError
+
+        try:  # an edited posterior, or one without its checksum, is refused before any sweep
+            verify_calibration_table("results/calibration/posterior.parquet")
+        except ConfigError as err:
+            print(f"which_conditions error: {err}", file=sys.stderr)
+            return 2
     try:  # never into the project's install; over the committed report only in its own folder
         from sim.config.validate import ConfigError
         from sim.files import check_destination

@@ -16,6 +16,7 @@ from sim.calibrate import abc, runner
 from sim.calibrate import patterns as pat
 from sim.calibrate import priors as pri
 from sim.calibrate.features import END_2020, END_2021, simulate_with_features
+from sim.calibrate.tables import verify_calibration_table, write_table
 from sim.config import ConfigError, experiment_config, run_config, run_params
 from sim.config.experiment import UncertaintyConfig
 from sim.sweep.plan import make_plan, scale_unit
@@ -201,8 +202,8 @@ def test_log_scale_is_uniform_in_the_logarithm():
 def test_table_sampler_draws_rows_of_a_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "results").mkdir()
-    pd.DataFrame({"point_id": [0, 1], "sanctions.credibility": [0.2, 0.7],
-                  "factions.kurds.salience": [0.5, 0.6]}).to_parquet("results/post.parquet")
+    write_table(pd.DataFrame({"point_id": [0, 1], "sanctions.credibility": [0.2, 0.7],
+                              "factions.kurds.salience": [0.5, 0.6]}), "results/post.parquet", "posterior")
     exp = dataclasses.replace(experiment_config("posterior"), table="results/post.parquet", points=50)
     plan = make_plan(exp)
     assert plan.params == ("sanctions.credibility", "factions.kurds.salience")
@@ -288,6 +289,8 @@ def test_end_to_end_small(tmp_path):
         assert part in report
     post = pd.read_parquet(out / "posterior.parquet")
     sets = pd.read_parquet(out / "prior_sets.parquet")
+    assert verify_calibration_table(out / "posterior.parquet")["rows"] == len(post)  # both carry their checksum
+    assert verify_calibration_table(out / "prior_sets.parquet")["rows"] == len(sets)
     assert len(sets) == 12 and len(post) == (sets["failed_patterns"] == "").sum()
 
 
@@ -319,8 +322,8 @@ def test_conditions_with_posterior_columns(tmp_path, monkeypatch):
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "results").mkdir()
-    pd.DataFrame({"point_id": [0, 1], "behaviour.rationality": [4.0, 16.0], "sanctions.magnitude": [0.9, 0.9]}) \
-        .to_parquet("results/post.parquet")
+    write_table(pd.DataFrame({"point_id": [0, 1], "behaviour.rationality": [4.0, 16.0],
+                              "sanctions.magnitude": [0.9, 0.9]}), "results/post.parquet", "posterior")
     exp = dataclasses.replace(experiment_config("conditions_posterior"), table="results/post.parquet", points=6,
                               replications=1)
     plan = make_plan(exp)
@@ -330,7 +333,7 @@ def test_conditions_with_posterior_columns(tmp_path, monkeypatch):
     sw = load_sweep(tmp_path / "sw")
     assert "behaviour.rationality" not in sw.conditions and "sanctions.magnitude" in sw.conditions
     bad = pd.DataFrame({"point_id": [0], "behaviour.discount_rate": [5.0]})
-    bad.to_parquet("results/bad.parquet")
+    write_table(bad, "results/bad.parquet", "posterior")
     with pytest.raises(ConfigError, match="coefficient's range"):
         make_plan(dataclasses.replace(exp, table="results/bad.parquet"))
 
@@ -339,8 +342,8 @@ def test_conditions_with_posterior_columns(tmp_path, monkeypatch):
 def test_headline_on_the_posterior_states_the_structural_choices(tmp_path):
     """Item 4: python -m experiments.which_conditions --posterior, tiny, with a stand-in posterior."""
     (tmp_path / "results" / "calibration").mkdir(parents=True)
-    pd.DataFrame({"point_id": [0, 1], "behaviour.rationality": [4.0, 16.0]}) \
-        .to_parquet(tmp_path / "results" / "calibration" / "posterior.parquet")
+    write_table(pd.DataFrame({"point_id": [0, 1], "behaviour.rationality": [4.0, 16.0]}),
+                tmp_path / "results" / "calibration" / "posterior.parquet", "posterior")
     import os
 
     environ = dict(os.environ, CI="1", PYTHONPATH=str(REPO))

@@ -106,6 +106,25 @@ ls "$D/out"
 
 
 @needs_mount
+def test_a_calibration_onto_a_nearly_full_disk_is_refused_before_it_starts(tmp_path):
+    """A 64 KB disk (row 18 of docs/attacks.md): the calibration computed its first chunk,
+    then failed without naming the folder. Now it is refused in one line naming the folder,
+    as the sweep is, and writes nothing."""
+    script = """
+mount -t tmpfs -o size=64k tmpfs "$D" || exit 90
+"$PY" -m sim.calibrate sets=400 replications=2 workers=1 chunk_sets=6 screening.enabled=false out="$D/cal"
+echo "exit=$?"
+ls -A "$D"
+"""
+    proc = in_namespace(script, tmp_path)
+    assert "exit=2" in proc.stdout, (proc.stdout, proc.stderr[-3000:])
+    assert proc.stdout.split("exit=2", 1)[1].split() == []  # nothing written
+    assert_one_line_failure(subprocess.CompletedProcess([], 2, "", proc.stderr), "calibrate error: out = ",
+                            f"{tmp_path / 'disk' / 'cal'}' is not allowed: a folder on a disk with room for the "
+                            "calibration")
+
+
+@needs_mount
 def test_every_tool_on_a_read_only_disk(tmp_path):
     """The sweep, a single run, the analysis and an exercise, each writing onto a read-only
     disk: one line each naming the problem, exit 2."""

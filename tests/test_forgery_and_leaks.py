@@ -13,7 +13,11 @@
 - a folder with a chunk's name blocked a resume;
 - a command could be told to write into the project's code, configs or docs, or over a
   committed file; the calibration wrote its scenario over the shipped baseline, and found a
-  scenario_out it could not write only after the whole calibration.
+  scenario_out it could not write only after the whole calibration;
+- the calibration's own tables could be edited: a posterior.parquet changed by hand was
+  sampled by `experiment=posterior`, an edited chunk of sets was read back on the next run,
+  and a calibration started on a nearly full disk failed only after its first chunk; its
+  calibrated scenario was written without being composed first.
 
 Each refusal is one line naming the key or file, exit code 2 (a ConfigError in Python), and
 nothing written. Sizes: one conditions sweep of 60 runs (2 points x 3 levers x 10
@@ -23,6 +27,7 @@ run as subprocesses a few at a time, and one baseline sweep of 300 runs in 3 chu
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -405,3 +410,198 @@ def test_the_calibration_s_own_places_are_allowed():
     if shutil.which("git") is not None and (REPO / ".git").exists():
         with pytest.raises(ConfigError, match="under version control"):
             check_destinations(SimpleNamespace(out=str(REPO / "results" / "which_conditions"), scenario_out=None))
+
+
+# ---------------------------------------------------------------- the calibration's tables and chunks
+def stand_in_posterior(path: Path) -> pd.DataFrame:
+    """A small posterior as the calibration writes it (with its checksum)."""
+    from sim.calibrate.tables import write_table
+
+    df = pd.DataFrame({"point_id": [0, 3, 5], "behaviour.rationality": [4.0, 8.0, 16.0],
+                       "sanctions.credibility": [0.2, 0.5, 0.7]})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_table(df, path, "posterior")
+    return df
+
+
+def set_column(path: Path, name: str, value: float) -> None:
+    """Edit one column of a Parquet file in place, keeping its schema metadata (its checksum record)."""
+    t = pq.read_table(path)
+    pq.write_table(t.set_column(t.column_names.index(name), name, pa.array([value] * t.num_rows))
+                   .replace_schema_metadata(t.schema.metadata), path)
+
+
+def test_an_edited_posterior_is_refused_by_every_reader(tmp_path, monkeypatch):
+    """Row 36 of docs/attacks.md: a column of posterior.parquet set to 0.99 was sampled as
+    given by `experiment=posterior`. Now the table sampler, the sweep command and
+    `which_conditions --posterior` refuse it in one line naming the file and how to compute
+    it again; a table without the checksum (written by other code) is refused the same way."""
+    monkeypatch.chdir(tmp_path)
+    table = "results/calibration/posterior.parquet"
+    stand_in_posterior(tmp_path / table)
+    exp = dataclasses.replace(experiment_config("posterior"), table=table, points=20)
+    plan = make_plan(exp)  # the genuine table is read
+    assert set(plan.samples[:, plan.params.index("sanctions.credibility")]) <= {0.2, 0.5, 0.7}
+
+    set_column(tmp_path / table, "sanctions.credibility", 0.99)
+    with pytest.raises(ConfigError, match=r"posterior.parquet: its content does not match the checksum.*"
+                                          r"python -m sim.calibrate"):
+        make_plan(exp)
+    environ = env(PYTHONPATH=str(REPO))
+    results = run_parallel({
+        "sweep": ["-m", "sim.sweep", "experiment=posterior", f"experiment.table={table}", "runs=40", "workers=1",
+                  f"out={tmp_path / 'sw'}"],
+        "headline": ["-m", "experiments.which_conditions", "--posterior", "--workers", "1"],
+    }, cwd=tmp_path, environ=environ, timeout=120)
+    assert_one_line_failure(results["sweep"], "sweep error: ", "posterior.parquet", "does not match the checksum",
+                            "python -m sim.calibrate")
+    assert_one_line_failure(results["headline"], "which_conditions error: ", "posterior.parquet",
+                            "does not match the checksum")
+    assert not (tmp_path / "sw" / "runs.parquet").exists()
+    assert not (tmp_path / "results" / "which_conditions_posterior").exists()
+
+    pd.DataFrame({"point_id": [0], "sanctions.credibility": [0.99]}).to_parquet(tmp_path / table)
+    with pytest.raises(ConfigError, match="posterior.parquet: it carries no checksum"):
+        make_plan(exp)
+
+
+def test_the_committed_posterior_carries_its_checksum():
+    from sim.calibrate.tables import verify_calibration_table
+
+    record = verify_calibration_table(REPO / "results" / "calibration" / "posterior.parquet")
+    assert record["table"] == "posterior" and record["rows"] > 0
+
+
+def fake_calibration(tmp_path: Path, monkeypatch, scenario_text: str | None = None):
+    """A finished calibration's result, small enough to write without running it: three
+    sets, two accepted (the report itself left out): (result, settings)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from sim.calibrate import report
+
+    monkeypatch.setattr(report, "write_report", lambda *args: None)
+    if scenario_text is not None:
+        monkeypatch.setattr(report, "scenario_yaml", lambda r, settings: scenario_text)
+    sets = pd.DataFrame({"point_id": [0, 1, 2], "behaviour.rationality": [4.0, 8.0, 9.0],
+                         "pattern.early_request": [0.1, 0.2, 0.9], "failed_patterns": ["", "", "early_request"]})
+    r = SimpleNamespace(out=tmp_path / "cal", sets=sets, accepted=np.array([True, True, False]),
+                        priors=[SimpleNamespace(path="behaviour.rationality")],
+                        marginals=pd.DataFrame({"coefficient": ["behaviour.rationality"]}), morris=None, sobol=None)
+    settings = SimpleNamespace(posterior_rows=None, experiment=SimpleNamespace(seed=0),
+                               scenario_out=str(tmp_path / "calibrated.yaml"))
+    return r, settings
+
+
+def test_the_calibration_s_tables_are_written_with_their_checksum(tmp_path, monkeypatch):
+    """posterior.parquet and prior_sets.parquet carry the checksum of their content, as
+    runs.parquet does; an edit of either is found."""
+    from sim.calibrate.pipeline import write
+    from sim.calibrate.tables import verify_calibration_table
+
+    r, settings = fake_calibration(tmp_path, monkeypatch)
+    settings.scenario_out = None
+    write(r, settings, None)
+    for name, rows in (("posterior", 2), ("prior_sets", 3)):
+        path = r.out / f"{name}.parquet"
+        assert verify_calibration_table(path) == {**verify_calibration_table(path), "table": name, "rows": rows}
+        set_column(path, "behaviour.rationality", 999.0)
+        with pytest.raises(ConfigError, match=f"{name}.parquet: its content does not match the checksum"):
+            verify_calibration_table(path)
+
+
+def test_a_calibrated_scenario_that_does_not_compose_is_not_written(tmp_path, monkeypatch):
+    """The calibrated scenario is composed through the config loader before it replaces the
+    file: one that does not compose is refused (on scenario_out, naming the problem) and the
+    old file is left as it was; one that composes replaces it."""
+    from sim.calibrate.pipeline import write
+
+    shipped = (REPO / "configs" / "scenario" / "calibrated.yaml").read_text()
+    bad = shipped.replace("initial_tension: ", "initial_tension: 7", 1)  # 70.85..., outside [0, 1]
+    r, settings = fake_calibration(tmp_path, monkeypatch, bad)
+    target = tmp_path / "calibrated.yaml"
+    target.write_text("the old calibrated scenario\n")
+    with pytest.raises(ConfigError, match=r"scenario_out = .*calibrated.yaml.* is not allowed: a calibrated "
+                                          r"scenario that composes \(.*initial_tension"):
+        write(r, settings, None)
+    assert target.read_text() == "the old calibrated scenario\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cal", "calibrated.yaml"]  # no temporary file left
+
+    good = shipped.replace("# The baseline", "# A newer calibration: the baseline", 1)
+    r, settings = fake_calibration(tmp_path, monkeypatch, good)
+    write(r, settings, None)
+    assert target.read_text() == good
+
+
+def tiny_tasks(seed: int = 0) -> list[tuple]:
+    """Four chunks of two parameter sets, two runs each, under the baseline's status quo."""
+    import numpy as np
+
+    levers = {"status_quo": run_config("baseline", seed)}
+    values = np.linspace(2.0, 16.0, 8)[:, None]
+    return [(levers, ["behaviour.rationality"], values[a:a + 2], np.arange(a, a + 2), 2, [], None, "set")
+            for a in range(0, 8, 2)]
+
+
+def test_a_changed_copied_or_foreign_calibration_chunk_is_computed_again(tmp_path, capsys):
+    """Row 37 of docs/attacks.md: a coefficient of a saved chunk set to 999 was read back as
+    it was on the next run. Now a chunk whose content no longer matches its checksum, one
+    copied over another position, one from another calibration and one truncated are each
+    named in a warning and computed again; the intact one is read back."""
+    import shutil as sh
+
+    from sim.calibrate import runner
+
+    out, other = tmp_path / "chunks", tmp_path / "other"
+    clean = runner.compute(tiny_tasks(), out, "prior-aaaa", workers=1)
+    runner.compute(tiny_tasks(seed=7), other, "prior-bbbb", workers=1)
+    capsys.readouterr()
+    names = [out / f"prior-aaaa-{i:05d}.parquet" for i in range(4)]
+    set_column(names[0], "behaviour.rationality", 999.0)
+    sh.copy(names[2], names[1])
+    sh.copy(other / "prior-bbbb-00002.parquet", names[2])
+    names[3].write_bytes(names[3].read_bytes()[:500])
+    again = runner.compute(tiny_tasks(), out, "prior-aaaa", workers=1)
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(warnings) == 4, warnings
+    for name, why in zip(names, ("does not match its checksum", "it is chunk 2 of this computation, not chunk 1",
+                                 "belongs to another computation", "unreadable")):
+        assert any(str(name) in w and why in w and "computing it again" in w for w in warnings), (why, warnings)
+    assert (again["behaviour.rationality"] != 999.0).all()
+    pd.testing.assert_frame_equal(again, clean)
+    assert again.attrs["reused_chunks"] == 0
+    once_more = runner.compute(tiny_tasks(), out, "prior-aaaa", workers=1)
+    assert once_more.attrs["reused_chunks"] == 4 and capsys.readouterr().err == ""
+    pd.testing.assert_frame_equal(once_more, clean)
+
+
+def calibrate_settings(*overrides: str):
+    from sim.calibrate import app  # noqa: F401 - registers the calibration's schema
+    from sim.calibrate.schema import CalibrateConfig
+    from sim.config import compose_config
+
+    cfg = compose_config("calibrate", list(overrides))
+    settings = OmegaConf.to_object(cfg)
+    assert isinstance(settings, CalibrateConfig)
+    return settings
+
+
+def test_a_calibration_that_does_not_fit_on_its_disk_is_refused_before_it_starts(tmp_path, monkeypatch):
+    """Row 18 of docs/attacks.md: on a nearly full disk the calibration computed its first
+    chunk, then failed without naming the folder. Now it is refused before any set is
+    computed, naming the folder and the room it needs, as the sweep is."""
+    from sim.calibrate import pipeline, runner
+    from sim.sweep import resources
+
+    def computed(*args, **kwargs):
+        raise AssertionError("a set was computed before the free space was checked")
+
+    monkeypatch.setattr(runner, "compute", computed)
+    monkeypatch.setattr(resources, "free_disk", lambda path: 64 * 1024)
+    out = tmp_path / "cal"
+    settings = calibrate_settings(*CALIBRATE_SMALL, f"out={out}")
+    with pytest.raises(ConfigError, match=rf"out = '{out}' is not allowed: a folder on a disk with room for the "
+                                          r"calibration: about .* needed"):
+        pipeline.calibrate(settings)
+    assert not out.exists()

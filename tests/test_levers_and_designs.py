@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.calibrate.tables import write_table
 from sim.config import ConfigError, experiment_config
 from sim.config.experiment import UncertaintyConfig
 from sim.sweep.chunk import compute_chunk
@@ -36,7 +37,7 @@ def posterior(tmp_path, monkeypatch):
     (tmp_path / "results").mkdir()
     rng = np.random.default_rng(5)
     n = 40
-    pd.DataFrame({
+    write_table(pd.DataFrame({
         "point_id": np.arange(n),
         "washington.signal_decay": rng.uniform(0.01, 0.03, n),
         "washington.threat_cost": rng.uniform(0.01, 0.05, n),
@@ -45,7 +46,7 @@ def posterior(tmp_path, monkeypatch):
         "washington.initial_linkage": rng.uniform(0.8, 1.0, n),
         "government.salience": rng.uniform(1.0, 2.5, n),
         "washington.patience": rng.uniform(0.85, 0.99, n),
-    }).to_parquet("results/post.parquet")
+    }), "results/post.parquet", "posterior")
     return "results/post.parquet"
 
 

@@ -281,25 +281,28 @@ def test_kill_9_of_a_calibration_leaves_no_process(tmp_path):
             proc.communicate()
 
 
-def test_sigterm_of_a_calibration_is_one_line_and_leaves_no_process(tmp_path):
-    """SIGTERM of `python -m sim.calibrate` mid-sweep is reported as the sweep reports it
-    (issue 30): one line saying a rerun resumes, exit 143 (it ended at -15 with no message
-    before), no process of its session left, the sets finished so far kept. Size: as the
-    kill -9 test above."""
+@pytest.mark.parametrize("sig,code,start", [(signal.SIGTERM, 143, "terminated (SIGTERM)"),
+                                            (signal.SIGINT, 130, "interrupted")])
+def test_sigterm_of_a_calibration_is_one_line_and_leaves_no_process(tmp_path, sig, code, start):
+    """SIGTERM (or Ctrl-C) of `python -m sim.calibrate` mid-sweep is reported as the sweep
+    reports it (issue 30): one line naming the folder of the kept chunks (it said `OUT/chunks`
+    literally before) and saying a rerun resumes, exit 143 (130), no process of its session
+    left, the sets finished so far kept. Size: as the kill -9 test above."""
     out = tmp_path / "cal"
     cmd = [sys.executable, "-m", "sim.calibrate", "sets=2000", "replications=4", "workers=2", "chunk_sets=2",
            f"out={out}", "screening.enabled=false"]
     proc = subprocess.Popen(cmd, cwd=REPO, env=dict(os.environ, CI="1"), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=ctrl_c_reaches_it)
     sid = proc.pid
     try:
         saved = lambda: sorted(out.rglob("*.parquet"))  # noqa: E731
         wait_for(saved, 300, "saved chunk of sets", proc)
-        os.kill(proc.pid, signal.SIGTERM)
+        os.kill(proc.pid, sig)
         _, err = proc.communicate(timeout=120)
         lines = [line for line in err.splitlines() if line.strip()]
-        assert proc.returncode == 143, (proc.returncode, err[-3000:])
-        assert len(lines) == 1 and lines[0].startswith("terminated (SIGTERM)") and "resumes" in lines[0], lines
+        assert proc.returncode == code, (proc.returncode, err[-3000:])
+        assert len(lines) == 1 and lines[0].startswith(start) and "resumes" in lines[0], lines
+        assert f"kept in {out / 'chunks'} " in lines[0] and "OUT/" not in lines[0], lines
         deadline = time.monotonic() + 15
         while session_members(sid) and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -3,14 +3,17 @@
 A Hydra app (configs/calibrate.yaml, `experiment=calibration` by default): the prior sweep,
 approximate Bayesian computation against configs/calibration/patterns.yaml, Morris
 screening and Sobol indices; writes DIR/posterior.parquet, DIR/report.md and figures
-(default DIR: results/calibration). Bad input: one line `calibrate error: ...`, exit 2;
-Ctrl-C exits 130 and SIGTERM 143, each with one line, the finished chunks kept.
+(default DIR: results/calibration). Bad input (a folder on a disk without room for the
+calibration, a calibrated scenario that does not compose, ...): one line `calibrate error:
+...`, exit 2; Ctrl-C exits 130 and SIGTERM 143, each with one line naming the folder where
+the finished chunks are kept.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
@@ -47,9 +50,20 @@ def main() -> None:
         except ConfigError as err:
             _fail(f"calibrate error: {err}")
         except Terminated:
-            _fail("terminated (SIGTERM); finished chunks are kept in OUT/chunks and the same command resumes", 143)
+            _fail(f"terminated (SIGTERM); {_kept()}", 143)
         except KeyboardInterrupt:
-            _fail("interrupted; finished chunks are kept in OUT/chunks and the same command resumes", 130)
+            _fail(f"interrupted; {_kept()}", 130)
+
+
+#: the folder of the calibration's chunks, once its settings are read (for the line said on Ctrl-C or SIGTERM)
+_chunks: list = []
+
+
+def _kept() -> str:
+    """What a calibration stopped by a signal keeps, naming its chunks' folder."""
+    if not _chunks:
+        return "it stopped before its settings were read, so nothing was computed"
+    return f"finished chunks are kept in {_chunks[-1]} and the same command resumes"
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="calibrate", version_base="1.3")
@@ -61,6 +75,7 @@ def _app(cfg: DictConfig) -> None:
         settings: CalibrateConfig = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as err:
         _fail(f"calibrate error: {omegaconf_message(err)}")
+    _chunks.append(Path(settings.out) / "chunks")
     try:
         r = calibrate(settings, progress=True)
     except ConfigError as err:

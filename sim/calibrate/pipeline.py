@@ -2,7 +2,10 @@
 accept by the bands, screen, and write the posterior, the report and its figures.
 
 `calibrate(settings)` is what `python -m sim.calibrate` runs; tests call it with small
-numbers. Bad input raises `sim.config.ConfigError` (key, value, what is allowed).
+numbers. Bad input raises `sim.config.ConfigError` (key, value, what is allowed), before
+anything is computed: among it an `out` on a disk without room for the calibration's files
+(the sweep's check, `sim.sweep.resources.check_disk_room`). The tables are written with
+their checksums (`sim.calibrate.tables`), and the calibrated scenario only once it composes.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from ..config.experiment import UncertaintyConfig
 from ..config.load import shipped_lever_keys
 from ..config.safety import CONFIG_ROOT, check_config_file, check_name
 from ..files import PROJECT_ROOT, check_destination
+from ..model import outcomes
 from ..sweep.plan import make_plan
-from . import abc, runner, screening
+from . import abc, runner, screening, tables
 from . import patterns as pat
 from . import priors as pri
 from .schema import CalibrateConfig
@@ -144,6 +148,51 @@ def check_destinations(s: CalibrateConfig) -> None:
         raise ConfigError("scenario_out", s.scenario_out, "a file in an existing folder that can be written to")
 
 
+# what a calibration writes, a little generous (measured on this project's files: a chunk
+# of 6 sets with 136 columns takes 54 KB, mostly its footer; 3,621 posterior rows of 113
+# coefficients take 9.6 bytes a value; the figures and report about 1 MB)
+FILE_BYTES = 8_000        # a Parquet file's fixed part
+COLUMN_BYTES = 400        # a column's part of its footer (schema, statistics), per file
+VALUE_BYTES = 12          # a value
+REPORT_BYTES = 4_000_000  # report.md, the figures and the CSV tables
+#: sets per chunk of the screening designs (`screening.run_design`)
+SCREENING_CHUNK = 200
+
+
+def parquet_bytes(rows: int, columns: int, files: int = 1) -> int:
+    """Bytes on disk of `rows` x `columns` values in `files` Parquet files (an estimate)."""
+    return files * (FILE_BYTES + COLUMN_BYTES * columns) + rows * columns * VALUE_BYTES
+
+
+def calibration_disk(settings: CalibrateConfig, sets: int, coefficients: int, patterns: int, levers: int) -> int:
+    """Bytes a calibration writes (an estimate): the chunks of the prior sweep,
+    prior_sets.parquet and posterior.parquet, the screening designs' chunks, the report."""
+    outputs = 2 + len(outcomes.OUTCOMES)  # per lever: P(request), time to a request, each outcome's share
+    columns = 1 + coefficients + patterns + levers * outputs
+    need = parquet_bytes(sets, columns, -(-sets // settings.chunk_sets))
+    need += parquet_bytes(sets, columns + 1) + 64 * sets  # prior_sets: and the names of the failed patterns
+    need += parquet_bytes(min(sets, settings.posterior_rows or sets), 1 + coefficients)
+    sc = settings.screening
+    if sc.enabled:
+        factors = coefficients + (len(runner.STRUCTURAL) if sc.structural else 0)
+        groups = int(np.prod([len(v) for v in runner.STRUCTURAL.values()])) if sc.structural else 1
+        for design in (sc.trajectories * (factors + 1), sc.base_samples * (sc.top + 2)):
+            need += parquet_bytes(design, 1 + coefficients + outputs, -(-design // SCREENING_CHUNK) + groups)
+    return need + REPORT_BYTES
+
+
+def check_disk(settings: CalibrateConfig, plan, patterns: int) -> None:
+    """Refuse, before anything is computed, a calibration whose files will not fit on the
+    disk of `out` (`sim.sweep.resources.check_disk_room`, the sweep's check: chunks an
+    earlier run left there count as room)."""
+    from ..sweep import resources
+
+    need = calibration_disk(settings, plan.points, len(plan.params), patterns, len(plan.levers))
+    out = Path(settings.out)
+    resources.check_disk_room(out, need, "the calibration", "its chunks, prior_sets.parquet, posterior.parquet and "
+                              "the report", reused=resources.folder_bytes(out / "chunks"))
+
+
 def calibrate(settings: CalibrateConfig, progress: bool = False) -> Result:
     """Run the whole calibration and write its files into `settings.out`."""
     t0 = time.perf_counter()
@@ -161,6 +210,7 @@ def calibrate(settings: CalibrateConfig, progress: bool = False) -> Result:
     plan = make_plan(exp)
     out = Path(settings.out)
     chunk_dir = out / "chunks"
+    check_disk(settings, plan, len(patterns))
     lever_cfgs = dict(zip(plan.levers, plan.lever_configs))
     paths = list(plan.params)
     tag = "prior-" + runner.fingerprint({"plan": plan.fingerprint(), "patterns": [dataclasses.asdict(p) for p in patterns],
@@ -232,8 +282,8 @@ def write(r: Result, settings: CalibrateConfig, plan) -> None:
     from . import report
 
     r.out.mkdir(parents=True, exist_ok=True)
-    posterior_table(r, settings).to_parquet(r.out / "posterior.parquet", index=False)
-    r.sets.to_parquet(r.out / "prior_sets.parquet", index=False)
+    tables.write_table(posterior_table(r, settings), r.out / "posterior.parquet", "posterior")
+    tables.write_table(r.sets, r.out / "prior_sets.parquet", "prior_sets")
     r.marginals.to_csv(r.out / "marginals.csv", index=False)
     if r.morris is not None:
         r.morris.to_csv(r.out / "morris.csv", index=False)
@@ -241,4 +291,56 @@ def write(r: Result, settings: CalibrateConfig, plan) -> None:
         r.sobol.to_csv(r.out / "sobol.csv", index=False)
     report.write_report(r, settings, plan)
     if settings.scenario_out and r.accepted.any():
-        Path(settings.scenario_out).write_text(report.scenario_yaml(r, settings), encoding="utf-8")
+        write_scenario(report.scenario_yaml(r, settings), Path(settings.scenario_out), settings.experiment.seed)
+
+
+def scenario_text_config(text: str, seed: int | None = 0):
+    """The validated RunConfig of a scenario file's content that is not a file of
+    configs/scenario/, composed by the config loader as `run_config` composes a shipped
+    scenario: the content passes the config edge (`check_config_file`) and the scenarios it
+    builds on theirs (`check_choice`), then Hydra composes it (`compose_config`), its defaults
+    read from configs/scenario/, through a temporary folder added to the search path.
+    ConfigError (key, value, what is allowed) for content that would not compose or validate
+    as a shipped file."""
+    import tempfile
+    import uuid
+
+    from omegaconf.errors import OmegaConfBaseException
+
+    from ..config.load import compose_config, composition_error, to_run_config
+    from ..config.safety import check_choice
+
+    with tempfile.TemporaryDirectory(prefix="sim_scenario_") as tmp:
+        name = f"candidate_{uuid.uuid4().hex[:12]}"  # never a shipped name, which would shadow it
+        path = Path(tmp) / "scenario" / f"{name}.yaml"
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+        info = check_config_file(path, "scenario", root=tmp)
+        for parent in info.get("defaults", []):
+            check_choice("scenario", parent)
+        seed_override = "seed=null" if seed is None else f"seed={int(seed)}"
+        given = [f"hydra.searchpath=['file://{Path(tmp).as_posix()}']", f"scenario={name}", seed_override]
+        cfg = compose_config("config", given)
+        try:
+            return to_run_config(cfg)
+        except OmegaConfBaseException as err:
+            raise composition_error(err, given) from None
+
+
+def write_scenario(text: str, target: Path, seed: int = 0) -> None:
+    """Write the calibrated scenario `text` to `target` only if it composes: written under a
+    temporary name beside `target`, composed through the config loader
+    (`scenario_text_config`: the config edge, Hydra, the schema's ranges),
+    then renamed into place. A scenario that does not compose is refused (ConfigError on
+    scenario_out) and `target` is left as it was."""
+    tmp = target.with_name(target.name + ".partial")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        try:
+            scenario_text_config(tmp.read_text(encoding="utf-8"), seed)
+        except ConfigError as err:
+            raise ConfigError("scenario_out", str(target), f"a calibrated scenario that composes ({err}); nothing "
+                              "was written there (a file already there is left as it was)") from None
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -12,6 +12,8 @@ per set (`set_summary`): the pattern statistics of `sim.calibrate.patterns`, and
 the chance of a formal request, each outcome's share and the restricted mean time to a
 request. Chunks of sets are computed in worker processes and saved as they finish, named
 by a fingerprint of everything that decides them, so an interrupted calibration resumes.
+Each chunk carries its tag, index and checksum (`sim.calibrate.tables`): one that does not
+match them is computed again, never read back.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ..model.params import ModelParams
 from ..sweep.executors import WorkerLost, bounded, local_processes
 from ..sweep.plan import _set_param, model_code_hash, world_index
 from . import patterns as pat
+from . import tables
 from .features import simulate_with_features
 
 #: the structural factors screening may vary: name -> levels
@@ -155,26 +158,26 @@ def _task(args) -> pd.DataFrame:
 def compute(tasks: list[tuple], out: Path, tag: str, workers: int | None = None,
             progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Every task's set summaries, concatenated in task order. Each finished task is saved
-    as `out/TAG-<i>.parquet` (written under a temporary name, then renamed), and a task
-    whose file exists is read back instead of computed again (the tag holds the fingerprint)."""
+    as `out/TAG-<i>.parquet` with its checksum (written under a temporary name, then
+    renamed), and a task whose file exists is read back instead of computed again when
+    the file is that task's chunk, intact (`sim.calibrate.tables.read_chunk`: the tag,
+    which holds the fingerprint, the index, the checksum and the sets); any other file
+    with its name is named in a warning and computed again."""
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{tag}-{i:05d}.parquet" for i in range(len(tasks))]
     results: dict[int, pd.DataFrame] = {}
     todo = []
     for i, path in enumerate(paths):
-        if path.exists():
-            try:
-                results[i] = pd.read_parquet(path)
+        if path.exists() or path.is_symlink():
+            df = tables.usable_chunk(path, tag, i, tasks[i][3])
+            if df is not None:
+                results[i] = df
                 continue
-            except (OSError, ValueError):
-                path.unlink(missing_ok=True)
         todo.append(i)
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
 
     def save(i: int, df: pd.DataFrame) -> None:
-        tmp = paths[i].with_suffix(".tmp")
-        df.to_parquet(tmp, index=False)
-        tmp.replace(paths[i])
+        tables.write_chunk(df, paths[i], tag, i)
         results[i] = df
         if progress:
             progress(len(results), len(tasks))

@@ -242,8 +242,12 @@ def read_point_table(path: str | None, params: list[str] | None = None) -> np.nd
     """The points of a `table` sampler's file: with `params`, those columns as a (rows, D)
     array; without, the names of its coefficient columns (those with a dot in their name).
     ConfigError for a missing, unreadable or empty file, or a path outside the project's
-    relative folders."""
+    relative folders; ChecksumMismatch (a ConfigError, one line) for a file that does not
+    carry the checksum the calibration writes with its tables or no longer matches it
+    (`sim.calibrate.tables.verify_calibration_table`): an edited posterior is never sampled."""
     import pyarrow.parquet as pq
+
+    from ..calibrate.tables import verify_calibration_table
 
     if not isinstance(path, str) or not path or Path(path).is_absolute() or ".." in Path(path).parts \
             or not path.endswith(".parquet"):
@@ -254,6 +258,7 @@ def read_point_table(path: str | None, params: list[str] | None = None) -> np.nd
     except (OSError, ValueError) as err:
         raise ConfigError("experiment.table", path, f"a readable Parquet table ({str(err).splitlines()[0][:200]}); "
                           "python -m sim.calibrate writes results/calibration/posterior.parquet") from None
+    verify_calibration_table(path)
     if params is None:
         return [c for c in table.column_names if "." in c]
     if table.num_rows == 0:

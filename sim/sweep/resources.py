@@ -101,6 +101,35 @@ def plan_memory(points: int, n_params: int) -> int:
     return int(PLAN_COPIES * points * max(n_params, 1) * 8)
 
 
+def check_disk_room(out, need: int, what: str, parts: str, reused: int = 0) -> None:
+    """Refuse (ConfigError on `out`, naming the folder) an output whose estimated size `need`
+    (`what`: "the sweep"; `parts`: what that is made of) will not fit on the disk of the
+    folder `out` (or its nearest existing parent). `reused`: bytes already on that disk that
+    are part of the need (chunks an earlier invocation left, which a resume reads back
+    instead of writing again), counted as room. Nothing is refused where the free space
+    cannot be read."""
+    from ..config.validate import ConfigError
+
+    free = free_disk(out)
+    if free is None:
+        return
+    if need > free + reused:
+        raise ConfigError("out", str(out), f"a folder on a disk with room for {what}: about {human(need)} needed "
+                          f"({parts}), {human(free + reused)} free")
+
+
+def folder_bytes(folder, pattern: str = "*.parquet") -> int:
+    """Bytes of the files of `folder` matching `pattern` (0 when it does not exist)."""
+    folder = Path(folder)
+    total = 0
+    for f in folder.glob(pattern) if folder.is_dir() else ():
+        try:
+            total += f.stat().st_size if f.is_file() else 0
+        except OSError:
+            pass
+    return total
+
+
 def check_runs_fit(runs: object, key: str = "runs", *, n_params: int = 0, at_once: bool = False) -> int:
     """Refuse (ConfigError, naming `key`) a run count that is not a whole number >= 1 or whose
     table does not fit in the memory this machine has available now; return it. `at_once`:

@@ -295,15 +295,8 @@ def _check_memory(plan: Plan, local_workers: int, chunk_size: int) -> None:
 def _check_disk(plan: Plan, out: Path) -> None:
     """Refuse a sweep whose chunks and table will not fit on the disk of `out` (chunks of an
     earlier invocation already there count as room: they are part of the need)."""
-    disk = resources.sweep_disk(plan.total_runs, len(plan.params))
-    free = resources.free_disk(out)
-    if free is None:
-        return
-    chunks = out / "chunks"
-    free += sum(f.stat().st_size for f in chunks.glob("*.parquet")) if chunks.is_dir() else 0
-    if disk > free:
-        raise ConfigError("out", str(out), f"a folder on a disk with room for the sweep: about {resources.human(disk)} "
-                          f"needed (the chunks and runs.parquet), {resources.human(free)} free")
+    resources.check_disk_room(out, resources.sweep_disk(plan.total_runs, len(plan.params)), "the sweep",
+                              "the chunks and runs.parquet", reused=resources.folder_bytes(out / "chunks"))
 
 
 def _saved(out: Path, chunks) -> int:

@@ -68,11 +68,12 @@ def read_tag(path: str | Path, key: bytes = TABLE_KEY) -> dict | None:
     return tag if isinstance(tag, dict) else None
 
 
-def verify_table(path: str | Path, key: bytes = TABLE_KEY, *, how: str = "") -> dict:
+def verify_table(path: str | Path, key: bytes = TABLE_KEY, *, how: str = "", writer: str = "sweep runner") -> dict:
     """Check that the Parquet file `path` holds the content whose checksum it carries under
     `key` (its `checksum` field); return the record. ChecksumMismatch, naming the file and
     `how` to recompute it, for a file that cannot be read, carries no checksum, or whose
-    content has changed."""
+    content has changed. `writer` names the code that writes such files (in the message
+    for a file that carries no checksum)."""
     path = Path(path)
     how = how or "run the command that wrote it again"
     try:
@@ -82,7 +83,7 @@ def verify_table(path: str | Path, key: bytes = TABLE_KEY, *, how: str = "") -> 
         raise ChecksumMismatch(path, f"not a readable Parquet table ({first})", how) from None
     tag = read_tag(path, key)
     if tag is None or not isinstance(tag.get("checksum"), str):
-        raise ChecksumMismatch(path, "it carries no checksum (not written by this version's sweep runner, or its "
+        raise ChecksumMismatch(path, f"it carries no checksum (not written by this version's {writer}, or its "
                                      "record was removed)", how)
     try:
         actual = file_checksum(path)
