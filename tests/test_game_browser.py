@@ -147,8 +147,18 @@ def _turn(page) -> int:
 
 
 def _min_font(page) -> tuple[float, str, str]:
-    px, where, text = page.evaluate(SMALLEST_FONT)
-    return float(px), where, text
+    """The smallest font on the page. A page that follows the game reloads itself when the
+    game changes (a student joining changes the facilitator's page), which can happen while
+    the measurement runs: then the page is measured again once it has loaded."""
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            px, where, text = page.evaluate(SMALLEST_FONT)
+            return float(px), where, text
+        except Exception as err:  # playwright's Error: the page navigated during the evaluation
+            if "context was destroyed" not in str(err) or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _choose(page, url, code, role, name, memo=""):
