@@ -75,12 +75,12 @@ def chunks(out: Path) -> list[Path]:
 
 
 class Sweep:
-    """A sweep started in its own session; on exit, anything of the session still alive is
-    killed (so a failing test leaves nothing behind either)."""
+    """A sweep (or another command, `cmd`) started in its own session; on exit, anything of
+    the session still alive is killed (so a failing test leaves nothing behind either)."""
 
-    def __init__(self, out: Path, runs: int, workers: int = 2):
+    def __init__(self, out: Path, runs: int = 0, workers: int = 2, cmd: list[str] | None = None):
         self.out = out
-        self.proc = subprocess.Popen(command(out, runs, workers), cwd=REPO, env=dict(os.environ, CI="1"),
+        self.proc = subprocess.Popen(cmd or command(out, runs, workers), cwd=REPO, env=dict(os.environ, CI="1"),
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      start_new_session=True, preexec_fn=ctrl_c_reaches_it)
         self.sid = self.proc.pid
@@ -242,43 +242,35 @@ def test_the_lock_names_its_holder_and_is_free_after_release(tmp_path):
         pass
 
 
+def calibration(out: Path) -> Sweep:
+    """`python -m sim.calibrate` in its own session: 2 workers, chunks of 2 sets of 4 runs per
+    lever, so a chunk file exists within seconds and the sweep runs for minutes."""
+    return Sweep(out, cmd=[sys.executable, "-m", "sim.calibrate", "sets=2000", "replications=4", "workers=2",
+                           "chunk_sets=2", f"out={out}", "screening.enabled=false"])
+
+
+def saved_sets(out: Path) -> list[Path]:
+    return sorted(out.rglob("*.parquet"))
+
+
 def test_kill_9_of_a_calibration_leaves_no_process(tmp_path):
     """The calibration's prior sweep uses the sweep's worker pool (`executors.local_processes`):
     kill -9 of `python -m sim.calibrate` mid-sweep leaves no process of its session alive,
     and the sets finished so far stay saved for a rerun. Size: 2 workers, chunks of 2 sets
     of 4 runs per lever, killed once the first chunk file exists."""
     out = tmp_path / "cal"
-    cmd = [sys.executable, "-m", "sim.calibrate", "sets=2000", "replications=4", "workers=2", "chunk_sets=2",
-           f"out={out}", "screening.enabled=false"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=dict(os.environ, CI="1"), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
-    sid = proc.pid
-    try:
-        saved = lambda: sorted(out.rglob("*.parquet"))  # noqa: E731
-        wait_for(saved, 300, "saved chunk of sets", proc)
-        servers = lambda m: {p for p, (pp, cmdline) in m.items() if pp == sid and "forkserver" in cmdline}  # noqa: E731
-        members = wait_for(lambda: (m := session_members(sid)) and
-                           len([p for p, (pp, _) in m.items() if pp in servers(m)]) >= 2 and m,
-                           60, "worker processes", proc)
+    with calibration(out) as cal:
+        wait_for(lambda: saved_sets(out), 300, "saved chunk of sets", cal.proc)
+        members = wait_for(lambda: (m := session_members(cal.sid)) and len(cal.workers(m)) >= 2 and m,
+                           60, "worker processes", cal.proc)
         assert len(members) >= 4, members  # main, forkserver, resource tracker, 2 workers
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.communicate(timeout=60)
-        assert proc.returncode == -signal.SIGKILL
-        deadline = time.monotonic() + 15
-        while session_members(sid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert session_members(sid) == {}, f"processes left after kill -9 of the calibration: {session_members(sid)}"
-        assert saved(), "the finished sets were not kept"
+        os.kill(cal.proc.pid, signal.SIGKILL)
+        returncode, _ = cal.finish(timeout=60)
+        assert returncode == -signal.SIGKILL
+        left = cal.left_behind()
+        assert left == {}, f"processes left after kill -9 of the calibration: {left}"
+        assert saved_sets(out), "the finished sets were not kept"
         assert not (out / "posterior.parquet").exists()
-    finally:
-        for pid in session_members(sid):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
 
 
 @pytest.mark.parametrize("sig,code,start", [(signal.SIGTERM, 143, "terminated (SIGTERM)"),
@@ -289,31 +281,15 @@ def test_sigterm_of_a_calibration_is_one_line_and_leaves_no_process(tmp_path, si
     literally before) and saying a rerun resumes, exit 143 (130), no process of its session
     left, the sets finished so far kept. Size: as the kill -9 test above."""
     out = tmp_path / "cal"
-    cmd = [sys.executable, "-m", "sim.calibrate", "sets=2000", "replications=4", "workers=2", "chunk_sets=2",
-           f"out={out}", "screening.enabled=false"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=dict(os.environ, CI="1"), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=ctrl_c_reaches_it)
-    sid = proc.pid
-    try:
-        saved = lambda: sorted(out.rglob("*.parquet"))  # noqa: E731
-        wait_for(saved, 300, "saved chunk of sets", proc)
-        os.kill(proc.pid, sig)
-        _, err = proc.communicate(timeout=120)
+    with calibration(out) as cal:
+        wait_for(lambda: saved_sets(out), 300, "saved chunk of sets", cal.proc)
+        os.kill(cal.proc.pid, sig)
+        returncode, err = cal.finish(timeout=120)
         lines = [line for line in err.splitlines() if line.strip()]
-        assert proc.returncode == code, (proc.returncode, err[-3000:])
+        assert returncode == code, (returncode, err[-3000:])
         assert len(lines) == 1 and lines[0].startswith(start) and "resumes" in lines[0], lines
         assert f"kept in {out / 'chunks'} " in lines[0] and "OUT/" not in lines[0], lines
-        deadline = time.monotonic() + 15
-        while session_members(sid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert session_members(sid) == {}, f"processes left after SIGTERM of the calibration: {session_members(sid)}"
-        assert saved(), "the finished sets were not kept"
+        left = cal.left_behind()
+        assert left == {}, f"processes left after SIGTERM of the calibration: {left}"
+        assert saved_sets(out), "the finished sets were not kept"
         assert not (out / "posterior.parquet").exists()
-    finally:
-        for pid in session_members(sid):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if proc.poll() is None:
-            proc.kill()
