@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import multiprocessing as mp
 import os
+import sys
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -93,6 +94,17 @@ def _watch(pool, stop: threading.Event) -> None:
             return
 
 
+def _quiet_resource_tracker() -> None:
+    """multiprocessing's resource tracker outlives the sweep and, after a worker killed while
+    holding one of the pool's locks, warns at its exit about "leaked semaphore objects" that it
+    then cleans up itself: a warning the user can do nothing about, printed after the sweep's
+    one-line stop message. The tracker takes its warning filters from this process's `-W`
+    options when it starts, so one is added before the pool starts it."""
+    quiet = "ignore:resource_tracker:UserWarning"
+    if quiet not in sys.warnoptions:
+        sys.warnoptions.append(quiet)
+
+
 @contextmanager
 def local_processes(workers: int, preload: list[str]):
     """A pool of `workers` local processes that die with this one (`lifeline`), started by
@@ -100,6 +112,7 @@ def local_processes(workers: int, preload: list[str]):
     workers are killed (they ignore SIGTERM; a task in progress is simply dropped)."""
     # forkserver, not fork: the parent may hold threads (Arrow, tqdm), which fork can deadlock on;
     # the server preloads the model once, so each worker starts in milliseconds
+    _quiet_resource_tracker()
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["sim.sweep.lifeline", *preload])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=lifeline.worker_init,
