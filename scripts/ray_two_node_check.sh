@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# A sweep on a two-node Ray cluster on 127.0.0.1 with one node killed mid-sweep gives the
-# same table as the local executor.
+# A sweep (or a calibration) on a two-node Ray cluster on 127.0.0.1 with one node killed
+# mid-run gives the same table (the same posterior) as the local executor.
 #
 #   bash scripts/ray_two_node_check.sh          # RUNS=30000 CHUNK=1000 by default (RUNS: a multiple of 30)
+#   JOB=calibration SETS=600 CHUNK=20 bash scripts/ray_two_node_check.sh
+#                                               # the calibration's prior sweep: posterior.parquet
+#                                               # and prior_sets.parquet compared instead
 #
 # 1. Starts a Ray head and one worker node on 127.0.0.1, each in its own process session,
 #    with token authentication (RAY_AUTH_MODE=token and a fresh RAY_AUTH_TOKEN, as the
@@ -21,8 +24,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 RAY="$(dirname "$PY")/ray"
+JOB=${JOB:-sweep}
 RUNS=${RUNS:-30000}
-CHUNK=${CHUNK:-1000}
+SETS=${SETS:-600}
 WORK=$(mktemp -d /tmp/ray_two_node.XXXXXX)
 SESSIONS=()
 
@@ -91,9 +95,22 @@ NODES=$(alive_nodes)
 [ "$NODES" -ge 2 ] || { say "the worker node did not join (alive nodes: $NODES)"; tail -20 "$WORK"/*.log; exit 1; }
 say "cluster up: $NODES nodes (head session $HEAD_SID, worker session $WORKER_SID)"
 
-SWEEP=(-m sim.sweep experiment=conditions "runs=$RUNS" "chunk_size=$CHUNK" workers=2 progress=false)
+if [ "$JOB" = calibration ]; then
+  CHUNK=${CHUNK:-20}
+  SWEEP=(-m sim.calibrate "sets=$SETS" replications=4 "chunk_sets=$CHUNK" workers=2 progress=false
+         screening.enabled=false)
+  TABLES="posterior.parquet prior_sets.parquet"
+  PREFIX=calibrate
+  TOTAL=$((SETS / CHUNK))
+else
+  CHUNK=${CHUNK:-1000}
+  SWEEP=(-m sim.sweep experiment=conditions "runs=$RUNS" "chunk_size=$CHUNK" workers=2 progress=false)
+  TABLES="runs.parquet"
+  PREFIX=sweep
+  TOTAL=$((RUNS / CHUNK))
+fi
 
-say "a sweep without the cluster's token must be refused in one line (exit 2)"
+say "a $JOB without the cluster's token must be refused in one line (exit 2)"
 set +e
 env -u RAY_AUTH_TOKEN "$PY" "${SWEEP[@]}" executor=ray "ray_address=$ADDRESS" "out=$WORK/no_token" \
   >"$WORK/no_token.out" 2>"$WORK/no_token.err"
@@ -101,13 +118,13 @@ rc=$?
 set -e
 grep -v "^\s*$" "$WORK/no_token.err" | tail -3 >&2
 [ "$rc" -eq 2 ] || { say "expected exit 2 without the token, got $rc"; exit 1; }
-grep -q "^sweep error: ray_address = .*token" "$WORK/no_token.err" || { say "no refusal naming the token"; exit 1; }
+grep -q "^$PREFIX error: ray_address = .*token" "$WORK/no_token.err" || { say "no refusal naming the token"; exit 1; }
 [ "$(grep -c . "$WORK/no_token.err")" -eq 1 ] || { say "the refusal is not one line"; exit 1; }
 
 say "the local reference: executor=local"
 "$PY" "${SWEEP[@]}" executor=local "out=$WORK/local"
 
-say "the cluster sweep; the worker node is killed once the first chunk is written"
+say "the cluster $JOB; the worker node is killed once the first chunk is written"
 set +e
 "$PY" "${SWEEP[@]}" executor=ray "ray_address=$ADDRESS" "out=$WORK/cluster" >"$WORK/cluster.out" 2>"$WORK/cluster.err" &
 SWEEP_PID=$!
@@ -118,26 +135,32 @@ for _ in $(seq 3000); do
 done
 CHUNKS_BEFORE=$(ls "$WORK/cluster/chunks" 2>/dev/null | grep -c parquet || true)
 for pid in $(ps -o pid= -s "$WORKER_SID"); do kill -9 "$pid" 2>/dev/null; done
-say "killed the worker node's processes (session $WORKER_SID) with $CHUNKS_BEFORE chunk(s) of $((RUNS / CHUNK)) written"
+say "killed the worker node's processes (session $WORKER_SID) with $CHUNKS_BEFORE chunk(s) of $TOTAL written"
 wait "$SWEEP_PID"
 rc=$?
 set -e
 tail -3 "$WORK/cluster.err" >&2
 if [ "$rc" -ne 0 ]; then
-  say "the sweep stopped with exit $rc; running the same command again (it resumes)"
+  say "the $JOB stopped with exit $rc; running the same command again (it resumes)"
   "$PY" "${SWEEP[@]}" executor=ray "ray_address=$ADDRESS" "out=$WORK/cluster"
 fi
 say "alive nodes after the kill: $(alive_nodes)"
 
-"$PY" - "$WORK/local" "$WORK/cluster" <<'EOF'
+"$PY" - "$WORK/local" "$WORK/cluster" $TABLES <<'EOF'
 import json, sys
+from pathlib import Path
 import pandas as pd
-local, cluster = (pd.read_parquet(f"{d}/runs.parquet") for d in sys.argv[1:3])
-pd.testing.assert_frame_equal(local, cluster, check_exact=True)
-meta = json.loads(open(f"{sys.argv[2]}/metadata.json").read())
-print(f"ray_two_node_check: identical tables: {len(local)} runs, {local.shape[1]} columns", file=sys.stderr)
-for inv in meta["invocations"]:
-    print(f"ray_two_node_check: invocation {inv['id']}: executor={inv['executor']} engine={inv['engine']} "
-          f"workers={inv['workers']} chunks={inv['chunks']} runs={inv['runs_computed']}", file=sys.stderr)
+local, cluster = Path(sys.argv[1]), Path(sys.argv[2])
+for name in sys.argv[3:]:
+    a, b = pd.read_parquet(local / name), pd.read_parquet(cluster / name)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    same = (local / name).read_bytes() == (cluster / name).read_bytes()
+    print(f"ray_two_node_check: identical tables: {name}: {len(a)} rows, {a.shape[1]} columns"
+          f"{' (the same bytes)' if same else ''}", file=sys.stderr)
+if (cluster / "metadata.json").exists():
+    meta = json.loads((cluster / "metadata.json").read_text())
+    for inv in meta["invocations"]:
+        print(f"ray_two_node_check: invocation {inv['id']}: executor={inv['executor']} engine={inv['engine']} "
+              f"workers={inv['workers']} chunks={inv['chunks']} runs={inv['runs_computed']}", file=sys.stderr)
 EOF
 say "OK"

@@ -99,6 +99,14 @@ def check_hydra_dirs(args: Sequence[str]) -> None:
             check_destination(value.split("${", 1)[0] or ".", key)
 
 
+def progress_bar(flag: bool | None) -> bool:
+    """Whether a command shows a progress bar: as asked, or (null) when stderr is a terminal
+    and CI is not set."""
+    if flag is not None:
+        return bool(flag)
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
 def exit_now(message: str, code: int) -> None:
     """Print one line and end the process at once: after a local worker died, the process
     pool's own threads may wait forever (for the rest of the dead worker's message), and a

@@ -245,7 +245,9 @@ def test_command_refuses_bad_input_in_one_line():
         "patterns": ["-m", "sim.calibrate", "patterns=nope"],
         "base": ["-m", "sim.calibrate", "screening.base_samples=3"],
         "rows": ["-m", "sim.calibrate", "posterior_rows=0"],
+        "executor": ["-m", "sim.calibrate", "executor=dask"],
     })
+    assert_one_line_failure(res["executor"], "calibrate error", "executor", "dask", "local", "threads", "ray")
     assert_one_line_failure(res["sets"], "calibrate error", "sets", "0")
     assert_one_line_failure(res["rows"], "posterior_rows", "0")
     assert_one_line_failure(res["patterns"], "patterns", "nope", "patterns")

@@ -554,15 +554,15 @@ def test_a_changed_copied_or_foreign_calibration_chunk_is_computed_again(tmp_pat
     from sim.calibrate import runner
 
     out, other = tmp_path / "chunks", tmp_path / "other"
-    clean = runner.compute(tiny_tasks(), out, "prior-aaaa", workers=1)
-    runner.compute(tiny_tasks(seed=7), other, "prior-bbbb", workers=1)
+    clean = runner.compute(tiny_tasks(), out, "prior-aaaa", runner.Where(workers=1))
+    runner.compute(tiny_tasks(seed=7), other, "prior-bbbb", runner.Where(workers=1))
     capsys.readouterr()
     names = [out / f"prior-aaaa-{i:05d}.parquet" for i in range(4)]
     set_column(names[0], "behaviour.rationality", 999.0)
     sh.copy(names[2], names[1])
     sh.copy(other / "prior-bbbb-00002.parquet", names[2])
     names[3].write_bytes(names[3].read_bytes()[:500])
-    again = runner.compute(tiny_tasks(), out, "prior-aaaa", workers=1)
+    again = runner.compute(tiny_tasks(), out, "prior-aaaa", runner.Where(workers=1))
     warnings = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(warnings) == 4, warnings
     for name, why in zip(names, ("does not match its checksum", "it is chunk 2 of this computation, not chunk 1",
@@ -571,7 +571,7 @@ def test_a_changed_copied_or_foreign_calibration_chunk_is_computed_again(tmp_pat
     assert (again["behaviour.rationality"] != 999.0).all()
     pd.testing.assert_frame_equal(again, clean)
     assert again.attrs["reused_chunks"] == 0
-    once_more = runner.compute(tiny_tasks(), out, "prior-aaaa", workers=1)
+    once_more = runner.compute(tiny_tasks(), out, "prior-aaaa", runner.Where(workers=1))
     assert once_more.attrs["reused_chunks"] == 4 and capsys.readouterr().err == ""
     pd.testing.assert_frame_equal(once_more, clean)
 

@@ -1,4 +1,4 @@
-"""`python -m sim.calibrate [sets=N] [replications=R] [workers=K] [out=DIR] [screening.enabled=false] ...`
+"""`python -m sim.calibrate [sets=N] [replications=R] [executor=local|threads|ray] [workers=K] [out=DIR] ...`
 
 A Hydra app (configs/calibrate.yaml, `experiment=calibration` by default): the prior sweep,
 approximate Bayesian computation against configs/calibration/patterns.yaml, Morris
@@ -19,7 +19,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ..cli import describe_os_error, exit_now, omegaconf_message, quiet_logging, run_hydra_app
+from ..cli import describe_os_error, exit_now, omegaconf_message, progress_bar, quiet_logging, run_hydra_app
 from ..config import CONFIG_DIR, ConfigError, register_configs
 from ..config.overrides import check_command_overrides
 from ..config.safety import check_command_line
@@ -46,6 +46,11 @@ def main() -> None:
         try:
             check_command_line(args, "calibrate")
             check_command_overrides(args, CalibrateConfig, "calibrate", CONFIG_DIR, "python -m sim.calibrate")
+            if any(a in ("-h", "--help") for a in args):
+                from ..config.help import register_help
+                from .help import calibrate_help
+
+                register_help("sim_calibrate", "python -m sim.calibrate", calibrate_help(CONFIG_DIR))
             run_hydra_app(_app, "calibrate", args)
         except ConfigError as err:
             _fail(f"calibrate error: {err}")
@@ -77,7 +82,7 @@ def _app(cfg: DictConfig) -> None:
         _fail(f"calibrate error: {omegaconf_message(err)}")
     _chunks.append(Path(settings.out) / "chunks")
     try:
-        r = calibrate(settings, progress=True)
+        r = calibrate(settings, progress=progress_bar(settings.progress))
     except ConfigError as err:
         _fail(f"calibrate error: {err}")
     except WorkerLost as err:

@@ -193,10 +193,35 @@ def check_disk(settings: CalibrateConfig, plan, patterns: int) -> None:
                               "the report", reused=resources.folder_bytes(out / "chunks"))
 
 
+#: the lock a calibration holds on its folder while it runs (`sim.sweep.lock`)
+LOCK_NAME = "calibration.lock"
+
+
 def calibrate(settings: CalibrateConfig, progress: bool = False) -> Result:
-    """Run the whole calibration and write its files into `settings.out`."""
-    t0 = time.perf_counter()
+    """Run the whole calibration and write its files into `settings.out`, holding the
+    folder's lock (a second calibration into the same folder is refused, naming the first).
+    `progress`: a bar with the time left for each stage (else log lines)."""
+    from ..sweep.executors import check_executor
+    from ..sweep.lock import SweepLock
+
     check_settings(settings)
+    check_executor(settings.executor, settings.ray_address)
+    out = Path(settings.out)
+    created = not out.exists()
+    try:
+        with SweepLock(out, LOCK_NAME, "calibration"):
+            return _calibrate(settings, progress)
+    except ConfigError:
+        if created:  # refused before anything was computed: leave no empty folder behind
+            try:
+                out.rmdir()
+            except OSError:
+                pass
+        raise
+
+
+def _calibrate(settings: CalibrateConfig, progress: bool) -> Result:
+    t0 = time.perf_counter()
     exp = settings.experiment
     patterns = load_patterns(settings.patterns)
     base = run_config(exp.scenario, exp.seed, [f"horizon_weeks={exp.horizon_weeks}", f"step_days={exp.step_days}"])
@@ -219,7 +244,7 @@ def calibrate(settings: CalibrateConfig, progress: bool = False) -> Result:
              for a, b in runner.chunks(plan.points, settings.chunk_sets)]
     log.info("prior sweep: %d sets x %d levers x %d runs = %s runs, %d coefficients", plan.points,
              len(plan.levers), reps, f"{plan.total_runs:,}", len(paths))
-    table = runner.compute(tasks, chunk_dir, tag, settings.workers, _reporter("prior sweep") if progress else None)
+    table = runner.compute(tasks, chunk_dir, tag, where(settings), runner.Meter("prior sweep", progress))
     reused = (int(table.attrs.get("reused_chunks", 0)), int(table.attrs.get("chunks", 0)))
     ok = abc.accepted(table, patterns)
     table["failed_patterns"] = abc.failed_names(table, patterns)
@@ -250,19 +275,18 @@ def _screen(settings: CalibrateConfig, base, priors, chunk_dir: Path, progress: 
     defaults = {c.path: c.default for c in pri.coefficients(base.scenario)}
     seed = settings.experiment.seed
     m = screening.morris(base, priors, defaults, trajectories=sc.trajectories, replications=sc.replications,
-                         seed=seed, out=chunk_dir, workers=settings.workers, structural=sc.structural,
-                         progress=_reporter("Morris screening") if progress else None)
+                         seed=seed, out=chunk_dir, where=where(settings), structural=sc.structural,
+                         progress=runner.Meter("Morris screening", progress))
     top = list(screening.ranking(m).index[: sc.top])
     s = screening.sobol(base, priors, defaults, top, base_samples=sc.base_samples, replications=sc.replications,
-                        seed=seed, out=chunk_dir, workers=settings.workers,
-                        progress=_reporter("Sobol indices") if progress else None)
+                        seed=seed, out=chunk_dir, where=where(settings),
+                        progress=runner.Meter("Sobol indices", progress))
     return m, s
 
 
-def _reporter(what: str):
-    def report(done: int, total: int) -> None:
-        log.info("%s: %d of %d chunks", what, done, total)
-    return report
+def where(settings: CalibrateConfig) -> runner.Where:
+    """Where the calibration's sets are computed (its executor, workers and Ray address)."""
+    return runner.Where(settings.executor, settings.workers, settings.ray_address)
 
 
 def posterior_table(r: Result, settings: CalibrateConfig) -> pd.DataFrame:

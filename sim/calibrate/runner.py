@@ -13,7 +13,9 @@ the chance of a formal request, each outcome's share and the restricted mean tim
 request. Chunks of sets are computed in worker processes and saved as they finish, named
 by a fingerprint of everything that decides them, so an interrupted calibration resumes.
 Each chunk carries its tag, index and checksum (`sim.calibrate.tables`): one that does not
-match them is computed again, never read back.
+match them is computed again, never read back. Chunks are computed where `Where` says, by
+the sweep's executors (`sim.sweep.executors.run_items`: local worker processes, threads
+of this process, or Ray), and a chunk's table is the same wherever it was computed.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-from collections.abc import Callable, Sequence
-from concurrent.futures.process import BrokenProcessPool
+import logging
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -33,11 +35,13 @@ from ..config import model_params
 from ..config.schema import RunConfig
 from ..model import outcomes
 from ..model.params import ModelParams
-from ..sweep.executors import WorkerLost, bounded, local_processes
+from ..sweep.executors import WorkerLost, default_workers, run_items
 from ..sweep.plan import _set_param, model_code_hash, world_index
 from . import patterns as pat
 from . import tables
 from .features import simulate_with_features
+
+log = logging.getLogger(__name__)
 
 #: the structural factors screening may vary: name -> levels
 STRUCTURAL = {
@@ -145,8 +149,52 @@ def fingerprint(doc: dict) -> str:
     return hashlib.sha256(json.dumps(full, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+@dataclasses.dataclass(frozen=True)
+class Where:
+    """Where a calibration's chunks are computed: `executor` (local | threads | ray, as a
+    sweep's), `workers` (None: every core of this machine; for Ray, the tasks in flight and
+    the CPUs of a local Ray instance) and `address` (the Ray cluster to join, or None)."""
+    executor: str = "local"
+    workers: int | None = None
+    address: str | None = None
+
+
+class Meter:
+    """Progress through a stage's sets: a bar with the rate and the time left (tqdm, on
+    stderr) when `bar`, else a log line at every tenth of the stage."""
+
+    def __init__(self, label: str, bar: bool):
+        self.label, self.bar = label, bar
+        self._bar = None
+        self.total = self.done = self._logged = 0
+
+    def start(self, total: int, done: int) -> "Meter":
+        self.total, self.done, self._logged = total, done, done
+        if self.bar:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, initial=done, unit="set", unit_scale=total >= 100_000, smoothing=0.1,
+                             desc=self.label, file=sys.stderr)
+        elif done:
+            log.info("%s: %d of %d sets already computed (resumed)", self.label, done, total)
+        return self
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self._bar is not None:
+            self._bar.update(n)
+        elif self.done - self._logged >= self.total / 10 or self.done == self.total:
+            self._logged = self.done
+            log.info("%s: %d of %d sets", self.label, self.done, self.total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
 def _indexed_task(i: int, args) -> pd.DataFrame:
-    """`_task`, with the task's index carried along (for `bounded`)."""
+    """`_task`, with the task's index carried along (for `run_items`)."""
     return _task(args)
 
 
@@ -155,14 +203,15 @@ def _task(args) -> pd.DataFrame:
     return set_summary(lever_cfgs, paths, values, point_ids, replications, patterns, structure, worlds)
 
 
-def compute(tasks: list[tuple], out: Path, tag: str, workers: int | None = None,
-            progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+def compute(tasks: list[tuple], out: Path, tag: str, where: Where = Where(),
+            progress: Meter | None = None) -> pd.DataFrame:
     """Every task's set summaries, concatenated in task order. Each finished task is saved
     as `out/TAG-<i>.parquet` with its checksum (written under a temporary name, then
     renamed), and a task whose file exists is read back instead of computed again when
     the file is that task's chunk, intact (`sim.calibrate.tables.read_chunk`: the tag,
     which holds the fingerprint, the index, the checksum and the sets); any other file
-    with its name is named in a warning and computed again."""
+    with its name is named in a warning and computed again. The tasks not read back are
+    computed where `where` says; `progress` counts sets."""
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{tag}-{i:05d}.parquet" for i in range(len(tasks))]
     results: dict[int, pd.DataFrame] = {}
@@ -174,26 +223,22 @@ def compute(tasks: list[tuple], out: Path, tag: str, workers: int | None = None,
                 results[i] = df
                 continue
         todo.append(i)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-
-    def save(i: int, df: pd.DataFrame) -> None:
-        tables.write_chunk(df, paths[i], tag, i)
-        results[i] = df
-        if progress:
-            progress(len(results), len(tasks))
-
-    if workers == 1 or len(todo) <= 1:
-        for i in todo:
-            save(i, _task(tasks[i]))
-    else:
-        # workers that die with this process (the sweep's lifeline), at most two tasks each in flight
-        with local_processes(workers, ["sim.calibrate.runner"]) as pool:
-            try:
-                for (i, _), df in bounded(pool, _indexed_task, ((i, tasks[i]) for i in todo), 2 * workers):
-                    save(i, df)
-            except BrokenProcessPool:
-                raise WorkerLost("a worker process died (killed by a signal or out of memory?); the sets "
-                                 f"finished so far are saved in {out} and a rerun resumes from them") from None
+    workers = max(1, min(where.workers or default_workers(), len(todo) or 1))
+    sets = [len(task[3]) for task in tasks]
+    meter = progress.start(sum(sets), sum(sets[i] for i in results)) if progress else None
+    try:
+        stream = run_items(where.executor, _indexed_task, [(i, tasks[i]) for i in todo], workers,
+                           address=where.address, preload=["sim.calibrate.runner"]) if todo else iter(())
+        for (i, _), df in stream:
+            tables.write_chunk(df, paths[i], tag, i)
+            results[i] = df
+            if meter:
+                meter.update(sets[i])
+    except WorkerLost as err:
+        raise WorkerLost(f"{err}; the sets finished so far are saved in {out} and a rerun resumes from them") from None
+    finally:
+        if meter:
+            meter.close()
     table = pd.concat([results[i] for i in range(len(tasks))], ignore_index=True)
     table.attrs["chunks"], table.attrs["reused_chunks"] = len(tasks), len(tasks) - len(todo)
     return table

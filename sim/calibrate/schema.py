@@ -44,7 +44,14 @@ class CalibrateConfig:
         10000, "accepted sets written to posterior.parquet: all when fewer are accepted, else a random subset "
                "drawn with the experiment's seed (the report's tables and the posterior medians use every "
                "accepted set; null: all)", "an integer >= 1, or null")
-    workers: Optional[int] = setting(None, "worker processes (null: all cores)", "an integer >= 1")
+    executor: str = setting("local", "where the sets are computed: worker processes, threads of one process, or "
+                                     "Ray (a cluster at ray_address, or a local Ray instance)", "local | threads | ray")
+    workers: Optional[int] = setting(None, "worker processes or threads, or Ray tasks in flight (null: all cores)",
+                                     "an integer >= 1, or null")
+    ray_address: Optional[str] = setting(None, "executor=ray: a cluster to join", "HOST:PORT, or null for a local "
+                                                                                 "Ray instance")
+    progress: Optional[bool] = setting(None, "show a progress bar with the time left", "true | false | null (a bar on "
+                                                                                       "a terminal, else log lines)")
     out: str = setting("results/calibration", "the output folder", "a folder")
     scenario_out: Optional[str] = setting(None, "also write the posterior medians as a scenario file here (e.g. "
                                                 "configs/scenario/calibrated.yaml)", "a .yaml path, or null")
@@ -54,4 +61,7 @@ class CalibrateConfig:
 def register_calibrate_schema() -> None:
     from hydra.core.config_store import ConfigStore
 
+    from ..config.help import register_help
+
     ConfigStore.instance().store(name="calibrate_schema", node=CalibrateConfig)
+    register_help("sim_calibrate", "python -m sim.calibrate")

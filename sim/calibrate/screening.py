@@ -59,7 +59,7 @@ def to_values(unit: np.ndarray, priors: list[Prior], names: list[str], defaults:
 
 
 def run_design(cfg, priors: list[Prior], values: np.ndarray, structure: list[dict], replications: int,
-               out: Path, tag: str, workers: int | None, chunk: int = 200, progress=None) -> pd.DataFrame:
+               out: Path, tag: str, where: runner.Where, chunk: int = 200, progress=None) -> pd.DataFrame:
     """Set summaries of the design's rows (in row order), grouped by structural choice."""
     keys = [tuple(sorted(s.items())) for s in structure]
     tasks, order = [], []
@@ -69,12 +69,12 @@ def run_design(cfg, priors: list[Prior], values: np.ndarray, structure: list[dic
             sel = rows[a:b]
             tasks.append(({LEVER: cfg}, [p.path for p in priors], values[sel], sel, replications, [], dict(key), "shared"))
             order.append(sel)
-    table = runner.compute(tasks, out, tag, workers, progress)
+    table = runner.compute(tasks, out, tag, where, progress)
     return table.set_index("point_id").sort_index()
 
 
 def morris(cfg, priors: list[Prior], defaults: dict[str, float], *, trajectories: int, replications: int,
-           seed: int, out: Path, workers: int | None, structural: bool = True, progress=None) -> pd.DataFrame:
+           seed: int, out: Path, where: runner.Where, structural: bool = True, progress=None) -> pd.DataFrame:
     """Morris mu*, its interval and sigma for every factor and output (long table)."""
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
@@ -85,7 +85,7 @@ def morris(cfg, priors: list[Prior], defaults: dict[str, float], *, trajectories
     values, structure = to_values(unit, priors, names, defaults)
     tag = "morris-" + runner.fingerprint({"cfg": runner.plain(cfg), "names": names, "unit": unit.round(12).tolist(),
                                           "replications": replications})
-    table = run_design(cfg, priors, values, structure, replications, out, tag, workers, progress=progress)
+    table = run_design(cfg, priors, values, structure, replications, out, tag, where, progress=progress)
     rows = []
     for output in OUTPUTS:
         y = table[output].to_numpy(float)
@@ -104,7 +104,7 @@ def ranking(morris_table: pd.DataFrame) -> pd.Series:
 
 
 def sobol(cfg, priors: list[Prior], defaults: dict[str, float], factors: list[str], *, base_samples: int,
-          replications: int, seed: int, out: Path, workers: int | None, progress=None) -> pd.DataFrame:
+          replications: int, seed: int, out: Path, where: runner.Where, progress=None) -> pd.DataFrame:
     """Sobol first-order and total indices with 95% intervals on `factors` (long table)."""
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
@@ -114,7 +114,7 @@ def sobol(cfg, priors: list[Prior], defaults: dict[str, float], factors: list[st
     values, structure = to_values(unit, priors, factors, defaults)
     tag = "sobol-" + runner.fingerprint({"cfg": runner.plain(cfg), "names": factors, "unit": unit.round(12).tolist(),
                                          "replications": replications})
-    table = run_design(cfg, priors, values, structure, replications, out, tag, workers, progress=progress)
+    table = run_design(cfg, priors, values, structure, replications, out, tag, where, progress=progress)
     rows = []
     for output in OUTPUTS:
         y = table[output].to_numpy(float)

@@ -14,7 +14,6 @@ a bug and keeps its traceback.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -22,7 +21,15 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ..cli import check_hydra_dirs, describe_os_error, exit_now, omegaconf_message, quiet_logging, run_hydra_app
+from ..cli import (
+    check_hydra_dirs,
+    describe_os_error,
+    exit_now,
+    omegaconf_message,
+    progress_bar,
+    quiet_logging,
+    run_hydra_app,
+)
 from ..config import CONFIG_DIR, ConfigError, register_configs
 from ..config.overrides import check_command_overrides
 from ..config.safety import check_command_line
@@ -31,12 +38,6 @@ from .schema import SweepConfig, register_sweep_schema
 log = logging.getLogger(__name__)
 register_configs()
 register_sweep_schema()
-
-
-def _progress_default(flag) -> bool:
-    if flag is not None:
-        return bool(flag)
-    return sys.stderr.isatty() and not os.environ.get("CI")
 
 
 def main() -> None:
@@ -82,7 +83,7 @@ def _app(cfg: DictConfig) -> None:
     exp = sweep.experiment
     out = Path(sweep.out) if sweep.out else None
     try:
-        meta, out = run_job(sweep, progress=_progress_default(sweep.progress),
+        meta, out = run_job(sweep, progress=progress_bar(sweep.progress),
                             resolved_config=OmegaConf.to_container(cfg, resolve=True))
     except ConfigError as err:
         _fail(f"sweep error: {err}")

@@ -1,9 +1,11 @@
-"""Executors: where chunks are computed. `local` uses worker processes on this machine
+"""Executors: where chunks are computed, for a sweep and for the calibration
+(`run_items` computes any picklable function of each item; `run_local`, `run_threads` and
+`run_ray` are the sweep's chunks through it). `local` uses worker processes on this machine
 (or the calling process for one worker); `threads` uses threads of the calling process
 (the model's compiled kernels release the GIL, so one process uses several cores without
 starting workers); `ray` submits chunks as Ray tasks to a cluster
-(`ray.init(address=...)`) or a local Ray instance. Both yield (start, table) as chunks
-finish, in any order; the runner writes them.
+(`ray.init(address=...)`) or a local Ray instance. Each yields results as they finish, in
+any order; the caller writes them.
 
 A worker that dies (killed, out of memory) or a Ray node lost beyond Ray's own retries
 ends the stream with `WorkerLost`; the chunks already written stay, so a rerun resumes.
@@ -134,55 +136,85 @@ def local_processes(workers: int, preload: list[str]):
         pool.shutdown(wait=not broken, cancel_futures=True)
 
 
+def run_items(executor: str, fn, items, workers: int, *, address: str | None = None, preload=()):
+    """`fn(*item)` for every item of `items` on `executor` (local | threads | ray), yielded as
+    (item, result) as each finishes, in any order; at most two items per worker in flight.
+    `fn` must be picklable for `local` and `ray` (a module-level function, or a partial of
+    one). One worker of `local` computes in this process. A lost worker or Ray node ends
+    the stream with WorkerLost; the caller keeps what it was given so far."""
+    items = list(items)
+    if executor == "threads":
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chunk") as pool:
+            yield from bounded(pool, fn, items, 2 * workers)
+    elif executor == "ray":
+        yield from _run_ray(fn, items, workers, address)
+    elif workers == 1:
+        for item in items:
+            yield item, fn(*item)
+    else:
+        with local_processes(workers, list(preload)) as pool:
+            try:
+                yield from bounded(pool, fn, items, 2 * workers)
+            except BrokenProcessPool:
+                raise WorkerLost("a worker process died (killed by a signal or out of memory?)") from None
+
+
+#: what a sweep's worker imports once, in the forkserver
+SWEEP_PRELOAD = ("sim.sweep.chunk", "sim.engines.batch", "sim.engines.mesa_engine", "sim.sweep.plan")
+
+
 def run_local(plan, engine, chunks, workers):
-    if workers == 1:
-        for start, stop in chunks:
-            yield start, compute_chunk(plan, engine, start, stop)
-        return
-    preload = ["sim.sweep.chunk", "sim.engines.batch", "sim.engines.mesa_engine", "sim.sweep.plan"]
-    with local_processes(workers, preload) as pool:
-        try:
-            for (start, _), table in bounded(pool, partial(compute_chunk, plan, engine), chunks, 2 * workers):
-                yield start, table
-        except BrokenProcessPool:
-            raise WorkerLost("a worker process died (killed by a signal or out of memory?)") from None
+    for (start, _), table in run_items("local", partial(compute_chunk, plan, engine), chunks, workers,
+                                       preload=SWEEP_PRELOAD):
+        yield start, table
 
 
 def run_threads(plan, engine, chunks, workers):
     """Chunks computed by `workers` threads of this process, yielded as they finish. A
     chunk's table depends only on the plan and its run range, so any thread may compute it."""
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chunk") as pool:
-        for (start, _), table in bounded(pool, partial(compute_chunk, plan, engine), chunks, 2 * workers):
-            yield start, table
+    for (start, _), table in run_items("threads", partial(compute_chunk, plan, engine), chunks, workers):
+        yield start, table
 
 
 def run_ray(plan, engine, chunks, workers, address=None):
+    for (start, _), table in run_items("ray", partial(compute_chunk, plan, engine), chunks, workers,
+                                       address=address):
+        yield start, table
+
+
+def _apply(fn, *item):
+    return fn(*item)
+
+
+def _run_ray(fn, items: list, workers: int, address: str | None):
+    """Ray tasks of `fn(*item)`: `fn` (with whatever it binds, such as a plan) is put in the
+    object store once; a task lost with its worker or node is retried by Ray three times."""
     import ray
 
     started_here = not ray.is_initialized()
     if started_here:
         _join_ray(ray, address, workers)
     lost = _ray_lost_errors(ray)
-    task = ray.remote(max_retries=3)(compute_chunk)
-    plan_ref = ray.put(plan)
+    task = ray.remote(max_retries=3)(_apply)
+    fn_ref = ray.put(fn)
     pending: dict = {}
     try:
-        queue = list(chunks)
+        queue = list(items)
         limit = 2 * max(workers, 1)
         while queue or pending:
             while queue and len(pending) < limit:
-                start, stop = queue.pop(0)
-                pending[task.remote(plan_ref, engine, start, stop)] = start
+                item = queue.pop(0)
+                pending[task.remote(fn_ref, *item)] = item
             done, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)  # a signal is handled within a second
             for ref in done:
-                start = pending.pop(ref)
+                item = pending.pop(ref)
                 try:
-                    table = ray.get(ref)
+                    result = ray.get(ref)
                 except lost as err:
                     first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
                     raise WorkerLost(f"a Ray worker or node was lost beyond Ray's retries ({type(err).__name__}: "
                                      f"{first})") from None
-                yield start, table
+                yield item, result
     finally:
         for ref in list(pending):
             ray.cancel(ref, force=True)

@@ -34,11 +34,13 @@ except ImportError:  # not POSIX: no lock (documented in the README)
 
 class SweepLock:
     """`with SweepLock(out): ...` holds the lock of folder `out` (created if needed) or
-    raises ConfigError naming who holds it."""
+    raises ConfigError naming who holds it. `what` names the job in that message (a
+    calibration takes the same lock on its folder, as `calibration.lock`)."""
 
-    def __init__(self, out):
+    def __init__(self, out, name: str = LOCK_NAME, what: str = "sweep"):
         self.out = Path(out)
-        self.path = self.out / LOCK_NAME
+        self.path = self.out / name
+        self.what = what
         self.fd: int | None = None
 
     def __enter__(self) -> "SweepLock":
@@ -57,10 +59,10 @@ class SweepLock:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                holder = _read(fd)
+                holder = _read(fd, self.what)
                 os.close(fd)
-                raise ConfigError("out", str(self.out), f"a folder no other sweep is writing to; {holder}. Wait for "
-                                  "it to finish (or stop it), or choose another out=DIR") from None
+                raise ConfigError("out", str(self.out), f"a folder no other {self.what} is writing to; {holder}. "
+                                  "Wait for it to finish (or stop it), or choose another out=DIR") from None
             try:
                 same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
             except FileNotFoundError:
@@ -92,11 +94,11 @@ def _write(fd: int) -> None:
     os.fsync(fd)
 
 
-def _read(fd: int) -> str:
+def _read(fd: int, what: str) -> str:
     try:
         raw = os.pread(fd, 4096, 0).decode("utf-8", "replace")
         doc = json.loads(raw)
-        return (f"sweep pid {doc.get('pid')} on host {doc.get('host')} has held it since {doc.get('started')} "
+        return (f"{what} pid {doc.get('pid')} on host {doc.get('host')} has held it since {doc.get('started')} "
                 f"({doc.get('command')})")
     except (OSError, ValueError):
-        return "another sweep holds it (it has not yet written who it is)"
+        return f"another {what} holds it (it has not yet written who it is)"
