@@ -95,7 +95,9 @@ def run_sets(lever_cfgs: dict[str, RunConfig], paths: Sequence[str], values: np.
              replications: int, structure: dict | None = None, worlds: str = "set") -> pd.DataFrame:
     """Runs of every set under every lever: one row per run, with the summary columns, the
     features, `lever`, `point_id` and `replication`. `worlds`: "set" (each set its own random
-    worlds, the run index set * replications + r) or "shared" (run index r in every set)."""
+    worlds, the run index set * replications + r) or "shared" (run index r in every set).
+    A lever's config may come as (config, kept paths): the set's values of those paths are
+    not applied under that lever (a case keeps the coefficients it sets itself, `sim.cases`)."""
     if worlds not in WORLDS:
         raise ValueError(f"run_sets: worlds {worlds!r} is not one of {WORLDS}")
     n = values.shape[0]
@@ -105,7 +107,10 @@ def run_sets(lever_cfgs: dict[str, RunConfig], paths: Sequence[str], values: np.
     pace = float((structure or {}).get("revision_pace", 1.0))
     parts = []
     for lever, cfg in lever_cfgs.items():
-        p = set_params(model_params(with_structure(cfg, structure)), paths, values[rows], pace)
+        cfg, kept = cfg if isinstance(cfg, tuple) else (cfg, ())
+        cols = [j for j, path in enumerate(paths) if path not in kept]
+        p = set_params(model_params(with_structure(cfg, structure)), [paths[j] for j in cols],
+                       values[rows][:, cols], pace)
         cols = simulate_with_features(p, keys)
         df = pd.DataFrame(cols)
         df["formal_request_day"] = df["formal_request_day"].where(df["formal_request_day"] >= 0)
