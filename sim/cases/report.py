@@ -77,8 +77,7 @@ def figure(scored: list[Scored], iraq: Prediction | None, path: Path) -> None:
     axes[0][0].set_ylabel("probability")
     axes[0][0].legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    for suffix in (".png",):
-        atomic_write(path.with_suffix(suffix), lambda tmp: fig.savefig(tmp, dpi=120, format=suffix[1:]))
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
 
 
