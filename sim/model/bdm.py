@@ -362,15 +362,22 @@ def utility_of(base: float, exponent: float) -> float:
 
 
 @kernel(inline=True)
-def expected_utility_of(exponent: float, d: float, d_mu: float, s_target: float, probability: float,
-                        q: float, t: float) -> float:
-    """E(U_ab) of a challenger a against a target b (Scholz et al. 2011, section 4;
-    `expected_utility`): d = |x_a - x_b| / scale, d_mu = |x_a - mu| / scale (read only when
-    Q != 1), s_target = s_b, probability = P_ab, exponent = the perceiver's r.
-    E = s_b [P U_s + (1 - P) U_f] + (1 - s_b) U_s - Q U_sq - (1 - Q) [T U_b + (1 - T) U_w]."""
-    u_success = utility_of(0.5 - 0.5 * d, exponent)
-    u_failure = utility_of(0.5 + 0.5 * d, exponent)
-    u_status_quo = 2.0 - 4.0 * power_of(0.5, exponent)
+def success_failure_of(d: float, exponent: float, half_power: float) -> tuple[float, float]:
+    """(U_s, U_f) = 2 - 4 (0.5 -/+ 0.5 d)^r of a challenge over the distance d, in the view
+    of a perceiver of exponent r (Scholz et al. 2011, sections 3-4); half_power = 0.5^r
+    (`power_of(0.5, r)`), which both are at d = 0."""
+    if d == 0.0:
+        return 2.0 - 4.0 * half_power, 2.0 - 4.0 * half_power
+    return utility_of(0.5 - 0.5 * d, exponent), utility_of(0.5 + 0.5 * d, exponent)
+
+
+@kernel(inline=True)
+def challenge_utility_of(u_success: float, u_failure: float, u_status_quo: float, s_target: float,
+                         probability: float, q: float, t: float, exponent: float, d: float, d_mu: float) -> float:
+    """E(U_ab) = s_b [P U_s + (1 - P) U_f] + (1 - s_b) U_s - Q U_sq - (1 - Q) [T U_b + (1 - T) U_w]
+    (Scholz et al. 2011, section 4; `expected_utility`), from a perceiver's U_s, U_f and U_sq:
+    s_target = s_b, probability = P_ab; exponent, d = |x_a - x_b| / scale and d_mu =
+    |x_a - mu| / scale are read only when Q != 1 (U_b, U_w)."""
     eu = s_target * (probability * u_success + (1.0 - probability) * u_failure) + (1.0 - s_target) * u_success
     eu = eu - q * u_status_quo
     if q != 1.0:
@@ -378,6 +385,18 @@ def expected_utility_of(exponent: float, d: float, d_mu: float, s_target: float,
         u_worse = utility_of(0.5 + 0.25 * (d_mu + d), exponent)
         eu = eu - (1.0 - q) * (t * u_better + (1.0 - t) * u_worse)
     return eu
+
+
+@kernel(inline=True)
+def expected_utility_of(exponent: float, d: float, d_mu: float, s_target: float, probability: float,
+                        q: float, t: float) -> float:
+    """E(U_ab) of a challenger a against a target b (Scholz et al. 2011, section 4;
+    `expected_utility`): d = |x_a - x_b| / scale, d_mu = |x_a - mu| / scale (read only when
+    Q != 1), s_target = s_b, probability = P_ab, exponent = the perceiver's r."""
+    half_power = power_of(0.5, exponent)
+    u_success, u_failure = success_failure_of(d, exponent, half_power)
+    return challenge_utility_of(u_success, u_failure, 2.0 - 4.0 * half_power, s_target, probability, q, t,
+                                exponent, d, d_mu)
 
 
 @kernel(inline=True)
@@ -396,7 +415,7 @@ def acceptance_of(exposure: float, hi: float, lo: float) -> float:
 
 @kernel(inline=True)
 def offer_of(own: float, perceived: float, x_proposer: float, x_target: float) -> tuple[int, float]:
-    """Proposer i's offer to target j (Scholz et al. 2011, section 6; `offers`): own =
+    """Proposer i's offer to target j (Scholz et al. 2011; `offers`): own =
     E^i(U_ij), perceived = E^i(U_ji); (kind, new position of j)."""
     if own > 0.0 and perceived > 0.0 and own > perceived:
         return CONFRONTATION, x_target + 1.0 * (x_proposer - x_target)
@@ -491,7 +510,11 @@ def text_positions_of(c: np.ndarray, x0: np.ndarray, s: np.ndarray, rounds: int,
             lo = exposure[i] if exposure[i] < lo else lo
         for i in range(n):
             r[i] = risk_exponent_of(acceptance_of(exposure[i], hi, lo))
-        # offers from every proposer i to every target j; j takes the least move (`offers`, `accept`)
+        # offers from every proposer i to every target j; j takes the least move (`offers`,
+        # `accept`). E^i(U_ij) and E^i(U_ji) share i's exponent and the distance, so U_s, U_f
+        # and U_sq (i's 0.5^r_i, kept in exposure[]) are computed once for both
+        for i in range(n):
+            exposure[i] = power_of(0.5, r[i])
         change = 0.0
         for j in range(n):
             best, moved = np.inf, x[j]
@@ -499,9 +522,11 @@ def text_positions_of(c: np.ndarray, x0: np.ndarray, s: np.ndarray, rounds: int,
                 if i == j:
                     continue
                 d = abs(x[i] - x[j]) / scale
-                own = expected_utility_of(r[i], d, abs(x[i] - mu) / scale, s[j], p[i * n + j], q, t)
-                perceived = expected_utility_of(r[i], abs(x[j] - x[i]) / scale, abs(x[j] - mu) / scale, s[i],
-                                                p[j * n + i], q, t)
+                u_s, u_f = success_failure_of(d, r[i], exposure[i])
+                u_sq = 2.0 - 4.0 * exposure[i]
+                own = challenge_utility_of(u_s, u_f, u_sq, s[j], p[i * n + j], q, t, r[i], d, abs(x[i] - mu) / scale)
+                perceived = challenge_utility_of(u_s, u_f, u_sq, s[i], p[j * n + i], q, t, r[i],
+                                                 abs(x[j] - x[i]) / scale, abs(x[j] - mu) / scale)
                 kind, target = offer_of(own, perceived, x[i], x[j])
                 if kind != NO_MOVE:
                     move = abs(target - x[j])

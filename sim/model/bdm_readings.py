@@ -176,11 +176,10 @@ def collective(capability: ArrayLike, position: ArrayLike, salience: ArrayLike, 
 def utility_in_view_of(exponent: float, d: float, s_target: float, probability: float) -> float:
     """E^p(U_ab) in perceiver p's view, with p's exponent (`perceived_utility`): d =
     |x_a - x_b| / scale, s_target = s_b, probability = P_ab of reading 1; Q = 1."""
-    u_s = 2.0 - 4.0 * bdm.power_of(min(max(0.5 - 0.5 * d, 0.0), 1.0), exponent)
-    u_f = 2.0 - 4.0 * bdm.power_of(min(max(0.5 + 0.5 * d, 0.0), 1.0), exponent)
-    u_sq = 2.0 - 4.0 * bdm.power_of(0.5, exponent)
-    return (s_target * (probability * u_s + (1.0 - probability) * u_f) + (1.0 - s_target) * u_s
-            - bdm.STATUS_QUO_PROBABILITY * u_sq)
+    half_power = bdm.power_of(0.5, exponent)
+    u_s, u_f = bdm.success_failure_of(d, exponent, half_power)
+    return bdm.challenge_utility_of(u_s, u_f, 2.0 - 4.0 * half_power, s_target, probability,
+                                    bdm.STATUS_QUO_PROBABILITY, bdm.IMPROVEMENT_PROBABILITY, exponent, d, 0.0)
 
 
 @kernel(inline=True)
@@ -193,7 +192,8 @@ def all_pairs_probability_of(c: np.ndarray, x: np.ndarray, s: np.ndarray, r: np.
     n = x.shape[0]
     for k in range(n):
         for m in range(n):
-            w[k * n + m] = bdm.power_of(abs(x[k] - x[m]) / scale, 1.0 if neutral else r[k])
+            d = abs(x[k] - x[m]) / scale
+            w[k * n + m] = 0.0 if d == 0.0 and (neutral or r[k] > 0.0) else bdm.power_of(d, 1.0 if neutral else r[k])
     for k in range(n):
         for a in range(n):
             for b in range(n):
@@ -246,15 +246,23 @@ def replication_positions_of(c: np.ndarray, x0: np.ndarray, s: np.ndarray, round
             r[a] = bdm.risk_exponent_of(bdm.acceptance_of(exposure[a], hi, lo))
         # offers, in the target's view with its own exponent and the voters' own exponents
         all_pairs_probability_of(c, x, s, r, False, scale, w, votes, p)
+        # a's views of a challenging o and o challenging a share a's exponent and the
+        # distance: U_s, U_f and U_sq are computed once for both
         change = 0.0
         for a in range(n):
             best_conf, conf_pos, has_conf = np.inf, 0.0, False
             best_key, comp_pos, has_comp = np.inf, 0.0, False
+            half_power = bdm.power_of(0.5, r[a])
+            u_sq = 2.0 - 4.0 * half_power
             for o in range(n):
                 if o == a or x[a] == x[o]:
                     continue
-                eu_ij = utility_in_view_of(r[a], abs(x[a] - x[o]) / scale, s[o], p[a * n + o])
-                eu_ji = utility_in_view_of(r[a], abs(x[o] - x[a]) / scale, s[a], p[o * n + a])
+                d = abs(x[a] - x[o]) / scale
+                u_s, u_f = bdm.success_failure_of(d, r[a], half_power)
+                eu_ij = bdm.challenge_utility_of(u_s, u_f, u_sq, s[o], p[a * n + o], bdm.STATUS_QUO_PROBABILITY,
+                                                 bdm.IMPROVEMENT_PROBABILITY, r[a], d, 0.0)
+                eu_ji = bdm.challenge_utility_of(u_s, u_f, u_sq, s[a], p[o * n + a], bdm.STATUS_QUO_PROBABILITY,
+                                                 bdm.IMPROVEMENT_PROBABILITY, r[a], d, 0.0)
                 if eu_ji > eu_ij and eu_ij > 0:  # a gives way to a confrontation it expects to lose
                     move = abs(x[o] - x[a])
                     if move < best_conf:
