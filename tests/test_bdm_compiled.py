@@ -100,7 +100,6 @@ def test_compiled_rounds_and_rule_equal_the_numpy_reference(reading, table):
 def test_the_ec_car_emissions_case_keeps_its_numbers():
     """The docked case of tests/test_bdm_readings.py through the compiled rule: 10 rounds."""
     import pandas as pd
-
     from clitools import REPO
 
     ec = pd.read_csv(REPO / "data" / "bdm_ec_car_emissions.csv")
