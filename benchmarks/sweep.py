@@ -4,6 +4,7 @@
     python -m benchmarks.sweep --end-to-end    # also: 1,000,000 baseline runs with 1 and 2 workers
     python -m benchmarks.sweep --against REF   # this tree against git commit REF, in one call
     python -m benchmarks.sweep --against REF --agreement 100000 --threads --end-to-end --e2e-runs 200000
+    python -m benchmarks.sweep --against REF --rule bdm --rule bdm:replication --batch-runs 2000
 
 In one process, on the same runs of the baseline scenario (run indices 0..N-1, root
 seed 0), it times:
@@ -23,6 +24,11 @@ trees row by row, and for each run that differs traces both trees step by step t
 step and state field that differ, and whether the state before that step was identical
 (then the difference began inside the step, from the order of floating-point operations
 moving a number across a random draw's threshold).
+
+--rule RULE[:READING] (repeatable) times only the batch engine on the baseline scenario with
+`behaviour.collective_rule=RULE` (and `behaviour.bdm_reading=READING`), in this tree or, with
+--against, in both trees alternately, and says whether the two trees' summary tables of
+those runs are identical.
 """
 
 from __future__ import annotations
@@ -279,6 +285,57 @@ def agreement(trees: dict[str, Path], ref: str, runs: int, tmp: Path, traced: in
         print(f"    (traced the first {traced} of {differ.size})")
 
 
+_RULE_SCRIPT = r"""
+import gc, json, sys, time
+import numpy as np
+from sim.config import run_params
+from sim.engines import batch
+n, out, overrides = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+p = run_params("baseline", 0, overrides)
+batch.simulate(p, np.arange(10))                       # imports and first-call costs out of the timing
+gc.collect(); t0 = time.perf_counter(); cols = batch.simulate(p, np.arange(n)); t = time.perf_counter() - t0
+if out != "-":
+    np.savez(out, **cols)
+print(json.dumps({"batch": n / t}))
+"""
+
+
+def _rule_overrides(rule: str) -> list[str]:
+    name, _, reading = rule.partition(":")
+    return [f"scenario.behaviour.collective_rule={name}", *([f"scenario.behaviour.bdm_reading={reading}"] if reading else [])]
+
+
+def bench_rules(rules: list[str], trees: dict[str, Path], rounds: int, n_batch: int, tmp: Path) -> None:
+    """The batch engine's runs/s with each collective rule, in each tree (fresh processes,
+    `rounds` alternating rounds, medians), and whether the trees' summaries agree."""
+    import json
+    import statistics
+
+    for rule in rules:
+        got: dict[str, list[float]] = {name: [] for name in trees}
+        saved = {}
+        for r in range(rounds):
+            for k, (name, tree) in enumerate(trees.items()):
+                out = str(tmp / f"rule-{k}.npz") if r == 0 else "-"
+                env = dict(os.environ, PYTHONPATH=str(tree), CI="1")
+                proc = subprocess.run([sys.executable, "-c", _RULE_SCRIPT, str(n_batch), out, *_rule_overrides(rule)],
+                                      cwd=tree, env=env, capture_output=True, text=True, check=False)
+                if proc.returncode != 0:
+                    raise SystemExit(f"benchmark in {tree} failed:\n{proc.stderr[-2000:]}")
+                got[name].append(json.loads(proc.stdout.strip().splitlines()[-1])["batch"])
+                if r == 0:
+                    saved[name] = np.load(out)
+        med = {name: statistics.median(v) for name, v in got.items()}
+        names = list(trees)
+        line = f"  collective_rule={rule:18s} engine=batch, {n_batch:,} runs: " + ", ".join(
+            f"{name[:12]} {med[name]:.1f} runs/s" for name in names)
+        if len(names) == 2:
+            a, b = saved[names[0]], saved[names[1]]
+            same = a.files == b.files and all(np.array_equal(a[k], b[k], equal_nan=a[k].dtype.kind == "f") for k in a.files)
+            line += f"; ratio {med[names[0]] / med[names[1]]:.2f}x; summary tables {'identical' if same else 'DIFFER'}"
+        print(line + f" (rounds: {', '.join(f'{x:.1f}' for name in names for x in got[name])})")
+
+
 def _measure_tree(tree: Path, n_batch: int, n_mesa: int) -> dict:
     import json
 
@@ -326,7 +383,7 @@ def bench_threads(tree: Path, runs: int) -> dict[int, float]:
 
 
 def bench_against(ref: str, rounds: int, n_batch: int, n_mesa: int, end_to_end: bool, e2e_runs: int,
-                  agree_runs: int = 0, threads: bool = False) -> None:
+                  agree_runs: int = 0, threads: bool = False, rules: list[str] | None = None) -> None:
     """This tree and commit `ref` (checked out into a temporary git worktree), measured
     alternately `rounds` times each in fresh processes; medians and ratios (this / ref)."""
     import statistics
@@ -336,6 +393,10 @@ def bench_against(ref: str, rounds: int, n_batch: int, n_mesa: int, end_to_end: 
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(old), ref], check=True)
         try:
             trees = {"this tree": ROOT, ref: old}
+            if rules:
+                print(f"baseline scenario, root seed 0, {rounds} alternating rounds per tree; medians")
+                bench_rules(rules, trees, rounds, n_batch, Path(tmp))
+                return
             got: dict[str, list[dict]] = {name: [] for name in trees}
             for _ in range(rounds):
                 for name, tree in trees.items():
@@ -387,11 +448,18 @@ def main(argv=None) -> None:
     ap.add_argument("--agreement", type=int, default=0, metavar="N",
                     help="with --against: compare the batch engine's summaries of N runs in both trees")
     ap.add_argument("--threads", action="store_true", help="with --against: this tree's executor=threads, 1 and 2")
+    ap.add_argument("--rule", action="append", metavar="RULE[:READING]",
+                    help="time only the batch engine with this collective rule (bdm, bdm:replication, ...); repeatable")
     args = ap.parse_args(argv)
     os.environ.setdefault("CI", "1")
     if args.against:
         bench_against(args.against, args.rounds, args.batch_runs, args.mesa_runs, args.end_to_end, args.e2e_runs,
-                      args.agreement, args.threads)
+                      args.agreement, args.threads, args.rule)
+        return
+    if args.rule:
+        print(f"baseline scenario, root seed 0, this tree, {args.rounds} rounds; medians")
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_rules(args.rule, {"this tree": ROOT}, args.rounds, args.batch_runs, Path(tmp))
         return
 
     r = bench_in_process(args.mesa_runs, args.batch_runs)

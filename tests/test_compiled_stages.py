@@ -117,7 +117,7 @@ def test_a_field_set_on_the_state_is_what_the_compiled_step_sees():
     assert np.array_equal(s.tension[[1, 3]], [0.9, 0.8]) and s.storage()[tension[0]][tension[1], 3] == 0.8
 
 
-def test_the_bound_stepper_is_run_step_and_refuses_a_step_that_is_not_compiled():
+def test_the_bound_stepper_is_run_step_and_every_collective_rule_is_compiled():
     p = model_params(run_config("anti_american_pm", 3))
     keys = draws.run_key(p.seed, np.arange(50))
     bound, plain = initial_state(p, 50), initial_state(p, 50)
@@ -127,9 +127,11 @@ def test_the_bound_stepper_is_run_step_and_refuses_a_step_that_is_not_compiled()
         stages.run_step(plain, p, week, keys)
     for name in FIELD_NAMES:
         assert np.array_equal(getattr(bound, name), getattr(plain, name)), name
-    bdm = model_params(run_config("baseline", 0, ["scenario.behaviour.collective_rule=bdm"]))
-    with pytest.raises(ValueError, match="not compiled"):
-        stages.stepper(initial_state(bdm, 1), bdm, draws.run_key(0, [0]))
+    for reading in ("text", "replication"):  # bdm too, since issue 28 (tests/test_bdm_compiled.py)
+        bdm = model_params(run_config("baseline", 0, ["scenario.behaviour.collective_rule=bdm",
+                                                      f"scenario.behaviour.bdm_reading={reading}"]))
+        assert stages.compiled_step(bdm)
+        stages.stepper(initial_state(bdm, 1), bdm, draws.run_key(0, [0]))(1)
 
 
 def test_shared_exponentials_give_the_separate_integrals_bit_for_bit():

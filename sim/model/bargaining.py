@@ -43,6 +43,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import bdm as bdm_model
+from . import bdm_readings
 from .compiled import _block_sum, kernel, part_sum, row_sum
 
 #: registered names of `behaviour.collective_rule`: the three rules, then the aliases kept
@@ -94,72 +96,90 @@ def weighted_median_of(capability: np.ndarray, position: np.ndarray, salience: n
     return position[int(scratch[0])]
 
 
-def _tables(rule: str, capability: ArrayLike, position: ArrayLike,
+def _tables(code: int, capability: ArrayLike, position: ArrayLike,
             salience: ArrayLike) -> np.ndarray:
-    """A one-table rule applied to every table of arrays with a trailing actors axis (..., N)."""
+    """The rule of code `code` (`rule_code`) applied to every table of arrays with a
+    trailing actors axis (..., N)."""
     c, x, s = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (capability, position, salience)))
     shape = x.shape
     flat = [np.array(a.reshape(-1, shape[-1]), order="C") for a in (c, x, s)]  # copies: no broadcast views
     out = np.empty(flat[0].shape[0])
-    _rule_rows(RULE_CODES[rule], flat[0], flat[1], flat[2], out)
+    _rule_rows(code, flat[0], flat[1], flat[2], out)
     return out.reshape(shape[:-1])
 
 
 def compromise(capability: ArrayLike, position: ArrayLike, salience: ArrayLike) -> np.ndarray:
     """Sum(c s x) / Sum(c s) over the last axis; the plain mean where all weights are zero."""
-    return _tables("compromise", capability, position, salience)
+    return _tables(RULE_CODES["compromise"], capability, position, salience)
 
 
 def weighted_median(capability: ArrayLike, position: ArrayLike, salience: ArrayLike) -> np.ndarray:
     """Smallest position whose cumulative weight (c s, positions sorted) reaches half the total."""
-    return _tables("median", capability, position, salience)
+    return _tables(RULE_CODES["median"], capability, position, salience)
 
 
-#: the rules a kernel computes, by code (`bdm` is NumPy's: `collective_position`)
-RULE_CODES = {"compromise": 0, "median": 1}
+#: the collective rules' kernels by code (`collective_of`); bdm's is its `text` reading's
+RULE_CODES = {"compromise": 0, "median": 1, "bdm": 2}
+#: the code of the bdm rule in each of its readings (`bdm_readings.BDM_READINGS`)
+BDM_CODES = {"text": 2, "replication": 3}
+
+
+def rule_code(rule: str, bdm_reading: str = "text") -> int:
+    """The code of a registered rule's kernel (an alias's rule's; bdm's in `bdm_reading`)."""
+    rule = RULE_ALIASES.get(rule, rule)
+    if rule not in RULE_CODES:
+        raise ValueError(f"bargaining rule {rule!r} is not one of {COLLECTIVE_RULES}")
+    if rule == "bdm":
+        if bdm_reading not in BDM_CODES:
+            raise ValueError(f"bdm reading {bdm_reading!r} is not one of {tuple(BDM_CODES)}")
+        return BDM_CODES[bdm_reading]
+    return RULE_CODES[rule]
+
+
+@kernel(inline=True)
+def scratch_size(rule: int, n: int) -> int:
+    """Numbers of scratch `collective_of` needs for a table of n actors under rule `rule`."""
+    return 2 * n if rule < 2 else bdm_model.scratch_size(n)  # 2: RULE_CODES["bdm"]
 
 
 @kernel(inline=True)
 def collective_of(rule: int, capability: np.ndarray, position: np.ndarray, salience: np.ndarray,
                   scratch: np.ndarray) -> float:
-    """The collective position of one table by the rule of code `rule` (`RULE_CODES`)."""
+    """The collective position of one table by the rule of code `rule` (`rule_code`);
+    `scratch` holds `scratch_size(rule, N)` numbers. bdm runs `bdm.MODEL_ROUNDS` rounds (or
+    to convergence) in its reading (`bdm.text_collective_of`,
+    `bdm_readings.replication_collective_of`)."""
     if rule == 0:
         return compromise_of(capability, position, salience, scratch)
-    return weighted_median_of(capability, position, salience, scratch)
+    if rule == 1:
+        return weighted_median_of(capability, position, salience, scratch)
+    if rule == 2:
+        return bdm_model.text_collective_of(capability, position, salience, bdm_model.MODEL_ROUNDS, scratch)
+    return bdm_readings.replication_collective_of(capability, position, salience, bdm_model.MODEL_ROUNDS, scratch)
 
 
 @kernel
 def _rule_rows(rule: int, capability: np.ndarray, position: np.ndarray, salience: np.ndarray,
                out: np.ndarray) -> None:
-    scratch = np.empty(2 * position.shape[1])
+    scratch = np.empty(scratch_size(rule, position.shape[1]))
     for i in range(position.shape[0]):
         out[i] = collective_of(rule, capability[i], position[i], salience[i], scratch)
 
 
-def bdm(capability: ArrayLike, position: ArrayLike, salience: ArrayLike) -> np.ndarray:
-    """The `bdm` rule: BDM's expected-utility model over `bdm.MODEL_ROUNDS` rounds (or to
-    convergence), then the capability-and-salience-weighted mean of the positions."""
-    from . import bdm as bdm_model  # bdm.py is the model's own module; imported here to keep this one light
-
-    return bdm_model.bdm_collective(capability, position, salience)
+def bdm(capability: ArrayLike, position: ArrayLike, salience: ArrayLike, bdm_reading: str = "text") -> np.ndarray:
+    """The `bdm` rule, compiled (`collective_of`): BDM's expected-utility model over
+    `bdm.MODEL_ROUNDS` rounds (or to convergence) in a reading, then the
+    capability-and-salience-weighted mean of the positions. The NumPy functions of
+    `sim.model.bdm` and `sim.model.bdm_readings` compute the same numbers round by round
+    (tests/test_bdm_compiled.py)."""
+    return _tables(rule_code("bdm", bdm_reading), capability, position, salience)
 
 
 def collective_position(rule: str, capability: ArrayLike, position: ArrayLike, salience: ArrayLike,
                         bdm_reading: str = "text") -> np.ndarray:
     """Dispatch by registered rule name (see COLLECTIVE_RULES and RULE_ALIASES); `bdm_reading`
-    picks the reading of the bdm rule (`sim.model.bdm_readings`)."""
-    rule = RULE_ALIASES.get(rule, rule)
-    if rule == "compromise":
-        return compromise(capability, position, salience)
-    if rule == "median":
-        return weighted_median(capability, position, salience)
-    if rule == "bdm":
-        if bdm_reading != "text":
-            from .bdm_readings import collective
-
-            return collective(capability, position, salience, bdm_reading)
-        return bdm(capability, position, salience)
-    raise ValueError(f"bargaining rule {rule!r} is not one of {COLLECTIVE_RULES}")
+    picks the reading of the bdm rule (`sim.model.bdm_readings`). Every rule is compiled."""
+    return _tables(rule_code(rule, bdm_reading), capability, position, salience)
 
 
 def rubinstein_share(delta1: ArrayLike, delta2: ArrayLike) -> np.ndarray:

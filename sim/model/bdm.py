@@ -40,10 +40,18 @@ a run's numbers do not depend on how many runs are computed with it (as in `choi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any
 
+import numba
 import numpy as np
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 from numpy.typing import ArrayLike
+
+from .compiled import kernel
 
 #: probability that, absent a challenge, the status quo holds (BDM's Q); with Q = 1, T,
 #: U_b, U_w and the median drop out of the expected utility
@@ -310,3 +318,232 @@ def bdm_collective(capability: ArrayLike, position: ArrayLike, salience: ArrayLi
     final = history[-1].position if history else x
     out = weighted_mean(c, final, s)
     return out if np.ndim(position) > 1 else out[0]
+
+
+# ---------------------------------------------------------------- the rule compiled, one table at a time
+# The same model as the NumPy functions above, for one run's table of N actors, written as
+# small formulas of plain numbers and a loop over the rounds (`compiled.kernel`: no
+# reassociation, no fused multiply-adds). Every sum runs over the actors in the order the
+# NumPy functions above add them, and every formula groups its operations as they do, so the
+# compiled rule computes their numbers (tests/test_bdm_compiled.py). `**` is the C library's
+# pow, as NumPy's is on a machine without AVX-512 (there NumPy's own vector pow may differ
+# from it in the last bit of a power; the test says how that is checked).
+
+@intrinsic
+def _c_pow(typingctx: Any, base: Any, exponent: Any) -> Any:
+    """The C library's pow(base, exponent), called as it is: LLVM otherwise rewrites a power
+    of a constant base (0.5^r in U_sq) as exp2(-r), which is not always pow's number."""
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        double = ir.DoubleType()
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(double, [double, double]), "pow")
+        fn.attributes.add("nobuiltin")  # not a known library call LLVM may rewrite
+        return builder.call(fn, args)
+
+    return types.float64(types.float64, types.float64), codegen
+
+
+#: pow as the C library computes it, compiled or (NUMBA_DISABLE_JIT) not
+_pow = math.pow if numba.config.DISABLE_JIT else _c_pow
+
+
+@kernel(inline=True)
+def power_of(base: float, exponent: float) -> float:
+    """base^exponent by the C library's pow; exponent 1 (the risk-neutral actor of step 1)
+    leaves base as it is."""
+    return base if exponent == 1.0 else _pow(base, exponent)
+
+
+@kernel(inline=True)
+def utility_of(base: float, exponent: float) -> float:
+    """2 - 4 base^r, base clipped to [0, 1]: the utility scale of Scholz et al. (2011),
+    section 3 (`_utility`)."""
+    base = 0.0 if base < 0.0 else (1.0 if base > 1.0 else base)
+    return 2.0 - 4.0 * power_of(base, exponent)
+
+
+@kernel(inline=True)
+def success_failure_of(d: float, exponent: float, half_power: float) -> tuple[float, float]:
+    """(U_s, U_f) = 2 - 4 (0.5 -/+ 0.5 d)^r of a challenge over the distance d, in the view
+    of a perceiver of exponent r (Scholz et al. 2011, sections 3-4); half_power = 0.5^r
+    (`power_of(0.5, r)`), which both are at d = 0."""
+    if d == 0.0:
+        return 2.0 - 4.0 * half_power, 2.0 - 4.0 * half_power
+    return utility_of(0.5 - 0.5 * d, exponent), utility_of(0.5 + 0.5 * d, exponent)
+
+
+@kernel(inline=True)
+def challenge_utility_of(u_success: float, u_failure: float, u_status_quo: float, s_target: float,
+                         probability: float, q: float, t: float, exponent: float, d: float, d_mu: float) -> float:
+    """E(U_ab) = s_b [P U_s + (1 - P) U_f] + (1 - s_b) U_s - Q U_sq - (1 - Q) [T U_b + (1 - T) U_w]
+    (Scholz et al. 2011, section 4; `expected_utility`), from a perceiver's U_s, U_f and U_sq:
+    s_target = s_b, probability = P_ab; exponent, d = |x_a - x_b| / scale and d_mu =
+    |x_a - mu| / scale are read only when Q != 1 (U_b, U_w)."""
+    eu = s_target * (probability * u_success + (1.0 - probability) * u_failure) + (1.0 - s_target) * u_success
+    eu = eu - q * u_status_quo
+    if q != 1.0:
+        u_better = utility_of(0.5 - 0.25 * (d_mu + d), exponent)
+        u_worse = utility_of(0.5 + 0.25 * (d_mu + d), exponent)
+        eu = eu - (1.0 - q) * (t * u_better + (1.0 - t) * u_worse)
+    return eu
+
+
+@kernel(inline=True)
+def expected_utility_of(exponent: float, d: float, d_mu: float, s_target: float, probability: float,
+                        q: float, t: float) -> float:
+    """E(U_ab) of a challenger a against a target b (Scholz et al. 2011, section 4;
+    `expected_utility`): d = |x_a - x_b| / scale, d_mu = |x_a - mu| / scale (read only when
+    Q != 1), s_target = s_b, probability = P_ab, exponent = the perceiver's r."""
+    half_power = power_of(0.5, exponent)
+    u_success, u_failure = success_failure_of(d, exponent, half_power)
+    return challenge_utility_of(u_success, u_failure, 2.0 - 4.0 * half_power, s_target, probability, q, t,
+                                exponent, d, d_mu)
+
+
+@kernel(inline=True)
+def risk_exponent_of(acceptance: float) -> float:
+    """r = (1 - R/3) / (1 + R/3) (Scholz et al. 2011, section 5; `risk_exponent`)."""
+    return (1.0 - acceptance / 3.0) / (1.0 + acceptance / 3.0)
+
+
+@kernel(inline=True)
+def acceptance_of(exposure: float, hi: float, lo: float) -> float:
+    """R_i = (2 exposure_i - max - min) / (max - min), 0 where all exposures are equal
+    (Scholz et al. 2011, section 5; `risk_acceptance`)."""
+    spread = hi - lo
+    return (2.0 * exposure - hi - lo) / spread if spread > 0 else 0.0
+
+
+@kernel(inline=True)
+def offer_of(own: float, perceived: float, x_proposer: float, x_target: float) -> tuple[int, float]:
+    """Proposer i's offer to target j (Scholz et al. 2011; `offers`): own =
+    E^i(U_ij), perceived = E^i(U_ji); (kind, new position of j)."""
+    if own > 0.0 and perceived > 0.0 and own > perceived:
+        return CONFRONTATION, x_target + 1.0 * (x_proposer - x_target)
+    if own > 0.0 and perceived < 0.0:
+        if own > -perceived:
+            return COMPROMISE, x_target + (-perceived / own) * (x_proposer - x_target)
+        return CAPITULATION, x_target + 1.0 * (x_proposer - x_target)
+    return NO_MOVE, x_target
+
+
+@kernel(inline=True)
+def spread_of(x: np.ndarray) -> float:
+    """The spread of one run's positions, 1 where they coincide (`issue_scale`)."""
+    hi, lo = x[0], x[0]
+    for k in range(1, x.shape[0]):
+        hi = x[k] if x[k] > hi else hi
+        lo = x[k] if x[k] < lo else lo
+    spread = hi - lo
+    return spread if spread > 0 else 1.0
+
+
+@kernel(inline=True)
+def median_of(c: np.ndarray, x: np.ndarray, s: np.ndarray) -> float:
+    """The capability-and-salience-weighted median of one run (`median_voter`)."""
+    best_pos, best_cost = x[0], np.inf
+    for a in range(x.shape[0]):
+        cost = 0.0
+        for k in range(x.shape[0]):
+            cost = cost + c[k] * s[k] * abs(x[k] - x[a])
+        if cost < best_cost or (cost == best_cost and x[a] < best_pos):
+            best_pos, best_cost = x[a], cost
+    return best_pos
+
+
+@kernel(inline=True)
+def weighted_mean_of(c: np.ndarray, x: np.ndarray, s: np.ndarray) -> float:
+    """The capability-and-salience-weighted mean of one run's positions, the plain mean
+    where all weights are 0 (`weighted_mean`)."""
+    total, weighted, plain = 0.0, 0.0, 0.0
+    for k in range(x.shape[0]):
+        w = c[k] * s[k]
+        total = total + w
+        weighted = weighted + w * x[k]
+        plain = plain + x[k]
+    return weighted / total if total > 0 else plain / x.shape[0]
+
+
+@kernel(inline=True)
+def scratch_size(n: int) -> int:
+    """Numbers of scratch either reading's rounds need for a table of n actors."""
+    return n * n * n + 3 * n * n + 6 * n
+
+
+@kernel
+def text_positions_of(c: np.ndarray, x0: np.ndarray, s: np.ndarray, rounds: int, scratch: np.ndarray) -> np.ndarray:
+    """The positions after up to `rounds` rounds of the `text` reading (`bdm_rounds` for
+    one run; the scale stays the spread of x0), a view of `scratch` (`scratch_size`)."""
+    n = x0.shape[0]
+    p = scratch[:n * n]
+    x = scratch[n * n:n * n + n]
+    new = scratch[n * n + n:n * n + 2 * n]
+    exposure = scratch[n * n + 2 * n:n * n + 3 * n]
+    r = scratch[n * n + 3 * n:n * n + 4 * n]
+    q, t = STATUS_QUO_PROBABILITY, IMPROVEMENT_PROBABILITY
+    for k in range(n):
+        x[k] = x0[k]
+    scale = spread_of(x0)
+    for _ in range(rounds):
+        mu = median_of(c, x, s) if q != 1.0 else 0.0
+        # P_ab, the share of the votes on (a, b) cast for a (`win_probability`)
+        for a in range(n):
+            for b in range(n):
+                for_a, total = 0.0, 0.0
+                for k in range(n):
+                    vote = c[k] * s[k] * (abs(x[k] - x[b]) - abs(x[k] - x[a]))
+                    for_a = for_a + (vote if vote > 0.0 else 0.0)
+                    total = total + abs(vote)
+                p[a * n + b] = for_a / total if total > 0 else 0.5
+        # risk attitudes: exposure of i, every exponent 1 (`risk_acceptance`)
+        for i in range(n):
+            e = 0.0
+            for j in range(n):
+                if j != i:
+                    e = e + expected_utility_of(1.0, abs(x[j] - x[i]) / scale, abs(x[j] - mu) / scale, s[i],
+                                                p[j * n + i], q, t)
+                else:
+                    e = e + 0.0
+            exposure[i] = e
+        hi, lo = exposure[0], exposure[0]
+        for i in range(1, n):
+            hi = exposure[i] if exposure[i] > hi else hi
+            lo = exposure[i] if exposure[i] < lo else lo
+        for i in range(n):
+            r[i] = risk_exponent_of(acceptance_of(exposure[i], hi, lo))
+        # offers from every proposer i to every target j; j takes the least move (`offers`,
+        # `accept`). E^i(U_ij) and E^i(U_ji) share i's exponent and the distance, so U_s, U_f
+        # and U_sq (i's 0.5^r_i, kept in exposure[]) are computed once for both
+        for i in range(n):
+            exposure[i] = power_of(0.5, r[i])
+        change = 0.0
+        for j in range(n):
+            best, moved = np.inf, x[j]
+            for i in range(n):
+                if i == j:
+                    continue
+                d = abs(x[i] - x[j]) / scale
+                u_s, u_f = success_failure_of(d, r[i], exposure[i])
+                u_sq = 2.0 - 4.0 * exposure[i]
+                own = challenge_utility_of(u_s, u_f, u_sq, s[j], p[i * n + j], q, t, r[i], d, abs(x[i] - mu) / scale)
+                perceived = challenge_utility_of(u_s, u_f, u_sq, s[i], p[j * n + i], q, t, r[i],
+                                                 abs(x[j] - x[i]) / scale, abs(x[j] - mu) / scale)
+                kind, target = offer_of(own, perceived, x[i], x[j])
+                if kind != NO_MOVE:
+                    move = abs(target - x[j])
+                    if move < best:
+                        best, moved = move, target
+            new[j] = moved
+            step = abs(moved - x[j])
+            change = step if step > change else change
+        for k in range(n):
+            x[k] = new[k]
+        if change <= TOLERANCE * scale:
+            break
+    return x
+
+
+@kernel
+def text_collective_of(c: np.ndarray, x0: np.ndarray, s: np.ndarray, rounds: int, scratch: np.ndarray) -> float:
+    """The `bdm` rule, `text` reading, for one run (`bdm_collective`): the weighted mean of
+    the positions after the rounds."""
+    return weighted_mean_of(c, text_positions_of(c, x0, s, rounds, scratch), s)

@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import bdm
+from .compiled import kernel, part_sum
 
 BDM_READINGS = ("text", "replication")
 
@@ -165,3 +166,123 @@ def collective(capability: ArrayLike, position: ArrayLike, salience: ArrayLike, 
     final = history[-1].position if history else x
     out = bdm.weighted_mean(c, final, s)
     return out if np.ndim(position) > 1 else out[0]
+
+
+# ---------------------------------------------------------------- the `replication` reading compiled
+# One run's table at a time, the numbers of `replication_round` (see bdm.py's compiled rule
+# for what "the same numbers" means); the scratch is bdm.scratch_size(n) long.
+
+@kernel(inline=True)
+def utility_in_view_of(exponent: float, d: float, s_target: float, probability: float) -> float:
+    """E^p(U_ab) in perceiver p's view, with p's exponent (`perceived_utility`): d =
+    |x_a - x_b| / scale, s_target = s_b, probability = P_ab of reading 1; Q = 1."""
+    half_power = bdm.power_of(0.5, exponent)
+    u_s, u_f = bdm.success_failure_of(d, exponent, half_power)
+    return bdm.challenge_utility_of(u_s, u_f, 2.0 - 4.0 * half_power, s_target, probability,
+                                    bdm.STATUS_QUO_PROBABILITY, bdm.IMPROVEMENT_PROBABILITY, exponent, d, 0.0)
+
+
+@kernel(inline=True)
+def all_pairs_probability_of(c: np.ndarray, x: np.ndarray, s: np.ndarray, r: np.ndarray, neutral: bool, scale: float,
+                             w: np.ndarray, votes: np.ndarray, p: np.ndarray) -> None:
+    """P[a * n + b] of reading 1 into p (`all_pairs_probability`): voter k's vote for x_a
+    over x_b is c_k s_k (w_kb - w_ka), w_km = (|x_k - x_m| / scale)^r_k (every r_k = 1 if
+    `neutral`); a pair's votes for a over the absolute votes on all pairs (summed as NumPy
+    sums them, `compiled.part_sum`); 0 where x_a = x_b. w (n * n) and votes (n^3) are scratch."""
+    n = x.shape[0]
+    for k in range(n):
+        for m in range(n):
+            d = abs(x[k] - x[m]) / scale
+            w[k * n + m] = 0.0 if d == 0.0 and (neutral or r[k] > 0.0) else bdm.power_of(d, 1.0 if neutral else r[k])
+    for k in range(n):
+        for a in range(n):
+            for b in range(n):
+                votes[(k * n + a) * n + b] = c[k] * s[k] * (w[k * n + b] - w[k * n + a])
+    for a in range(n):
+        for b in range(n):
+            v = votes[a * n + b]
+            for_a = v if v > 0.0 else 0.0
+            for k in range(1, n):
+                v = votes[(k * n + a) * n + b]
+                for_a = for_a + (v if v > 0.0 else 0.0)
+            p[a * n + b] = for_a
+    for m in range(n * n * n):
+        votes[m] = abs(votes[m])
+    total = part_sum(votes, 0, n * n * n)
+    for a in range(n):
+        for b in range(n):
+            p[a * n + b] = 0.0 if x[a] == x[b] else p[a * n + b] / (total if total > 0 else 1.0)
+
+
+@kernel
+def replication_positions_of(c: np.ndarray, x0: np.ndarray, s: np.ndarray, rounds: int,
+                             scratch: np.ndarray) -> np.ndarray:
+    """The positions after up to `rounds` rounds of the `replication` reading (`rounds` for
+    one run), a view of `scratch` (bdm.scratch_size)."""
+    n = x0.shape[0]
+    votes = scratch[:n * n * n]
+    at_ = n * n * n
+    w, p = scratch[at_:at_ + n * n], scratch[at_ + n * n:at_ + 2 * n * n]
+    at_ += 2 * n * n
+    x, new, exposure, r = scratch[at_:at_ + n], scratch[at_ + n:at_ + 2 * n], scratch[at_ + 2 * n:at_ + 3 * n], \
+        scratch[at_ + 3 * n:at_ + 4 * n]
+    for k in range(n):
+        x[k] = x0[k]
+    scale = bdm.spread_of(x0)
+    for _ in range(rounds):
+        # risk, every exponent 1: exposure of a = sum over o of a's view of o challenging a
+        all_pairs_probability_of(c, x, s, r, True, scale, w, votes, p)
+        for a in range(n):
+            e = 0.0
+            for o in range(n):
+                if o != a:
+                    e += utility_in_view_of(1.0, abs(x[o] - x[a]) / scale, s[a], p[o * n + a])
+            exposure[a] = e
+        hi, lo = exposure[0], exposure[0]
+        for a in range(1, n):
+            hi = exposure[a] if exposure[a] > hi else hi
+            lo = exposure[a] if exposure[a] < lo else lo
+        for a in range(n):
+            r[a] = bdm.risk_exponent_of(bdm.acceptance_of(exposure[a], hi, lo))
+        # offers, in the target's view with its own exponent and the voters' own exponents
+        all_pairs_probability_of(c, x, s, r, False, scale, w, votes, p)
+        # a's views of a challenging o and o challenging a share a's exponent and the
+        # distance: U_s, U_f and U_sq are computed once for both
+        change = 0.0
+        for a in range(n):
+            best_conf, conf_pos, has_conf = np.inf, 0.0, False
+            best_key, comp_pos, has_comp = np.inf, 0.0, False
+            half_power = bdm.power_of(0.5, r[a])
+            u_sq = 2.0 - 4.0 * half_power
+            for o in range(n):
+                if o == a or x[a] == x[o]:
+                    continue
+                d = abs(x[a] - x[o]) / scale
+                u_s, u_f = bdm.success_failure_of(d, r[a], half_power)
+                eu_ij = bdm.challenge_utility_of(u_s, u_f, u_sq, s[o], p[a * n + o], bdm.STATUS_QUO_PROBABILITY,
+                                                 bdm.IMPROVEMENT_PROBABILITY, r[a], d, 0.0)
+                eu_ji = bdm.challenge_utility_of(u_s, u_f, u_sq, s[a], p[o * n + a], bdm.STATUS_QUO_PROBABILITY,
+                                                 bdm.IMPROVEMENT_PROBABILITY, r[a], d, 0.0)
+                if eu_ji > eu_ij and eu_ij > 0:  # a gives way to a confrontation it expects to lose
+                    move = abs(x[o] - x[a])
+                    if move < best_conf:
+                        best_conf, conf_pos, has_conf = move, x[o], True
+                if eu_ji > 0 and eu_ij < 0 and eu_ji > abs(eu_ij):  # a compromise
+                    ratio = abs(eu_ij) / eu_ji
+                    key = (abs(eu_ij) * x[a] + abs(eu_ji) * x[o]) / (abs(eu_ij) + abs(eu_ji))
+                    if key < best_key:
+                        best_key, comp_pos, has_comp = key, x[a] + (x[o] - x[a]) * ratio, True
+            new[a] = conf_pos if has_conf else (comp_pos if has_comp else x[a])
+            step = abs(new[a] - x[a])
+            change = step if step > change else change
+        for k in range(n):
+            x[k] = new[k]
+        if change <= bdm.TOLERANCE * scale:
+            break
+    return x
+
+
+@kernel
+def replication_collective_of(c: np.ndarray, x0: np.ndarray, s: np.ndarray, rounds: int, scratch: np.ndarray) -> float:
+    """The `bdm` rule, `replication` reading, for one run (`collective`)."""
+    return bdm.weighted_mean_of(c, replication_positions_of(c, x0, s, rounds, scratch), s)

@@ -168,29 +168,22 @@ def run_member(stage: Stage, s: State, p: ModelParams, step: int, keys: np.ndarr
 def run_then(stage: Stage, s: State, p: ModelParams, step: int = 0, keys: np.ndarray | None = None,
              events: Events_ = None) -> None:
     """What follows a stage's members: Baghdad's collective stance by the configured rule over
-    seats, positions and saliences (compiled, or NumPy for `bdm`); every faction has now
-    answered the trigger events it had."""
-    code = _rule_code(p)
-    if code >= 0 and stage.then is not None:
-        stage.then(0, s.runs, code, packing.packed(p)[1], s.position, s.salience, s.collective_stance,
+    seats, positions and saliences (its compiled kernel, the one `run_step` calls); every
+    faction has now answered the trigger events it had."""
+    if stage.then is not None:
+        stage.then(0, s.runs, _rule_code(p), packing.packed(p)[1], s.position, s.salience, s.collective_stance,
                    s.trigger_factions)
-        return
-    s.collective_stance = bargaining.collective_position(
-        p.behaviour.collective_rule, p.factions.seats, s.position, s.salience,
-        getattr(p.behaviour, "bdm_reading", "text"))
-    s.trigger_factions = np.zeros(s.runs, dtype=bool)
 
 
 def _rule_code(p: ModelParams) -> int:
-    """The code of the collective rule's kernel, or -1 for a rule NumPy computes (`bdm`)."""
-    rule = p.behaviour.collective_rule
-    return bargaining.RULE_CODES.get(bargaining.RULE_ALIASES.get(rule, rule), -1)
+    """The code of the collective rule's kernel (`bargaining.rule_code`; bdm's in its reading)."""
+    return bargaining.rule_code(p.behaviour.collective_rule, getattr(p.behaviour, "bdm_reading", "text"))
 
 
 # ---------------------------------------------------------------- the whole step, compiled
 def compiled_step(p: ModelParams) -> bool:
     """Whether `run_step` can take a step of `p` in one compiled call: its collective rule
-    is compiled (not `bdm`, which NumPy computes)."""
+    is compiled (every registered rule is, bdm in both readings)."""
     return _plan(p)[3]
 
 

@@ -157,10 +157,10 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
 @kernel
 def collective_rows(lo: int, hi: int, rule: int, fac: np.ndarray, position: np.ndarray, salience: np.ndarray,
                     collective_stance: np.ndarray, trigger_factions: np.ndarray) -> None:
-    """Baghdad's collective stance by a compiled rule (`bargaining.RULE_CODES`) over seats,
-    positions and saliences, for the runs lo..hi-1; every faction has now answered the trigger
-    events it had."""
-    scratch = np.empty(2 * position.shape[1])
+    """Baghdad's collective stance by the rule of code `rule` (`bargaining.rule_code`: every
+    rule is compiled, bdm in both its readings) over seats, positions and saliences, for the
+    runs lo..hi-1; every faction has now answered the trigger events it had."""
+    scratch = np.empty(bargaining.scratch_size(rule, position.shape[1]))
     for i in range(lo, hi):
         fr = at(fac, i)
         collective_stance[i] = bargaining.collective_of(rule, fr[K.F_SEATS], position[i], salience[i], scratch)
