@@ -194,3 +194,19 @@ def test_mesa_and_batch_engines_agree_on_bdm_runs(reading):
         model.run()
         told = summary_columns(model.state, [model.day])
         _same_table(told, {k: v[i:i + 1] for k, v in rows.items()})
+
+
+@pytest.mark.parametrize("reading", ["text", "replication"])
+def test_the_collective_stance_starts_by_the_configured_reading(reading):
+    """Before the first step the collective stance is the rule's in its configured reading
+    (it was the text reading's for both)."""
+    from sim.model import bargaining
+    from sim.model.state import initial_state
+
+    p = run_params("baseline", 0, ["scenario.behaviour.collective_rule=bdm", f"scenario.behaviour.bdm_reading={reading}"])
+    s = initial_state(p, 3)
+    expected = bargaining.collective_position("bdm", p.factions.seats, s.position[0], s.salience[0], reading)
+    assert np.array_equal(s.collective_stance, np.full(3, float(np.asarray(expected).reshape(-1)[0])))
+    other = bargaining.collective_position("bdm", p.factions.seats, s.position[0], s.salience[0],
+                                           "text" if reading == "replication" else "replication")
+    assert not np.array_equal(np.asarray(expected), np.asarray(other)), "the readings agree here: the test shows nothing"

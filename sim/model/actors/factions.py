@@ -80,8 +80,11 @@ def _position(p: Any, runs: int, so_far: dict) -> np.ndarray:
 
 
 def _collective(p: Any, runs: int, so_far: dict) -> np.ndarray:
+    """The collective stance before the first step, by the configured rule in its configured
+    reading (the replication reading of bdm started from the text reading's stance before)."""
     return np.full(runs, bargaining.collective_position(p.behaviour.collective_rule, p.factions.seats,
-                                                        so_far["position"], so_far["salience"]), dtype=np.float64)
+                                                        so_far["position"], so_far["salience"],
+                                                        getattr(p.behaviour, "bdm_reading", "text")), dtype=np.float64)
 
 
 FIELDS: tuple[Field, ...] = (
