@@ -8,7 +8,7 @@ from typing import Callable
 
 from ..model import legal, parliament, world
 from ..model.actors import ACTORS
-from ..model.case import IRAQ_SHEET, CaseConfig, render
+from ..model.case import IRAQ_SHEET, CaseConfig, has_rival, render
 
 #: context of week 0, from the article: Iraq 2020's opening (a case gives its own, `case.opening`)
 OPENING = tuple((line.date, line.text) for line in CaseConfig().opening)
@@ -287,8 +287,9 @@ def _final_numbers(model, s: dict) -> str:
     initial = float(model.params.world.initial_troops)
     req = s["formal_request_day"]
     request = (f"made on {model.date_of_day(req).isoformat()} (week {req // 7})" if req is not None else "none")
-    return (f"US troops {s['final_troops']:,.0f} (of {initial:,.0f}); Iranian influence "
-            f"{s['final_iran_influence']:.2f}; formal request: {request}; drawdowns agreed: {s['drawdowns_agreed']}; "
+    influence = (f"Iranian influence {s['final_iran_influence']:.2f}; "
+                 if has_rival(getattr(model.params, "case", None)) else "")
+    return (f"US troops {s['final_troops']:,.0f} (of {initial:,.0f}); {influence}formal request: {request}; drawdowns agreed: {s['drawdowns_agreed']}; "
             f"sanctions imposed: {'yes' if s['sanctions_imposed'] else 'no'}; resolutions passed: "
             f"{s['resolutions_passed']}; PM changes: {s['pm_changes']}; Baghdad's collective stance "
             f"{float(st.collective_stance[0]):.2f} (0 = US forces stay, 1 = leave now).")
@@ -335,12 +336,14 @@ def _first_phase(model) -> str:
 
 def _closing(model, s: dict) -> str:
     st = model.state
-    standing = [f"{ACTORS[name].title} {_standing(model, name)}" for name in POSTURED]
+    rival = has_rival(getattr(model.params, "case", None))  # no rival: its actor never moved (`case.rival`)
+    standing = [f"{ACTORS[name].title} {_standing(model, name)}" for name in POSTURED if rival or name != "tehran"]
     played = players(model)
     told = (f"only the model's changes that stood {SUSTAINED_DAYS // 7} weeks or more are told above"
             + ("; every change a player made is told" if played & set(POSTURED) else ""))
-    changes = (f"Over the run Washington changed its posture {_times(s['washington_posture_changes'])} and Tehran "
-               f"{_times(s['tehran_posture_changes'])} ({told}); the PM made {s['government_posture_changes']} move"
+    tehran = f" and Tehran {_times(s['tehran_posture_changes'])}" if rival else ""
+    changes = (f"Over the run Washington changed its posture {_times(s['washington_posture_changes'])}{tehran} "
+               f"({told}); the PM made {s['government_posture_changes']} move"
                f"{'' if s['government_posture_changes'] == 1 else 's'}.")
     pm = ("a caretaker" if bool(st.caretaker[0]) else "a confirmed PM" + (" with a majority" if bool(st.pm_majority[0])
                                                                           else ""))

@@ -84,7 +84,7 @@ class CaseConfig:
     opening: List[CaseLine] = field(default_factory=lambda: [CaseLine(x.date, x.text) for x in _IRAQ_OPENING])
     #: the words of the model's texts (Iraq 2020's) -> the case's words
     terms: Dict[str, str] = field(default_factory=dict)
-    #: a role's brief in this case (role -> text); a role not given: its actor's brief, rendered
+    #: a role's brief in this case (role of the game: pm, washington, tehran -> text); a role not given: its actor's brief, rendered
     briefs: Dict[str, str] = field(default_factory=dict)
 
 
