@@ -218,7 +218,7 @@ def test_a_new_case_is_a_case_file_and_its_sheet(project, tmp_path):
         "President Aquino": "President Tester",
         "  initial_posture: restrain": "  initial_posture: press_factions",
         "  initial_pressure: 0.0": "  initial_pressure: 0.5",
-        "title: ": "title: Testland 2030 - ",
+        'title: "': 'title: "Testland 2030 - ',
     })
     (project / "configs" / "scenario" / "testland_2030.yaml").write_text(text)
     proc = run(project, "sim", "scenario=testland_2030", f"hydra.run.dir={tmp_path / 'run'}")
