@@ -205,15 +205,19 @@ def test_a_bad_case_is_refused_in_one_line(project, tmp_path, bad):
     assert not (tmp_path / "run" / "summary.json").exists()
 
 
+#: the throwaway fifth case (named through a variable: its files exist only in the copy)
+NEW = "testland_2030"
+
+
 def test_a_new_case_is_a_case_file_and_its_sheet(project, tmp_path):
     """The recipe of docs/cases/README.md: a fifth case touches two files, nothing else."""
-    sheet = project / "docs" / "cases" / "testland_2030.md"
+    sheet = project / "docs" / "cases" / f"{NEW}.md"
     sheet.write_text("# Case sheet: Testland, 2030\n\n| id | fact | source |\n|---|---|---|\n| TL1 | A test. | none |\n")
     text = _case_file("testland_2030", **{
         "  country: Philippines": "  country: Testland",
         "  rival: null                         # no outside power offered Manila an alternative (sheet, header)":
             "  rival: Ruritania",
-        "  sheet: docs/cases/philippines_1991.md": "  sheet: docs/cases/testland_2030.md",
+        "  sheet: docs/cases/philippines_1991.md": f"  sheet: docs/cases/{NEW}.md",
         '    "Baghdad": "Manila"': '    "Baghdad": "Testville"\n    "Tehran": "Strelsau"',
         "President Aquino": "President Tester",
         "  initial_posture: restrain": "  initial_posture: press_factions",
@@ -225,6 +229,6 @@ def test_a_new_case_is_a_case_file_and_its_sheet(project, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     events = (tmp_path / "run" / "events.md").read_text()
     assert "President Tester" in events and "Testville" in events and "Baghdad" not in events
-    assert "docs/cases/testland_2030.md" in events
+    assert f"docs/cases/{NEW}.md" in events
     listed = run(project, "sim.teach", "list")
     assert listed.returncode == 0 and "testland_2030" in listed.stdout and "Testland 2030" in listed.stdout
