@@ -52,7 +52,7 @@ def test_scenario_composes_and_runs(name):
     p = params_for(f"scenario={name}")
     r = simulate(p, np.arange(50))
     assert np.all((r["outcome"] >= 0) & (r["outcome"] < len(outcomes.OUTCOMES)))
-    assert np.all((r["final_troops"] >= 0) & (r["final_troops"] <= 5000))
+    assert np.all((r["final_troops"] >= 0) & (r["final_troops"] <= p.world.initial_troops))
     m = NegotiationModel(p, run_index=0, record=True)
     summary = m.run()
     assert summary["outcome"] in outcomes.OUTCOMES

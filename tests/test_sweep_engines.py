@@ -35,7 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from sim.config import available_scenarios
+from sim.config import available_scenarios, run_config
 from sim.model import outcomes
 from sim.sweep.chunk import compute_chunk
 from sim.sweep.plan import make_plan
@@ -65,15 +65,23 @@ def _workers() -> int:
     return max(1, min(n, 8))
 
 
+def _uncertainties(scenario: str) -> list[UncertaintyConfig]:
+    """UNCERTAINTIES, less a faction's seats the scenario does not have (a case of docs/cases
+    has its own factions)."""
+    factions = run_config(scenario).scenario.factions
+    return [u for u in UNCERTAINTIES if not u.param.startswith("factions.") or u.param.split(".")[1] in factions]
+
+
 def _plans(scenario: str, index: int, main_points: int, main_reps: int, short_points: int, short_reps: int):
     seed = 1000 + 17 * index  # a different root seed per scenario
+    uncertainties = _uncertainties(scenario)
     main = ExperimentConfig(
         name=f"engines_{scenario}", scenario=scenario, seed=seed, horizon_weeks=156, sampler="lhs",
-        points=main_points, replications=main_reps, uncertainties=list(UNCERTAINTIES), levers=dict(LEVERS),
+        points=main_points, replications=main_reps, uncertainties=list(uncertainties), levers=dict(LEVERS),
     )
     short = ExperimentConfig(
         name=f"engines_{scenario}_short", scenario=scenario, seed=seed + 1, horizon_weeks=26, sampler="lhs",
-        points=short_points, replications=short_reps, uncertainties=list(UNCERTAINTIES[:3]),
+        points=short_points, replications=short_reps, uncertainties=[u for u in uncertainties if u in UNCERTAINTIES[:3]],
     )
     return make_plan(main), make_plan(short)
 

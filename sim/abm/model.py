@@ -70,7 +70,7 @@ class NegotiationModel(mesa.Model):
         }
         if record:
             views.warm(self.state, params)
-            for date, text in story.OPENING:
+            for date, text in story.opening(params.case):
                 self.event_log.append({"week": 0, "day": 0, "date": date, "kind": "context", "text": text})
             self.datacollector = mesa.DataCollector(
                 model_reporters=self._reporters(),
@@ -196,7 +196,7 @@ class NegotiationModel(mesa.Model):
             date = self.params.date_of_day(day).isoformat()
             for kind, mask, data in self.pending_events:
                 if mask[0] and kind in story.TEMPLATES:
-                    text = story.describe(kind, data, 0, self.params.date_of_day)
+                    text = story.describe(kind, data, 0, self.params.date_of_day, self.params.case)
                     self.event_log.append({"week": day // 7, "day": day, "date": date, "kind": kind, "text": text})
                 elif mask[0] and kind == "decision":
                     self.decisions.append({"day": day, "date": date, **{k: (v[0] if k != "actor" else v)

@@ -8,22 +8,27 @@ from typing import Callable
 
 from ..model import legal, parliament, world
 from ..model.actors import ACTORS
+from ..model.case import IRAQ_SHEET, CaseConfig, has_rival, render
 
-#: context of week 0, from the article
-OPENING = (
-    ("2019-11-29", "Prime Minister Adel Abdul Mahdi has resigned; he governs as caretaker with full constitutional powers [F11, F13]."),
-    ("2020-01-03", "A US strike in Baghdad kills Qassem Soleimani and the PMU commander Abu Mahdi al-Muhandis [F12]."),
-    ("2020-01-05", "Parliament passes a non-binding resolution calling on the government to expel US troops; Kurdish and Sunni parties are wary [F12, F14]."),
-    ("2020-01-06", "About 5,000 US troops are in Iraq in an advisory role against IS, invited with immunity by the 2014 diplomatic notes, which give them one year to leave after a formal request [F2, F3, F4, F8]. Trump threatens 'very big sanctions' [F22]; Washington links any talks to the whole relationship [F17]."),
-)
+#: context of week 0, from the article: Iraq 2020's opening (a case gives its own, `case.opening`)
+OPENING = tuple((line.date, line.text) for line in CaseConfig().opening)
+
+
+def opening(case: object | None) -> tuple[tuple[str, str], ...]:
+    """The lines a run's story opens with: its case's, in the case's words (`case.render`)."""
+    if case is None:
+        return OPENING
+    return tuple((line.date, render(line.text, case)) for line in case.opening)  # type: ignore[attr-defined]
+
 
 #: every event's text, as the module that reports it declares it (fact ids in brackets)
 TEMPLATES: dict[str, str] = {**world.CONSEQUENCES_TEXTS, **parliament.TEXTS, **legal.TEXTS,
                              **{k: v for actor in ACTORS.values() for k, v in actor.texts.items()}}
 
 
-def describe(kind: str, data: dict, row: int, date_of_day: Callable[[int], dt.date]) -> str:
-    """The text of one event in run `row`; `date_of_day(day)` gives a day's date."""
+def describe(kind: str, data: dict, row: int, date_of_day: Callable[[int], dt.date], case: object | None = None) -> str:
+    """The text of one event in run `row`; `date_of_day(day)` gives a day's date; in the
+    words of `case` (`sim.model.case.render`; None: Iraq 2020's)."""
     values = {k: (v[row] if hasattr(v, "__len__") and not isinstance(v, str) else v) for k, v in data.items()}
     if kind == "pm_confirmed":
         values["kind"] = (
@@ -36,7 +41,7 @@ def describe(kind: str, data: dict, row: int, date_of_day: Callable[[int], dt.da
         package = float(values.pop("package"))
         values["package"] = (f" in exchange for Washington's package (about {package:,.0f} troops out)"
                              if package > 0 else "")
-    return TEMPLATES[kind].format(**values)
+    return render(TEMPLATES[kind].format(**values), case)
 
 
 # ====================================================================== the run as a story
@@ -233,6 +238,9 @@ def chronicle(model, upto_day: int | None = None, numbers: bool = True) -> list[
                     "come now and then, and protests drain them (F14, F15).")
         out.append({"day": a, "date": model.date_of_day(a).isoformat(), "week": a // 7, "kind": "pm_idle",
                     "text": text})
+    case = getattr(model.params, "case", None)
+    for e in out:
+        e["text"] = render(e["text"], case)
     head = [e for e in out if e["kind"] == "context"]
     rest = sorted((e for e in out if e["kind"] != "context"),
                   key=lambda e: (e["day"], e["kind"] in ("declined", "pm_idle"), "phase" not in e))
@@ -279,8 +287,9 @@ def _final_numbers(model, s: dict) -> str:
     initial = float(model.params.world.initial_troops)
     req = s["formal_request_day"]
     request = (f"made on {model.date_of_day(req).isoformat()} (week {req // 7})" if req is not None else "none")
-    return (f"US troops {s['final_troops']:,.0f} (of {initial:,.0f}); Iranian influence "
-            f"{s['final_iran_influence']:.2f}; formal request: {request}; drawdowns agreed: {s['drawdowns_agreed']}; "
+    influence = (f"Iranian influence {s['final_iran_influence']:.2f}; "
+                 if has_rival(getattr(model.params, "case", None)) else "")
+    return (f"US troops {s['final_troops']:,.0f} (of {initial:,.0f}); {influence}formal request: {request}; drawdowns agreed: {s['drawdowns_agreed']}; "
             f"sanctions imposed: {'yes' if s['sanctions_imposed'] else 'no'}; resolutions passed: "
             f"{s['resolutions_passed']}; PM changes: {s['pm_changes']}; Baghdad's collective stance "
             f"{float(st.collective_stance[0]):.2f} (0 = US forces stay, 1 = leave now).")
@@ -299,8 +308,12 @@ def story_markdown(model, meaning: dict[str, str]) -> str:
         lines += [f"{k}. **{e['date']}**: {e['text']}" for k, e in enumerate(points, 1)]
     else:
         lines.append("Turning points: none; the PM never moved and nothing was agreed.")
+    case = getattr(model.params, "case", None)
+    sheet = getattr(case, "sheet", IRAQ_SHEET)
+    facts = ("Fact ids in brackets refer to docs/facts.md" if sheet == IRAQ_SHEET else
+             f"The case's facts and their sources: {sheet}")
     lines += ["", f"Final numbers ({model.date.isoformat()}, week {s['weeks_simulated']}): {_final_numbers(model, s)}", "",
-              "Fact ids in brackets refer to docs/facts.md; numbers after 'for it' and 'against it' are the terms "
+              f"{facts}; numbers after 'for it' and 'against it' are the terms "
               "of the actor's own values, in weeks of payoff. The weekly record of every variable is in "
               "trajectory.parquet.", ""]
     entries = chronicle(model)
@@ -314,7 +327,7 @@ def story_markdown(model, meaning: dict[str, str]) -> str:
             lines += ["", f"## {e['phase']} (from {e['date']})"]
         lines.append(f"- **{e['date']}** (week {e['week']}): {e['text']}")
     lines += ["", "## How it ends", _closing(model, s)]
-    return "\n".join(lines) + "\n"
+    return render("\n".join(lines) + "\n", case)
 
 
 def _first_phase(model) -> str:
@@ -323,12 +336,14 @@ def _first_phase(model) -> str:
 
 def _closing(model, s: dict) -> str:
     st = model.state
-    standing = [f"{ACTORS[name].title} {_standing(model, name)}" for name in POSTURED]
+    rival = has_rival(getattr(model.params, "case", None))  # no rival: its actor never moved (`case.rival`)
+    standing = [f"{ACTORS[name].title} {_standing(model, name)}" for name in POSTURED if rival or name != "tehran"]
     played = players(model)
     told = (f"only the model's changes that stood {SUSTAINED_DAYS // 7} weeks or more are told above"
             + ("; every change a player made is told" if played & set(POSTURED) else ""))
-    changes = (f"Over the run Washington changed its posture {_times(s['washington_posture_changes'])} and Tehran "
-               f"{_times(s['tehran_posture_changes'])} ({told}); the PM made {s['government_posture_changes']} move"
+    tehran = f" and Tehran {_times(s['tehran_posture_changes'])}" if rival else ""
+    changes = (f"Over the run Washington changed its posture {_times(s['washington_posture_changes'])}{tehran} "
+               f"({told}); the PM made {s['government_posture_changes']} move"
                f"{'' if s['government_posture_changes'] == 1 else 's'}.")
     pm = ("a caretaker" if bool(st.caretaker[0]) else "a confirmed PM" + (" with a majority" if bool(st.pm_majority[0])
                                                                           else ""))
@@ -354,7 +369,12 @@ def _standing(model, actor: str) -> str:
 
 
 def clock_text(model) -> str:
-    """The one-year clock (F4) in words, right before, during and after the year."""
+    """The one-year clock (F4) in words, right before, during and after the year, in the
+    words of the run's case (`sim.model.case.render`)."""
+    return render(_clock_text(model), getattr(model.params, "case", None))
+
+
+def _clock_text(model) -> str:
     from ..model.outcomes import RequestState
 
     s = model.state

@@ -12,7 +12,8 @@ Each feature is a day since 6 January 2020 (-1: never) or a count, one value per
 - `standing_2020`, `standing_2021`: a formal request stands at the end of 2020 (of 2021):
   made and not taken back by then, whether US forces are leaving under it or have stayed past
   its deadline (F4, F10, F15); a request made and retracted does not settle the question;
-- `troops_2020`: US troops at the end of 2020 (day 360, 31 December 2020) (F3, F20);
+- `troops_2020`: US troops at the end of 2020 (day 360, 31 December 2020) (F3, F20); for a case
+  starting elsewhere, "2020" and "2021" are its start year and the next (`year_ends`);
 - `resolutions_2020`, `resolutions_absent_2020`: parliamentary resolutions passed in 2020
   after the one of 5 January, and those passed with every faction that can boycott (the
   Kurdish and Sunni parties) away (F12, F14);
@@ -25,17 +26,25 @@ the engine as in any sweep table.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from ..model.actors.washington import WashingtonAction
+from ..model.case import CaseConfig
 from ..model.legal import Proposal
 from ..model.outcomes import RequestState
 from ..model.params import ModelParams
 
-#: the last day of 2020, counted from 6 January 2020 (2020 is a leap year)
-END_2020 = 360
-#: the last day of 2021
-END_2021 = 725
+def year_ends(start: dt.date) -> tuple[int, int]:
+    """The last day of the start's year and of the next year, in days from the start date
+    (Iraq 2020, from 6 January 2020: 360 and 725; 2020 is a leap year)."""
+    return ((dt.date(start.year, 12, 31) - start).days, (dt.date(start.year + 1, 12, 31) - start).days)
+
+
+#: the last day of the start year (2020 for Iraq 2020's start, 6 January 2020: day 360) and of
+#: the next (day 725); a case's own come from its start date (`year_ends`, used by `Observer`)
+END_2020, END_2021 = year_ends(dt.date.fromisoformat(CaseConfig().start_date))
 #: days after a resolution within which a formal request counts as the resolution's doing
 RESOLUTION_WINDOW_DAYS = 56
 FEATURES = ("sanctions_day", "talks_day", "troops_2020", "standing_2020", "standing_2021", "resolutions_2020",
@@ -63,6 +72,7 @@ class Observer:
         self._passed = None
         self._last_passed_day = np.zeros(runs, dtype=np.int64)  # the January resolution (F12)
         self._requested = np.zeros(runs, dtype=bool)
+        self.end_first, self.end_second = year_ends(p.start_date)  # END_2020, END_2021 for Iraq 2020
 
     def __call__(self, step: int, s) -> None:
         p = self.p
@@ -84,7 +94,7 @@ class Observer:
         passed = new > 0
         if passed.any():
             self._last_passed_day[passed] = day
-            if day <= END_2020:
+            if day <= self.end_first:
                 self.resolutions_2020 += new
                 self.resolutions_absent_2020 += new * boycotters_away(p, s.position)
         self._passed = s.resolutions_passed.copy()
@@ -93,10 +103,10 @@ class Observer:
         self.request_after_resolution |= fresh & (s.request_day - self._last_passed_day <= RESOLUTION_WINDOW_DAYS)
         self._requested = requested
         last = step == p.horizon_steps
-        if day - p.step_days < END_2020 <= day or (last and np.isnan(self.troops_2020).any()):
+        if day - p.step_days < self.end_first <= day or (last and np.isnan(self.troops_2020).any()):
             self.troops_2020 = np.where(np.isnan(self.troops_2020), s.troops, self.troops_2020)
             self.standing_2020 = s.request_state == RequestState.ACTIVE
-        if day - p.step_days < END_2021 <= day or (last and day < END_2021):
+        if day - p.step_days < self.end_second <= day or (last and day < self.end_second):
             self.standing_2021 = s.request_state == RequestState.ACTIVE
 
     def _remember_talks(self, s) -> None:

@@ -180,6 +180,7 @@ def model_params(cfg: RunConfig, seed: int | None = None) -> ModelParams:
         start_date=dt.date.fromisoformat(cfg.start_date),
         step_days=int(cfg.step_days),
         extra={name: getattr(sc, name) for name in names if name not in typed},
+        case=sc.case,
     )
 
 

@@ -27,13 +27,14 @@ from ..model.actors.factions import FactionConfig
 from ..model.actors.government import GovernmentConfig
 from ..model.actors.tehran import TehranConfig
 from ..model.actors.washington import SanctionsConfig, WashingtonConfig
+from ..model.case import CaseConfig
 from ..model.declare import INF, optional_param, param
 from ..model.params import BehaviourConfig, sections
 from ..model.parliament import ParliamentConfig
 from ..model.stages import STAGE_NAMES
 from ..model.world import WorldConfig
 
-__all__ = ["INF", "BehaviourConfig", "FactionConfig", "GovernmentConfig", "ParliamentConfig", "RunConfig",
+__all__ = ["INF", "BehaviourConfig", "CaseConfig", "FactionConfig", "GovernmentConfig", "ParliamentConfig", "RunConfig",
            "SanctionsConfig", "ScenarioConfig", "TehranConfig", "WashingtonConfig", "WorldConfig", "optional_param",
            "param"]
 
@@ -45,6 +46,7 @@ else:
         ("name", str, field(default=MISSING)),
         ("title", str, field(default="")),
         ("description", str, field(default="")),
+        ("case", CaseConfig, field(default_factory=CaseConfig)),
         *((name, cls, field(default_factory=cls)) for name, cls in sections()),
         ("factions", Dict[str, FactionConfig], field(default_factory=dict)),
     ], module=__name__)
@@ -57,8 +59,8 @@ DEFAULT_STEP_ORDER = list(STAGE_NAMES)
 @dataclass
 class RunConfig:
     seed: Optional[int] = field(default=0, metadata={"doc": "root seed; 0 is a seed, null draws fresh entropy"})
-    horizon_weeks: int = param(156, 1, 1040, "docs/model_brief.md: January 2020 plus three years", "calendar weeks from the start date in which a request can be made")
-    start_date: str = field(default="2020-01-06", metadata={"doc": "date of day 0 (ISO)", "source": "F12"})
+    horizon_weeks: int = param(156, 1, 1040, "the case's (scenario.case.horizon_weeks; Iraq 2020: docs/model_brief.md, January 2020 plus three years)", "calendar weeks from the start date in which a request can be made")
+    start_date: str = field(default="2020-01-06", metadata={"doc": "date of day 0 (ISO); the case's (scenario.case.start_date)", "source": "the case (Iraq 2020: F12)"})
     step_days: int = param(7, 1, 28, "assumption (docs/model_brief.md: calendar time)", "days per step: the resolution of the calendar, not a parameter of behaviour")
     step_order: List[str] = field(default_factory=lambda: list(DEFAULT_STEP_ORDER))
     scenario: ScenarioConfig = MISSING

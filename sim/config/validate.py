@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 
@@ -97,8 +99,8 @@ def validate(cfg: RunConfig) -> RunConfig:
         start = dt.date.fromisoformat(cfg.start_date)
     except (TypeError, ValueError):
         raise ConfigError("start_date", cfg.start_date, "an ISO date such as 2020-01-06") from None
-    # the last day a run can reach: a request made at the horizon runs its year (F4) past it
-    last_day = cfg.horizon_weeks * 7 + 366 + cfg.step_days
+    # the last day a run can reach: a request made at the horizon runs its notice period (F4) past it
+    last_day = cfg.horizon_weeks * 7 + int(math.ceil(_largest(cfg.scenario.legal.notice_days))) + 1 + cfg.step_days
     latest_start = dt.date.max - dt.timedelta(days=last_day)
     if start > latest_start:
         raise ConfigError("start_date", cfg.start_date, f"an ISO date no later than {latest_start.isoformat()}, so that "
@@ -106,6 +108,7 @@ def validate(cfg: RunConfig) -> RunConfig:
     if sorted(cfg.step_order) != sorted(STAGE_NAMES):
         raise ConfigError("step_order", list(cfg.step_order), f"each of {list(STAGE_NAMES)} exactly once, in any order")
     sc = cfg.scenario
+    check_case(sc)
     if sc.behaviour.collective_rule not in COLLECTIVE_RULES:
         raise ConfigError("scenario.behaviour.collective_rule", sc.behaviour.collective_rule, f"one of {list(COLLECTIVE_RULES)}")
     if sc.behaviour.bdm_reading not in BDM_READINGS:
@@ -124,6 +127,69 @@ def validate(cfg: RunConfig) -> RunConfig:
     if sc.parliament.quorum > total:
         raise ConfigError("scenario.parliament.quorum", sc.parliament.quorum, f"at most scenario.parliament.total_seats = {total}")
     return cfg
+
+
+def _largest(value: object) -> float:
+    return float(np.max(value)) if isinstance(value, (np.ndarray, list, tuple)) else float(value)  # type: ignore[arg-type]
+
+
+def _iso(key: str, value: object) -> None:
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(key, value, "an ISO date such as 2020-01-06") from None
+
+
+def check_case(sc: object) -> None:
+    """The case of a scenario (`sim.model.case`, docs/cases/README.md): its dates and horizon,
+    its legal basis (who may give notice, the vote rule), its outcome with a source, a rival
+    actor switched off when there is no rival, a sheet inside the repository, and words for
+    its texts that do not feed each other. Raises ConfigError."""
+    from ..model.case import IRAQ_SHEET, NOTICE_BY, VOTE_RULES
+    from ..model.outcomes import OUTCOMES as OUTCOME_NAMES
+
+    case = sc.case  # type: ignore[attr-defined]
+    legal = sc.legal  # type: ignore[attr-defined]
+    _iso("scenario.case.start_date", case.start_date)
+    if isinstance(case.horizon_weeks, bool) or not isinstance(case.horizon_weeks, int) or not 1 <= case.horizon_weeks <= 1040:
+        raise ConfigError("scenario.case.horizon_weeks", case.horizon_weeks, "an integer in [1, 1040]")
+    if legal.notice_by not in NOTICE_BY:
+        raise ConfigError("scenario.legal.notice_by", legal.notice_by, f"one of {list(NOTICE_BY)}")
+    if legal.vote_rule not in VOTE_RULES:
+        raise ConfigError("scenario.legal.vote_rule", legal.vote_rule, f"one of {list(VOTE_RULES)}")
+    if legal.notice_by == "legislature" and legal.vote_rule == "none":
+        raise ConfigError("scenario.legal.notice_by", legal.notice_by, "executive or executive_after_law when "
+                          "scenario.legal.vote_rule is none (a legislature that never votes cannot give notice)")
+    sheet = str(case.sheet)
+    root = Path(__file__).resolve().parents[2]
+    missing = sheet != IRAQ_SHEET and not (root / sheet).is_file()  # Iraq 2020's facts: the project's own
+    if not sheet or sheet.startswith(("/", "~")) or ".." in Path(sheet).parts or missing:
+        raise ConfigError("scenario.case.sheet", sheet, "the path of the case's sheet inside the repository, "
+                          "such as docs/cases/<case>.md")
+    out = case.outcome
+    if out is not None:
+        if out.observed not in OUTCOME_NAMES:
+            raise ConfigError("scenario.case.outcome.observed", out.observed, f"one of {list(OUTCOME_NAMES)}")
+        if not str(out.source or "").strip():
+            raise ConfigError("scenario.case.outcome.source", out.source, "a source: keys of docs/cases/sources.md "
+                              "or fact ids of the case's sheet")
+        for name in ("notice_date", "date", "completed_date"):
+            if getattr(out, name) is not None:
+                _iso(f"scenario.case.outcome.{name}", getattr(out, name))
+    for k, line in enumerate(case.opening):
+        _iso(f"scenario.case.opening.{k}.date", line.date)
+    if case.rival is None:
+        if sc.tehran.initial_posture != "restrain":  # type: ignore[attr-defined]
+            raise ConfigError("scenario.tehran.initial_posture", sc.tehran.initial_posture,  # type: ignore[attr-defined]
+                              "restrain when scenario.case.rival is null (no rival: its actor never moves)")
+        if _largest(sc.tehran.initial_pressure) != 0.0:  # type: ignore[attr-defined]
+            raise ConfigError("scenario.tehran.initial_pressure", sc.tehran.initial_pressure,  # type: ignore[attr-defined]
+                              "0 when scenario.case.rival is null (no rival)")
+    for word, said in case.terms.items():
+        feeds = [k for k in case.terms if re.search(rf"(?<![\w-]){re.escape(k)}(?![\w-])", str(said))]
+        if feeds:
+            raise ConfigError(f"scenario.case.terms.{word}", said, f"words that contain none of the terms replaced "
+                              f"({feeds[0]!r}), so that a text reads the same however often it is rendered")
 
 
 def _initial_postures() -> dict[str, tuple[str, ...]]:

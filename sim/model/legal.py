@@ -26,7 +26,9 @@ class LegalConfig:
     formally asks, and whether a request taken back may be made again."""
 
     PREFIX: ClassVar[str] = "L"
-    notice_days: float = param(365.0, 30.0, 1095.0, "F4", "days US forces have to leave after Baghdad's formal request (the 2014 notes: one year)")
+    notice_days: float = param(365.0, 30.0, 1095.0, "F4", "days US forces have to leave after Baghdad's formal request (the 2014 notes: one year); a case: its legal basis's notice period")
+    notice_by: str = setting("executive", "who may give formal notice: executive | executive_after_law | legislature (sim/model/case.py NOTICE_BY; recorded and checked, the PM's request stands for each)", "F4 (the 2014 notes: the government's letter)")
+    vote_rule: str = setting("majority_present", "the rule a resolution of the legislature passes by: majority_present | majority_all | two_thirds_present | two_thirds_all | blocking_third_all | none (no vote; sim/model/case.py VOTE_RULES)", "Iraqi constitution art. 59 (a majority of those present, with the quorum)")
     retraction_final: bool = setting(False, "a formal request taken back can never be made again (true); false: Baghdad may ask again, and a run's outcome is `request_withdrawn` only if no request stands at its end", "F10 ('as easy to revoke as they were to implement'); scenario option")
 
 

@@ -27,6 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import bargaining, payoffs, transitions, valuation
+from .case import VOTE_RULES, has_rival
 from .choice import rationality_of
 from .params import ModelParams, faction_attributes, sections
 
@@ -141,7 +142,17 @@ def derived() -> dict[str, Callable[[ModelParams], Any]]:
         "protests_spread": _ou("world", "protest_decay", "protest_volatility", 1),
         "mobilisation_moved": _ou("world", "mobilisation_rate", "mobilisation_volatility", 0),
         "mobilisation_spread": _ou("world", "mobilisation_rate", "mobilisation_volatility", 1),
+        # the legislature's vote rule (`legal.vote_rule`, sim/model/case.py) and whether the
+        # case has a rival actor (`case.rival`; null: the rival never moves)
+        "vote_share": lambda p: _vote(p)[0],
+        "vote_strict": lambda p: float(_vote(p)[1]),
+        "vote_of_all": lambda p: float(_vote(p)[2]),
+        "rival_active": lambda p: float(has_rival(p.case)),
     }
+
+
+def _vote(p: ModelParams) -> tuple[float, bool, bool]:
+    return VOTE_RULES[str(p.legal.vote_rule)]
 
 
 @dataclass(frozen=True)

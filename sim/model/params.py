@@ -122,6 +122,8 @@ class ModelParams:
     step_days: int = 7                          # calendar days one step stands for (the resolution)
     #: the sections of actors added beside these (their module declares them): p.<name>
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the case (`sim.model.case.CaseConfig`): its actors' names, rival, texts; None: Iraq 2020
+    case: Any = None
 
     def __getattr__(self, name: str) -> Any:
         extra = self.__dict__.get("extra") or {}

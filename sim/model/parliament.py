@@ -23,8 +23,8 @@ from .valuation import chance_within
 @dataclass
 class ParliamentConfig:
     PREFIX: ClassVar[str] = "PA"
-    total_seats: int = param(329, 1, 329, "Iraqi Council of Representatives, 2018", "seats in parliament")
-    quorum: float = param(165.0, 0.0, 329.0, "Iraqi constitution art. 59 (absolute majority)", "seats that must be present")
+    total_seats: int = param(329, 1, 3000, "Iraqi Council of Representatives, 2018", "seats in parliament (domain: up to 3,000, the largest legislature, China's NPC, has about 2,980)")
+    quorum: float = param(165.0, 0.0, 3000.0, "Iraqi constitution art. 59 (absolute majority)", "seats that must be present (at most total_seats)")
     initial_resolutions: int = param(1, 0, 100, "F12", "the 5 January 2020 resolution")
     propose_rate: float = param(per_day(0.05), 0.0, 1.0, "F12, F18; assumption", "hazard per day, per unit of mobilisation, that a resolution is tabled")
     min_interval_days: int = param(56, 0, 3650, "assumption", "days between two resolutions")
@@ -65,12 +65,15 @@ TEXTS = {
 
 @kernel(inline=True)
 def vote_of(seats: np.ndarray, position: np.ndarray, can_boycott: np.ndarray, yes_threshold: float,
-            boycott_threshold: float, quorum: float, scratch: np.ndarray) -> tuple[bool, float, float]:
+            boycott_threshold: float, quorum: float, scratch: np.ndarray, share: float, strict: bool,
+            of_all: float) -> tuple[bool, float, float]:
     """A vote on a non-binding resolution to expel US troops (F12), over the factions' rows
     of F values (`scratch`: F free entries). Factions with position above `yes_threshold`
     vote yes; factions that can boycott (Kurdish and Sunni parties, wary of the push, F14)
     stay away when below `boycott_threshold`; the rest vote no. The resolution passes when
-    the seats present reach the quorum and the yes seats are a majority of those present.
+    the seats present reach the quorum and the yes seats are a majority of those present
+    (the case's vote rule, `legal.vote_rule`: more than `share` (`strict`) or at least
+    `share` of the seats present, or of `of_all` seats when it is not negative).
     Returns (passed, yes seats, seats present)."""
     for j in range(position.shape[0]):
         scratch[j] = seats[j] * (1.0 if position[j] > yes_threshold else 0.0)
@@ -79,7 +82,8 @@ def vote_of(seats: np.ndarray, position: np.ndarray, can_boycott: np.ndarray, ye
         away = can_boycott[j] != 0 and position[j] < boycott_threshold
         scratch[j] = seats[j] * (0.0 if away else 1.0)
     present = row_sum(scratch)
-    return (present >= quorum) and (yes > 0.5 * present), yes, present
+    need = share * (of_all if of_all >= 0.0 else present)
+    return (present >= quorum) and ((yes > need) if strict else (yes >= need - 1e-9)), yes, present
 
 
 _PID_TABLE, _PID_FORMATION, _PID_PM_TYPE, _PID_COLLAPSE = (draws.purpose_key(x) for x in (
@@ -103,12 +107,14 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
         pr, fr, key = at(par, i), at(fac, i), keys[i]
         dt = pr[K.STEP_DAYS]
         can_table = (troops[i] > 0 and not us_withdrawing[i] and request_state[i] == RequestState.NONE
-                     and day - last_resolution_day[i] >= pr[K.PA_MIN_INTERVAL_DAYS])
+                     and day - last_resolution_day[i] >= pr[K.PA_MIN_INTERVAL_DAYS] and pr[K.VOTE_SHARE] <= 1.0)
         tabled = can_table and (draws.uniform_at(key, step, _PID_TABLE)
                                 < chance_within(pr[K.PA_PROPOSE_RATE] * mobilisation[i], dt))
         carried, yes, present = vote_of(fr[K.F_SEATS], position[i], fr[K.F_CAN_BOYCOTT],
                                                      pr[K.PA_YES_THRESHOLD], pr[K.PA_BOYCOTT_THRESHOLD],
-                                                     pr[K.PA_QUORUM], scratch)
+                                                     pr[K.PA_QUORUM], scratch, pr[K.VOTE_SHARE],
+                                                     pr[K.VOTE_STRICT] != 0.0,
+                                                     pr[K.PA_TOTAL_SEATS] if pr[K.VOTE_OF_ALL] != 0.0 else -1.0)
         passed = tabled and carried
         flags[i, _PASSED] = passed
         flags[i, _FAILED] = tabled and not carried

@@ -26,7 +26,7 @@ from .valuation import ou_value
 @dataclass
 class WorldConfig:
     PREFIX: ClassVar[str] = "W"
-    initial_troops: float = param(5000.0, 0.0, 5000.0, "F3", "US troops in Iraq in January 2020 (about 5,000)")
+    initial_troops: float = param(5000.0, 0.0, 200000.0, "F3", "US troops in Iraq in January 2020 (about 5,000); a case: the patron's force at the start (domain: up to 200,000, above the largest US deployment since 1990, about 170,000 in Iraq in 2007)")
     initial_iran_influence: float = param(0.5, 0.0, 1.0, "F7, F24; assumption", "Iranian influence in Iraq at the start")
     initial_isis_threat: float = param(0.3, 0.0, 1.0, "F1, F20; assumption", "ISIS threat at the start")
     initial_tension: float = param(0.9, 0.0, 1.0, "F12; assumption", "US-Iran tension right after the Soleimani strike")

@@ -45,7 +45,7 @@ POSITION_GRID: np.ndarray = np.linspace(0.0, 1.0, len(FactionStance))
 class FactionConfig:
     label: str = ""
     active: bool = True
-    seats: int = param(MISSING, 0, 329, "2018 election (see scenario file)", "seats held")
+    seats: int = param(MISSING, 0, 3000, "2018 election (see scenario file)", "seats held (at most parliament.total_seats in all)")
     ideal_position: float = param(MISSING, 0.0, 1.0, "F14, F16", "preferred position, 0 = stay, 1 = leave now")
     salience: float = param(MISSING, 0.0, 1.0, "F12, F14, F16", "base salience of the issue")
     tension_sensitivity: float = param(0.0, 0.0, 1.0, "F12", "rise of salience with US-Iran tension")

@@ -95,8 +95,10 @@ def occasion(pr: np.ndarray, avail: np.ndarray, troops: float, tehran_action: in
     """Whether Tehran revises on a trigger (one waiting, a standing posture no longer open, a
     player's move), its clock's rate and chance of ringing within the step, its status quo."""
     open_of(troops, avail)
-    triggered = (trigger_tehran or not avail[max(tehran_action, 0)] or forced_tehran_action >= 0) and not human_tehran
-    return triggered, pr[K.TE_REVISION_RATE], pr[K.TEHRAN_RING], int(tehran_action), True
+    triggered = ((trigger_tehran or not avail[max(tehran_action, 0)] or forced_tehran_action >= 0) and not human_tehran
+                 and pr[K.RIVAL_ACTIVE] != 0.0)  # a case without a rival (`case.rival` null): it never moves
+    return (triggered, pr[K.TE_REVISION_RATE] * pr[K.RIVAL_ACTIVE], pr[K.TEHRAN_RING] * pr[K.RIVAL_ACTIVE],
+            int(tehran_action), True)
 
 
 @kernel(inline=True)
