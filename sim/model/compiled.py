@@ -40,7 +40,9 @@ from typing import Any, Callable, TypeVar, cast
 import numba
 import numba.core.config
 import numpy as np
+from numba import types
 from numba.core.caching import CacheImpl, UserProvidedCacheLocator
+from numba.extending import intrinsic, overload
 from numpy.typing import ArrayLike, DTypeLike
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -176,10 +178,67 @@ def runs_of(x: ArrayLike, dtype: DTypeLike = np.float64) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(x, dtype=dtype).reshape(-1))
 
 
+def unowned(x: np.ndarray) -> np.ndarray:
+    """`x` itself, as a view that holds no reference on its memory (compiled: the array's
+    meminfo is null; in Python, `x`). A view taken from it (`unowned(par)[i]`) and every
+    copy of it handed to an inlined kernel then cost no reference counting: numba counts
+    each array passed or viewed with an atomic (locked) increment and decrement, and in the
+    step's loops over runs those counts took about a third of the time (benchmarks/HISTORY.md,
+    issue 28). Only for an array that outlives every use of the view: a kernel's argument,
+    or a scratch array the kernel keeps referenced until after its last use (`alive`)."""
+    return x
+
+
+@intrinsic
+def _unowned(typingctx: Any, x: Any) -> Any:
+    if not isinstance(x, types.Array):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+        out = context.make_array(sig.return_type)(context, builder)
+        context.populate_array(out, data=ary.data, shape=ary.shape, strides=ary.strides, itemsize=ary.itemsize,
+                               meminfo=None, parent=None)
+        return out._getvalue()
+
+    return x(x), codegen
+
+
+@overload(unowned, inline="always")
+def _unowned_overload(x):  # type: ignore[no-untyped-def]  (numba compares the names with the implementation's)
+    if isinstance(x, types.Array):
+        return lambda x: _unowned(x)
+    return None
+
+
+def alive(x: np.ndarray) -> None:
+    """Nothing: a use of `x` that keeps a kernel's scratch array referenced up to here, so the
+    `unowned` views of it stay valid until then (numba frees an array after its last use)."""
+
+
+@intrinsic
+def _alive(typingctx: Any, x: Any) -> Any:
+    if not isinstance(x, types.Array):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        return context.get_dummy_value()
+
+    return types.none(x), codegen
+
+
+@overload(alive, inline="always")
+def _alive_overload(x):  # type: ignore[no-untyped-def]
+    if isinstance(x, types.Array):
+        return lambda x: _alive(x)
+    return None
+
+
 @kernel(inline=True)
 def at(x: np.ndarray, i: int) -> Any:
-    """Run i's value of a shared (length 1) or per-run (length R) array."""
-    return x[i] if x.shape[0] > 1 else x[0]
+    """Run i's value of a shared (length 1) or per-run (length R) array; for a matrix, run
+    i's row, as a view without a reference of its own (`unowned`: `x` outlives it)."""
+    return unowned(x)[i if x.shape[0] > 1 else 0]
 
 
 @kernel(inline=True)

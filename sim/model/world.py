@@ -17,7 +17,7 @@ from . import draws, outcomes, transitions
 from . import packing as K
 from .actors.tehran import TehranAction
 from .actors.washington import WashingtonAction
-from .compiled import at, kernel
+from .compiled import alive, at, kernel, unowned
 from .declare import Events, Field, Summary, param, per_day
 from .outcomes import Outcome, RequestState
 from .valuation import ou_value
@@ -88,7 +88,8 @@ def world_rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndar
     stand (F12, F19), protests (F14), street mobilisation (F18, F19), and the signals the
     standing postures keep up or let fade: the sanctions threat (F22), linkage (F17),
     Tehran's pressure (F16) and parliament's mandate (F12)."""
-    scratch = np.empty(position.shape[1])
+    own = np.empty(position.shape[1])
+    scratch = unowned(own)
     for i in range(lo, hi):
         pr, fr, key = at(par, i), at(fac, i), keys[i]
         dt = pr[K.STEP_DAYS]
@@ -103,7 +104,7 @@ def world_rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndar
                                               pr[K.TE_ESCALATION_RATE], pr[K.WA_REASSURE_RATE])
         protests[i] = ou_value(protests[i], pr[K.W_PROTEST_FLOOR], pr[K.PROTESTS_MOVED], pr[K.PROTESTS_SPREAD],
                                draws.normal_at(key, step, _PID_PROTESTS))
-        call = transitions.street_call_of(fr[K.F_MOBILISING_POWER], position[i], salience[i], scratch)
+        call = transitions.street_call_of(fr[K.F_MOBILISING_POWER], unowned(position)[i], unowned(salience)[i], scratch)
         mobilisation[i] = transitions.mobilisation_next(
             mobilisation[i], tension[i], call, sanctions_imposed[i], threat_level[i],
             draws.normal_at(key, step, _PID_MOBILISATION), pr[K.W_MOBILISATION_TENSION_WEIGHT],
@@ -116,6 +117,7 @@ def world_rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndar
         tehran_pressure[i] = transitions.faded(tehran_pressure[i], tehran_action[i] == TehranAction.PRESS_FACTIONS,
                                                pr[K.PRESSURE_STEP_KEPT])
         mandate[i] = transitions.faded(mandate[i], False, pr[K.MANDATE_STEP_KEPT])
+    alive(own)
 
 
 # ---------------------------------------------------------------- the stage `consequences`

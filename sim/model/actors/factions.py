@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import bargaining, payoffs, transitions
 from .. import packing as K
-from ..compiled import at, kernel
+from ..compiled import alive, at, kernel, unowned
 from ..declare import INF, MISSING, Field, Summary, optional_param, param, setting
 from .base import Actor, opportunity, revised
 
@@ -129,9 +129,8 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
     revision, state a position (`pids`: every faction's purpose ids, (F, 3)); `revise` and, if
     `record`, `values` get the last one's."""
     k = POSITION_GRID.shape[0]
-    probs = np.empty(k)
-    u = np.empty(k)
-    every = np.ones(k, dtype=np.bool_)
+    own_probs, own_u, own_every = np.empty(k), np.empty(k), np.ones(k, dtype=np.bool_)
+    probs, u, every = unowned(own_probs), unowned(own_u), unowned(own_every)  # no reference counting per run
     for i in range(lo, hi):
         pr, fr, key = at(par, i), at(fac, i), keys[i]
         triggered = trigger_factions[i]
@@ -152,6 +151,7 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
                 factions_posture_changes[i] += 1
             stance[i, j] = chosen
             position[i, j] = POSITION_GRID[chosen]
+    alive(own_probs), alive(own_u), alive(own_every)
 
 
 @kernel
@@ -160,11 +160,14 @@ def collective_rows(lo: int, hi: int, rule: int, fac: np.ndarray, position: np.n
     """Baghdad's collective stance by a compiled rule (`bargaining.RULE_CODES`) over seats,
     positions and saliences, for the runs lo..hi-1; every faction has now answered the trigger
     events it had."""
-    scratch = np.empty(2 * position.shape[1])
+    own = np.empty(2 * position.shape[1])
+    scratch = unowned(own)
     for i in range(lo, hi):
         fr = at(fac, i)
-        collective_stance[i] = bargaining.collective_of(rule, fr[K.F_SEATS], position[i], salience[i], scratch)
+        collective_stance[i] = bargaining.collective_of(rule, fr[K.F_SEATS], unowned(position)[i],
+                                                        unowned(salience)[i], scratch)
         trigger_factions[i] = False
+    alive(own)
 
 
 def purpose_ids(names: tuple[str, ...]) -> np.ndarray:
