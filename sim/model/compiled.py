@@ -18,8 +18,20 @@ why numba and what was measured.
   text: comments and docstrings do not count, so editing them recompiles nothing
   (`code_digest`, `_ModelCacheLocator`).
 - Kernels release the GIL (`nogil=True`), so threads can run them side by side.
-- Floating point is IEEE without reassociation or fused multiply-adds (no `fastmath`), so
-  a kernel computes what its NumPy formulation computed, operation for operation.
+- Floating point is IEEE without reassociation or fused multiply-adds (no `fastmath`
+  anywhere, the block draws included), so a kernel computes what its NumPy formulation
+  computed, operation for operation, and a loop that LLVM vectorises computes in each lane
+  what the scalar code computes (tests/test_draw_blocks.py).
+- Reference counts: numba counts every array a kernel views or hands to an inlined kernel
+  with an atomic (locked) increment and decrement. In the step's loops over runs these took
+  about a third of the batch engine's time (issue 28, benchmarks/HISTORY.md), so a run's
+  parameter row (`at`) and the stages' scratch arrays are views that hold no reference
+  (`unowned`; a scratch array is kept alive to the end of its kernel by `alive`).
+- Blocks of runs: a stage may compute a block of runs' random numbers first, in loops
+  without branches that vectorise (`draws.uniform_block`, `draws.normal_block`), and then
+  run its branchy per-run code on them; a run's numbers are still its own (pure functions of
+  the run's key), never a reduction over the block, so they do not depend on which runs
+  share it.
 - `NUMBA_DISABLE_JIT=1` runs the same functions as plain Python (for a debugger).
 
 Per-run and shared values: a parameter may be a number shared by all runs or an array with

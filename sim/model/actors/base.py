@@ -105,14 +105,27 @@ def purpose_ids(actor: str) -> tuple[np.uint64, np.uint64, np.uint64]:
 
 
 @kernel(inline=True)
+def rang(clock: float, ring: float) -> bool:
+    """Whether an actor's revision clock rang within the step: its clock's uniform draw
+    (`draws.uniform_at` of its purpose "revise") below `ring`, the chance it rings in a step."""
+    return clock < ring
+
+
+@kernel(inline=True)
+def clock_mass(rate: float, step_days: float) -> float:
+    """The mass m = rate x step_days of an actor's revision clock over a step."""
+    return rate * step_days
+
+
+@kernel(inline=True)
 def opportunity(key: np.uint64, step: np.uint64, pid_revise: np.uint64, rate: float, step_days: float,
                 ring: float, triggered: bool, human: bool, forced: int) -> tuple[bool, float]:
     """Whether the actor may act this step, and its clock mass m = rate x step_days: a trigger
     event waits, or its revision clock rang within the step (`ring` is that chance,
     `valuation.chance_within`). An actor a player has taken on acts only when the player
     imposes an action: the model never moves for it."""
-    mass = rate * step_days
-    may = triggered or (draws.uniform_at(key, step, pid_revise) < ring)
+    mass = clock_mass(rate, step_days)
+    may = triggered or rang(draws.uniform_at(key, step, pid_revise), ring)
     return (forced >= 0 if human else (may or forced >= 0)), mass
 
 
