@@ -217,9 +217,11 @@ def _unowned(typingctx: Any, x: Any) -> Any:
 
 
 @overload(unowned, inline="always")
-def _unowned_overload(x):  # type: ignore[no-untyped-def]  (numba compares the names with the implementation's)
+def _unowned_overload(x: Any) -> Any:
     if isinstance(x, types.Array):
-        return lambda x: _unowned(x)
+        def implementation(x: Any) -> Any:  # the overload's parameters, annotations included (numba checks)
+            return _unowned(x)  # type: ignore[call-arg]
+        return implementation
     return None
 
 
@@ -240,9 +242,11 @@ def _alive(typingctx: Any, x: Any) -> Any:
 
 
 @overload(alive, inline="always")
-def _alive_overload(x):  # type: ignore[no-untyped-def]
+def _alive_overload(x: Any) -> Any:
     if isinstance(x, types.Array):
-        return lambda x: _alive(x)
+        def implementation(x: Any) -> Any:
+            return _alive(x)  # type: ignore[call-arg]
+        return implementation
     return None
 
 

@@ -124,7 +124,9 @@ def world_rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndar
             tehran_pressure[i] = transitions.faded(tehran_pressure[i], tehran_action[i] == TehranAction.PRESS_FACTIONS,
                                                    pr[K.PRESSURE_STEP_KEPT])
             mandate[i] = transitions.faded(mandate[i], False, pr[K.MANDATE_STEP_KEPT])
-    alive(own), alive(own_z), alive(own_y)
+    alive(own)
+    alive(own_z)
+    alive(own_y)
 
 
 # ---------------------------------------------------------------- the stage `consequences`

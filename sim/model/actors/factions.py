@@ -165,7 +165,11 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
                     factions_posture_changes[i] += 1
                 stance[i, j] = chosen
                 position[i, j] = POSITION_GRID[chosen]
-    alive(own_probs), alive(own_u), alive(own_every), alive(own_clock), alive(own_which)
+    alive(own_probs)
+    alive(own_u)
+    alive(own_every)
+    alive(own_clock)
+    alive(own_which)
 
 
 @kernel
