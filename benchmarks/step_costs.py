@@ -2,12 +2,22 @@
 (a measurement, not a test; README, "Performance").
 
     python -m benchmarks.step_costs            # counts over 200 baseline runs x 156 steps, then unit costs
+    python -m benchmarks.step_costs --stages   # also each stage's CPU time per run and step
 
 1. Counts: the step run uncompiled (NUMBA_DISABLE_JIT, set here before numba is imported,
    so run this as its own process), with `math.exp`, `expm1`, `tanh`, `log`, `sqrt` and the
    keyed draws wrapped by counters; printed per run and step.
 2. Unit costs: each call in a compiled loop of independent iterations, minus the loop's own
    cost, the best of three, in nanoseconds (a second process, compiled as usual).
+3. With --stages: each stage's kernel run on its own (`stages.run_stage`, 20,000 baseline runs
+   kept going for 156 steps), its CPU time per run and step (`time.thread_time`, so other
+   processes on a shared machine do not count) and its share of the step.
+
+What the counts leave out, a sampling profile shows: `perf record -F 4000 python ...` on a
+script that runs `sim.engines.batch.simulate`, then `perf report --sort dso,sym`. numba's
+code has no symbols there ("[JIT]"), but the library calls (libm's `exp`, `expm1`, ...) and
+numba's reference counting (two tiny JIT functions, `lock incq` / `lock decq`) show up by
+address; benchmarks/HISTORY.md (issue 28) has what that found.
 """
 
 from __future__ import annotations
@@ -104,7 +114,34 @@ def unit_costs(n: int = 5_000_000) -> dict[str, float]:
     return {k: v - loop for k, v in best.items()}
 
 
+def stage_costs(runs: int = 20_000, weeks: int = 156) -> dict[str, float]:
+    """Each stage's CPU time per run and step, in nanoseconds (item 3 of the docstring)."""
+    import numpy as np
+
+    from benchmarks.batch_run_model import baseline_params
+    from sim.model import draws, stages
+    from sim.model.state import initial_state
+
+    p = baseline_params()
+    s, keys = initial_state(p, runs), draws.run_key(p.seed, np.arange(runs))
+    small = initial_state(p, 10)
+    for name in p.step_order:  # compiled or loaded before timing
+        stages.run_stage(stages.STAGE_BY_NAME[name], small, p, 1, keys[:10])
+    spent: dict[str, float] = {}
+    for week in range(1, weeks + 1):
+        for name in p.step_order:
+            t0 = time.thread_time()
+            stages.run_stage(stages.STAGE_BY_NAME[name], s, p, week, keys)
+            spent[name] = spent.get(name, 0.0) + time.thread_time() - t0
+    return {k: v / (runs * weeks) * 1e9 for k, v in spent.items()}
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--stages"]:
+        costs = stage_costs()
+        total = sum(costs.values())
+        print("stages, CPU ns per run and step (share):",
+              ", ".join(f"{k} {v:.0f} ({v / total:.0%})" for k, v in costs.items()), f"; all {total:.0f}")
     if sys.argv[1:] == [_COUNT]:
         per = counts()
         print("per run and step:", ", ".join(f"{k} {v:.2f}" for k, v in per.items()))

@@ -17,7 +17,10 @@ and prints runs per second and the ratios. With --end-to-end it runs
 workers=2 and reports wall time, runs per second and the peak resident memory of the whole
 process tree (parent and workers, sampled every 0.1 s from /proc).
 
-With --against REF, both trees are measured alternately in fresh processes. --threads adds
+With --against REF, both trees are measured alternately in fresh processes; besides wall-time
+runs/s, the batch engine's runs per CPU second of its one computing thread (its speed per
+core, which the other processes of a shared machine do not dilute) and its CPU time per run
+and step, with the ratio of the two trees. --threads adds
 this tree's sweep with executor=threads, 1 and 2 threads (the old tree has no threads).
 --agreement N compares the batch engine's summaries of runs 0..N-1 (root seed 0) in both
 trees row by row, and for each run that differs traces both trees step by step to the first
@@ -198,13 +201,19 @@ import gc
 batch.simulate(p, np.arange(10))                       # imports and first-call costs out of the timing
 # a full collection before each timing: one that earlier allocations make due is not billed
 # to the next section (one such pass took some 80 ms, a third of a 200-run section)
-gc.collect(); t0 = time.perf_counter(); cols = batch.simulate(p, np.arange(n_batch)); t_batch = time.perf_counter() - t0
+# wall time, and the CPU time of this (the only computing) thread: runs per CPU second is the
+# batch engine's speed per core, which another process on a shared machine does not dilute
+gc.collect(); t0, c0 = time.perf_counter(), time.thread_time()
+cols = batch.simulate(p, np.arange(n_batch))
+t_batch, c_batch = time.perf_counter() - t0, time.thread_time() - c0
+run_steps = int(np.asarray(cols["weeks_simulated"]).sum())
 gc.collect(); t0 = time.perf_counter(); mesa_engine.simulate(p, np.arange(n_mesa)); t_mesa = time.perf_counter() - t0
 gc.collect(); t0 = time.perf_counter()
 mesa.batch_run(BatchRunModel, parameters={}, rng=list(range(n_mesa)), number_processes=1,
                data_collection_period=-1, max_steps=10_000, display_progress=False)
 t_br = time.perf_counter() - t0
 print(json.dumps({"batch": n_batch / t_batch, "mesa": n_mesa / t_mesa, "batch_run": n_mesa / t_br,
+                  "batch_per_core": n_batch / c_batch, "batch_ns_per_run_step": c_batch / run_steps * 1e9,
                   "outcomes": np.bincount(np.asarray(cols["outcome"]), minlength=5).tolist()}))
 """
 
@@ -339,7 +348,8 @@ def bench_rules(rules: list[str], trees: dict[str, Path], rounds: int, n_batch: 
 def _measure_tree(tree: Path, n_batch: int, n_mesa: int) -> dict:
     import json
 
-    env = dict(os.environ, PYTHONPATH=str(tree), CI="1")
+    # one computing thread: BLAS's own threads would share the core being measured
+    env = dict(os.environ, PYTHONPATH=str(tree), CI="1", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     got = {}
     for script, args in ((_TREE_SCRIPT, [str(n_batch), str(n_mesa)]), (_APP_SCRIPT, [])):
         proc = subprocess.run([sys.executable, "-c", script, *args], cwd=tree, env=env, capture_output=True,
@@ -414,6 +424,13 @@ def bench_against(ref: str, rounds: int, n_batch: int, n_mesa: int, end_to_end: 
             for k, label in (("step_ms", "browser app Step"), ("turn_ms", "role-play turn")):
                 a, b = app["this tree"][k], app[ref][k]
                 print(f"  {label:22s} {a:10.1f}ms {b:10.1f}ms {b / a:7.2f}x faster")
+            core = {name: {k: statistics.median(r[k] for r in rs) for k in ("batch_per_core", "batch_ns_per_run_step")}
+                    for name, rs in got.items()}
+            a, b = core["this tree"]["batch_per_core"], core[ref]["batch_per_core"]
+            print(f"  {'engine=batch per core':22s} {a:12.1f} {b:12.1f} {a / b:7.2f}x   (runs per CPU second of the "
+                  f"computing thread)")
+            a, b = core["this tree"]["batch_ns_per_run_step"], core[ref]["batch_ns_per_run_step"]
+            print(f"  {'  ns per run and step':22s} {a:12.1f} {b:12.1f} {b / a:7.2f}x faster")
             print(f"  outcome counts of the batch runs: this tree {got['this tree'][0]['outcomes']}, "
                   f"{ref[:12]} {got[ref][0]['outcomes']}")
             if end_to_end:

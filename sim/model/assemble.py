@@ -184,7 +184,7 @@ def source(stages: tuple[Any, ...]) -> str:
         '"""Assembled by sim/model/assemble.py from the model\'s declarations; do not edit."""',
         "import numpy as np",
         "from sim.model import packing as K",
-        "from sim.model.compiled import at, kernel",
+        "from sim.model.compiled import alive, at, kernel, unowned",
         "from sim.model.actors.base import opportunity, revised",
     ]
     modules = {f"sim.model.actors.{actor.name}" for actor in ACTORS.values()}

@@ -18,8 +18,20 @@ why numba and what was measured.
   text: comments and docstrings do not count, so editing them recompiles nothing
   (`code_digest`, `_ModelCacheLocator`).
 - Kernels release the GIL (`nogil=True`), so threads can run them side by side.
-- Floating point is IEEE without reassociation or fused multiply-adds (no `fastmath`), so
-  a kernel computes what its NumPy formulation computed, operation for operation.
+- Floating point is IEEE without reassociation or fused multiply-adds (no `fastmath`
+  anywhere, the block draws included), so a kernel computes what its NumPy formulation
+  computed, operation for operation, and a loop that LLVM vectorises computes in each lane
+  what the scalar code computes (tests/test_draw_blocks.py).
+- Reference counts: numba counts every array a kernel views or hands to an inlined kernel
+  with an atomic (locked) increment and decrement. In the step's loops over runs these took
+  about a third of the batch engine's time (issue 28, benchmarks/HISTORY.md), so a run's
+  parameter row (`at`) and the stages' scratch arrays are views that hold no reference
+  (`unowned`; a scratch array is kept alive to the end of its kernel by `alive`).
+- Blocks of runs: a stage may compute a block of runs' random numbers first, in loops
+  without branches that vectorise (`draws.uniform_block`, `draws.normal_block`), and then
+  run its branchy per-run code on them; a run's numbers are still its own (pure functions of
+  the run's key), never a reduction over the block, so they do not depend on which runs
+  share it.
 - `NUMBA_DISABLE_JIT=1` runs the same functions as plain Python (for a debugger).
 
 Per-run and shared values: a parameter may be a number shared by all runs or an array with
@@ -40,7 +52,9 @@ from typing import Any, Callable, TypeVar, cast
 import numba
 import numba.core.config
 import numpy as np
+from numba import types
 from numba.core.caching import CacheImpl, UserProvidedCacheLocator
+from numba.extending import intrinsic, overload
 from numpy.typing import ArrayLike, DTypeLike
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -176,10 +190,71 @@ def runs_of(x: ArrayLike, dtype: DTypeLike = np.float64) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(x, dtype=dtype).reshape(-1))
 
 
+def unowned(x: np.ndarray) -> np.ndarray:
+    """`x` itself, as a view that holds no reference on its memory (compiled: the array's
+    meminfo is null; in Python, `x`). A view taken from it (`unowned(par)[i]`) and every
+    copy of it handed to an inlined kernel then cost no reference counting: numba counts
+    each array passed or viewed with an atomic (locked) increment and decrement, and in the
+    step's loops over runs those counts took about a third of the time (benchmarks/HISTORY.md,
+    issue 28). Only for an array that outlives every use of the view: a kernel's argument,
+    or a scratch array the kernel keeps referenced until after its last use (`alive`)."""
+    return x
+
+
+@intrinsic
+def _unowned(typingctx: Any, x: Any) -> Any:
+    if not isinstance(x, types.Array):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+        out = context.make_array(sig.return_type)(context, builder)
+        context.populate_array(out, data=ary.data, shape=ary.shape, strides=ary.strides, itemsize=ary.itemsize,
+                               meminfo=None, parent=None)
+        return out._getvalue()
+
+    return x(x), codegen
+
+
+@overload(unowned, inline="always")
+def _unowned_overload(x: Any) -> Any:
+    if isinstance(x, types.Array):
+        def implementation(x: Any) -> Any:  # the overload's parameters, annotations included (numba checks)
+            return _unowned(x)  # type: ignore[call-arg]
+        return implementation
+    return None
+
+
+def alive(x: np.ndarray) -> None:
+    """Nothing: a use of `x` that keeps a kernel's scratch array referenced up to here, so the
+    `unowned` views of it stay valid until then (numba frees an array after its last use)."""
+
+
+@intrinsic
+def _alive(typingctx: Any, x: Any) -> Any:
+    if not isinstance(x, types.Array):
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        return context.get_dummy_value()
+
+    return types.none(x), codegen
+
+
+@overload(alive, inline="always")
+def _alive_overload(x: Any) -> Any:
+    if isinstance(x, types.Array):
+        def implementation(x: Any) -> Any:
+            return _alive(x)  # type: ignore[call-arg]
+        return implementation
+    return None
+
+
 @kernel(inline=True)
 def at(x: np.ndarray, i: int) -> Any:
-    """Run i's value of a shared (length 1) or per-run (length R) array."""
-    return x[i] if x.shape[0] > 1 else x[0]
+    """Run i's value of a shared (length 1) or per-run (length R) array; for a matrix, run
+    i's row, as a view without a reference of its own (`unowned`: `x` outlives it)."""
+    return unowned(x)[i if x.shape[0] > 1 else 0]
 
 
 @kernel(inline=True)

@@ -29,6 +29,8 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _MASK64 = (1 << 64) - 1
 _TWO_M53 = 2.0**-53
+#: runs per block where a stage draws a block of runs' numbers at once (`uniform_block`, `normal_block`)
+BLOCK = 64
 
 
 @kernel
@@ -133,6 +135,23 @@ def _p1evl(x: float, c: tuple) -> float:
     return ans
 
 
+@kernel(inline=True)
+def central_quantile(y0: float) -> float:
+    """`normal_quantile(y0)` where y0 is in the central region (e^-2 < y0 <= 1 - e^-2): a
+    ratio of polynomials, no branch, no library call (so a loop over runs vectorises it);
+    the same operations as `normal_quantile`'s central branch, so the same number bit for bit."""
+    y = y0 - 0.5
+    y2 = y * y
+    x = y + y * (y2 * _polevl(y2, _P0) / _p1evl(y2, _Q0))
+    return x * _SQRT_2PI
+
+
+@kernel(inline=True)
+def is_central(y0: float) -> bool:
+    """Whether `normal_quantile(y0)` is `central_quantile(y0)`."""
+    return (y0 > _EXP_M2) and (y0 <= 1.0 - _EXP_M2)
+
+
 @kernel
 def normal_quantile(y0: float) -> float:
     """The standard normal number whose CDF is `y0` in [0, 1] (Cephes' ndtri)."""
@@ -146,10 +165,7 @@ def normal_quantile(y0: float) -> float:
         y = 1.0 - y
         lower = False
     if y > _EXP_M2:
-        y = y - 0.5
-        y2 = y * y
-        x = y + y * (y2 * _polevl(y2, _P0) / _p1evl(y2, _Q0))
-        return x * _SQRT_2PI
+        return central_quantile(y)
     x = math.sqrt(-2.0 * math.log(y))
     x0 = x - math.log(x) / x
     z = 1.0 / x
@@ -171,7 +187,38 @@ def uniform_at(key: np.uint64, week: np.uint64, pid: np.uint64) -> float:
 def normal_at(key: np.uint64, week: np.uint64, pid: np.uint64) -> float:
     """One run's standard normal number keyed by (run key, week, purpose id): the inverse
     CDF of a keyed uniform in (0, 1)."""
-    return normal_quantile((np.float64(draw_bits(key, week, pid)) + 0.5) * _TWO_M53)
+    return normal_quantile(normal_uniform(draw_bits(key, week, pid)))
+
+
+@kernel(inline=True)
+def normal_uniform(bits: np.uint64) -> float:
+    """The uniform number in (0, 1) a normal draw is the inverse CDF of, from its 53 bits."""
+    return (np.float64(bits) + 0.5) * _TWO_M53
+
+
+@kernel
+def uniform_block(keys: np.ndarray, lo: int, n: int, week: np.uint64, pid: np.uint64, out: np.ndarray) -> None:
+    """`uniform_at` of the runs lo..lo+n-1 into out[:n]: the same numbers, in a loop without
+    branches (it vectorises: the stages draw a block of runs' numbers before their branchy
+    per-run code reads them)."""
+    for r in range(n):
+        out[r] = np.float64(draw_bits(keys[lo + r], week, pid)) * _TWO_M53
+
+
+@kernel
+def normal_block(keys: np.ndarray, lo: int, n: int, week: np.uint64, pid: np.uint64, ys: np.ndarray,
+                 out: np.ndarray) -> None:
+    """`normal_at` of the runs lo..lo+n-1 into out[:n], bit for bit: the uniforms (into the
+    scratch `ys`) and every run's number by the central region's formula in loops without
+    branches (they vectorise), then the runs whose uniform lies in a tail (about a quarter)
+    again by `normal_quantile`."""
+    for r in range(n):
+        ys[r] = normal_uniform(draw_bits(keys[lo + r], week, pid))
+    for r in range(n):
+        out[r] = central_quantile(ys[r])
+    for r in range(n):
+        if not is_central(ys[r]):
+            out[r] = normal_quantile(ys[r])
 
 
 @kernel

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import draws
 from . import packing as K
-from .compiled import at, kernel, row_sum
+from .compiled import alive, at, kernel, row_sum, unowned
 from .declare import Events, Field, Summary, param, per_day
 from .outcomes import RequestState
 from .valuation import chance_within
@@ -102,7 +102,8 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
     Sunnis may boycott (F14); a caretaker may be replaced by a confirmed PM (F13, F15); a
     confirmed government may fall (F14). `flags` gets each run's events, `data` the vote (yes
     seats, seats present) and the new PM's position."""
-    scratch = np.empty(position.shape[1])
+    own = np.empty(position.shape[1])
+    scratch = unowned(own)
     for i in range(lo, hi):
         pr, fr, key = at(par, i), at(fac, i), keys[i]
         dt = pr[K.STEP_DAYS]
@@ -110,7 +111,7 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
                      and day - last_resolution_day[i] >= pr[K.PA_MIN_INTERVAL_DAYS] and pr[K.VOTE_SHARE] <= 1.0)
         tabled = can_table and (draws.uniform_at(key, step, _PID_TABLE)
                                 < chance_within(pr[K.PA_PROPOSE_RATE] * mobilisation[i], dt))
-        carried, yes, present = vote_of(fr[K.F_SEATS], position[i], fr[K.F_CAN_BOYCOTT],
+        carried, yes, present = vote_of(fr[K.F_SEATS], unowned(position)[i], fr[K.F_CAN_BOYCOTT],
                                                      pr[K.PA_YES_THRESHOLD], pr[K.PA_BOYCOTT_THRESHOLD],
                                                      pr[K.PA_QUORUM], scratch, pr[K.VOTE_SHARE],
                                                      pr[K.VOTE_STRICT] != 0.0,
@@ -147,3 +148,4 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
         if fell:
             caretaker[i] = True
             pm_majority[i] = False
+    alive(own)

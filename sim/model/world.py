@@ -17,7 +17,7 @@ from . import draws, outcomes, transitions
 from . import packing as K
 from .actors.tehran import TehranAction
 from .actors.washington import WashingtonAction
-from .compiled import at, kernel
+from .compiled import alive, at, kernel, unowned
 from .declare import Events, Field, Summary, param, per_day
 from .outcomes import Outcome, RequestState
 from .valuation import ou_value
@@ -88,34 +88,45 @@ def world_rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndar
     stand (F12, F19), protests (F14), street mobilisation (F18, F19), and the signals the
     standing postures keep up or let fade: the sanctions threat (F22), linkage (F17),
     Tehran's pressure (F16) and parliament's mandate (F12)."""
-    scratch = np.empty(position.shape[1])
-    for i in range(lo, hi):
-        pr, fr, key = at(par, i), at(fac, i), keys[i]
-        dt = pr[K.STEP_DAYS]
-        presence = transitions.presence_of(troops[i], pr[K.W_INITIAL_TROOPS])
-        isis_threat[i] = transitions.isis_next(isis_threat[i], presence, draws.normal_at(key, step, _PID_ISIS),
-                                               pr[K.W_ISIS_MEAN], pr[K.W_ISIS_PRESENCE_EFFECT], pr[K.ISIS_MOVED],
-                                               pr[K.ISIS_SPREAD])
-        escalating = (tehran_action[i] == TehranAction.ESCALATE) and (troops[i] > 0)
-        tension[i] = transitions.tension_next(tension[i], escalating,
-                                              washington_posture[i] == WashingtonAction.REASSURE, dt,
-                                              pr[K.W_TENSION_BASELINE], pr[K.W_TENSION_DECAY],
-                                              pr[K.TE_ESCALATION_RATE], pr[K.WA_REASSURE_RATE])
-        protests[i] = ou_value(protests[i], pr[K.W_PROTEST_FLOOR], pr[K.PROTESTS_MOVED], pr[K.PROTESTS_SPREAD],
-                               draws.normal_at(key, step, _PID_PROTESTS))
-        call = transitions.street_call_of(fr[K.F_MOBILISING_POWER], position[i], salience[i], scratch)
-        mobilisation[i] = transitions.mobilisation_next(
-            mobilisation[i], tension[i], call, sanctions_imposed[i], threat_level[i],
-            draws.normal_at(key, step, _PID_MOBILISATION), pr[K.W_MOBILISATION_TENSION_WEIGHT],
-            pr[K.W_MOBILISATION_SANCTIONS_ANGER], pr[K.W_MOBILISATION_THREAT_ANGER], pr[K.MOBILISATION_MOVED],
-            pr[K.MOBILISATION_SPREAD])
-        threatening = (washington_posture[i] == WashingtonAction.THREATEN_SANCTIONS) and (troops[i] > 0)
-        threat_level[i] = transitions.faded(threat_level[i], threatening, pr[K.SIGNAL_STEP_KEPT])
-        linkage_level[i] = transitions.faded(linkage_level[i], washington_posture[i] == WashingtonAction.LINK_ISSUES,
-                                             pr[K.SIGNAL_STEP_KEPT])
-        tehran_pressure[i] = transitions.faded(tehran_pressure[i], tehran_action[i] == TehranAction.PRESS_FACTIONS,
-                                               pr[K.PRESSURE_STEP_KEPT])
-        mandate[i] = transitions.faded(mandate[i], False, pr[K.MANDATE_STEP_KEPT])
+    own, own_z, own_y = np.empty(position.shape[1]), np.empty((3, draws.BLOCK)), np.empty(draws.BLOCK)
+    scratch, z, ys = unowned(own), unowned(own_z), unowned(own_y)
+    for b0 in range(lo, hi, draws.BLOCK):  # a block's normal numbers first (they vectorise), then its runs
+        nb = min(draws.BLOCK, hi - b0)
+        draws.normal_block(keys, b0, nb, step, _PID_ISIS, ys, z[0])
+        draws.normal_block(keys, b0, nb, step, _PID_PROTESTS, ys, z[1])
+        draws.normal_block(keys, b0, nb, step, _PID_MOBILISATION, ys, z[2])
+        for i in range(b0, b0 + nb):
+            pr, fr = at(par, i), at(fac, i)
+            dt = pr[K.STEP_DAYS]
+            presence = transitions.presence_of(troops[i], pr[K.W_INITIAL_TROOPS])
+            isis_threat[i] = transitions.isis_next(isis_threat[i], presence, z[0, i - b0],
+                                                   pr[K.W_ISIS_MEAN], pr[K.W_ISIS_PRESENCE_EFFECT], pr[K.ISIS_MOVED],
+                                                   pr[K.ISIS_SPREAD])
+            escalating = (tehran_action[i] == TehranAction.ESCALATE) and (troops[i] > 0)
+            tension[i] = transitions.tension_next(tension[i], escalating,
+                                                  washington_posture[i] == WashingtonAction.REASSURE, dt,
+                                                  pr[K.W_TENSION_BASELINE], pr[K.W_TENSION_DECAY],
+                                                  pr[K.TE_ESCALATION_RATE], pr[K.WA_REASSURE_RATE])
+            protests[i] = ou_value(protests[i], pr[K.W_PROTEST_FLOOR], pr[K.PROTESTS_MOVED], pr[K.PROTESTS_SPREAD],
+                                   z[1, i - b0])
+            call = transitions.street_call_of(fr[K.F_MOBILISING_POWER], unowned(position)[i], unowned(salience)[i],
+                                              scratch)
+            mobilisation[i] = transitions.mobilisation_next(
+                mobilisation[i], tension[i], call, sanctions_imposed[i], threat_level[i],
+                z[2, i - b0], pr[K.W_MOBILISATION_TENSION_WEIGHT],
+                pr[K.W_MOBILISATION_SANCTIONS_ANGER], pr[K.W_MOBILISATION_THREAT_ANGER], pr[K.MOBILISATION_MOVED],
+                pr[K.MOBILISATION_SPREAD])
+            threatening = (washington_posture[i] == WashingtonAction.THREATEN_SANCTIONS) and (troops[i] > 0)
+            threat_level[i] = transitions.faded(threat_level[i], threatening, pr[K.SIGNAL_STEP_KEPT])
+            linkage_level[i] = transitions.faded(linkage_level[i],
+                                                 washington_posture[i] == WashingtonAction.LINK_ISSUES,
+                                                 pr[K.SIGNAL_STEP_KEPT])
+            tehran_pressure[i] = transitions.faded(tehran_pressure[i], tehran_action[i] == TehranAction.PRESS_FACTIONS,
+                                                   pr[K.PRESSURE_STEP_KEPT])
+            mandate[i] = transitions.faded(mandate[i], False, pr[K.MANDATE_STEP_KEPT])
+    alive(own)
+    alive(own_z)
+    alive(own_y)
 
 
 # ---------------------------------------------------------------- the stage `consequences`

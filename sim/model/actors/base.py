@@ -105,14 +105,27 @@ def purpose_ids(actor: str) -> tuple[np.uint64, np.uint64, np.uint64]:
 
 
 @kernel(inline=True)
+def rang(clock: float, ring: float) -> bool:
+    """Whether an actor's revision clock rang within the step: its clock's uniform draw
+    (`draws.uniform_at` of its purpose "revise") below `ring`, the chance it rings in a step."""
+    return clock < ring
+
+
+@kernel(inline=True)
+def clock_mass(rate: float, step_days: float) -> float:
+    """The mass m = rate x step_days of an actor's revision clock over a step."""
+    return rate * step_days
+
+
+@kernel(inline=True)
 def opportunity(key: np.uint64, step: np.uint64, pid_revise: np.uint64, rate: float, step_days: float,
                 ring: float, triggered: bool, human: bool, forced: int) -> tuple[bool, float]:
     """Whether the actor may act this step, and its clock mass m = rate x step_days: a trigger
     event waits, or its revision clock rang within the step (`ring` is that chance,
     `valuation.chance_within`). An actor a player has taken on acts only when the player
     imposes an action: the model never moves for it."""
-    mass = rate * step_days
-    may = triggered or (draws.uniform_at(key, step, pid_revise) < ring)
+    mass = clock_mass(rate, step_days)
+    may = triggered or rang(draws.uniform_at(key, step, pid_revise), ring)
     return (forced >= 0 if human else (may or forced >= 0)), mass
 
 
@@ -147,16 +160,16 @@ def totals(terms: np.ndarray, u: np.ndarray) -> None:
 #: fills in the actor's name, its sizes and its pieces' bodies, spliced in place): for each
 #: run, whether it may act (its `occasion` and its clock), what it sees (`weigh`), its choice
 #: (`revised`) and what the choice does (`act`); a trigger is used up by the decision it
-#: calls for
+#: calls for. Its scratch arrays are used through `unowned` views (no reference counting
+#: when the pieces hand them on), kept alive to the end (`alive`)
 DECISION_LOOP = """
 @kernel
 def {actor}_rows(lo, hi, par, fac, keys, step, day, record, revise, chosen, values, available, flags, data, {fields}):
     n = {actions}
-    u = np.empty(n)
-    avail = np.empty(n, dtype=np.bool_)
-    probs = np.empty(n)
-    look = np.empty({look})
-    terms = np.zeros((n, {terms}))
+    own_u, own_avail, own_probs = np.empty(n), np.empty(n, dtype=np.bool_), np.empty(n)
+    own_look, own_terms = np.empty({look}), np.zeros((n, {terms}))
+    u, avail, probs, look, terms = (unowned(own_u), unowned(own_avail), unowned(own_probs), unowned(own_look),
+                                    unowned(own_terms))
     for i in range(lo, hi):
         pr, key = at(par, i), keys[i]{faction_row}
 {occasion}
@@ -177,6 +190,7 @@ def {actor}_rows(lo, hi, par, fac, keys, step, day, record, revise, chosen, valu
             values[i, :] = u
             available[i, :] = avail
 {act}
+    alive(own_u), alive(own_avail), alive(own_probs), alive(own_look), alive(own_terms)
 """
 
 #: the same view for every run, without deciding: what `sim.model.views` and the "why" of a
@@ -185,10 +199,8 @@ VIEW_LOOP = """
 @kernel
 def {actor}_view_rows(lo, hi, par, fac, day, values, available, terms_out, {fields}):
     n = {actions}
-    u = np.empty(n)
-    avail = np.empty(n, dtype=np.bool_)
-    look = np.empty({look})
-    terms = np.zeros((n, {terms}))
+    own_u, own_avail, own_look, own_terms = np.empty(n), np.empty(n, dtype=np.bool_), np.empty({look}), np.zeros((n, {terms}))
+    u, avail, look, terms = unowned(own_u), unowned(own_avail), unowned(own_look), unowned(own_terms)
     for i in range(lo, hi):
         pr = at(par, i){faction_row}
         terms[:, :] = 0.0
@@ -196,4 +208,5 @@ def {actor}_view_rows(lo, hi, par, fac, day, values, available, terms_out, {fiel
         values[i, :] = u
         available[i, :] = avail
         terms_out[i, :, :] = terms
+    alive(own_u), alive(own_avail), alive(own_look), alive(own_terms)
 """

@@ -19,11 +19,11 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .. import bargaining, payoffs, transitions
+from .. import bargaining, draws, payoffs, transitions
 from .. import packing as K
-from ..compiled import at, kernel
+from ..compiled import alive, at, kernel, unowned
 from ..declare import INF, MISSING, Field, Summary, optional_param, param, setting
-from .base import Actor, opportunity, revised
+from .base import Actor, clock_mass, rang, revised
 
 
 class FactionStance(IntEnum):
@@ -130,31 +130,49 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
          factions_posture_changes: np.ndarray) -> None:
     """The factions first..last-1 of the runs lo..hi-1 update their salience (F12) and, at a
     revision, state a position (`pids`: every faction's purpose ids, (F, 3)); `revise` and, if
-    `record`, `values` get the last one's."""
+    `record`, `values` get the last one's. Block by block of runs, faction by faction: each
+    run's faction decides on last step's world and its own numbers only, so the order of
+    runs and factions changes nothing (`opportunity` for one run, spelled out)."""
     k = POSITION_GRID.shape[0]
-    probs = np.empty(k)
-    u = np.empty(k)
-    every = np.ones(k, dtype=np.bool_)
-    for i in range(lo, hi):
-        pr, fr, key = at(par, i), at(fac, i), keys[i]
-        triggered = trigger_factions[i]
+    own_probs, own_u, own_every = np.empty(k), np.empty(k), np.ones(k, dtype=np.bool_)
+    own_clock, own_which = np.empty(draws.BLOCK), np.empty(draws.BLOCK, dtype=np.int64)
+    probs, u, every = unowned(own_probs), unowned(own_u), unowned(own_every)  # no reference counting per run
+    clock, which = unowned(own_clock), unowned(own_which)
+    for b0 in range(lo, hi, draws.BLOCK):
+        nb = min(draws.BLOCK, hi - b0)
         for j in range(first, last):
-            salience[i, j] = transitions.salience_of(fr[K.F_SALIENCE, j], fr[K.F_TENSION_SENSITIVITY, j], tension[i])
-            may, mass = opportunity(key, step, pids[j, 0], pr[K.B_FACTION_REVISION_RATE], pr[K.STEP_DAYS],
-                                    pr[K.FACTIONS_RING], triggered, False, -1)
-            revise[i] = may
-            if not may:
-                continue
-            values_of(pr, fr, j, salience[i, j], stance[i, j], isis_threat[i], troops[i], tehran_pressure[i],
-                      mobilisation[i], u)
-            chosen = revised(u, every, fr[K.F_LAM, j], stance[i, j], mass, triggered, key, step, pids[j, 1],
-                             pids[j, 2], -1, False, probs)
-            if record:
-                values[i, :] = u
-            if chosen != stance[i, j]:
-                factions_posture_changes[i] += 1
-            stance[i, j] = chosen
-            position[i, j] = POSITION_GRID[chosen]
+            # a block of runs at once: the clock's draws (a loop that vectorises), each run's salience
+            # and whether it may revise, and the list of those that may (no branch); then those runs
+            draws.uniform_block(keys, b0, nb, step, pids[j, 0], clock)
+            n = 0
+            for i in range(b0, b0 + nb):
+                pr, fr = at(par, i), at(fac, i)
+                salience[i, j] = transitions.salience_of(fr[K.F_SALIENCE, j], fr[K.F_TENSION_SENSITIVITY, j],
+                                                         tension[i])
+                may = trigger_factions[i] or rang(clock[i - b0], pr[K.FACTIONS_RING])
+                revise[i] = may
+                which[n] = i
+                n += 1 if may else 0
+            for m in range(n):
+                i = which[m]
+                pr, fr, key = at(par, i), at(fac, i), keys[i]
+                triggered = trigger_factions[i]
+                mass = clock_mass(pr[K.B_FACTION_REVISION_RATE], pr[K.STEP_DAYS])
+                values_of(pr, fr, j, salience[i, j], stance[i, j], isis_threat[i], troops[i], tehran_pressure[i],
+                          mobilisation[i], u)
+                chosen = revised(u, every, fr[K.F_LAM, j], stance[i, j], mass, triggered, key, step, pids[j, 1],
+                                 pids[j, 2], -1, False, probs)
+                if record:
+                    values[i, :] = u
+                if chosen != stance[i, j]:
+                    factions_posture_changes[i] += 1
+                stance[i, j] = chosen
+                position[i, j] = POSITION_GRID[chosen]
+    alive(own_probs)
+    alive(own_u)
+    alive(own_every)
+    alive(own_clock)
+    alive(own_which)
 
 
 @kernel
@@ -163,11 +181,14 @@ def collective_rows(lo: int, hi: int, rule: int, fac: np.ndarray, position: np.n
     """Baghdad's collective stance by the rule of code `rule` (`bargaining.rule_code`: every
     rule is compiled, bdm in both its readings) over seats, positions and saliences, for the
     runs lo..hi-1; every faction has now answered the trigger events it had."""
-    scratch = np.empty(bargaining.scratch_size(rule, position.shape[1]))
+    own = np.empty(bargaining.scratch_size(rule, position.shape[1]))
+    scratch = unowned(own)
     for i in range(lo, hi):
         fr = at(fac, i)
-        collective_stance[i] = bargaining.collective_of(rule, fr[K.F_SEATS], position[i], salience[i], scratch)
+        collective_stance[i] = bargaining.collective_of(rule, fr[K.F_SEATS], unowned(position)[i],
+                                                        unowned(salience)[i], scratch)
         trigger_factions[i] = False
+    alive(own)
 
 
 def purpose_ids(names: tuple[str, ...]) -> np.ndarray:
