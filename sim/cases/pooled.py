@@ -144,8 +144,11 @@ def predict(sweep: Sweep, c: library.Case, members: list[library.Case], runs: in
     per case, so no prediction reuses the sweep's random numbers or another case's."""
     w = weights(sweep, members)
     if not (w > 0).any():
-        raise ValueError(f"no parameter set is consistent with {[m.name for m in members]}: widen the bands or "
-                         "draw more sets")
+        from ..config import ConfigError
+
+        raise ConfigError("--sets", len(sweep.table), f"enough parameter sets that some meet the bands of "
+                          f"{', '.join(m.name for m in members if m.name == library.IRAQ)} (none of these did): "
+                          "draw more sets (Iraq 2020 accepts about 2% of the prior)")
     rng = np.random.default_rng([sweep.seed, zlib.crc32(c.name.encode())])
     drawn = rng.choice(len(w), size=runs, p=w / w.sum())
     values = sweep.table[sweep.paths].to_numpy(float)[drawn]
