@@ -232,3 +232,14 @@ def test_a_new_case_is_a_case_file_and_its_sheet(project, tmp_path):
     assert f"docs/cases/{NEW}.md" in events
     listed = run(project, "sim.teach", "list")
     assert listed.returncode == 0 and "testland_2030" in listed.stdout and "Testland 2030" in listed.stdout
+
+
+def test_the_game_offers_no_rival_role_in_a_case_without_a_rival():
+    """The Philippines 1991 has no rival (case.rival: null): the role-play refuses the rival's
+    role, naming the roles there are, and plays the others."""
+    from sim.play.game import Game
+
+    with pytest.raises(ValueError, match=r"role 'tehran' is not in scenario philippines_1991: Philippines has no "
+                                         r"rival .*choose from pm, washington"):
+        Game("tehran", "philippines_1991")
+    assert Game("pm,washington", "philippines_1991").roles == ("pm", "washington")

@@ -19,6 +19,7 @@ from sim.cases import library
 from sim.cases import scores as sc
 
 REPO = Path(__file__).resolve().parents[1]
+THREE = "baseline,philippines_1991,uzbekistan_2005,kyrgyzstan_2009"
 SMALL = ["--sets", "400", "--replications", "2", "--workers", "1", "--progress", "false"]
 
 
@@ -43,9 +44,8 @@ def test_a_case_keeps_what_its_file_sets_and_shares_the_rest():
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory):
     out = tmp_path_factory.mktemp("cases") / "out"
-    done = subprocess.run([sys.executable, "-m", "sim.cases", *SMALL, "--out", str(out),
-                           "--cases", "baseline,philippines_1991,uzbekistan_2005,kyrgyzstan_2009",
-                           "--score", "niger_2024"], cwd=REPO, env=env(), capture_output=True, text=True, timeout=900)
+    done = subprocess.run([sys.executable, "-m", "sim.cases", *SMALL, "--out", str(out), "--cases", THREE],
+                          cwd=REPO, env=env(), capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     return out
 
@@ -75,17 +75,29 @@ def test_scores_follow_their_rules(scored):
     assert (scored / "scores.png").stat().st_size > 10_000
     iraq = pd.read_csv(scored / "iraq_2020.csv")
     assert iraq["case"].tolist() == ["baseline"] and (iraq[[f"p_{n}" for n in sc.CLASSES]] > 0).all(axis=None)
+
+
+def test_a_case_outside_the_calibration_is_scored_against_it_alone(scored):
+    """--score: the case against the calibration on the others (the same prior sweep, read
+    back), written to its own files; the leave-one-out table is left as it was."""
+    before = (scored / "scores.csv").read_bytes()
+    done = subprocess.run([sys.executable, "-m", "sim.cases", *SMALL, "--out", str(scored), "--cases", THREE,
+                           "--score", "niger_2024"], cwd=REPO, env=env(), capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
     niger = pd.read_csv(scored / "score_niger_2024.csv")
-    assert niger["observed"].tolist() == ["withdrawal_completed"] and "niger_2024" not in niger["calibrated_on"][0]
+    assert niger["case"].tolist() == ["niger_2024"] and niger["observed"].tolist() == ["withdrawal_completed"]
+    assert niger["calibrated_on"][0].split() == THREE.split(",")
+    base = sc.base_rate(["withdrawal_completed", "withdrawal_completed", "request_withdrawn"])
+    assert niger["base_log_score"][0] == pytest.approx(np.log(base[sc.CLASSES.index("withdrawal_completed")]), abs=1e-5)
+    assert "chunks of the prior sweep read back" in (scored / "score_niger_2024.md").read_text()
+    assert (scored / "scores.csv").read_bytes() == before
 
 
 @pytest.mark.slow
 def test_a_rerun_reads_the_prior_sweep_back_and_gives_the_same_scores(scored):
     before = (scored / "scores.csv").read_bytes()
-    again = subprocess.run([sys.executable, "-m", "sim.cases", *SMALL, "--out", str(scored),
-                            "--cases", "baseline,philippines_1991,uzbekistan_2005,kyrgyzstan_2009",
-                            "--score", "niger_2024"], cwd=REPO, env=env(), capture_output=True, text=True,
-                           timeout=900)
+    again = subprocess.run([sys.executable, "-m", "sim.cases", *SMALL, "--out", str(scored), "--cases", THREE],
+                           cwd=REPO, env=env(), capture_output=True, text=True, timeout=900)
     assert again.returncode == 0, again.stderr[-3000:]
     assert (scored / "scores.csv").read_bytes() == before
     assert "chunks of the prior sweep read back" in (scored / "report.md").read_text()
@@ -96,7 +108,8 @@ def test_bad_input_is_one_line():
         "one": ["-m", "sim.cases", "--cases", "baseline,niger_2024"],
         "unknown": ["-m", "sim.cases", "--cases", "baseline,atlantis_2030,niger_2024"],
         "runs": ["-m", "sim.cases", "--runs", "100"],
-        "score": ["-m", "sim.cases", "--score", "niger_2024"],
+        "score": ["-m", "sim.cases", "--cases", "baseline,niger_2024,kyrgyzstan_2009", "--score", "niger_2024"],
+        "iraq": ["-m", "sim.cases", "--score", "baseline"],
         "twice": ["-m", "sim.cases", "--cases", "niger_2024,niger_2024,kyrgyzstan_2009"],
     })
     assert_one_line_failure(res["one"], "--cases", "at least two cases with an observed outcome")
@@ -104,3 +117,4 @@ def test_bad_input_is_one_line():
     assert_one_line_failure(res["runs"], "--runs", "100")
     assert_one_line_failure(res["score"], "--score", "niger_2024", "not among --cases")
     assert_one_line_failure(res["twice"], "--cases", "distinct")
+    assert_one_line_failure(res["iraq"], "--score", "baseline", "observed outcome")

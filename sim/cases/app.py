@@ -3,7 +3,7 @@ predicted, scored against the base rate of the others; Iraq 2020 predicted from 
 
     python -m sim.cases                          # every case; writes results/cases/
     python -m sim.cases --cases baseline,philippines_1991,niger_2024
-    python -m sim.cases --score my_case          # a case not in the calibration, scored against it
+    python -m sim.cases --score my_case          # one case scored against the calibration on the others
 
 Bad input: one line naming the option, the value and what is allowed, exit 2. The prior
 sweep is saved in verified chunks under OUT/chunks (a rerun resumes it); the tables and
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..cli import OneLineParser, progress_bar, whole_number_in
 from ..config import ConfigError
-from ..files import PROJECT_ROOT, check_destination
+from ..files import PROJECT_ROOT, atomic_write, check_destination
 
 log = logging.getLogger("sim.cases")
 DEFAULT_OUT = PROJECT_ROOT / "results" / "cases"
@@ -32,7 +32,8 @@ def parser() -> OneLineParser:
     ap.add_argument("--cases", default=None, help="the cases calibrated on, comma-separated scenario names "
                     "(default: baseline and every scenario whose case section records an outcome)")
     ap.add_argument("--score", default=None, metavar="CASE",
-                    help="also score CASE (a case scenario not among --cases) against the calibration on all of them")
+                    help="score only CASE against the calibration on the other cases (or on --cases, which must not "
+                    "hold it); writes OUT/score_CASE.csv and .md")
     ap.add_argument("--sets", type=whole_number_in(1, 10**8, "--sets"), default=20000,
                     help="parameter sets of the prior sweep (default 20,000)")
     ap.add_argument("--replications", type=whole_number_in(1, 10**4, "--replications"), default=16,
@@ -48,11 +49,13 @@ def parser() -> OneLineParser:
     return ap
 
 
-def case_list(text: str | None) -> list[str]:
+def case_list(text: str | None, score: str | None = None) -> list[str]:
+    """The cases calibrated on: as given, or Iraq 2020 and every case of the library (but the
+    case scored with --score)."""
     from . import library
 
     if text is None:
-        return [library.IRAQ, *library.names()]
+        return [library.IRAQ, *(n for n in library.names() if n != score)]
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names or len(set(names)) != len(names):
         raise ConfigError("--cases", text, "distinct case scenario names, comma-separated")
@@ -88,13 +91,15 @@ def run(args) -> None:
     from . import scores as sc
 
     t0 = time.perf_counter()
-    names = case_list(args.cases)
+    names = case_list(args.cases, args.score)
     cases = [library.case(n) for n in names]
     extra = library.case(args.score) if args.score else None
     if extra is not None and extra.name in names:
         raise ConfigError("--score", args.score, "a case that is not among --cases (those are scored by leaving "
                           "each out in turn)")
-    if len([c for c in cases if c.observed]) < 2:
+    if extra is not None and extra.observed is None:
+        raise ConfigError("--score", args.score, "a case with an observed outcome (case.outcome.observed)")
+    if len([c for c in cases if c.observed]) < (1 if extra is not None else 2):
         raise ConfigError("--cases", ",".join(names), "at least two cases with an observed outcome (one is left out, "
                           "the others calibrate and give the base rate)")
     check_executor(args.executor, args.ray_address)
@@ -105,6 +110,18 @@ def run(args) -> None:
     with SweepLock(out, "cases.lock", "case scoring"):
         sweep = pooled.prior_sweep(_calibration(), cases, args.sets, args.replications, out / "chunks", where,
                                    progress=runner.Meter("prior sweep over the cases", bar))
+        if extra is not None:  # one case against the calibration on the others: its own files only
+            pr = pooled.predict(sweep, extra, cases, args.runs)
+            scored = [report.Scored(pr, sc.base_rate([m.observed for m in cases if m.observed]),
+                                    [m.name for m in cases])]
+            table = report.scores_table(scored)
+            report.write_csv(table, out / f"score_{extra.name}.csv")
+            meta = _meta(args, names, sweep, t0)
+            text = report.markdown(table, None, None, meta, title=f"{extra.label} ({extra.name}) scored against the "
+                                   f"calibration on {', '.join(names)}")
+            atomic_write(out / f"score_{extra.name}.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+            log.info("wrote %s/score_%s.csv and .md in %.0f s", out, extra.name, time.perf_counter() - t0)
+            return
         scored = []
         for c in cases:
             if not c.observed:
@@ -117,25 +134,24 @@ def run(args) -> None:
         iraq = None
         if any(c.name == library.IRAQ for c in cases):
             iraq = pooled.predict(sweep, library.case(library.IRAQ), cases, args.runs)
-        scored_extra = pooled.predict(sweep, extra, cases, args.runs) if extra is not None else None
         table = report.scores_table(scored)
-        meta = {"command": "python -m sim.cases " + " ".join(sys.argv[1:]), "wall_s": time.perf_counter() - t0,
-                "workers": args.workers or "all", "executor": args.executor, "sets": args.sets,
-                "replications": args.replications, "runs": args.runs, "cases": names,
-                "coefficients": len(sweep.paths),
-                "reused": (f"{sweep.reused_chunks[0]} of {sweep.reused_chunks[1]} chunks of the prior sweep read "
-                           "back from an earlier run" if sweep.reused_chunks[0] else "the prior sweep computed whole")}
+        meta = _meta(args, names, sweep, t0)
         report.write_csv(table, out / "scores.csv")
         if iraq is not None:
             report.write_csv(_prediction_row(iraq), out / "iraq_2020.csv")
-        if scored_extra is not None:
-            report.write_csv(_prediction_row(scored_extra), out / f"score_{extra.name}.csv")
         report.figure(scored, iraq, out / "scores.png")
-        text = report.markdown(table, iraq, scored_extra, meta)
-        from ..files import atomic_write
-
+        text = report.markdown(table, iraq, meta)
         atomic_write(out / "report.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     log.info("wrote %s/report.md and scores.csv in %.0f s", out, time.perf_counter() - t0)
+
+
+def _meta(args, names: list[str], sweep, t0: float) -> dict:
+    """What the report says of how it was made."""
+    return {"command": "python -m sim.cases " + " ".join(sys.argv[1:]), "wall_s": time.perf_counter() - t0,
+            "workers": args.workers or "all", "executor": args.executor, "sets": args.sets,
+            "replications": args.replications, "runs": args.runs, "cases": names, "coefficients": len(sweep.paths),
+            "reused": (f"{sweep.reused_chunks[0]} of {sweep.reused_chunks[1]} chunks of the prior sweep read back "
+                       "from an earlier run" if sweep.reused_chunks[0] else "the prior sweep computed whole")}
 
 
 def _prediction_row(pr):

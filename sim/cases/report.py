@@ -89,9 +89,10 @@ def _num(x, digits: int = 3) -> str:
     return "" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{float(x):.{digits}f}"
 
 
-def markdown(table: pd.DataFrame, iraq: Prediction | None, extra: Prediction | None, meta: dict) -> str:
+def markdown(table: pd.DataFrame, iraq: Prediction | None, meta: dict,
+             title: str = "Cases: the model scored out of sample") -> str:
     lines = [
-        "# Cases: the model scored out of sample",
+        f"# {title}",
         "",
         f"Command: `{meta['command']}` ({meta['wall_s']:.0f} s on {meta['workers']} worker(s), executor "
         f"{meta['executor']}; {meta['reused']}).",
@@ -135,12 +136,11 @@ def markdown(table: pd.DataFrame, iraq: Prediction | None, extra: Prediction | N
         rng = f"{_num(r['days_p10'], 0)}-{_num(r['days_p90'], 0)}" if r["days_p10"] is not None and not pd.isna(r["days_p10"]) else ""
         lines.append(f"| {r['case']} | {obs} | {_num(r['days_median'], 0)} | {rng} | "
                      f"{_pct(r['days_share_at_or_below_observed'])} |")
-    for title, pr in (("Iraq 2020, predicted from the other cases", iraq), ("A case scored against the pooled "
-                                                                          "calibration", extra)):
+    for heading, pr in (("Iraq 2020, predicted from the other cases", iraq),):
         if pr is None:
             continue
         days = pr.departure_days
-        lines += ["", f"## {title}", "",
+        lines += ["", f"## {heading}", "",
                   f"{pr.case.label} ({pr.case.name}), calibrated on {', '.join(pr.members)} ({len(pr.runs):,} runs, "
                   f"{pr.ess:.0f} effective sets):", "",
                   "| " + " | ".join(sc.CLASSES) + " |", "|" + "---|" * len(sc.CLASSES),

@@ -143,6 +143,10 @@ class Game:
             raise ValueError(f"days_per_turn = {days_per_turn} is not allowed: a whole number of days >= 1")
         self.model = NegotiationModel.from_scenario(scenario, self.seed, self.overrides, run_index=self.run_index,
                                                     record=True)
+        case = self.model.config.scenario.case
+        if case.rival is None and "tehran" in self.roles:
+            raise ValueError(f"role 'tehran' is not in scenario {scenario}: {case.country} has no rival (case.rival: "
+                             f"null); choose from {', '.join(r for r in ROLES if r != 'tehran')}")
         for role in self.roles:
             getattr(self.model.state, self.spec(role).human_field)[0] = True
         self.turns: list[Turn] = []
