@@ -148,7 +148,8 @@ def run(args) -> None:
 def _meta(args, names: list[str], sweep, t0: float) -> dict:
     """What the report says of how it was made."""
     return {"command": "python -m sim.cases " + " ".join(sys.argv[1:]), "wall_s": time.perf_counter() - t0,
-            "workers": args.workers or "all", "executor": args.executor, "sets": args.sets,
+            "workers": f"{args.workers} worker(s)" if args.workers else "all cores", "executor": args.executor,
+            "sets": args.sets,
             "replications": args.replications, "runs": args.runs, "cases": names, "coefficients": len(sweep.paths),
             "reused": (f"{sweep.reused_chunks[0]} of {sweep.reused_chunks[1]} chunks of the prior sweep read back "
                        "from an earlier run" if sweep.reused_chunks[0] else "the prior sweep computed whole")}

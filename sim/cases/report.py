@@ -61,7 +61,7 @@ def figure(scored: list[Scored], iraq: Prediction | None, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     panels = [(s.prediction, s.base, s.observed) for s in scored] + ([(iraq, None, None)] if iraq else [])
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.1 * len(panels), 3.4), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.1 * len(panels), 3.8), sharey=True, squeeze=False)
     x = np.arange(len(sc.CLASSES))
     for ax, (pr, base, obs) in zip(axes[0], panels):
         ax.bar(x - 0.2, pr.p, 0.4, label="model (left out)" if obs else "model (all cases)", color="#3b6ea5")
@@ -72,7 +72,7 @@ def figure(scored: list[Scored], iraq: Prediction | None, path: Path) -> None:
             ax.annotate("observed", (k, max(pr.p[k], base[k] if base is not None else 0) + 0.02), ha="center",
                         fontsize=8)
         ax.set_title(f"{pr.case.label}\n({pr.case.name})", fontsize=9)
-        ax.set_xticks(x, [n.replace("_", "\n") for n in sc.CLASSES], fontsize=7)
+        ax.set_xticks(x, [n.replace("_", "\n") for n in sc.CLASSES], fontsize=7, rotation=35, ha="right")
         ax.set_ylim(0, 1.05)
     axes[0][0].set_ylabel("probability")
     axes[0][0].legend(fontsize=7, loc="upper left")
@@ -94,7 +94,7 @@ def markdown(table: pd.DataFrame, iraq: Prediction | None, meta: dict,
     lines = [
         f"# {title}",
         "",
-        f"Command: `{meta['command']}` ({meta['wall_s']:.0f} s on {meta['workers']} worker(s), executor "
+        f"Command: `{meta['command'].strip()}` ({meta['wall_s']:.0f} s on {meta['workers']}, executor "
         f"{meta['executor']}; {meta['reused']}).",
         "",
         f"Prior sweep: {meta['sets']:,} parameter sets of the shared behavioural coefficients "
@@ -151,6 +151,17 @@ def markdown(table: pd.DataFrame, iraq: Prediction | None, meta: dict,
         if pr.case.observed:
             lines += ["", f"Observed: {pr.case.observed}; log score {sc.log_score(pr.p, pr.case.observed):.3f}, "
                       f"Brier {sc.brier(pr.p, pr.case.observed):.3f}."]
+    misses = []
+    for _, r in table.iterrows():
+        probs = {n: r[f"p_{n}"] for n in sc.CLASSES}
+        top = max(probs, key=probs.get)
+        if top != r["observed"]:
+            misses.append(f"{r['case']}: {top} ({_pct(probs[top])}) against the observed {r['observed']}")
+    if misses:
+        lines += ["", "## Where the model misses", "",
+                  "The model's most likely outcome, where it is not what happened: " + "; ".join(misses) + ". The "
+                  "days table says how: where the patron left after a notice, the model's patron left at the end of "
+                  "the notice period or after it, while the observed patrons left well inside it."]
     lines += ["", "## What this does and does not show", "",
               "- The cases enter through their observed outcomes only; what was knowable at each case's start date "
               "sets its scenario's parameters (docs/cases/), not bands of the calibration. Only Iraq 2020 has bands "
