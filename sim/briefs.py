@@ -14,8 +14,8 @@ from pathlib import Path
 from .config import CONFIG_DIR
 from .model.action_texts import action_text
 from .model.actors import ROLES
-from .model.case import brief as brief_of
 from .model.case import IRAQ_SHEET, has_rival, render
+from .model.case import brief as brief_of
 
 EXERCISES_DIR = Path(CONFIG_DIR).parent / "docs" / "exercises"
 FACTS_FILE = Path(CONFIG_DIR).parent / "docs" / "facts.md"

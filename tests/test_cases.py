@@ -32,7 +32,7 @@ from sim.briefs import card_text, student_markdown
 from sim.calibrate.features import END_2020, END_2021, year_ends
 from sim.config import available_scenarios, model_params, run_config, run_params
 from sim.engines.batch import simulate
-from sim.model.case import CaseConfig, VOTE_RULES, render
+from sim.model.case import VOTE_RULES, CaseConfig, render
 from sim.model.parliament import vote_of
 
 REPO = Path(__file__).resolve().parents[1]

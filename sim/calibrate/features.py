@@ -36,6 +36,7 @@ from ..model.legal import Proposal
 from ..model.outcomes import RequestState
 from ..model.params import ModelParams
 
+
 def year_ends(start: dt.date) -> tuple[int, int]:
     """The last day of the start's year and of the next year, in days from the start date
     (Iraq 2020, from 6 January 2020: 360 and 725; 2020 is a leap year)."""

@@ -220,19 +220,24 @@ def calibrate(settings: CalibrateConfig, progress: bool = False) -> Result:
         raise
 
 
-def _calibrate(settings: CalibrateConfig, progress: bool) -> Result:
-    t0 = time.perf_counter()
+def prior_plan(settings: CalibrateConfig, sets: int, replications: int):
+    """The prior sweep's plan (`sets` parameter sets of every prior coefficient, each run
+    `replications` times under the experiment's levers), the priors and the base config."""
     exp = settings.experiment
-    patterns = load_patterns(settings.patterns)
     base = run_config(exp.scenario, exp.seed, [f"horizon_weeks={exp.horizon_weeks}", f"step_days={exp.step_days}"])
     priors = load_priors(settings, base)
-    sets = settings.sets or exp.points
-    reps = settings.replications or exp.replications
     exp = dataclasses.replace(
-        exp, points=sets, replications=reps,
+        exp, points=sets, replications=replications,
         uncertainties=[UncertaintyConfig(param=p.path, low=p.low, high=p.high, scale=p.scale,
                                          source=p.source, label=p.path) for p in priors])
-    plan = make_plan(exp)
+    return make_plan(exp), priors, base
+
+
+def _calibrate(settings: CalibrateConfig, progress: bool) -> Result:
+    t0 = time.perf_counter()
+    patterns = load_patterns(settings.patterns)
+    reps = settings.replications or settings.experiment.replications
+    plan, priors, base = prior_plan(settings, settings.sets or settings.experiment.points, reps)
     out = Path(settings.out)
     chunk_dir = out / "chunks"
     check_disk(settings, plan, len(patterns))

@@ -30,9 +30,7 @@ import pandas as pd
 
 from ..calibrate import abc, runner
 from ..calibrate import patterns as pat
-from ..config.experiment import UncertaintyConfig
 from ..model import outcomes
-from ..sweep.plan import make_plan
 from . import library
 from . import scores as sc
 
@@ -69,17 +67,10 @@ def prior_sweep(calibration, cases: list[library.Case], sets: int, replications:
     """The prior sweep of `sets` parameter sets over `cases`, saved in `out` as verified chunks
     (`calibration`: the calibration's settings, for its experiment, bands and priors)."""
     from ..calibrate import pipeline
-    from ..config import run_config
 
     exp = calibration.experiment
     patterns = pipeline.load_patterns(calibration.patterns)
-    base = run_config(exp.scenario, exp.seed, [f"horizon_weeks={exp.horizon_weeks}", f"step_days={exp.step_days}"])
-    priors = pipeline.load_priors(calibration, base)
-    exp = dataclasses.replace(
-        exp, points=sets, replications=replications,
-        uncertainties=[UncertaintyConfig(param=p.path, low=p.low, high=p.high, scale=p.scale, source=p.source,
-                                         label=p.path) for p in priors])
-    plan = make_plan(exp)
+    plan, _, _ = pipeline.prior_plan(calibration, sets, replications)
     levers = lever_configs(plan, cases, exp.seed, exp.step_days)
     paths = list(plan.params)
     with_iraq = library.IRAQ in levers or any(c.name == library.IRAQ for c in cases)

@@ -41,10 +41,12 @@ a run's numbers do not depend on how many runs are computed with it (as in `choi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numba
+import numba.core.config
 import numpy as np
 from llvmlite import ir
 from numba.core import cgutils, types
@@ -343,7 +345,8 @@ def _c_pow(typingctx: Any, base: Any, exponent: Any) -> Any:
 
 
 #: pow as the C library computes it, compiled or (NUMBA_DISABLE_JIT) not
-_pow = math.pow if numba.config.DISABLE_JIT else _c_pow
+_pow: Callable[[float, float], float] = (math.pow if numba.core.config.DISABLE_JIT  # type: ignore[assignment,attr-defined]
+                                          else _c_pow)
 
 
 @kernel(inline=True)
