@@ -171,7 +171,9 @@ def _calibration():
     """The calibration's settings (configs/calibrate.yaml): its experiment, bands and priors."""
     from omegaconf import OmegaConf
 
-    from ..calibrate import app  # noqa: F401 - registers the calibration's schema
-    from ..config import compose_config
+    from ..calibrate.schema import register_calibrate_schema
+    from ..config import compose_config, register_configs
 
+    register_configs()
+    register_calibrate_schema()
     return OmegaConf.to_object(compose_config("calibrate", []))

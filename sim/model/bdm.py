@@ -417,6 +417,19 @@ def acceptance_of(exposure: float, hi: float, lo: float) -> float:
 
 
 @kernel(inline=True)
+def risk_exponents_of(exposure: np.ndarray, n: int, r: np.ndarray) -> None:
+    """Each actor's risk exponent from its exposure (Scholz et al. 2011, section 5;
+    `risk_acceptance`): the exposures scaled between the least and the most exposed actor,
+    written into r[0..n-1]."""
+    hi, lo = exposure[0], exposure[0]
+    for i in range(1, n):
+        hi = exposure[i] if exposure[i] > hi else hi
+        lo = exposure[i] if exposure[i] < lo else lo
+    for i in range(n):
+        r[i] = risk_exponent_of(acceptance_of(exposure[i], hi, lo))
+
+
+@kernel(inline=True)
 def offer_of(own: float, perceived: float, x_proposer: float, x_target: float) -> tuple[int, float]:
     """Proposer i's offer to target j (Scholz et al. 2011; `offers`): own =
     E^i(U_ij), perceived = E^i(U_ji); (kind, new position of j)."""
@@ -507,12 +520,7 @@ def text_positions_of(c: np.ndarray, x0: np.ndarray, s: np.ndarray, rounds: int,
                 else:
                     e = e + 0.0
             exposure[i] = e
-        hi, lo = exposure[0], exposure[0]
-        for i in range(1, n):
-            hi = exposure[i] if exposure[i] > hi else hi
-            lo = exposure[i] if exposure[i] < lo else lo
-        for i in range(n):
-            r[i] = risk_exponent_of(acceptance_of(exposure[i], hi, lo))
+        risk_exponents_of(exposure, n, r)
         # offers from every proposer i to every target j; j takes the least move (`offers`,
         # `accept`). E^i(U_ij) and E^i(U_ji) share i's exponent and the distance, so U_s, U_f
         # and U_sq (i's 0.5^r_i, kept in exposure[]) are computed once for both

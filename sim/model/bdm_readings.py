@@ -238,12 +238,7 @@ def replication_positions_of(c: np.ndarray, x0: np.ndarray, s: np.ndarray, round
                 if o != a:
                     e += utility_in_view_of(1.0, abs(x[o] - x[a]) / scale, s[a], p[o * n + a])
             exposure[a] = e
-        hi, lo = exposure[0], exposure[0]
-        for a in range(1, n):
-            hi = exposure[a] if exposure[a] > hi else hi
-            lo = exposure[a] if exposure[a] < lo else lo
-        for a in range(n):
-            r[a] = bdm.risk_exponent_of(bdm.acceptance_of(exposure[a], hi, lo))
+        bdm.risk_exponents_of(exposure, n, r)
         # offers, in the target's view with its own exponent and the voters' own exponents
         all_pairs_probability_of(c, x, s, r, False, scale, w, votes, p)
         # a's views of a challenging o and o challenging a share a's exponent and the
