@@ -94,11 +94,11 @@ def run(args) -> None:
     names = case_list(args.cases, args.score)
     cases = [library.case(n) for n in names]
     extra = library.case(args.score) if args.score else None
+    if extra is not None and extra.observed is None:
+        raise ConfigError("--score", args.score, "a case with an observed outcome (case.outcome.observed)")
     if extra is not None and extra.name in names:
         raise ConfigError("--score", args.score, "a case that is not among --cases (those are scored by leaving "
                           "each out in turn)")
-    if extra is not None and extra.observed is None:
-        raise ConfigError("--score", args.score, "a case with an observed outcome (case.outcome.observed)")
     if len([c for c in cases if c.observed]) < (1 if extra is not None else 2):
         raise ConfigError("--cases", ",".join(names), "at least two cases with an observed outcome (one is left out, "
                           "the others calibrate and give the base rate)")
@@ -117,7 +117,7 @@ def run(args) -> None:
             table = report.scores_table(scored)
             report.write_csv(table, out / f"score_{extra.name}.csv")
             meta = _meta(args, names, sweep, t0)
-            text = report.markdown(table, None, None, meta, title=f"{extra.label} ({extra.name}) scored against the "
+            text = report.markdown(table, None, meta, title=f"{extra.label} ({extra.name}) scored against the "
                                    f"calibration on {', '.join(names)}")
             atomic_write(out / f"score_{extra.name}.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
             log.info("wrote %s/score_%s.csv and .md in %.0f s", out, extra.name, time.perf_counter() - t0)
