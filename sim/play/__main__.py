@@ -18,9 +18,10 @@ sets a turn's length (a month by default).
 
 Scenario overrides are the keys of `python -m sim` (`scenario.sanctions.credibility=0.9`),
 checked the same way. Exit codes: 0 when the game ends, the players quit or input ends; 2,
-with one line `python -m sim.play: error: ...`, for a wrong command line (an unknown role,
-setting, scenario or key, `seed` or `run` outside [0, 2**63), `runs` outside [1,
-MAX_RUNS], a value out of range) or a scenario file the config edge refuses.
+with one line `python -m sim.play: error: ...`, for a wrong command line (an unknown role, or
+the rival's in a case without a rival; an unknown setting, scenario or key, `seed` or `run`
+outside [0, 2**63), `runs` outside [1, MAX_RUNS], a value out of range) or a scenario file
+the config edge refuses.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from ..config.validate import SEED_LIMIT
 from ..files import check_destination, write_text
 from . import screen
 from .compare import comparison
-from .game import ROLE_TITLES, ROLES, Game, parse_roles
+from .game import ROLES, Game, case_roles, parse_roles
 
 KEYS = {"scenario": str, "seed": int, "run": int, "runs": int}
 #: the comparison ensemble's runs at most (the batch engine holds them all in memory)
@@ -88,9 +89,14 @@ def parse_args(argv):
         args_line = [f"scenario={values['scenario']}", *overrides]
         check_command_line(args_line, "config")  # the config edge, as python -m sim
         check_command_overrides(args_line, RunConfig, "config", CONFIG_DIR, "python -m sim.play")
-        run_config(values["scenario"], values["seed"], overrides)  # every override's type and range
+        config = run_config(values["scenario"], values["seed"], overrides)  # every override's type and range
     except ConfigError as err:
         p.error(str(err))
+    case = config.scenario.case
+    missing = [r for r in roles if r not in case_roles(case)]
+    if missing:  # the rival's role, in a case without a rival
+        p.error(f"--as: role {missing[0]!r} is not in scenario {values['scenario']}: {case.country} has no rival; "
+                f"choose from {', '.join(case_roles(case))}")
     return roles, values, tuple(overrides), args
 
 
@@ -124,10 +130,10 @@ def main(argv=None) -> int:
         choices: dict[str, int | None] = {}
         memos: dict[str, str] = {}
         for role in game.roles:
-            title = ROLE_TITLES[role]
+            title = game.title(role)
             if not game.needs_choice(role):
                 only = game.options(role)
-                what = f"only '{only[0].label}' is open" if len(only) == 1 else "there is no decision to take"
+                what = f"only '{game.words(only[0].label)}' is open" if len(only) == 1 else "there is no decision to take"
                 print(f"{title}: {what} this month.", flush=True)
                 continue
             options = screen.choosable(game, role)
@@ -141,7 +147,7 @@ def main(argv=None) -> int:
                     print(f"wrote {args.record}")
                 return 0
             print(f"{title if several else 'You'} chose: "
-                  f"{'to keep the course' if choice == 'model' else choice.label}", flush=True)
+                  f"{'to keep the course' if choice == 'model' else game.words(choice.label)}", flush=True)
             choices[role] = None if choice == "model" else choice.index
             if args.memos:
                 print(f"{title}, a one-line memo on why (Enter for none): ", end="", flush=True)

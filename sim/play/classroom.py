@@ -44,12 +44,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ..config import ConfigError, available_scenarios
 from ..config.validate import SEED_LIMIT
 from ..model.action_texts import action_text
+from ..model.case import IRAQ_SHEET, render
 from ..output import OUTCOME_MEANING
 from ..style import OUTCOME_LABELS
 from . import debrief
-from .game import ROLE_TITLES, ROLES
+from .game import ROLES, Game, case_roles, role_title
 from .rooms import MAX_GROUPS, TURN_DAYS, TURN_SECONDS, Lobby, RateLimit, Room, RoomError, StaleTurn, TooMany
-from .screen import ROLE_BRIEFS
+from .screen import tension_label
 
 POLL_MS = 2000
 #: a connection that sends nothing for this long is closed (seconds)
@@ -175,17 +176,25 @@ def situation_html(room: Room, group: int = 1) -> str:
     left = room.seconds_left(group)
     clock = (f" · time left in this turn <span id='left' class='left'>{left // 60}:{left % 60:02d}</span>"
              if left is not None else "")
+    case = g.case
+    own_sheet = getattr(case, "sheet", IRAQ_SHEET) != IRAQ_SHEET
+    initial = f"{float(m.params.world.initial_troops):,.0f}" if own_sheet else "5,000"
+    rival = getattr(case, "rival", "Iran") is not None
+    influence = f" · Iranian influence {float(s.iran_influence[0]):.2f}" if rival else ""
+    pm_title = cap(g.words("prime minister"))
     return (f"<div class='card situation'><h2>Turn {g.turn_number}: {_e(m.date.isoformat())} "
             f"<span class='muted'>({_e(g.week_line())})</span>{clock}</h2>"
-            f"<p>US troops in Iraq <b>{float(s.troops[0]):,.0f}</b> (of 5,000, F3) · Iranian influence "
-            f"{float(s.iran_influence[0]):.2f} · ISIS threat {float(s.isis_threat[0]):.2f} · US-Iran tension "
-            f"{float(s.tension[0]):.2f} <span class='muted'>(0 = none, 1 = the most)</span>"
+            + g.words(f"<p>US troops in Iraq <b>{float(s.troops[0]):,.0f}</b> (of {initial}, F3){influence} · ISIS "
+                      f"threat {float(s.isis_threat[0]):.2f} · {tension_label(g)} "
+                      f"{float(s.tension[0]):.2f} <span class='muted'>(0 = none, 1 = the most)</span>")
             + (" · <b>US sanctions in force</b>" if bool(s.sanctions_imposed[0]) else "") + "</p>"
-            f"<p><b>The one-year clock:</b> {_e(g.clock())} (F4)</p>"
-            f"<p>Prime minister: {_e(pm)}, stance {float(s.pm_position[0]):.2f}; Baghdad's parties together "
-            f"{float(s.collective_stance[0]):.2f} <span class='muted'>(0 = US forces stay, 1 = leave now)</span></p>"
+            + g.words(f"<p><b>The one-year clock:</b> {_e(g.clock())} (F4)</p>"
+                      f"<p>{pm_title}: {_e(pm)}, stance "
+                      f"{float(s.pm_position[0]):.2f}; Baghdad's parties together "
+                      f"{float(s.collective_stance[0]):.2f} <span class='muted'>(0 = US forces stay, 1 = leave now)"
+                      "</span></p>")
             + (f"<p class='ok outcome'>Outcome decided: {_e(OUTCOME_LABELS.get(g.outcome, g.outcome))}: "
-               f"{_e(OUTCOME_MEANING.get(g.outcome, ''))}</p>" if g.decided else "") + "</div>")
+               f"{_e(g.words(OUTCOME_MEANING.get(g.outcome, '')))}</p>" if g.decided else "") + "</div>")
 
 
 def events_html(room: Room, group: int = 1) -> str:
@@ -199,16 +208,18 @@ def events_html(room: Room, group: int = 1) -> str:
     return f"<div class='card events'><h2>What has happened (newest first)</h2><ul class='events'>{items}</ul></div>"
 
 
-def moves_html(role: str) -> str:
-    """The role's moves and when each is open (`sim.model.action_texts`)."""
+def moves_html(role: str, game: Game | None = None) -> str:
+    """The role's moves and when each is open (`sim.model.action_texts`), in the words of
+    `game`'s case (None: Iraq 2020's)."""
+    words = game.words if game is not None else (lambda text: text)
     spec = ROLES[role]
     items = []
     from ..model.actors import ACTORS
 
     for name in ACTORS[spec].action_names:
         t = action_text(spec, name)
-        items.append(f"<li><b>{_e(t.label)}</b>: {_e(t.does)} <span class='muted'>{_e(t.when())}. "
-                     f"[{_e(t.facts)}]</span></li>")
+        items.append(words(f"<li><b>{_e(t.label)}</b>: {_e(t.does)} <span class='muted'>{_e(t.when())}. "
+                           f"[{_e(t.facts)}]</span></li>"))
     return f"<h3>All your moves, and when each is open</h3><ul>{''.join(items)}</ul>"
 
 
@@ -225,15 +236,15 @@ def choice_form(room: Room, group: int, role: str) -> str:
         tag = " · ".join(t for t in item.tags if t != "highest payoff")
         rows.append(f"<label class='option'><input type='radio' name='choice' value='{_e(item.value)}' required> "
                     f"<b>{_e(item.label)}</b> <span class='muted'>({_e(tag)})</span>{pay}: "
-                    f"<span class='does'>{_e(item.does)} [{_e(item.facts)}]</span></label>")
+                    + g.words(f"<span class='does'>{_e(item.does)} [{_e(item.facts)}]</span></label>"))
     note = ""
     if g.standing_closed(role):
-        posture = action_text(ROLES[role], g.spec(role).action_names[g.standing(role)]).label
+        posture = g.words(action_text(ROLES[role], g.spec(role).action_names[g.standing(role)]).label)
         note = (f"<p class='error'>Your standing posture ({_e(posture)}) is no longer open: choose a new course. "
                 "Until you do, it stands.</p>")
     closed = g.not_open(role)
-    later = ("<p class='muted'>Not open now: " + "; ".join(f"{_e(t.label)} (when {_e(t.open_when)})" for t in closed)
-             + ".</p>") if closed else ""
+    later = g.words("<p class='muted'>Not open now: " + "; ".join(f"{_e(t.label)} (when {_e(t.open_when)})"
+                                                                   for t in closed) + ".</p>") if closed else ""
     return ("<div class='card choices'>"
             + (f"<p class='table'><b>On the table:</b> {table}</p>" if table else "")
             + f"<h2>Your options this turn</h2>{note}<form method='post' action='/p/{room.code}/{group}/{role}/choose' "
@@ -418,7 +429,9 @@ class Handler(BaseHTTPRequestHandler):
     def _get(self) -> None:
         parts = self._parts()
         if not parts:
-            return self._send(page("The 2020 negotiation", self._home(code=self._query().get("code", ""))))
+            q = self._query()
+            return self._send(page("The 2020 negotiation", self._home(code=q.get("code", ""),
+                                                                     scenario=q.get("scenario", ""))))
         if parts == ["app.js"]:
             return self._send(APP_JS.encode(), ctype="text/javascript; charset=utf-8")
         if parts[0] == "v" and len(parts) == 2:
@@ -452,12 +465,34 @@ class Handler(BaseHTTPRequestHandler):
         state = {"turn": turn, "version": room.version, "left": room.seconds_left(group), "over": g.game.over}
         self._send(json.dumps(state).encode(), ctype="application/json")
 
-    def _home(self, error: str = "", code: str = "") -> str:
-        options = "".join(f"<option{' selected' if s == 'anti_american_pm' else ''}>{_e(s)}</option>"
-                          for s in available_scenarios())
-        roles = "".join(f"<label><input type='checkbox' name='role_{r}' value='1' checked> {_e(cap(ROLE_TITLES[r]))}"
-                        "</label>" for r in ROLES)
-        join_roles = "".join(f"<option value='{r}'>{_e(cap(ROLE_TITLES[r]))}</option>" for r in ROLES)
+    def _joining(self, code: str) -> Room | None:
+        """The room of the join code a home page is opened with (`?code=`), or None: a wrong
+        code is counted as a guess, as at /join, and the page is the plain one."""
+        if not code.strip():
+            return None
+        try:
+            return self._room(code)
+        except RoomError:  # a wrong code, or too many of them: the plain page
+            return None
+
+    def _home(self, error: str = "", code: str = "", scenario: str = "") -> str:
+        """The home page: a form to join (its roles those of the room of `code`, if one is
+        open) and one to open a game (its roles those of `scenario`, chosen on the page, by
+        default the room's: the rival's role only in a scenario with a rival; every title in
+        the scenario's words)."""
+        from ..briefs import scenario_case
+
+        room = self._joining(code)
+        names = available_scenarios()
+        if scenario not in names:  # by default the scenario of the room joined, else anti_american_pm
+            scenario = room.game.scenario if room is not None else "anti_american_pm"
+        case = scenario_case(scenario)
+        options = "".join(f"<option{' selected' if s == scenario else ''}>{_e(s)}</option>" for s in names)
+        roles = "".join(f"<label><input type='checkbox' name='role_{r}' value='1' checked> "
+                        f"{_e(cap(role_title(r, case)))}</label>" for r in case_roles(case))
+        join_case = room.game.case if room is not None else case
+        join_roles = "".join(f"<option value='{r}'>{_e(cap(role_title(r, join_case)))}</option>"
+                             for r in (room.game.roles if room is not None else case_roles(join_case)))
         groups = "".join(f"<option value='{k}'>group {k}</option>" for k in range(1, MAX_GROUPS + 1))
         turn_days = "".join(f"<option value='{d}'{' selected' if d == 91 else ''}>{_e(w)}</option>"
                             for d, w in TURN_DAYS.items())
@@ -465,7 +500,11 @@ class Handler(BaseHTTPRequestHandler):
                           for s, w in TURN_SECONDS.items())
         group_counts = "".join(f"<option value='{k}'>{k}</option>" for k in range(1, MAX_GROUPS + 1))
         err = f"<p class='error'>{_e(error)}</p>" if error else ""
-        return (f"<h1>US troops in Iraq, 2020: the negotiation, played together</h1>{err}<div class='cols'>"
+        if getattr(join_case, "sheet", IRAQ_SHEET) == IRAQ_SHEET:
+            heading = "US troops in Iraq, 2020: the negotiation, played together"
+        else:
+            heading = f"US troops in {render('Iraq', join_case)}, {join_case.start_date[:4]}: the negotiation, played together"
+        return (f"<h1>{_e(heading)}</h1>{err}<div class='cols'>"
                 "<div class='card'><h2>Join a game (students)</h2><form method='post' action='/join' id='join'>"
                 f"<label>Join code <input name='code' autocomplete='off' size='8' value='{_e(code[:12])}'></label>"
                 f"<label>Your group <select name='group'>{groups}</select></label>"
@@ -481,7 +520,8 @@ class Handler(BaseHTTPRequestHandler):
                 f"<label>Groups playing the same world <select name='groups'>{group_counts}</select></label>"
                 f"<p>Roles played by students (the model plays the others):</p>{roles}"
                 "<label><input type='checkbox' name='payoffs' value='1'> players see the model's payoffs</label>"
-                "<button type='submit'>Open the game</button></form></div></div>")
+                "<button type='submit'>Open the game</button> <button type='submit' formmethod='get' formaction='/' "
+                "class='quiet' id='pick'>Show the roles of the scenario chosen</button></form></div></div>")
 
     def _facilitator(self, code: str) -> None:
         room = self._room(code)
@@ -492,7 +532,7 @@ class Handler(BaseHTTPRequestHandler):
         g1 = room.game
         rows = []
         for g in room.groups:
-            seats = ", ".join(f"{ROLE_TITLES[r]}: {'joined' if g.seats[r] else 'free'}"
+            seats = ", ".join(f"{g.game.title(r)}: {'joined' if g.seats[r] else 'free'}"
                               + (" (chosen)" if r in g.pending else " (waiting)" if r in g.waiting_for() else "")
                               for r in g.game.roles)
             state = (f"over: {OUTCOME_LABELS.get(g.game.outcome, g.game.outcome)}" if g.game.over
@@ -516,8 +556,8 @@ class Handler(BaseHTTPRequestHandler):
             controls = (f"<form method='post' action='/f/{room.code}/playon'><button id='playon' class='quiet'>"
                         "Play on to the run's end</button></form>")
         bound = turns_text(room)
-        others = [ROLE_TITLES[r] for r in ROLES if r not in g1.roles]
-        model_plays = ", ".join([*others, "Baghdad's parties and parliament"])
+        others = [g1.title(r) for r in case_roles(g1.case) if r not in g1.roles]
+        model_plays = ", ".join([*others, g1.words("Baghdad's parties and parliament")])
         query = self._query()
         shown = room.group(query.get("g", "1")).number  # the group whose decisions and fork are shown
         fork = whole_number(query.get("fork", ""))
@@ -551,17 +591,18 @@ class Handler(BaseHTTPRequestHandler):
             raise RoomError("you do not hold this seat: join with the code (and your seat key to rejoin)")
         grp = room.group(group)
         g = grp.game
-        head = (f"<div class='top'><h1>You are {_e(ROLE_TITLES[role])} <span class='muted'>(group {group})</span></h1>"
+        title = g.title(role)
+        head = (f"<div class='top'><h1>You are {_e(title)} <span class='muted'>(group {group})</span></h1>"
                 f"<span class='muted' title='keep it to rejoin from another browser'>game {_e(room.code)} · "
                 f"seat key <code class='seatkey'>{_e(grp.seats[role])}</code></span></div>")
         # the brief, folded: at 1280x720 the options and the Decide button come first, on screen
         brief = (f"<details class='card brief'><summary><b>Your brief</b>, all your moves and your seat key"
-                 f"</summary><p>{_e(ROLE_BRIEFS[role])}</p>{moves_html(role)}<p class='muted'>Your seat key "
+                 f"</summary><p>{_e(g.brief(role))}</p>{moves_html(role, g)}<p class='muted'>Your seat key "
                  f"<code>{_e(grp.seats[role])}</code>: keep it to rejoin from another browser.</p></details>")
         if g.over:
-            body = (f"<h1>You were {_e(ROLE_TITLES[role])} <span class='muted'>(group {group})</span></h1>"
+            body = (f"<h1>You were {_e(title)} <span class='muted'>(group {group})</span></h1>"
                     + debrief.group_html(room, group, role) + events_html(room, group))
-            return self._send(page(f"{ROLE_TITLES[role]}: debrief", body))
+            return self._send(page(f"{title}: debrief", body))
         mode = ""
         if role in grp.pending:
             choice = grp.pending[role][0]
@@ -576,7 +617,7 @@ class Handler(BaseHTTPRequestHandler):
             form = choice_form(room, group, role)
             mode = "form"
         body = head + f"<div class='cols play'>{form}{situation_html(room, group)}</div>" + brief + events_html(room, group)
-        self._send(page(f"{ROLE_TITLES[role]}", body, poll=f"/v/{room.code}?g={group}", turn=g.turn_number,
+        self._send(page(f"{title}", body, poll=f"/v/{room.code}?g={group}", turn=g.turn_number,
                         version=room.version, mode=mode, left=room.seconds_left(group)))
 
     # ------------------------------------------------------------------ POST
@@ -622,7 +663,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _open(self, form: dict[str, str]) -> None:
         def bad(message: str) -> None:
-            self._send(page("Open a game", self._home(message)), HTTPStatus.BAD_REQUEST)
+            self._send(page("Open a game", self._home(message, scenario=form.get("scenario", ""))),
+                       HTTPStatus.BAD_REQUEST)
 
         roles = [r for r in ROLES if form.get(f"role_{r}")]
         scenario = form.get("scenario", "baseline")

@@ -18,6 +18,7 @@ from ..config import run_config, run_params
 from ..engines.batch import simulate, summaries
 from ..model.action_texts import ROLE_ACTORS
 from ..model.actors import ACTORS
+from ..model.case import render
 from ..model.outcomes import OUTCOMES
 from ..style import OUTCOME_LABELS
 
@@ -81,8 +82,13 @@ def outcome_lines(played: dict, d: Distribution, scenario: str, seed: int, run_i
     return lines
 
 
-def role_lines(role: str, played: dict, d: Distribution, moves: list[str]) -> list[str]:
-    """The debrief of one role: its own moves, set against the model's play of the same role."""
+def role_lines(role: str, played: dict, d: Distribution, moves: list[str], case: object | None = None) -> list[str]:
+    """The debrief of one role: its own moves, set against the model's play of the same role,
+    in the words of `case` (`sim.model.case.CaseConfig`; None: Iraq 2020's)."""
+    return [render(line, case) for line in _role_lines(role, played, d, moves, getattr(case, "rival", None) or "Iran")]
+
+
+def _role_lines(role: str, played: dict, d: Distribution, moves: list[str], rival: str) -> list[str]:
     c, own = d.cols, d.own
     made = ", ".join(moves) if moves else "none: you kept your course every turn"
     if role == "pm":
@@ -119,11 +125,11 @@ def role_lines(role: str, played: dict, d: Distribution, moves: list[str]) -> li
             f"As Tehran, your moves: {made}.",
             f"You changed posture {_times(played['tehran_posture_changes'])}; the model's Tehran "
             f"{float(c['tehran_posture_changes'].mean()):.1f} times on average ({own['tehran_posture_changes']} in this world).",
-            f"Iranian influence in Baghdad at the end (0 = none, 1 = Iran decides; F24): {mine:.2f}. The model's runs "
+            f"Iranian influence in Baghdad at the end (0 = none, 1 = {rival} decides; F24): {mine:.2f}. The model's runs "
             f"ended lower in {_pct(lower)} of them and higher in {_pct(higher)} (median "
             f"{float(np.median(inf)):.2f}; {own['final_iran_influence']:.2f} when the model played this same world)"
-            + (": your Tehran did better for Iran than the model's ever did." if higher == 0 and lower > 0 else
-               ": your Tehran did worse for Iran than the model's ever did." if lower == 0 and higher > 0 else "."),
+            + (f": your Tehran did better for {rival} than the model's ever did." if higher == 0 and lower > 0 else
+               f": your Tehran did worse for {rival} than the model's ever did." if lower == 0 and higher > 0 else "."),
         ]
     # any other playable actor: its moves and how often it changed course, against the model's
     if role not in ROLE_ACTORS:
@@ -144,9 +150,10 @@ def comparison(scenario: str, seed: int, run_index: int, played: dict, runs: int
     each role's own moves (`moves[role]`: the moves that player made, in words)."""
     d = model_distribution(scenario, seed, run_index, runs, overrides)
     lines = outcome_lines(played, d, scenario, seed, run_index)
+    case = run_config(scenario).scenario.case
     for role in roles:
         lines.append("")
-        lines += role_lines(role, played, d, (moves or {}).get(role, []))
+        lines += role_lines(role, played, d, (moves or {}).get(role, []), case)
     return "\n".join(lines)
 
 
@@ -158,7 +165,8 @@ def comparison_parts(scenario: str, seed: int, run_index: int, played: dict, run
     model's own run of the same world) and `runs`."""
     d = model_distribution(scenario, seed, run_index, runs, overrides)
     head = outcome_lines(played, d, scenario, seed, run_index)
-    per_role = {role: role_lines(role, played, d, (moves or {}).get(role, [])) for role in roles}
+    case = run_config(scenario).scenario.case
+    per_role = {role: role_lines(role, played, d, (moves or {}).get(role, []), case) for role in roles}
     codes = d.cols["outcome"].astype(np.int64)
     shares = {name: float(np.mean(codes == k)) for k, name in enumerate(OUTCOMES)}
     text = "\n".join(head + [line for role in roles for line in ["", *per_role[role]]])

@@ -18,10 +18,11 @@ import html
 
 from ..briefs import discussion_questions
 from ..model.action_texts import action_text
+from ..model.case import has_rival
 from ..model.outcomes import OUTCOMES
 from ..output import OUTCOME_MEANING
 from ..style import OUTCOME_LABELS
-from .game import ROLE_TITLES, ROLES, Game
+from .game import ROLES, Game
 
 #: forks computed, by (room code, group, turn): a fork replays the whole run
 _FORKS: dict[tuple[str, int, int], Game] = {}
@@ -31,8 +32,10 @@ def _e(x: object) -> str:
     return html.escape(str(x))
 
 
-def _label(role: str, choice: str) -> str:
-    return "keep its course" if choice == "keep" else action_text(ROLES[role], choice).label
+def _label(role: str, choice: str, game: Game | None = None) -> str:
+    """A choice in words (in the words of `game`'s case, if given)."""
+    label = "keep its course" if choice == "keep" else action_text(ROLES[role], choice).label
+    return game.words(label) if game is not None else label
 
 
 def _request(game: Game) -> str:
@@ -44,11 +47,13 @@ def _request(game: Game) -> str:
 def _facts(game: Game) -> dict[str, str]:
     s = game.model.summary()
     out = s["outcome"] or "undecided"
-    return {"outcome": f"{OUTCOME_LABELS.get(out, out)}", "formal request": _request(game),
-            "US troops at the end": f"{s['final_troops']:,.0f}",
-            "Iranian influence at the end": f"{s['final_iran_influence']:.2f}",
-            "sanctions imposed": "yes" if s["sanctions_imposed"] else "no",
-            "drawdowns agreed": str(s["drawdowns_agreed"])}
+    facts = {"outcome": f"{OUTCOME_LABELS.get(out, out)}", "formal request": _request(game),
+             "US troops at the end": f"{s['final_troops']:,.0f}"}
+    if has_rival(game.case):  # a case without a rival: no rival's influence to show
+        facts[game.words("Iranian influence at the end")] = f"{s['final_iran_influence']:.2f}"
+    facts.update({"sanctions imposed": "yes" if s["sanctions_imposed"] else "no",
+                  "drawdowns agreed": str(s["drawdowns_agreed"])})
+    return facts
 
 
 def decisions_html(game: Game, roles: list[str] | None = None) -> str:
@@ -59,10 +64,10 @@ def decisions_html(game: Game, roles: list[str] | None = None) -> str:
             if roles is not None and role not in roles:
                 continue
             same = "same" if a.agrees else "different"
-            model = "keep its course" if a.model == "keep" else a.model_label
-            rows.append(f"<tr class='{same}'><td>{t.number} ({_e(t.date)})</td><td>{_e(ROLE_TITLES[role])}</td>"
-                        f"<td>{_e(_label(role, a.chosen))}</td><td>{_e(model)} ({100 * a.chance:.0f} %)</td>"
-                        f"<td>{_e(a.why if not a.agrees else 'the same choice')}</td></tr>")
+            model = "keep its course" if a.model == "keep" else game.words(a.model_label)
+            rows.append(f"<tr class='{same}'><td>{t.number} ({_e(t.date)})</td><td>{_e(game.title(role))}</td>"
+                        f"<td>{_e(_label(role, a.chosen, game))}</td><td>{_e(model)} ({100 * a.chance:.0f} %)</td>"
+                        f"<td>{_e(game.words(a.why) if not a.agrees else 'the same choice')}</td></tr>")
     if not rows:
         return "<p>No player had a decision to take.</p>"
     return ("<table class='decisions'><tr><th>turn</th><th>player</th><th>the player chose</th>"
@@ -108,7 +113,7 @@ def fork_html(code: str, group: int, game: Game, turn: int, action: str | None =
                  and e["day"] >= start][:6]
         return "".join(f"<li><b>{_e(e['date'])}</b> {_e(e['text'])}</li>" for e in items) or "<li>nothing of note</li>"
     return (f"<div class='card fork'><h3>Fork at turn {turn}: the same random world, with the model playing "
-            f"{_e(' and '.join(ROLE_TITLES[r] for r in game.roles))} from turn {turn} on</h3>"
+            f"{_e(' and '.join(game.title(r) for r in game.roles))} from turn {turn} on</h3>"
             "<table><tr><th></th><th>your game</th><th>the model from that turn</th></tr>" + rows + "</table>"
             f"<div class='side'><div><h3>Your game from turn {turn}</h3><ul class='events'>{later(game)}</ul></div>"
             f"<div><h3>The model's from turn {turn}</h3><ul class='events'>{later(fork)}</ul></div></div>"
@@ -139,7 +144,7 @@ def group_html(room, group: int, role: str | None = None, fork: int | None = Non
     role_lines = "".join(f"<li>{_e(line)}</li>" for r in roles for line in parts["role_lines"].get(r, []))
     turn = fork if fork is not None and 1 <= fork <= len(g.turns) else first_difference(g)
     return (f"<div class='card debrief'><h2>Debrief</h2><p><b>Outcome: {_e(OUTCOME_LABELS.get(outcome, outcome))}"
-            f"</b>: {_e(OUTCOME_MEANING.get(outcome, ''))}</p>"
+            f"</b>: {_e(g.words(OUTCOME_MEANING.get(outcome, '')))}</p>"
             + "".join(f"<p>{_e(line)}</p>" for line in parts["outcome_lines"][:2])
             + f"<table class='shares'><tr><th>outcome</th><th>share of the model's {parts['runs']:,} runs</th>"
             f"<th></th></tr>{bars}</table><ul>{role_lines}</ul>"
@@ -167,7 +172,7 @@ def class_html(room, fork: int | None = None, group: int | str | None = 1) -> st
     memos = []
     for (role, choice), items in sorted(room.memos_by_choice().items()):
         lis = "".join(f"<li>group {grp}, turn {turn}: &ldquo;{_e(m)}&rdquo;</li>" for grp, turn, m in items)
-        memos.append(f"<h3>{_e(cap(ROLE_TITLES[role]))}: {_e(_label(role, choice))}</h3><ul>{lis}</ul>")
+        memos.append(f"<h3>{_e(cap(first.game.title(role)))}: {_e(_label(role, choice, first.game))}</h3><ul>{lis}</ul>")
     return (f"<div class='card classdebrief'><h2>Debrief of the class</h2>"
             f"<p>Every group played the same random world (scenario <code>{_e(first.game.scenario)}</code>, seed "
             f"{first.game.seed}, run {first.game.run_index}); the model, playing it alone, reached "

@@ -40,12 +40,15 @@ from ..abm.model import NegotiationModel
 from ..model import actors, reasons, views
 from ..model.action_texts import action_text
 from ..model.actors.government import GovernmentAction
+from ..model.case import brief as case_brief
+from ..model.case import has_rival, render
 from ..model.choice import logit_probabilities
 from ..model.legal import Proposal
 from ..model.outcomes import RequestState
 
 #: role name -> the actor of the registry a player takes on
 ROLES = {role: actor.name for role, actor in actors.ROLES.items()}
+#: role name -> how texts name it, in Iraq 2020's words (a game's own: `Game.title`)
 ROLE_TITLES = {role: actor.title for role, actor in actors.ROLES.items()}
 #: a turn is a month of calendar time, by default
 DAYS_PER_TURN = 28
@@ -117,6 +120,17 @@ class Turn:
     steps: int = 0       # model steps the turn took (fewer than a turn's when the outcome was decided)
 
 
+def case_roles(case: object | None) -> tuple[str, ...]:
+    """The roles a player can take in `case` (a CaseConfig; None: Iraq 2020): all but the
+    rival's (`tehran`) for a case without a rival."""
+    return tuple(r for r in ROLES if r != "tehran" or has_rival(case))
+
+
+def role_title(role: str, case: object | None) -> str:
+    """How texts name a role in `case`'s words (`ROLE_TITLES`, rendered; None: Iraq 2020's)."""
+    return render(ROLE_TITLES[role], case)
+
+
 def parse_roles(text: str | Iterable[str]) -> tuple[str, ...]:
     """Roles from "pm,washington" or a list of such strings: unique, in the registry's order.
     Raises ValueError naming an unknown role and the allowed ones."""
@@ -151,6 +165,25 @@ class Game:
             getattr(self.model.state, self.spec(role).human_field)[0] = True
         self.turns: list[Turn] = []
         self.playing_on = False
+
+    # ------------------------------------------------------------------ the case's words
+    @property
+    def case(self):
+        """The game's case (`sim.model.case.CaseConfig`): its actors and words."""
+        config = self.model.config
+        return config.scenario.case if config is not None else getattr(self.model.params, "case", None)
+
+    def words(self, text: str) -> str:
+        """`text` (in Iraq 2020's words) in the words of the game's case."""
+        return render(text, self.case)
+
+    def title(self, role: str) -> str:
+        """How texts name a role in this game's case ("the Iraqi prime minister", "the Kyrgyz president")."""
+        return role_title(role, self.case)
+
+    def brief(self, role: str) -> str:
+        """A role's brief in this game's case: the case's own, else the actor's in its words."""
+        return case_brief(role, actors.ROLES[role].brief, self.case)
 
     # ------------------------------------------------------------------ compatibility: one role
     @property
@@ -265,8 +298,8 @@ class Game:
         posture = self.standing(role)
         if posture >= 0 and posture not in {o.index for o in opts} and not self.standing_closed(role):
             t = action_text(ROLES[role], self.spec(role).action_names[posture])
-            items.append(MenuItem("keep", f"Keep your course: {t.label[0].lower() + t.label[1:]}",
-                                  f"It goes on: no other course is open now. {t.does}", t.facts,
+            items.append(MenuItem("keep", self.words(f"Keep your course: {t.label[0].lower() + t.label[1:]}"),
+                                  self.words(f"It goes on: no other course is open now. {t.does}"), t.facts,
                                   ("your standing posture",), float("nan"), float("nan")))
         for o in opts:
             t = o.text
@@ -276,11 +309,12 @@ class Game:
             if self.keeps(role, o):
                 standing = ROLES[role] != "government"
                 label = (f"Keep your course: {t.label[0].lower() + t.label[1:]}" if standing else t.label)
-                items.append(MenuItem("keep", label, t.does, t.facts,
+                items.append(MenuItem("keep", self.words(label), self.words(t.does), t.facts,
                                       ("your standing posture",) if standing else ("keep your course",),
                                       o.payoff, o.model_chance))
             else:
-                items.append(MenuItem(o.name, t.label, t.does, t.facts, tuple(tags), o.payoff, o.model_chance))
+                items.append(MenuItem(o.name, self.words(t.label), self.words(t.does), t.facts, tuple(tags), o.payoff,
+                                      o.model_chance))
         return sorted(items, key=lambda i: i.value != "keep")
 
     def not_open(self, role: str) -> list:
@@ -308,6 +342,10 @@ class Game:
         size = self.proposal_size()
         initial = float(m.params.world.initial_troops)
         troops = f"about {size * initial:,.0f}"
+        return [self.words(x) for x in self._on_the_table(actor, proposal, troops, size)]
+
+    @staticmethod
+    def _on_the_table(actor: str, proposal: int, troops: str, size: float) -> list[str]:
         if actor == "washington" and proposal == Proposal.BAGHDAD_DRAWDOWN:
             if size <= 0:
                 return ["Baghdad has asked for talks on a drawdown (F5), but no drawdown exists now that both sides "
@@ -461,12 +499,12 @@ class Game:
                 if choice == "keep" and role not in t.memos:
                     continue
                 what = ("kept its course" if choice == "keep"
-                        else f"chose: {action_text(ROLES[role], choice).label}")
+                        else f"chose: {self.words(action_text(ROLES[role], choice).label)}")
                 memo = f' Memo: "{t.memos[role]}"' if role in t.memos else ""
                 void = f" ({t.void[role]})" if role in t.void else ""
                 entries.append({"day": t.day, "date": t.date, "week": t.week, "kind": "player_choice", "role": role,
                                 "choice": choice, "turn": t.number,
-                                "text": f"Turn {t.number}: {ROLE_TITLES[role][0].upper() + ROLE_TITLES[role][1:]} "
+                                "text": f"Turn {t.number}: {self.title(role)[:1].upper() + self.title(role)[1:]} "
                                         f"(a player) {what}.{void}{memo}"})
         head = [e for e in entries if e["kind"] == "context"]
         rest = sorted((e for e in entries if e["kind"] != "context"),

@@ -8,8 +8,9 @@ import re
 
 from ..model import actors
 from ..model.action_texts import action_text
+from ..model.case import has_rival
 from ..output import OUTCOME_MEANING
-from .game import ROLE_TITLES, ROLES, Game, Option
+from .game import ROLES, Game, Option
 
 RULE = (
     "Each turn is a month (or the turn length chosen). A posture you choose stands until you change it; a move (asking for "
@@ -26,7 +27,7 @@ def _bar(x: float, width: int = 20) -> str:
 
 def intro(game: Game) -> str:
     m = game.model
-    players = " and ".join(ROLE_TITLES[r] for r in game.roles)
+    players = " and ".join(game.title(r) for r in game.roles)
     over = f" with {', '.join(game.overrides)}" if game.overrides else ""
     return "\n".join([
         f"You play {players} in scenario '{game.scenario}'{over} (root seed {game.seed}, run {game.run_index}).",
@@ -37,21 +38,33 @@ def intro(game: Game) -> str:
     ])
 
 
+def tension_label(game: Game) -> str:
+    """The tension's name: "US-Iran tension" in Iraq 2020, the case's rival's name elsewhere,
+    plain "tension" in a case without a rival."""
+    rival = getattr(game.case, "rival", "Iran") if game.case is not None else "Iran"
+    return f"US-{rival} tension" if rival else "tension"
+
+
 def situation(game: Game, recent: list[dict]) -> str:
     m, s = game.model, game.model.state
     p = m.params
     pm = "caretaker (F11, F13)" if bool(s.caretaker[0]) else (
         "confirmed, with a parliamentary majority (F15)" if bool(s.pm_majority[0]) else "confirmed")
+    rival = has_rival(game.case)  # a case without a rival: no rival's influence or pressure to show
+    pm_title = game.words("prime minister")
     lines = [
         f"=== Turn {game.turn + 1}: {m.date.isoformat()} ({game.week_line()}) ===",
-        f"US troops {float(s.troops[0]):,.0f}   Iranian influence {float(s.iran_influence[0]):.2f}   "
-        f"ISIS threat {float(s.isis_threat[0]):.2f}   US-Iran tension {float(s.tension[0]):.2f}",
+        f"US troops {float(s.troops[0]):,.0f}   "
+        + (game.words(f"Iranian influence {float(s.iran_influence[0]):.2f}   ") if rival else "")
+        + game.words(f"ISIS threat {float(s.isis_threat[0]):.2f}   ")
+        + f"{tension_label(game)} {float(s.tension[0]):.2f}",
         f"Street mobilisation {float(s.mobilisation[0]):.2f}   protests {float(s.protests[0]):.2f}   "
-        f"sanctions threat {float(s.threat_level[0]):.2f}   linkage {float(s.linkage_level[0]):.2f}   "
-        f"Tehran's pressure {float(s.tehran_pressure[0]):.2f}"
+        f"sanctions threat {float(s.threat_level[0]):.2f}   linkage {float(s.linkage_level[0]):.2f}"
+        + (game.words(f"   Tehran's pressure {float(s.tehran_pressure[0]):.2f}") if rival else "")
         + ("   SANCTIONS IMPOSED" if bool(s.sanctions_imposed[0]) else ""),
-        f"Request: {game.clock()} (F4)",
-        f"Prime minister: {pm}, stance {float(s.pm_position[0]):.2f}; PM changes so far {int(s.pm_changes[0])}",
+        game.words(f"Request: {game.clock()} (F4)"),
+        game.words(f"{pm_title[:1].upper() + pm_title[1:]}: {pm}, stance {float(s.pm_position[0]):.2f}; "
+                   f"PM changes so far {int(s.pm_changes[0])}"),
         "Positions (0 = US forces stay, 1 = leave now):",
     ]
     for j, label in enumerate(p.factions.labels):
@@ -79,7 +92,7 @@ def options_text(game: Game, options: list[Option], role: str | None = None, sho
     and the moves not open now. `options` are the numbered ones (`choosable`)."""
     role = role or game.role
     menu = {i.value: i for i in game.menu(role)}
-    head = f"Your options as {ROLE_TITLES[role]}"
+    head = f"Your options as {game.title(role)}"
     head += (" (the model's value of each, in weeks of payoff, higher is better for you; and how likely the "
              "model's own actor would choose it):" if show_payoffs else ":")
     lines = [f"On the table: {x}" for x in game.on_the_table(role)] + [head]
@@ -92,7 +105,7 @@ def options_text(game: Game, options: list[Option], role: str | None = None, sho
     keep = menu.get("keep")
     if keep is not None:
         lines.append(f"  0. {keep.label}{numbers(keep)}")
-        lines.append(f"       {keep.does} [{keep.facts}]")
+        lines.append(game.words(f"       {keep.does} [{keep.facts}]"))
     else:
         lines.append("  0. keep your course (your standing posture is no longer open: it stands until you choose "
                      "a new one)")
@@ -100,10 +113,11 @@ def options_text(game: Game, options: list[Option], role: str | None = None, sho
         item = menu[o.name]
         kind = "a move, made at once" if "a move" in item.tags else "a posture, it stands until you change it"
         lines.append(f"  {k}. {item.label} ({o.name}; {kind}){numbers(item)}")
-        lines.append(f"       {item.does} [{item.facts}]")
+        lines.append(game.words(f"       {item.does} [{item.facts}]"))
     closed = game.not_open(role)
     if closed:
-        lines.append("  Not open now: " + "; ".join(f"{t.label} (when {t.open_when})" for t in closed) + ".")
+        lines.append(game.words("  Not open now: " + "; ".join(f"{t.label} (when {t.open_when})" for t in closed)
+                                + "."))
     return "\n".join(lines)
 
 
@@ -138,7 +152,7 @@ def moves_of(game: Game, role: str) -> list[str]:
             continue
         void = (" (not carried out: it was no longer open when its turn came, another actor's move came first)"
                 if role in t.void else "")
-        label = action_text(ROLES[role], choice).label
+        label = game.words(action_text(ROLES[role], choice).label)
         out.append(f"{label[:1].lower() + label[1:]} (turn {t.number}, {t.date}){void}")
     return out
 
@@ -151,10 +165,11 @@ def closing(game: Game, comparison: str) -> str:
     req = s["formal_request_day"]
     lines += [
         "",
-        f"Outcome: {s['outcome']}: {OUTCOME_MEANING.get(s['outcome'], '')}",
+        f"Outcome: {s['outcome']}: {game.words(OUTCOME_MEANING.get(s['outcome'], ''))}",
         f"Formal request: {m.date_of_day(req).isoformat() if req is not None else 'none'}; "
-        f"final troops {s['final_troops']:,.0f}; final Iranian influence {s['final_iran_influence']:.2f}; "
-        f"sanctions imposed: {'yes' if s['sanctions_imposed'] else 'no'}.",
+        f"final troops {s['final_troops']:,.0f}; "
+        + (game.words(f"final Iranian influence {s['final_iran_influence']:.2f}; ") if has_rival(game.case) else "")
+        + f"sanctions imposed: {'yes' if s['sanctions_imposed'] else 'no'}.",
         "",
         comparison,
     ]
@@ -166,13 +181,13 @@ def record_markdown(game: Game, comparison: str, numbers: bool = True) -> str:
     model's own actor would have chosen at each decision, the story and the debrief (what a
     facilitator keeps or hands back). `numbers=False` leaves the model's payoffs out."""
     m = game.model
-    players = ", ".join(ROLE_TITLES[r] for r in game.roles)
+    players = ", ".join(game.title(r) for r in game.roles)
     lines = [f"# Game record: scenario `{game.scenario}`, seed {game.seed}, run {game.run_index}", "",
              f"Players: {players}. Overrides: {', '.join(game.overrides) or 'none'}. "
              f"Turns played: {len(game.turns)} ({game.days_per_turn} days each).", "",
              f"**Outcome: {game.outcome or 'not decided yet'}** ({m.date.isoformat()}).", "", "## Turns", "",
              "Each player's choice (the action's name; `keep` keeps the course) and memo.", "",
-             "| turn | date | " + " | ".join(ROLE_TITLES[r] for r in game.roles) + " |",
+             "| turn | date | " + " | ".join(game.title(r) for r in game.roles) + " |",
              "|---|---|" + "---|" * len(game.roles)]
     for t in game.turns:
         cells = []
@@ -189,9 +204,9 @@ def record_markdown(game: Game, comparison: str, numbers: bool = True) -> str:
                   "the largest terms of its values against the player's choice.", "",
                   "| turn | player | chose | the model's most likely choice | why |", "|---|---|---|---|---|"]
         for t, a in advice:
-            model = "keep its course" if a.model == "keep" else f"{a.model_label} ({a.model})"
-            why = a.why_numbers if numbers else a.why
-            lines.append(f"| {t.number} | {ROLE_TITLES[a.role]} | {a.chosen} | {model} ({100 * a.chance:.0f} %) "
+            model = "keep its course" if a.model == "keep" else f"{game.words(a.model_label)} ({a.model})"
+            why = game.words(a.why_numbers if numbers else a.why)
+            lines.append(f"| {t.number} | {game.title(a.role)} | {a.chosen} | {model} ({100 * a.chance:.0f} %) "
                          f"| {why} |".replace("\n", " "))
     lines += ["", "## What happened", ""]
     lines += [f"- **{e['date']}**: {e['text']}" for e in game.story(numbers=numbers) if e["kind"] != "context"]
@@ -200,5 +215,6 @@ def record_markdown(game: Game, comparison: str, numbers: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: what each player reads before the first turn: their role, their aims and their tools
+#: what each player reads before the first turn: their role, their aims and their tools, in Iraq
+#: 2020's words (a game's own, in its case's words: `Game.brief`)
 ROLE_BRIEFS = {role: actors.ROLES[role].brief for role in ROLES}
