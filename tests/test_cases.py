@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -243,3 +244,45 @@ def test_the_game_offers_no_rival_role_in_a_case_without_a_rival():
                                          r"rival .*choose from pm, washington"):
         Game("tehran", "philippines_1991")
     assert Game("pm,washington", "philippines_1991").roles == ("pm", "washington")
+
+
+#: words of Iraq 2020 that no text of another case may print
+IRAQ_WORDS = re.compile(r"\b(Iraq\w*|Baghdad|Shia|PMU|Sadr\w*|Kurd\w*|Sunni\w*|Iran\w*|Tehran|Soleimani|Muhandis|"
+                        r"ISIS|Abdul Mahdi|Trump|2014 notes|Hashd)\b")
+
+
+def _model_texts() -> dict[str, str]:
+    """Every text of the model's modules (module-level names ending in TEXTS), by where it is."""
+    import importlib
+    import pkgutil
+
+    import sim.model as model
+
+    found: dict[str, str] = {}
+    for info in pkgutil.walk_packages(model.__path__, "sim.model."):
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if not (name.endswith("TEXTS") and isinstance(value, dict)):
+                continue
+            for key, entry in value.items():
+                items = entry.items() if isinstance(entry, dict) else enumerate(entry) if isinstance(entry, (list, tuple)) \
+                    else [("", entry)]
+                for sub, text in items:
+                    if isinstance(text, str):
+                        found[f"{info.name}.{name}.{key}.{sub}"] = text
+    return found
+
+
+@pytest.mark.parametrize("case", ["philippines_1991", "uzbekistan_2005", "kyrgyzstan_2009", "niger_2024"])
+def test_every_model_text_speaks_the_case_s_words(case):
+    """Every event and action text of the model (124 of them), put into a case's words by its
+    `terms`, names none of Iraq 2020's actors or places; a case without a rival is excused
+    only the rival's own texts, which it never prints (its rival never moves)."""
+    from sim.model.case import has_rival, render
+
+    c = run_config(case).scenario.case
+    texts = _model_texts()
+    assert len(texts) > 100
+    leaks = {where: IRAQ_WORDS.findall(render(text, c)) for where, text in texts.items()}
+    leaks = {w: found for w, found in leaks.items() if found and (has_rival(c) or ".tehran" not in w)}
+    assert not leaks, leaks
