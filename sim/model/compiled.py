@@ -32,6 +32,10 @@ why numba and what was measured.
   run its branchy per-run code on them; a run's numbers are still its own (pure functions of
   the run's key), never a reduction over the block, so they do not depend on which runs
   share it.
+- An arithmetic exponential (`exp`: range reduction and a polynomial, no branches, no
+  calls, no fastmath) is ready for passes over a block of runs, where it vectorises; the
+  model's formulas still call the C library's (`math.exp`), which is faster one value at a
+  time (benchmarks/HISTORY.md, issue 28).
 - `NUMBA_DISABLE_JIT=1` runs the same functions as plain Python (for a debugger).
 
 Per-run and shared values: a parameter may be a number shared by all runs or an array with
@@ -359,7 +363,7 @@ def elementwise(rows: Callable[..., None], *args: ArrayLike) -> np.ndarray:
 @intrinsic
 def _float_of_bits(typingctx: Any, n: Any) -> Any:
     """The float64 whose IEEE bits are the int64 `n` (a bit cast, no conversion)."""
-    if not isinstance(n, types.Integer) or n.bitwidth != 64:
+    if n != types.int64:
         return None
 
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
@@ -371,7 +375,7 @@ def _float_of_bits(typingctx: Any, n: Any) -> Any:
 @intrinsic
 def _bits_of_float(typingctx: Any, x: Any) -> Any:
     """The int64 whose bits are those of the float64 `x` (a bit cast, no conversion)."""
-    if not isinstance(x, types.Float) or x.bitwidth != 64:
+    if x != types.float64:
         return None
 
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
@@ -423,9 +427,16 @@ _C10, _C11, _C12 = 1.0 / 3628800.0, 1.0 / 39916800.0, 1.0 / 479001600.0
 
 @kernel(inline=True)
 def exp(x: float) -> float:
-    """e^x by arithmetic alone, the one exponential of every kernel (issue 28): relative error
+    """e^x by arithmetic alone, for passes over a block of runs (issue 28): relative error
     below 1e-14 against the C library's `exp` wherever the result is a normal number, 0 below
-    e^-746, inf above e^709.78, NaN for NaN (tests/test_fast_exp.py, hypothesis). Written
+    e^-746, inf above e^709.78, NaN for NaN (tests/test_fast_exp.py, hypothesis). Not used by
+    the model yet: one value at a time (a run's formulas, the logit over a run's actions) it
+    costs more than the C library's (its chain of dependent operations is longer: about 21
+    against 14 ns in a dependent loop, and the batch engine measured 1.35x to 1.48x per core
+    against 1d1e8f6 with it, 1.65x without; benchmarks/HISTORY.md); it pays only in a loop
+    over many independent values that vectorises (1.6 against 5.7 ns a value). Whoever
+    brings it into the model changes the tables once, in their last digits, and must use it
+    in every formula and every engine at once (one exponential). Written
     without branches or calls, so a loop over a block of values vectorises, and with IEEE
     operations only (no fastmath, no fused multiply-adds), so each lane of a vectorised loop
     computes what the scalar code computes, bit for bit.
