@@ -133,9 +133,11 @@ def move_probability(gain: ArrayLike, rationality: ArrayLike) -> np.ndarray:
 
 
 @kernel(inline=True)
-def revision_one(u: np.ndarray, lam: float, available: np.ndarray, status_quo: int, mass: float, triggered: bool,
-                u_change: float, u_choice: float, probs: np.ndarray) -> int:
-    """One run of `revision_choice`; `probs` is scratch space of the actions' length."""
+def revision_one(u: np.ndarray, lam: float, available: np.ndarray, status_quo: int, mass: float, ring: float,
+                 triggered: bool, u_change: float, u_choice: float, probs: np.ndarray) -> int:
+    """One run of `revision_choice`; `ring` is 1 - e^(-mass), the chance the clock rings in
+    the step (`valuation.chance_within`, which the caller has computed already: the same
+    number); `probs` is scratch space of the actions' length."""
     _logit_row(u, lam, available, probs)
     n = u.shape[0]
     sq = min(max(status_quo, 0), n - 1)
@@ -144,8 +146,7 @@ def revision_one(u: np.ndarray, lam: float, available: np.ndarray, status_quo: i
     if triggered:
         p_change = 1.0 - keep * stay_clock
     else:
-        rang = -math.expm1(-mass)
-        p_change = (1.0 - stay_clock) / rang if rang > 0 else 0.0
+        p_change = (1.0 - stay_clock) / ring if ring > 0 else 0.0
     if status_quo >= 0:
         probs[sq] = 0.0  # the others: the status quo is what a change leaves
     total = row_sum(probs)
@@ -170,8 +171,9 @@ def _revise_rows(u: np.ndarray, lam: np.ndarray, available: np.ndarray, status_q
                  triggered: np.ndarray, u_change: np.ndarray, u_choice: np.ndarray, out: np.ndarray) -> None:
     probs = np.empty(u.shape[1])
     for i in range(u.shape[0]):
-        out[i] = revision_one(u[i], at(lam, i), available[i], at(status_quo, i), at(mass, i), at(triggered, i),
-                             at(u_change, i), at(u_choice, i), probs)
+        m = at(mass, i)
+        out[i] = revision_one(u[i], at(lam, i), available[i], at(status_quo, i), m, -math.expm1(-m), at(triggered, i),
+                              at(u_change, i), at(u_choice, i), probs)
 
 
 def revision_choice(payoffs: np.ndarray, rationality: ArrayLike, available: np.ndarray, status_quo: np.ndarray,

@@ -32,6 +32,10 @@ why numba and what was measured.
   run its branchy per-run code on them; a run's numbers are still its own (pure functions of
   the run's key), never a reduction over the block, so they do not depend on which runs
   share it.
+- An arithmetic exponential (`exp`: range reduction and a polynomial, no branches, no
+  calls, no fastmath) is ready for passes over a block of runs, where it vectorises; the
+  model's formulas still call the C library's (`math.exp`), which is faster one value at a
+  time (benchmarks/HISTORY.md, issue 28).
 - `NUMBA_DISABLE_JIT=1` runs the same functions as plain Python (for a debugger).
 
 Per-run and shared values: a parameter may be a number shared by all runs or an array with
@@ -52,6 +56,7 @@ from typing import Any, Callable, TypeVar, cast
 import numba
 import numba.core.config
 import numpy as np
+from llvmlite import ir
 from numba import types
 from numba.core.caching import CacheImpl, UserProvidedCacheLocator
 from numba.extending import intrinsic, overload
@@ -353,3 +358,107 @@ def elementwise(rows: Callable[..., None], *args: ArrayLike) -> np.ndarray:
     out = np.empty(size)
     rows(out, *flat)
     return out.reshape(shape)
+
+
+@intrinsic
+def _float_of_bits(typingctx: Any, n: Any) -> Any:
+    """The float64 whose IEEE bits are the int64 `n` (a bit cast, no conversion)."""
+    if n != types.int64:
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(n), codegen
+
+
+@intrinsic
+def _bits_of_float(typingctx: Any, x: Any) -> Any:
+    """The int64 whose bits are those of the float64 `x` (a bit cast, no conversion)."""
+    if x != types.float64:
+        return None
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return types.int64(x), codegen
+
+
+def _bits_of_float_py(x: float) -> int:
+    return int(np.array(x, dtype=np.float64).view(np.int64))
+
+
+@overload(_bits_of_float_py, inline="always")
+def _bits_of_float_overload(x: Any) -> Any:
+    if isinstance(x, types.Float):
+        def implementation(x: Any) -> Any:
+            return _bits_of_float(np.float64(x))  # type: ignore[call-arg]
+        return implementation
+    return None
+
+
+def _float_of_bits_py(n: int) -> float:
+    return float(np.array(n, dtype=np.int64).view(np.float64))
+
+
+@overload(_float_of_bits_py, inline="always")
+def _float_of_bits_overload(n: Any) -> Any:
+    if isinstance(n, types.Integer):
+        def implementation(n: Any) -> Any:
+            return _float_of_bits(np.int64(n))  # type: ignore[call-arg]
+        return implementation
+    return None
+
+
+#: exp's range reduction: x = k ln 2 + r, |r| <= ln 2 / 2, with ln 2 in two parts (fdlibm's:
+#: the high part has 32 trailing zero bits, so k x _LN2_HI is exact for every k used)
+_LOG2E = 1.4426950408889634
+_LN2_HI = float.fromhex("0x1.62e42fee00000p-1")
+_LN2_LO = float.fromhex("0x1.a39ef35793c76p-33")
+#: 1.5 x 2^52: adding and subtracting it rounds a float of magnitude below 2^51 to an integer
+_ROUND = 6755399441055744.0
+_ROUND_BITS = 0x4338000000000000
+#: exp's polynomial on |r| <= ln 2 / 2: Taylor's 1/n! to degree 12 (the first term left out,
+#: r^13 / 13! < 1.7e-16 there)
+_C2, _C3, _C4, _C5 = 1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0
+_C6, _C7, _C8, _C9 = 1.0 / 720.0, 1.0 / 5040.0, 1.0 / 40320.0, 1.0 / 362880.0
+_C10, _C11, _C12 = 1.0 / 3628800.0, 1.0 / 39916800.0, 1.0 / 479001600.0
+
+
+@kernel(inline=True)
+def exp(x: float) -> float:
+    """e^x by arithmetic alone, for passes over a block of runs (issue 28): relative error
+    below 1e-14 against the C library's `exp` wherever the result is a normal number, 0 below
+    e^-746, inf above e^709.78, NaN for NaN (tests/test_fast_exp.py, hypothesis). Not used by
+    the model yet: one value at a time (a run's formulas, the logit over a run's actions) it
+    costs more than the C library's (its chain of dependent operations is longer: about 21
+    against 14 ns in a dependent loop, and the batch engine measured 1.35x to 1.48x per core
+    against 1d1e8f6 with it, 1.65x without; benchmarks/HISTORY.md); it pays only in a loop
+    over many independent values that vectorises (1.6 against 5.7 ns a value). Whoever
+    brings it into the model changes the tables once, in their last digits, and must use it
+    in every formula and every engine at once (one exponential). Written
+    without branches or calls, so a loop over a block of values vectorises, and with IEEE
+    operations only (no fastmath, no fused multiply-adds), so each lane of a vectorised loop
+    computes what the scalar code computes, bit for bit.
+
+    x = k ln 2 + r with k the integer nearest x / ln 2 (Cody and Waite's two-part ln 2),
+    e^r by its Taylor polynomial of degree 12 (evaluated in Estrin's order, which shortens the
+    chain of dependent operations), and 2^k as two factors 2^(k // 2) and 2^(k - k // 2), each a
+    normal number built from its bits: for a normal result both products are exact, for a
+    subnormal one the second rounds once."""
+    xc = x if x > -746.0 else -746.0  # NaN and -inf go to -746 here (e^-746 rounds to 0)
+    xc = xc if xc < 710.0 else 710.0  # e^710 overflows to inf
+    t = xc * _LOG2E + _ROUND  # 1.5 x 2^52 + k: k in its low bits
+    kd = t - _ROUND
+    r = (xc - kd * _LN2_HI) - kd * _LN2_LO
+    r2 = r * r
+    r4 = r2 * r2
+    q0 = (1.0 + r) + r2 * (_C2 + _C3 * r)
+    q1 = (_C4 + _C5 * r) + r2 * (_C6 + _C7 * r)
+    q2 = (_C8 + _C9 * r) + r2 * (_C10 + _C11 * r)
+    p = (q0 + r4 * q1) + (r4 * r4) * (q2 + r4 * _C12)
+    k = _bits_of_float_py(t) - _ROUND_BITS
+    k1 = k >> 1
+    k2 = k - k1
+    y = (p * _float_of_bits_py((k1 + 1023) << 52)) * _float_of_bits_py((k2 + 1023) << 52)
+    return y if x == x else x

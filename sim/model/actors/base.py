@@ -130,13 +130,13 @@ def opportunity(key: np.uint64, step: np.uint64, pid_revise: np.uint64, rate: fl
 
 
 @kernel(inline=True)
-def revised(values: np.ndarray, available: np.ndarray, lam: float, status_quo: int, mass: float, triggered: bool,
-            key: np.uint64, step: np.uint64, pid_change: np.uint64, pid_choice: np.uint64, forced: int, human: bool,
-            probs: np.ndarray) -> int:
+def revised(values: np.ndarray, available: np.ndarray, lam: float, status_quo: int, mass: float, ring: float,
+            triggered: bool, key: np.uint64, step: np.uint64, pid_change: np.uint64, pid_choice: np.uint64, forced: int,
+            human: bool, probs: np.ndarray) -> int:
     """The action of a run that may act: a player's forced action where one is set and open,
     else logit-response dynamics (`choice.revision_one`); an actor a player has taken on keeps
     its status quo unless the player's action is open (`probs`: scratch of the actions' length)."""
-    chosen = revision_one(values, lam, available, status_quo, mass, triggered, draws.uniform_at(key, step, pid_change),
+    chosen = revision_one(values, lam, available, status_quo, mass, ring, triggered, draws.uniform_at(key, step, pid_change),
                           draws.uniform_at(key, step, pid_choice), probs)
     if human:
         chosen = status_quo
@@ -183,8 +183,8 @@ def {actor}_rows(lo, hi, par, fac, keys, step, day, record, revise, chosen, valu
             for kt in range({terms}):
                 terms[ka, kt] = 0.0
 {weigh}
-        a = revised(u, avail, pr[K.LAM_{ACTOR}], status_quo, mass, triggered, key, step, {pids}[1], {pids}[2], {forced},
-                    {human}, probs)
+        a = revised(u, avail, pr[K.LAM_{ACTOR}], status_quo, mass, ring, triggered, key, step, {pids}[1], {pids}[2],
+                    {forced}, {human}, probs)
         chosen[i] = a
         if record:
             values[i, :] = u

@@ -160,8 +160,8 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
                 mass = clock_mass(pr[K.B_FACTION_REVISION_RATE], pr[K.STEP_DAYS])
                 values_of(pr, fr, j, salience[i, j], stance[i, j], isis_threat[i], troops[i], tehran_pressure[i],
                           mobilisation[i], u)
-                chosen = revised(u, every, fr[K.F_LAM, j], stance[i, j], mass, triggered, key, step, pids[j, 1],
-                                 pids[j, 2], -1, False, probs)
+                chosen = revised(u, every, fr[K.F_LAM, j], stance[i, j], mass, pr[K.FACTIONS_RING], triggered, key,
+                                 step, pids[j, 1], pids[j, 2], -1, False, probs)
                 if record:
                     values[i, :] = u
                 if chosen != stance[i, j]:
