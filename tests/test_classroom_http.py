@@ -7,16 +7,12 @@ state is for its seats and facilitator only."""
 
 from __future__ import annotations
 
-import http.cookiejar
 import re
 import socket
-import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
+from webtools import call, client, serving
 
 from sim.play import classroom
 
@@ -25,25 +21,10 @@ TIMEOUT = 1.0  # the server's socket timeout in these tests (seconds)
 
 @pytest.fixture()
 def server():
-    srv = classroom.serve("127.0.0.1", 0, socket_timeout=TIMEOUT, max_connections=16, guesses_per_minute=5,
-                          opens_per_ten_minutes=3)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield srv, f"http://127.0.0.1:{srv.server_address[1]}"
-    srv.shutdown()
-    srv.server_close()
+    with serving(socket_timeout=TIMEOUT, max_connections=16, guesses_per_minute=5, opens_per_ten_minutes=3) as running:
+        yield running
 
 
-def _client():
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-
-def _call(opener, url, data=None):
-    try:
-        r = opener.open(url, urllib.parse.urlencode(data).encode() if data is not None else None, timeout=30)
-        return r.status, r.read().decode(), r.headers, r.geturl()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode(), err.headers, url
 
 
 def _raw(port: int, request: bytes, timeout: float = 10) -> bytes:
@@ -58,10 +39,10 @@ def _raw(port: int, request: bytes, timeout: float = 10) -> bytes:
 
 
 def _open(url, opener=None, **form):
-    opener = opener or _client()
+    opener = opener or client()
     data = {"scenario": "baseline", "seed": "0", "turn_days": "91", "turn_seconds": "90", "groups": "1",
             "role_pm": "1", **form}
-    status, body, _h, where = _call(opener, url + "/open", data)
+    status, body, _h, where = call(opener, url + "/open", data)
     return opener, status, body, where
 
 
@@ -74,7 +55,7 @@ def test_a_bad_content_length_gets_an_answer(server, capfd, length, status):
     reply = _raw(srv.server_address[1], b"POST /join HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + b"\r\n\r\n")
     assert reply.startswith(f"HTTP/1.0 {status}".encode()), reply[:200]
     assert b"Content-Length" in reply and b"not allowed" in reply
-    assert _call(_client(), url + "/")[0] == 200  # the server goes on
+    assert call(client(), url + "/")[0] == 200  # the server goes on
     assert "Traceback" not in capfd.readouterr().err
 
 
@@ -86,7 +67,7 @@ def test_a_number_in_other_digits_is_refused_not_a_traceback(server, capfd, seed
     srv, url = server
     _opener, status, body, _where = _open(url, seed=seed)
     assert status == 400 and "seed = " in body and "is not allowed" in body
-    assert _call(_client(), url + "/")[0] == 200
+    assert call(client(), url + "/")[0] == 200
     assert "Traceback" not in capfd.readouterr().err
 
 
@@ -102,7 +83,7 @@ def test_stalled_connections_time_out_and_keep_nobody_out(server):
         s.sendall(b"POST /join HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nco")
         stalled.append(s)
     t0 = time.monotonic()
-    status = _call(_client(), url + "/")[0]
+    status = call(client(), url + "/")[0]
     waited = time.monotonic() - t0
     assert status == 200 and waited < 4 * TIMEOUT + 2, waited
     t0 = time.monotonic()
@@ -121,15 +102,15 @@ def test_join_code_guesses_are_rate_limited(server):
     srv, url = server
     fac, status, body, _ = _open(url)
     code = re.search(r"id='code'>(\w+)<", body).group(1)
-    guesser = _client()
+    guesser = client()
     answers = []
     for k in range(8):
         wrong = "ZZZZZ" + "23456789"[k]
-        answers.append(_call(guesser, url + "/join", {"code": wrong if wrong != code else "YYYYYY", "role": "pm"}))
+        answers.append(call(guesser, url + "/join", {"code": wrong if wrong != code else "YYYYYY", "role": "pm"}))
     assert [a[0] for a in answers] == [403] * 5 + [429] * 3
     assert "too many wrong join codes" in answers[-1][1] and int(answers[-1][2]["Retry-After"]) > 0
     # while blocked, no code is looked up at all: the right one is refused too
-    assert _call(guesser, url + "/join", {"code": code, "role": "pm"})[0] == 429
+    assert call(guesser, url + "/join", {"code": code, "role": "pm"})[0] == 429
 
 
 def test_new_games_are_rate_limited(server):
@@ -143,26 +124,26 @@ def test_pages_carry_a_policy_and_the_record_is_inert(server):
     srv, url = server
     fac, status, body, where = _open(url)
     code = re.search(r"id='code'>(\w+)<", body).group(1)
-    student = _client()
-    status, body, headers, where = _call(student, url + "/join", {"code": code, "group": "1", "role": "pm"})
+    student = client()
+    status, body, headers, where = call(student, url + "/join", {"code": code, "group": "1", "role": "pm"})
     assert where.endswith(f"/p/{code}/1/pm") and "script-src 'self'" in headers["Content-Security-Policy"]
     turn = re.search(r"name='turn' value='(\d+)'", body).group(1)
     memo = "<script>alert('x')</script><img src=x onerror=alert(1)>"
-    _call(student, f"{url}/p/{code}/1/pm/choose", {"choice": "formal_request", "memo": memo, "turn": turn})
-    status, page, _h, _ = _call(fac, f"{url}/f/{code}")
+    call(student, f"{url}/p/{code}/1/pm/choose", {"choice": "formal_request", "memo": memo, "turn": turn})
+    status, page, _h, _ = call(fac, f"{url}/f/{code}")
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page  # escaped on the page
-    status, text, headers, _ = _call(fac, f"{url}/f/{code}/record.md")
+    status, text, headers, _ = call(fac, f"{url}/f/{code}/record.md")
     assert status == 200 and memo in text
     assert headers["Content-Type"] == "text/plain; charset=utf-8"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Content-Disposition"].startswith("attachment;")
     assert "sandbox" in headers["Content-Security-Policy"] and "default-src 'none'" in headers["Content-Security-Policy"]
-    assert _call(student, f"{url}/f/{code}/record.md")[0] == 403
+    assert call(student, f"{url}/f/{code}/record.md")[0] == 403
     # the room's state: for its seats and its facilitator, not for anyone with the code
-    assert _call(student, f"{url}/v/{code}?g=1")[0] == 200
-    assert _call(fac, f"{url}/v/{code}?g=1")[0] == 200
-    assert _call(_client(), f"{url}/v/{code}?g=1")[0] == 403
-    status, js, headers, _ = _call(_client(), url + "/app.js")
+    assert call(student, f"{url}/v/{code}?g=1")[0] == 200
+    assert call(fac, f"{url}/v/{code}?g=1")[0] == 200
+    assert call(client(), f"{url}/v/{code}?g=1")[0] == 403
+    status, js, headers, _ = call(client(), url + "/app.js")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript") and "fetch(poll" in js
 
 
@@ -196,8 +177,8 @@ def test_the_facilitator_chooses_the_group_shown(server):
     assert "id='groupform'" in body and "<option value='1' selected>group 1</option>" in body
     room = srv.RequestHandlerClass.lobby.room(code)
     room.advance(room.facilitator_key, group=2)  # group 2 is a turn ahead of group 1
-    status, page, _h, _ = _call(fac, f"{url}/f/{code}?g=2")
+    status, page, _h, _ = call(fac, f"{url}/f/{code}?g=2")
     assert status == 200 and "<option value='2' selected>group 2</option>" in page
     assert "Turn 2:" in page and "Turn 1:" not in page
     assert f"/v/{code}?g=2&amp;all=1" in page or f"/v/{code}?g=2&all=1" in page
-    assert _call(fac, f"{url}/f/{code}?g=9")[0] == 403
+    assert call(fac, f"{url}/f/{code}?g=9")[0] == 403

@@ -6,14 +6,10 @@ those of `ROLE_TITLES` and `ROLE_BRIEFS`, unchanged."""
 
 from __future__ import annotations
 
-import http.cookiejar
 import re
-import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
+from webtools import call, client, serving
 
 from sim.play import classroom, debrief, rooms, screen
 from sim.play.compare import comparison
@@ -72,24 +68,14 @@ def test_a_case_s_terminal_game_and_record_speak_its_words(scenario):
 @pytest.fixture()
 def server(monkeypatch):
     monkeypatch.setattr(rooms, "DEBRIEF_RUNS", 100)
-    srv = classroom.serve("127.0.0.1", 0, socket_timeout=5)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield srv, f"http://127.0.0.1:{srv.server_address[1]}"
-    srv.shutdown()
-    srv.server_close()
+    with serving(socket_timeout=5) as running:
+        yield running
 
 
-def _client():
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
 
 def _call(opener, url, data=None):
-    try:
-        r = opener.open(url, urllib.parse.urlencode(data).encode() if data is not None else None, timeout=60)
-        return r.status, r.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
+    return call(opener, url, data, timeout=60)[:2]
 
 
 @pytest.mark.parametrize("scenario", sorted(CASES))
@@ -99,12 +85,12 @@ def test_a_case_s_classroom_pages_speak_its_words(server, scenario):
     the rival's role only where the case has one."""
     srv, url = server
     title, rival = CASES[scenario]
-    status, home = _call(_client(), f"{url}/?scenario={scenario}")
+    status, home = _call(client(), f"{url}/?scenario={scenario}")
     assert status == 200 and f"<option selected>{scenario}</option>" in home
     assert ("name='role_tehran'" in home) == (rival is not None)
     _check(re.sub(r"<select name='scenario'>.*?</select>", "", home), scenario, "home")  # less the scenarios' names
     roles = [r for r in ("pm", "washington", "tehran") if r != "tehran" or rival]
-    fac = _client()
+    fac = client()
     status, page = _call(fac, url + "/open", {"scenario": scenario, "seed": "1", "turn_days": "91",
                                               "turn_seconds": "0", "groups": "1",
                                               **{f"role_{r}": "1" for r in roles}})
@@ -112,12 +98,12 @@ def test_a_case_s_classroom_pages_speak_its_words(server, scenario):
     code = re.search(r"id='code'>(\w+)<", page).group(1)
     _check(page, scenario, "facilitator")
     assert f"{title}: free" in page
-    status, join = _call(_client(), f"{url}/?code={code}")
+    status, join = _call(client(), f"{url}/?code={code}")
     assert f"<option value='pm'>{title[0].upper() + title[1:]}</option>" in join
     _check(re.sub(r"<select name='scenario'>.*?</select>", "", join), scenario, "join")
     students = {}
     for r in roles:
-        students[r] = _client()
+        students[r] = client()
         status, mine = _call(students[r], url + "/join", {"code": code, "group": "1", "role": r})
         assert status == 200
         if r == "pm":
