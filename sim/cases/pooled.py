@@ -73,8 +73,7 @@ def prior_sweep(calibration, cases: list[library.Case], sets: int, replications:
     plan, _, _ = pipeline.prior_plan(calibration, sets, replications)
     levers = lever_configs(plan, cases, exp.seed, exp.step_days)
     paths = list(plan.params)
-    with_iraq = library.IRAQ in levers or any(c.name == library.IRAQ for c in cases)
-    used = patterns if with_iraq else []
+    used = patterns if any(c.name == library.IRAQ for c in cases) else []
     doc = {"plan": plan.fingerprint(), "patterns": [dataclasses.asdict(p) for p in used],
            "levers": {name: [runner.plain(cfg[0]), list(cfg[1])] if isinstance(cfg, tuple) else runner.plain(cfg)
                       for name, cfg in levers.items()}}
@@ -145,8 +144,6 @@ def predict(sweep: Sweep, c: library.Case, members: list[library.Case], runs: in
     values = sweep.table[sweep.paths].to_numpy(float)[drawn]
     first = len(sweep.table) * sweep.replications + zlib.crc32(c.name.encode()) * runs
     cfg = sweep.configs.get(c.name) or (library.config(c.name, sweep.seed), library.kept_paths(c, sweep.paths))
-    if c.name == library.IRAQ:
-        cfg = (library.config(c.name, sweep.seed), ())
     table = runner.run_sets({c.name: cfg}, sweep.paths, values, first + np.arange(runs), 1)
     p = sc.smoothed(sc.outcome_counts(table["outcome"].to_numpy()), runs)
     return Prediction(c, [m.name for m in members], table, p, effective_sets(w))
