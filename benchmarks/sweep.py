@@ -377,23 +377,44 @@ with tempfile.TemporaryDirectory() as tmp:
 """
 
 
-def bench_threads(tree: Path, runs: int) -> dict[int, float]:
-    """This tree's sweep with executor=threads and 1 or 2 threads (runs/s, after a warm-up)."""
+def load_average() -> float:
+    """The machine's load average over the last minute (what other processes and this
+    benchmark's own take of the cores)."""
+    return os.getloadavg()[0]
+
+
+def bench_threads(tree: Path, runs: int, rounds: int = 1) -> dict[int, list[tuple[float, float]]]:
+    """This tree's sweep with executor=threads and 1 or 2 threads, alternately `rounds`
+    times: for each thread count, (runs/s after a warm-up, the load average just before)."""
     import json
 
-    got = {}
-    for workers in (1, 2):
-        env = dict(os.environ, PYTHONPATH=str(tree), CI="1")
-        proc = subprocess.run([sys.executable, "-c", _THREADS_SCRIPT, str(runs), str(workers)], cwd=tree, env=env,
-                              capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            raise SystemExit(f"threads benchmark failed:\n{proc.stderr[-2000:]}")
-        got[workers] = json.loads(proc.stdout.strip().splitlines()[-1])["runs_per_s"]
+    got: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
+    for _ in range(rounds):
+        for workers in (1, 2):
+            env = dict(os.environ, PYTHONPATH=str(tree), CI="1")
+            load = load_average()
+            proc = subprocess.run([sys.executable, "-c", _THREADS_SCRIPT, str(runs), str(workers)], cwd=tree, env=env,
+                                  capture_output=True, text=True, check=False)
+            if proc.returncode != 0:
+                raise SystemExit(f"threads benchmark failed:\n{proc.stderr[-2000:]}")
+            got[workers].append((json.loads(proc.stdout.strip().splitlines()[-1])["runs_per_s"], load))
     return got
 
 
+def threads_line(runs: int, got: dict[int, list[tuple[float, float]]]) -> str:
+    """One line: each round's 1- and 2-thread speeds with the load before them, and the median ratio."""
+    import statistics
+
+    ratios = [two / one for (one, _), (two, _) in zip(got[1], got[2])]
+    rounds = "; ".join(f"{one:.0f} (load {l1:.2f}) vs {two:.0f} (load {l2:.2f})"
+                       for (one, l1), (two, l2) in zip(got[1], got[2]))
+    return (f"  this tree, executor=threads, {runs:,} runs, 1 vs 2 threads, runs/s by round: {rounds}; "
+            f"2 threads / 1: {', '.join(f'{r:.2f}x' for r in ratios)} (median {statistics.median(ratios):.2f}x)")
+
+
 def bench_against(ref: str, rounds: int, n_batch: int, n_mesa: int, end_to_end: bool, e2e_runs: int,
-                  agree_runs: int = 0, threads: bool = False, rules: list[str] | None = None) -> None:
+                  agree_runs: int = 0, threads: bool = False, rules: list[str] | None = None,
+                  thread_runs: int = 200_000) -> None:
     """This tree and commit `ref` (checked out into a temporary git worktree), measured
     alternately `rounds` times each in fresh processes; medians and ratios (this / ref)."""
     import statistics
@@ -408,11 +429,13 @@ def bench_against(ref: str, rounds: int, n_batch: int, n_mesa: int, end_to_end: 
                 bench_rules(rules, trees, rounds, n_batch, Path(tmp))
                 return
             got: dict[str, list[dict]] = {name: [] for name in trees}
+            load_before = load_average()
             for _ in range(rounds):
                 for name, tree in trees.items():
                     got[name].append(_measure_tree(tree, n_batch, n_mesa))
             print(f"baseline scenario, root seed 0, one process each, {rounds} alternating rounds "
-                  f"(batch engine {n_batch:,} runs, Mesa engine and mesa.batch_run {n_mesa} runs); medians in runs/s")
+                  f"(batch engine {n_batch:,} runs, Mesa engine and mesa.batch_run {n_mesa} runs); medians in runs/s; "
+                  f"load average {load_before:.2f} before, {load_average():.2f} after (cores: {os.cpu_count()})")
             med = {name: {k: statistics.median(r[k] for r in rs) for k in ("batch", "mesa", "batch_run")}
                    for name, rs in got.items()}
             print(f"  {'':22s} {'this tree':>12s} {ref[:12]:>12s} {'ratio':>8s}")
@@ -436,16 +459,15 @@ def bench_against(ref: str, rounds: int, n_batch: int, n_mesa: int, end_to_end: 
             if end_to_end:
                 for workers in (1, 2):
                     res = {}
+                    load = load_average()
                     for name, tree in trees.items():
                         res[name] = _end_to_end_in(tree, e2e_runs, workers)
                     a, b = res["this tree"], res[ref]
-                    print(f"  sweep {e2e_runs:,} runs, workers={workers}: this tree {a['wall_s']:.1f} s "
+                    print(f"  sweep {e2e_runs:,} runs, workers={workers} (load {load:.2f} before): this tree {a['wall_s']:.1f} s "
                           f"({a['peak_rss_mib']:.0f} MiB), {ref[:12]} {b['wall_s']:.1f} s ({b['peak_rss_mib']:.0f} MiB); "
                           f"wall-time ratio {b['wall_s'] / a['wall_s']:.2f}x faster")
             if threads:
-                t = bench_threads(ROOT, n_batch)
-                print(f"  this tree, executor=threads, {n_batch:,} runs: 1 thread {t[1]:.0f} runs/s, 2 threads "
-                      f"{t[2]:.0f} runs/s ({t[2] / t[1]:.2f}x)")
+                print(threads_line(thread_runs, bench_threads(ROOT, thread_runs, rounds)))
             if agree_runs:
                 agreement(trees, ref, agree_runs, Path(tmp))
         finally:
@@ -465,13 +487,14 @@ def main(argv=None) -> None:
     ap.add_argument("--agreement", type=int, default=0, metavar="N",
                     help="with --against: compare the batch engine's summaries of N runs in both trees")
     ap.add_argument("--threads", action="store_true", help="with --against: this tree's executor=threads, 1 and 2")
+    ap.add_argument("--thread-runs", type=int, default=200_000, help="runs of each --threads sweep")
     ap.add_argument("--rule", action="append", metavar="RULE[:READING]",
                     help="time only the batch engine with this collective rule (bdm, bdm:replication, ...); repeatable")
     args = ap.parse_args(argv)
     os.environ.setdefault("CI", "1")
     if args.against:
         bench_against(args.against, args.rounds, args.batch_runs, args.mesa_runs, args.end_to_end, args.e2e_runs,
-                      args.agreement, args.threads, args.rule)
+                      args.agreement, args.threads, args.rule, args.thread_runs)
         return
     if args.rule:
         print(f"baseline scenario, root seed 0, this tree, {args.rounds} rounds; medians")
