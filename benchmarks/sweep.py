@@ -3,7 +3,7 @@
     python -m benchmarks.sweep                 # in one process: mesa engine, batch engine, mesa.batch_run
     python -m benchmarks.sweep --end-to-end    # also: 1,000,000 baseline runs with 1 and 2 workers
     python -m benchmarks.sweep --against REF   # this tree against git commit REF, in one call
-    python -m benchmarks.sweep --against REF --agreement 100000 --threads --end-to-end --e2e-runs 200000
+    python -m benchmarks.sweep --against REF --end-to-end --threads --agreement 100000   # every row, one call
     python -m benchmarks.sweep --against REF --rule bdm --rule bdm:replication --batch-runs 2000
 
 In one process, on the same runs of the baseline scenario (run indices 0..N-1, root
@@ -21,7 +21,10 @@ With --against REF, both trees are measured alternately in fresh processes; besi
 runs/s, the batch engine's runs per CPU second of its one computing thread (its speed per
 core, which the other processes of a shared machine do not dilute) and its CPU time per run
 and step, with the ratio of the two trees. --threads adds
-this tree's sweep with executor=threads, 1 and 2 threads (the old tree has no threads).
+this tree's sweep with executor=threads, 1 and 2 threads alternately in `--rounds` rounds of
+`--thread-runs` runs (the old tree has no threads). Every section states the machine's load
+average (one minute) before it, since 2 workers or threads against 1 means something only
+when nothing else wants the cores.
 --agreement N compares the batch engine's summaries of runs 0..N-1 (root seed 0) in both
 trees row by row, and for each run that differs traces both trees step by step to the first
 step and state field that differ, and whether the state before that step was identical
@@ -258,14 +261,13 @@ def agreement(trees: dict[str, Path], ref: str, runs: int, tmp: Path, traced: in
         path = tmp / f"agree-{len(tables)}.npz"
         _run_in(tree, _AGREE_SCRIPT, str(runs), str(path))
         tables[name] = np.load(path)
+    from benchmarks.agreement import compare
+
     a, b = tables["this tree"], tables[ref]
-    same = np.ones(runs, dtype=bool)
-    for k in b.files:
-        if k in a.files:
-            same &= a[k] == b[k]
-    differ = np.flatnonzero(~same)
-    print(f"  agreement on {runs:,} runs (batch engine, root seed 0): {same.mean():.6f} of rows identical "
-          f"({differ.size} differ); outcomes identical in {(a['outcome'] == b['outcome']).mean():.6f}")
+    # each outcome's share in both trees with its 95% Wilson interval, and the rows identical in
+    # every column (NaN equal to NaN)
+    differ, lines = compare({k: a[k] for k in a.files}, {k: b[k] for k in b.files}, ref, runs)
+    print("  agreement: " + "\n  ".join(lines))
     if differ.size == 0:
         return
     ids = differ[:traced]
