@@ -113,28 +113,51 @@ class Plan:
 
     def fingerprint(self) -> str:
         """A hash of everything that decides the runs' results, the model's code included
-        (not the engine, executor, workers or chunking)."""
-        doc = {
-            "code": model_code_hash(),
-            "experiment": dataclasses.asdict(self.experiment),
-            "samples": self.samples.round(12).tolist(),
-            "levers": [dataclasses.asdict(c) for c in self.lever_configs],
-            "replications": self.replications,
-            "worlds": WORLDS,
-            "table_rows": TABLE_ROWS,
-        }
-        return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        (not the engine, executor, workers or chunking); computed once per plan."""
+        cached = self.__dict__.get("_fingerprint")
+        if cached is None:
+            doc = {
+                "code": model_code_hash(),
+                "experiment": dataclasses.asdict(self.experiment),
+                "samples": samples_digest(self.samples),
+                "levers": [dataclasses.asdict(c) for c in self.lever_configs],
+                "replications": self.replications,
+                "worlds": WORLDS,
+                "table_rows": TABLE_ROWS,
+            }
+            cached = hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:16]
+            object.__setattr__(self, "_fingerprint", cached)
+        return cached
+
+
+def samples_digest(samples: np.ndarray, block: int = 65536) -> str:
+    """A hash of a plan's parameter values rounded to 12 decimals (as the plan's JSON was
+    before: a sampler's last-bit noise away from a rounding edge does not count), with their shape:
+    the bytes of blocks of rows, so a million sets of a hundred coefficients take seconds
+    and a block's memory, not a JSON text of a hundred million numbers."""
+    values = np.asarray(samples, dtype=np.float64)
+    h = hashlib.sha256(repr(values.shape).encode())
+    for a in range(0, values.shape[0], block):
+        h.update(np.ascontiguousarray(values[a:a + block].round(12)).tobytes())
+    return h.hexdigest()
+
+
+def model_code_files() -> list[Path]:
+    """The source files that decide a run's result: every module of the model (its actors
+    included), the engines, the Mesa layer and the config schema, by name."""
+    root = Path(__file__).resolve().parents[1]
+    return sorted(path for sub in ("model", "engines", "abm", "config") for path in (root / sub).rglob("*.py")
+                  if "__pycache__" not in path.parts)
 
 
 def model_code_hash() -> str:
-    """A hash of the source files that decide a run's result (model math, engines, Mesa layer,
-    config schema), so a sweep left by older code is never mixed with or mistaken for a new one."""
+    """A hash of the source files that decide a run's result (`model_code_files`), so a
+    sweep left by older code is never mixed with or mistaken for a new one."""
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    for sub in ("model", "engines", "abm", "config"):
-        for path in sorted((root / sub).glob("*.py")):
-            h.update(path.relative_to(root).as_posix().encode())
-            h.update(path.read_bytes())
+    for path in model_code_files():
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
