@@ -391,9 +391,9 @@ def bench_threads(tree: Path, runs: int, rounds: int = 1) -> dict[int, list[tupl
     import json
 
     got: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
+    env = dict(os.environ, PYTHONPATH=str(tree), CI="1")
     for _ in range(rounds):
         for workers in (1, 2):
-            env = dict(os.environ, PYTHONPATH=str(tree), CI="1")
             load = load_average()
             proc = subprocess.run([sys.executable, "-c", _THREADS_SCRIPT, str(runs), str(workers)], cwd=tree, env=env,
                                   capture_output=True, text=True, check=False)
