@@ -89,7 +89,7 @@ def test_a_comment_or_docstring_does_not_change_the_cache_key(tmp_path):
     edited.write_text(text.replace('"""Chance that', '"""The chance that', 1) + "\n# a comment at the end\n")
     assert compiled.code_digest(edited) == compiled.code_digest(source)
     changed = tmp_path / "changed.py"
-    changed.write_text(text.replace("return -math.expm1(-rate * step_days)", "return -math.expm1(-rate * step_days * 1.0)"))
+    changed.write_text(text.replace("return -expm1(-rate * step_days)", "return -expm1(-rate * step_days * 1.0)"))
     assert compiled.code_digest(changed) != compiled.code_digest(source)
 
 
@@ -137,8 +137,8 @@ def test_a_comment_edit_recompiles_nothing_and_a_code_edit_recompiles(tmp_path):
     text = path.read_text()
     path.write_text("# a comment added at the top\n" + text.replace('"""Chance that', '"""The chance that', 1))
     assert run() == (2, 0)
-    path.write_text(path.read_text().replace("return math.exp(-discount_rate * max(days, 0.0))",
-                                             "return math.exp(-discount_rate * max(days, 0.0) * 1.0)"))
+    path.write_text(path.read_text().replace("return exp(-discount_rate * max(days, 0.0))",
+                                             "return exp(-discount_rate * max(days, 0.0) * 1.0)"))
     assert run()[1] > 0
 
 

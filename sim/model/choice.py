@@ -20,7 +20,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .compiled import at, kernel, row_sum, runs_of
+from .compiled import at, exp, expm1, kernel, row_sum, runs_of, tanh
 
 
 @kernel(inline=True)
@@ -41,7 +41,7 @@ def _logit_row(u: np.ndarray, lam: float, available: np.ndarray, out: np.ndarray
         return
     total = 0.0
     for a in range(n):
-        out[a] = math.exp(lam * (u[a] - best)) if available[a] else 0.0
+        out[a] = exp(lam * (u[a] - best)) if available[a] else 0.0
         total = out[a] if a == 0 else total + out[a]
     for a in range(n):
         out[a] = out[a] / total
@@ -112,7 +112,7 @@ def move_chance(gain: float, lam: float) -> float:
     """Logit chance of a move worth `gain` against the status quo (value 0), one run."""
     if math.isinf(lam):
         return 1.0 if gain > 0 else 0.0
-    return 0.5 * (1.0 + math.tanh(0.5 * lam * gain))  # = 1 / (1 + e^(-lambda gain)), without overflow
+    return 0.5 * (1.0 + tanh(0.5 * lam * gain))  # = 1 / (1 + e^(-lambda gain)), without overflow
 
 
 @kernel
@@ -142,7 +142,7 @@ def revision_one(u: np.ndarray, lam: float, available: np.ndarray, status_quo: i
     n = u.shape[0]
     sq = min(max(status_quo, 0), n - 1)
     keep = probs[sq] if status_quo >= 0 else 0.0
-    stay_clock = math.exp(-mass * (1.0 - keep))
+    stay_clock = exp(-mass * (1.0 - keep))
     if triggered:
         p_change = 1.0 - keep * stay_clock
     else:
@@ -172,7 +172,7 @@ def _revise_rows(u: np.ndarray, lam: np.ndarray, available: np.ndarray, status_q
     probs = np.empty(u.shape[1])
     for i in range(u.shape[0]):
         m = at(mass, i)
-        out[i] = revision_one(u[i], at(lam, i), available[i], at(status_quo, i), m, -math.expm1(-m), at(triggered, i),
+        out[i] = revision_one(u[i], at(lam, i), available[i], at(status_quo, i), m, -expm1(-m), at(triggered, i),
                               at(u_change, i), at(u_choice, i), probs)
 
 

@@ -14,12 +14,10 @@ applies it to arrays of runs (`compiled.elementwise`).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .compiled import at, elementwise, kernel, row_sum
+from .compiled import at, elementwise, exp, kernel, row_sum
 from .valuation import ou_factors, ou_value, relaxed
 
 
@@ -179,7 +177,7 @@ def faded(level: float, held: bool, kept: float) -> float:
 @kernel
 def kept_share(decay: float, dt: float) -> float:
     """The share of a fading signal left after `dt` days at `decay` per day."""
-    return math.exp(-decay * dt)
+    return exp(-decay * dt)
 
 
 @kernel

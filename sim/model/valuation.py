@@ -28,7 +28,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .compiled import at, elementwise, kernel
+from .compiled import at, elementwise, exp, expm1, kernel
 
 DAYS_PER_WEEK = 7.0
 #: one year in days: the notes give US forces one year to leave after a formal request (F4)
@@ -38,7 +38,7 @@ YEAR_DAYS = 365
 @kernel
 def chance_within(rate: float, step_days: float) -> float:
     """Chance that an event with hazard `rate` per day happens within one step (Poisson), one value."""
-    return -math.expm1(-rate * step_days)
+    return -expm1(-rate * step_days)
 
 
 @kernel
@@ -75,7 +75,7 @@ def relax(value: ArrayLike, target: ArrayLike, rate: ArrayLike, step_days: Array
 def ou_factors(rate: float, volatility: float, step_days: float) -> tuple[float, float]:
     """An Ornstein-Uhlenbeck step's two factors (`ou_step`): the share of the way to the
     target it moves, and the noise's standard deviation over the step."""
-    var_time = -math.expm1(-2.0 * rate * step_days) / (2.0 * rate) if rate > 0 else step_days
+    var_time = -expm1(-2.0 * rate * step_days) / (2.0 * rate) if rate > 0 else step_days
     return chance_within(rate, step_days), volatility * math.sqrt(var_time)
 
 
@@ -126,7 +126,7 @@ def weeks_within(days: float, discount_rate: float) -> float:
     """`discounted_weeks` for one value: (1 - e^(-rho T)) / rho / 7 (T / 7 for rho = 0)."""
     rho = discount_rate
     t = max(days, 0.0)
-    return (-math.expm1(-rho * t) / rho if rho > 0 else t) / DAYS_PER_WEEK
+    return (-expm1(-rho * t) / rho if rho > 0 else t) / DAYS_PER_WEEK
 
 
 @kernel
@@ -156,7 +156,7 @@ def posture_weeks(revision_rate: ArrayLike, discount_rate: ArrayLike, days_left:
 @kernel
 def discount(days: float, discount_rate: float) -> float:
     """`later` for one value: e^(-rho days)."""
-    return math.exp(-discount_rate * max(days, 0.0))
+    return exp(-discount_rate * max(days, 0.0))
 
 
 @kernel
@@ -176,7 +176,7 @@ def chance_discounted(hazard: float, discount_rate: float, days: float) -> float
     h = max(hazard, 0.0)
     total = h + discount_rate
     t = max(days, 0.0)
-    return h / total * -math.expm1(-total * t) if total > 0 else 0.0
+    return h / total * -expm1(-total * t) if total > 0 else 0.0
 
 
 @kernel
@@ -217,7 +217,7 @@ def integrals(t: float, rho: float) -> tuple[float, float]:
     ((1 - e^(-rho t)) / rho, (1 - e^(-rho t) (1 + rho t)) / rho^2), or (t, t^2 / 2) at rho = 0;
     one exponential for both."""
     if rho > 0:
-        e = math.exp(-rho * t)
+        e = exp(-rho * t)
         return (1.0 - e) / rho, (1.0 - e * (1.0 + rho * t)) / (rho * rho)
     return t, 0.5 * t * t
 
