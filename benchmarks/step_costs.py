@@ -5,8 +5,9 @@
     python -m benchmarks.step_costs --stages   # also each stage's CPU time per run and step
 
 1. Counts: the step run uncompiled (NUMBA_DISABLE_JIT, set here before numba is imported,
-   so run this as its own process), with `math.exp`, `expm1`, `tanh`, `log`, `sqrt` and the
-   keyed draws wrapped by counters; printed per run and step.
+   so run this as its own process), with the model's `exp`, `expm1` and `tanh`
+   (`sim.model.compiled`), the C library's `log` and `sqrt` and the keyed draws wrapped by
+   counters; printed per run and step.
 2. Unit costs: each call in a compiled loop of independent iterations, minus the loop's own
    cost, the best of three, in nanoseconds (a second process, compiled as usual).
 3. With --stages: each stage's kernel run on its own (`stages.run_stage`, 20,000 baseline runs
@@ -15,7 +16,7 @@
 
 What the counts leave out, a sampling profile shows: `perf record -F 4000 python ...` on a
 script that runs `sim.engines.batch.simulate`, then `perf report --sort dso,sym`. numba's
-code has no symbols there ("[JIT]"), but the library calls (libm's `exp`, `expm1`, ...) and
+code has no symbols there ("[JIT]"), but the library calls (libm's `log`, ...) and
 numba's reference counting (two tiny JIT functions, `lock incq` / `lock decq`) show up by
 address; benchmarks/HISTORY.md (issue 28) has what that found.
 """
@@ -36,27 +37,24 @@ def counts(runs: int = 200) -> dict[str, float]:
     import numpy as np
 
     tally: collections.Counter = collections.Counter()
-    for name in ("exp", "expm1", "tanh", "log", "sqrt"):
-        f = getattr(math, name)
 
-        def wrapped(*a, _f=f, _n=name):
-            tally[_n] += 1
-            return _f(*a)
+    def counted(name, f):
+        def wrapped(*a):
+            tally[name] += 1
+            return f(*a)
+        return wrapped
 
-        setattr(math, name, wrapped)
+    for name in ("log", "sqrt"):  # the C library's, in the normal draws' tails
+        setattr(math, name, counted(name, getattr(math, name)))
+    # the model's own elementary functions, wrapped before the modules that import them
+    from sim.model import compiled
+
+    for name in ("exp", "expm1", "tanh"):
+        setattr(compiled, name, counted(name, getattr(compiled, name)))
     from sim.model import draws
 
-    bits, quantile = draws.draw_bits, draws.normal_quantile
-
-    def counted_bits(*a):
-        tally["draw"] += 1
-        return bits(*a)
-
-    def counted_quantile(*a):
-        tally["normal"] += 1
-        return quantile(*a)
-
-    draws.draw_bits, draws.normal_quantile = counted_bits, counted_quantile
+    draws.draw_bits_of = counted("draw", draws.draw_bits_of)
+    draws.normal_quantile = counted("normal", draws.normal_quantile)
     from benchmarks.batch_run_model import baseline_params
     from sim.model import stages
     from sim.model.state import initial_state
@@ -88,14 +86,15 @@ def unit_costs(n: int = 5_000_000) -> dict[str, float]:
     import numba
     import numpy as np
 
-    from sim.model import draws
+    from sim.model import compiled, draws
 
     key, purpose = np.uint64(12345), np.uint64(777)
     ops = {
         "base": lambda i: -(i * 1e-9),
-        "exp": lambda i: math.exp(-(i * 1e-9)),
-        "expm1": lambda i: math.expm1(-(i * 1e-9)),
-        "tanh": lambda i: math.tanh(-(i * 1e-9)),
+        "exp": lambda i: compiled.exp(-(i * 1e-9)),
+        "expm1": lambda i: compiled.expm1(-(i * 1e-9)),
+        "tanh": lambda i: compiled.tanh(-(i * 1e-9)),
+        "libm exp": lambda i: math.exp(-(i * 1e-9)),
         "uniform": lambda i: draws.uniform_at(key, np.uint64(i), purpose),
         "normal": lambda i: draws.normal_at(key, np.uint64(i), purpose),
     }

@@ -1,6 +1,7 @@
-"""A block of runs' draws (`draws.uniform_block`, `normal_block`, the loops that vectorise) are
-the numbers of each run's own draw (`uniform_at`, `normal_at`) bit for bit, whichever runs
-share the block and wherever it starts."""
+"""A block of runs' draws (`draws.uniform_block`, `normal_block`, the loops that vectorise) and
+a draw from a run's key for the step (`uniform_of`, what the stages call) are the numbers of
+each run's own draw (`uniform_at`, `normal_at`) bit for bit, whichever runs share the block and
+wherever it starts."""
 
 from __future__ import annotations
 
@@ -29,8 +30,11 @@ def test_blocks_are_each_runs_own_draws(seed: int, first: int, lo: int, n: int, 
     one_u = np.array([draws.uniform_at(keys[i], w, p) for i in range(lo, lo + n)])
     one_n = np.array([draws.normal_at(keys[i], w, p) for i in range(lo, lo + n)])
     block_u, block_n, ys = np.full(64, np.nan), np.full(64, np.nan), np.empty(64)
-    draws.uniform_block(keys, lo, n, w, p, block_u)
-    draws.normal_block(keys, lo, n, w, p, ys, block_n)
+    step_keys = draws.step_keys(keys, w)
+    draws.uniform_block(step_keys, lo, n, p, block_u)
+    draws.normal_block(step_keys, lo, n, p, ys, block_n)
+    one_of = np.array([draws.uniform_of(step_keys[i], p) for i in range(lo, lo + n)])
+    assert np.array_equal(_bits(one_of), _bits(one_u))
     assert np.array_equal(_bits(block_u[:n]), _bits(one_u))
     assert np.array_equal(_bits(block_n[:n]), _bits(one_n))
     assert np.isnan(block_u[n:]).all() and np.isnan(block_n[n:]).all()  # nothing written past the block

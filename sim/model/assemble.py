@@ -183,6 +183,7 @@ def source(stages: tuple[Any, ...]) -> str:
     lines = [
         '"""Assembled by sim/model/assemble.py from the model\'s declarations; do not edit."""',
         "import numpy as np",
+        "from sim.model import draws as _draws",
         "from sim.model import packing as K",
         "from sim.model.compiled import alive, at, kernel, unowned",
         "from sim.model.actors.base import opportunity, revised",
@@ -209,7 +210,9 @@ def source(stages: tuple[Any, ...]) -> str:
     # the whole step, on the state's storage
     storage = ", ".join(["f64", "i64", "i8", "flag", *(name for name, _ in MATRICES)])
     step = ["@kernel", f"def step_all(order, par, fac, keys, step, day, rule, faction_pids, {storage}):",
-            "    runs = keys.shape[0]"]
+            "    runs = keys.shape[0]",
+            "    step_keys = np.empty(runs, dtype=np.uint64)  # each run's key for this step, once",
+            "    _draws.step_keys_into(keys, step, step_keys)"]
     for name, (g, k) in PLACE.items():
         step.append(f"    {name} = {_GROUP_NAMES[g]}[{k}]")
     widest = max(len(a.actions) for a in ACTORS.values())
@@ -225,7 +228,7 @@ def source(stages: tuple[Any, ...]) -> str:
     step += [f"    flags = np.zeros((runs, {kinds}), dtype=np.bool_)", f"    data = np.zeros((runs, {numbers}))"]
     step.append("    for code in order:")
     for code, stage in enumerate(stages):
-        context = {"lo": "0", "hi": "runs", "par": "par", "fac": "fac", "keys": "keys", "step": "step", "day": "day",
+        context = {"lo": "0", "hi": "runs", "par": "par", "fac": "fac", "keys": "step_keys", "step": "step", "day": "day",
                    "rule": "rule", "record": "record", "revise": "revise", "chosen": "chosen", "values": "values",
                    "available": "available", "flags": "flags", "data": "data",
                    "pids": "faction_pids", "first": "0", "last": "faction_pids.shape[0]"}

@@ -56,10 +56,39 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return out
 
 
+@kernel(inline=True)
+def step_key_of(key: np.uint64, week: np.uint64) -> np.uint64:
+    """A run's key for one step: its stream key mixed with the step. Every draw of the run in
+    that step starts from it (`draw_bits_of`), so a step computes it once per run
+    (`step_keys`) and not once per draw."""
+    return mix(key ^ week)
+
+
+@kernel(inline=True)
+def draw_bits_of(step_key: np.uint64, pid: np.uint64) -> np.uint64:
+    """The 53 random bits of one draw, from the run's key for the step and the purpose id."""
+    return mix(step_key ^ pid) >> np.uint64(11)
+
+
 @kernel
 def draw_bits(key: np.uint64, week: np.uint64, pid: np.uint64) -> np.uint64:
     """The 53 random bits of one draw, keyed by (run key, week, purpose id)."""
-    return mix(mix(key ^ week) ^ pid) >> np.uint64(11)
+    return draw_bits_of(step_key_of(key, week), pid)
+
+
+@kernel
+def step_keys_into(keys: np.ndarray, week: np.uint64, out: np.ndarray) -> None:
+    """`step_key_of` of every run's key into `out`."""
+    for i in range(keys.shape[0]):
+        out[i] = step_key_of(keys[i], week)
+
+
+def step_keys(keys: np.ndarray, week: int | np.uint64) -> np.ndarray:
+    """The runs' keys for step `week` (`step_key_of`): what the stages' kernels draw from."""
+    k = np.ascontiguousarray(keys, dtype=np.uint64)
+    out = np.empty_like(k)
+    step_keys_into(k.reshape(-1), np.uint64(int(week) & _MASK64), out.reshape(-1))
+    return out
 
 
 @kernel
@@ -180,7 +209,13 @@ def normal_quantile(y0: float) -> float:
 @kernel
 def uniform_at(key: np.uint64, week: np.uint64, pid: np.uint64) -> float:
     """One run's uniform number in [0, 1) keyed by (run key, week, purpose id)."""
-    return np.float64(draw_bits(key, week, pid)) * _TWO_M53
+    return uniform_of(step_key_of(key, week), pid)
+
+
+@kernel(inline=True)
+def uniform_of(step_key: np.uint64, pid: np.uint64) -> float:
+    """`uniform_at` from the run's key for the step (`step_key_of`): what the stages call."""
+    return np.float64(draw_bits_of(step_key, pid)) * _TWO_M53
 
 
 @kernel
@@ -197,23 +232,22 @@ def normal_uniform(bits: np.uint64) -> float:
 
 
 @kernel
-def uniform_block(keys: np.ndarray, lo: int, n: int, week: np.uint64, pid: np.uint64, out: np.ndarray) -> None:
-    """`uniform_at` of the runs lo..lo+n-1 into out[:n]: the same numbers, in a loop without
-    branches (it vectorises: the stages draw a block of runs' numbers before their branchy
-    per-run code reads them)."""
+def uniform_block(step_keys: np.ndarray, lo: int, n: int, pid: np.uint64, out: np.ndarray) -> None:
+    """`uniform_of` of the runs lo..lo+n-1 (their keys for the step) into out[:n]: the same
+    numbers, in a loop without branches (it vectorises: the stages draw a block of runs'
+    numbers before their branchy per-run code reads them)."""
     for r in range(n):
-        out[r] = np.float64(draw_bits(keys[lo + r], week, pid)) * _TWO_M53
+        out[r] = np.float64(draw_bits_of(step_keys[lo + r], pid)) * _TWO_M53
 
 
 @kernel
-def normal_block(keys: np.ndarray, lo: int, n: int, week: np.uint64, pid: np.uint64, ys: np.ndarray,
-                 out: np.ndarray) -> None:
-    """`normal_at` of the runs lo..lo+n-1 into out[:n], bit for bit: the uniforms (into the
-    scratch `ys`) and every run's number by the central region's formula in loops without
-    branches (they vectorise), then the runs whose uniform lies in a tail (about a quarter)
-    again by `normal_quantile`."""
+def normal_block(step_keys: np.ndarray, lo: int, n: int, pid: np.uint64, ys: np.ndarray, out: np.ndarray) -> None:
+    """`normal_at` of the runs lo..lo+n-1 (their keys for the step) into out[:n], bit for bit:
+    the uniforms (into the scratch `ys`) and every run's number by the central region's
+    formula in loops without branches (they vectorise), then the runs whose uniform lies in a
+    tail (about a quarter) again by `normal_quantile`."""
     for r in range(n):
-        ys[r] = normal_uniform(draw_bits(keys[lo + r], week, pid))
+        ys[r] = normal_uniform(draw_bits_of(step_keys[lo + r], pid))
     for r in range(n):
         out[r] = central_quantile(ys[r])
     for r in range(n):

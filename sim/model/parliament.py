@@ -91,7 +91,7 @@ _PID_TABLE, _PID_FORMATION, _PID_PM_TYPE, _PID_COLLAPSE = (draws.purpose_key(x) 
 
 
 @kernel
-def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, step: np.uint64, day: int,
+def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, day: int,
          flags: np.ndarray, data: np.ndarray, troops: np.ndarray, us_withdrawing: np.ndarray,
          request_state: np.ndarray, last_resolution_day: np.ndarray, mobilisation: np.ndarray, protests: np.ndarray,
          position: np.ndarray, resolutions_passed: np.ndarray, mandate: np.ndarray, caretaker: np.ndarray,
@@ -109,13 +109,15 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
         dt = pr[K.STEP_DAYS]
         can_table = (troops[i] > 0 and not us_withdrawing[i] and request_state[i] == RequestState.NONE
                      and day - last_resolution_day[i] >= pr[K.PA_MIN_INTERVAL_DAYS] and pr[K.VOTE_SHARE] <= 1.0)
-        tabled = can_table and (draws.uniform_at(key, step, _PID_TABLE)
+        tabled = can_table and (draws.uniform_of(key, _PID_TABLE)
                                 < chance_within(pr[K.PA_PROPOSE_RATE] * mobilisation[i], dt))
-        carried, yes, present = vote_of(fr[K.F_SEATS], unowned(position)[i], fr[K.F_CAN_BOYCOTT],
-                                                     pr[K.PA_YES_THRESHOLD], pr[K.PA_BOYCOTT_THRESHOLD],
-                                                     pr[K.PA_QUORUM], scratch, pr[K.VOTE_SHARE],
-                                                     pr[K.VOTE_STRICT] != 0.0,
-                                                     pr[K.PA_TOTAL_SEATS] if pr[K.VOTE_OF_ALL] != 0.0 else -1.0)
+        carried, yes, present = False, 0.0, 0.0
+        if tabled:
+            carried, yes, present = vote_of(fr[K.F_SEATS], unowned(position)[i], fr[K.F_CAN_BOYCOTT],
+                                            pr[K.PA_YES_THRESHOLD], pr[K.PA_BOYCOTT_THRESHOLD],
+                                            pr[K.PA_QUORUM], scratch, pr[K.VOTE_SHARE],
+                                            pr[K.VOTE_STRICT] != 0.0,
+                                            pr[K.PA_TOTAL_SEATS] if pr[K.VOTE_OF_ALL] != 0.0 else -1.0)
         passed = tabled and carried
         flags[i, _PASSED] = passed
         flags[i, _FAILED] = tabled and not carried
@@ -128,9 +130,9 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
         if tabled:
             last_resolution_day[i] = day
 
-        formed = caretaker[i] and (draws.uniform_at(key, step, _PID_FORMATION)
+        formed = caretaker[i] and (draws.uniform_of(key, _PID_FORMATION)
                                    < chance_within(pr[K.G_FORMATION_RATE], dt))
-        anti = draws.uniform_at(key, step, _PID_PM_TYPE) < pr[K.G_P_ANTI_AMERICAN_PM]
+        anti = formed and draws.uniform_of(key, _PID_PM_TYPE) < pr[K.G_P_ANTI_AMERICAN_PM]
         position_new = pr[K.G_ANTI_AMERICAN_POSITION] if anti else collective_stance[i]
         flags[i, _CONFIRMED] = formed
         data[i, _POSITION], data[i, _ANTI] = position_new, anti
@@ -142,7 +144,7 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
             trigger_government[i] = True
             trigger_washington[i] = True
             trigger_tehran[i] = True
-        fell = (not caretaker[i] and not formed and draws.uniform_at(key, step, _PID_COLLAPSE)
+        fell = (not caretaker[i] and not formed and draws.uniform_of(key, _PID_COLLAPSE)
                 < chance_within(pr[K.G_COLLAPSE_RATE] * protests[i], dt))
         flags[i, _FELL] = fell
         if fell:

@@ -112,7 +112,7 @@ def _context(s: State, p: ModelParams, step: int, keys: np.ndarray, record: bool
              events: Events) -> dict[str, Any]:
     par, fac = packing.packed(p)
     rows = s.runs if record else 1
-    return {"lo": 0, "hi": s.runs, "par": par, "fac": fac, "keys": keys, "step": draws.step_key(step),
+    return {"lo": 0, "hi": s.runs, "par": par, "fac": fac, "keys": draws.step_keys(keys, step), "step": draws.step_key(step),
             "day": p.day(step), "record": record, "revise": np.zeros(s.runs, dtype=np.bool_),
             "chosen": np.zeros(s.runs, dtype=np.int64), "values": np.zeros((rows, width)),
             "available": np.zeros((rows, width), dtype=np.bool_),

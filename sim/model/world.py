@@ -78,7 +78,7 @@ WORLD_EVENTS = Events(())
 
 
 @kernel
-def world_rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, step: np.uint64,
+def world_rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray,
                troops: np.ndarray, isis_threat: np.ndarray, tension: np.ndarray, protests: np.ndarray,
                mobilisation: np.ndarray, threat_level: np.ndarray, linkage_level: np.ndarray,
                tehran_pressure: np.ndarray, mandate: np.ndarray, position: np.ndarray, salience: np.ndarray,
@@ -92,9 +92,9 @@ def world_rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndar
     scratch, z, ys = unowned(own), unowned(own_z), unowned(own_y)
     for b0 in range(lo, hi, draws.BLOCK):  # a block's normal numbers first (they vectorise), then its runs
         nb = min(draws.BLOCK, hi - b0)
-        draws.normal_block(keys, b0, nb, step, _PID_ISIS, ys, z[0])
-        draws.normal_block(keys, b0, nb, step, _PID_PROTESTS, ys, z[1])
-        draws.normal_block(keys, b0, nb, step, _PID_MOBILISATION, ys, z[2])
+        draws.normal_block(keys, b0, nb, _PID_ISIS, ys, z[0])
+        draws.normal_block(keys, b0, nb, _PID_PROTESTS, ys, z[1])
+        draws.normal_block(keys, b0, nb, _PID_MOBILISATION, ys, z[2])
         for i in range(b0, b0 + nb):
             pr, fr = at(par, i), at(fac, i)
             dt = pr[K.STEP_DAYS]

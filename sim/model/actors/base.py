@@ -107,7 +107,7 @@ def purpose_ids(actor: str) -> tuple[np.uint64, np.uint64, np.uint64]:
 @kernel(inline=True)
 def rang(clock: float, ring: float) -> bool:
     """Whether an actor's revision clock rang within the step: its clock's uniform draw
-    (`draws.uniform_at` of its purpose "revise") below `ring`, the chance it rings in a step."""
+    (`draws.uniform_of` of its purpose "revise") below `ring`, the chance it rings in a step."""
     return clock < ring
 
 
@@ -118,26 +118,27 @@ def clock_mass(rate: float, step_days: float) -> float:
 
 
 @kernel(inline=True)
-def opportunity(key: np.uint64, step: np.uint64, pid_revise: np.uint64, rate: float, step_days: float,
+def opportunity(key: np.uint64, pid_revise: np.uint64, rate: float, step_days: float,
                 ring: float, triggered: bool, human: bool, forced: int) -> tuple[bool, float]:
     """Whether the actor may act this step, and its clock mass m = rate x step_days: a trigger
     event waits, or its revision clock rang within the step (`ring` is that chance,
     `valuation.chance_within`). An actor a player has taken on acts only when the player
-    imposes an action: the model never moves for it."""
+    imposes an action: the model never moves for it. `key` is the run's key for the step
+    (`draws.step_key_of`)."""
     mass = clock_mass(rate, step_days)
-    may = triggered or rang(draws.uniform_at(key, step, pid_revise), ring)
+    may = triggered or rang(draws.uniform_of(key, pid_revise), ring)
     return (forced >= 0 if human else (may or forced >= 0)), mass
 
 
 @kernel(inline=True)
 def revised(values: np.ndarray, available: np.ndarray, lam: float, status_quo: int, mass: float, ring: float,
-            triggered: bool, key: np.uint64, step: np.uint64, pid_change: np.uint64, pid_choice: np.uint64, forced: int,
-            human: bool, probs: np.ndarray) -> int:
+            triggered: bool, key: np.uint64, pid_change: np.uint64, pid_choice: np.uint64, forced: int, human: bool,
+            probs: np.ndarray) -> int:
     """The action of a run that may act: a player's forced action where one is set and open,
     else logit-response dynamics (`choice.revision_one`); an actor a player has taken on keeps
     its status quo unless the player's action is open (`probs`: scratch of the actions' length)."""
-    chosen = revision_one(values, lam, available, status_quo, mass, ring, triggered, draws.uniform_at(key, step, pid_change),
-                          draws.uniform_at(key, step, pid_choice), probs)
+    chosen = revision_one(values, lam, available, status_quo, mass, ring, triggered, draws.uniform_of(key, pid_change),
+                          draws.uniform_of(key, pid_choice), probs)
     if human:
         chosen = status_quo
     if forced >= 0 and available[min(max(forced, 0), available.shape[0] - 1)]:
@@ -173,7 +174,7 @@ def {actor}_rows(lo, hi, par, fac, keys, step, day, record, revise, chosen, valu
     for i in range(lo, hi):
         pr, key = at(par, i), keys[i]{faction_row}
 {occasion}
-        may, mass = opportunity(key, step, {pids}[0], rate, pr[K.STEP_DAYS], ring, triggered, {human}, {forced})
+        may, mass = opportunity(key, {pids}[0], rate, pr[K.STEP_DAYS], ring, triggered, {human}, {forced})
         may = may and can_act
         revise[i] = may
         trigger_{actor}[i] = False
@@ -183,8 +184,8 @@ def {actor}_rows(lo, hi, par, fac, keys, step, day, record, revise, chosen, valu
             for kt in range({terms}):
                 terms[ka, kt] = 0.0
 {weigh}
-        a = revised(u, avail, pr[K.LAM_{ACTOR}], status_quo, mass, ring, triggered, key, step, {pids}[1], {pids}[2],
-                    {forced}, {human}, probs)
+        a = revised(u, avail, pr[K.LAM_{ACTOR}], status_quo, mass, ring, triggered, key, {pids}[1], {pids}[2], {forced},
+                    {human}, probs)
         chosen[i] = a
         if record:
             values[i, :] = u

@@ -123,7 +123,7 @@ def values_of(pr: np.ndarray, fr: np.ndarray, j: int, salience: float, stance: i
 
 
 @kernel
-def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, step: np.uint64, first: int, last: int,
+def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, first: int, last: int,
          pids: np.ndarray, record: bool, revise: np.ndarray, values: np.ndarray, tension: np.ndarray,
          isis_threat: np.ndarray, troops: np.ndarray, tehran_pressure: np.ndarray, mobilisation: np.ndarray,
          stance: np.ndarray, position: np.ndarray, salience: np.ndarray, trigger_factions: np.ndarray,
@@ -143,7 +143,7 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
         for j in range(first, last):
             # a block of runs at once: the clock's draws (a loop that vectorises), each run's salience
             # and whether it may revise, and the list of those that may (no branch); then those runs
-            draws.uniform_block(keys, b0, nb, step, pids[j, 0], clock)
+            draws.uniform_block(keys, b0, nb, pids[j, 0], clock)
             n = 0
             for i in range(b0, b0 + nb):
                 pr, fr = at(par, i), at(fac, i)
@@ -161,7 +161,7 @@ def rows(lo: int, hi: int, par: np.ndarray, fac: np.ndarray, keys: np.ndarray, s
                 values_of(pr, fr, j, salience[i, j], stance[i, j], isis_threat[i], troops[i], tehran_pressure[i],
                           mobilisation[i], u)
                 chosen = revised(u, every, fr[K.F_LAM, j], stance[i, j], mass, pr[K.FACTIONS_RING], triggered, key,
-                                 step, pids[j, 1], pids[j, 2], -1, False, probs)
+                                 pids[j, 1], pids[j, 2], -1, False, probs)
                 if record:
                     values[i, :] = u
                 if chosen != stance[i, j]:

@@ -140,13 +140,13 @@ def open_of(pr: np.ndarray, troops: float, request_state: int, outcome: int, pro
 
 
 @kernel(inline=True)
-def occasion(pr: np.ndarray, i: int, key: np.uint64, step: np.uint64, caretaker: np.ndarray, pm_majority: np.ndarray,
+def occasion(pr: np.ndarray, i: int, key: np.uint64, caretaker: np.ndarray, pm_majority: np.ndarray,
              protests: np.ndarray, trigger_government: np.ndarray, human_government: np.ndarray,
              forced_government_action: np.ndarray) -> tuple[bool, float, float, int, bool]:
     """A trigger is an opportunity the PM takes with its responsiveness (F13, F14, F15); a
     player always acts. Its clock's rate is set by the institutions; its status quo is waiting."""
     share, rate = O.pm_rate_of(pr, caretaker[i], pm_majority[i], protests[i])
-    responds = trigger_government[i] and draws.uniform_at(key, step, _PID_RESPOND) < share
+    responds = trigger_government[i] and draws.uniform_of(key, _PID_RESPOND) < share
     triggered = (responds or forced_government_action[i] >= 0) and not human_government[i]
     return triggered, rate, valuation.chance_within(rate, pr[K.STEP_DAYS]), _WAIT, True
 
