@@ -235,8 +235,8 @@ def source(stages: tuple[Any, ...]) -> str:
         step.append(f"        {'if' if code == 0 else 'elif'} code == {code}:")
         for kernel_name, fn in stage.kernels():
             if fn is None:  # an assembled decision: its signature is the loop's, then its fields
-                params: tuple[str, ...] = ("lo", "hi", "par", "fac", "keys", "step", "day", "record", "revise",
-                                           "chosen", "values", "available", "flags", "data", *decided[stage.actor])
+                params: tuple[str, ...] = ("lo", "hi", "par", "fac", "keys", "day", "record", "revise", "chosen",
+                                           "values", "available", "flags", "data", *decided[stage.actor])
             else:
                 params = parameters(fn)
             step.append("            " + _stage_call(kernel_name, params, context))

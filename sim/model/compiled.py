@@ -33,12 +33,14 @@ why numba and what was measured.
   run its branchy per-run code on them; a run's numbers are still its own (pure functions of
   the run's key), never a reduction over the block, so they do not depend on which runs
   share it.
-- The exponential (`exp`) is compiled into the kernels, not called from the C library:
-  the GNU C library's algorithm, written here operation for operation, so it gives that
-  library's numbers bit for bit on machines with fused multiply-adds (the tables did not
-  change when the model took it up) and the same numbers on every other machine, where the
-  model's results used to follow the platform's library; a call costs about 2.4 ns against
-  6.0 through numba's library call (benchmarks/HISTORY.md, issue 28).
+- The elementary functions (`exp`, `expm1`, `tanh`) are compiled into the kernels, not
+  called from the C library: the GNU C library's algorithms, written here operation for
+  operation, so they give that library's numbers bit for bit where it computes with fused
+  multiply-adds (this project's machines: the tables did not change when the model took
+  them up) and the same numbers on every other machine, where they used to follow the
+  platform's library (the C library's `log` and `sqrt` remain, in the tails of the normal
+  draws; `sqrt` is exact by IEEE). An `exp` costs about 3.3 ns against 6.5 ns for numba's
+  call of the library's (`python -m benchmarks.step_costs`); benchmarks/HISTORY.md, issue 28.
 - `NUMBA_DISABLE_JIT=1` runs the same functions as plain Python (for a debugger).
 
 Per-run and shared values: a parameter may be a number shared by all runs or an array with

@@ -6,7 +6,11 @@ engine. This is what lets the batch engine reproduce a Mesa run exactly.
 
 The mixer is SplitMix64's finaliser (Steele, Lea & Flood 2014, "Fast splittable
 pseudorandom number generators", OOPSLA), applied once per key component so that
-neighbouring keys give unrelated streams. No global random state is read or written.
+neighbouring keys give unrelated streams: a draw is mix(mix(run key ^ week) ^ purpose). The
+inner part is the run's key for the step (`step_key_of`); a step computes it once per run
+(`step_keys`) and its stages draw from it (`uniform_of`, `uniform_block`, `normal_block`),
+which are the same numbers as `uniform_at` and `normal_at`. No global random state is read
+or written.
 
 Normal numbers are the inverse normal CDF of a keyed uniform, computed by the rational
 approximations of Cephes' `ndtri` (Moshier 1989, "Methods and programs for mathematical

@@ -17,7 +17,8 @@ records an actor's revision, its values, open actions and choice. Both paths run
 kernels, so they compute the same numbers.
 
 Random numbers come only from `draws`, keyed by (root seed, run index, step, purpose), so a
-run's draws are the same whichever engine computes it and with whichever other runs.
+run's draws are the same whichever engine computes it and with whichever other runs. A stage
+kernel's `keys` are the runs' keys for the step (`draws.step_keys`, computed once per step).
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ def _context(s: State, p: ModelParams, step: int, keys: np.ndarray, record: bool
              events: Events) -> dict[str, Any]:
     par, fac = packing.packed(p)
     rows = s.runs if record else 1
-    return {"lo": 0, "hi": s.runs, "par": par, "fac": fac, "keys": draws.step_keys(keys, step), "step": draws.step_key(step),
+    return {"lo": 0, "hi": s.runs, "par": par, "fac": fac, "keys": draws.step_keys(keys, step),
+            "step": draws.step_key(step),
             "day": p.day(step), "record": record, "revise": np.zeros(s.runs, dtype=np.bool_),
             "chosen": np.zeros(s.runs, dtype=np.int64), "values": np.zeros((rows, width)),
             "available": np.zeros((rows, width), dtype=np.bool_),

@@ -165,7 +165,7 @@ def totals(terms: np.ndarray, u: np.ndarray) -> None:
 #: when the pieces hand them on), kept alive to the end (`alive`)
 DECISION_LOOP = """
 @kernel
-def {actor}_rows(lo, hi, par, fac, keys, step, day, record, revise, chosen, values, available, flags, data, {fields}):
+def {actor}_rows(lo, hi, par, fac, keys, day, record, revise, chosen, values, available, flags, data, {fields}):
     n = {actions}
     own_u, own_avail, own_probs = np.empty(n), np.empty(n, dtype=np.bool_), np.empty(n)
     own_look, own_terms = np.empty({look}), np.zeros((n, {terms}))
