@@ -6,7 +6,7 @@
 
 1. Counts: the step run uncompiled (NUMBA_DISABLE_JIT, set here before numba is imported,
    so run this as its own process), with the model's `exp`, `expm1` and `tanh`
-   (`sim.model.compiled`), the C library's `log` and `sqrt` and the keyed draws wrapped by
+   (`sim.model.elementary`), the C library's `log` and `sqrt` and the keyed draws wrapped by
    counters; printed per run and step.
 2. Unit costs: each call in a compiled loop of independent iterations, minus the loop's own
    cost, the best of three, in nanoseconds (a second process, compiled as usual).
@@ -47,10 +47,10 @@ def counts(runs: int = 200) -> dict[str, float]:
     for name in ("log", "sqrt"):  # the C library's, in the normal draws' tails
         setattr(math, name, counted(name, getattr(math, name)))
     # the model's own elementary functions, wrapped before the modules that import them
-    from sim.model import compiled
+    from sim.model import elementary
 
     for name in ("exp", "expm1", "tanh"):
-        setattr(compiled, name, counted(name, getattr(compiled, name)))
+        setattr(elementary, name, counted(name, getattr(elementary, name)))
     from sim.model import draws
 
     draws.draw_bits_of = counted("draw", draws.draw_bits_of)
@@ -86,14 +86,14 @@ def unit_costs(n: int = 5_000_000) -> dict[str, float]:
     import numba
     import numpy as np
 
-    from sim.model import compiled, draws
+    from sim.model import draws, elementary
 
     key, purpose = np.uint64(12345), np.uint64(777)
     ops = {
         "base": lambda i: -(i * 1e-9),
-        "exp": lambda i: compiled.exp(-(i * 1e-9)),
-        "expm1": lambda i: compiled.expm1(-(i * 1e-9)),
-        "tanh": lambda i: compiled.tanh(-(i * 1e-9)),
+        "exp": lambda i: elementary.exp(-(i * 1e-9)),
+        "expm1": lambda i: elementary.expm1(-(i * 1e-9)),
+        "tanh": lambda i: elementary.tanh(-(i * 1e-9)),
         "libm exp": lambda i: math.exp(-(i * 1e-9)),
         "uniform": lambda i: draws.uniform_at(key, np.uint64(i), purpose),
         "normal": lambda i: draws.normal_at(key, np.uint64(i), purpose),

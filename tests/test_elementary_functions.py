@@ -1,9 +1,9 @@
-"""The elementary functions every kernel uses (`compiled.exp`, `compiled.expm1`,
-`compiled.tanh`, issue 28): the GNU C library's numbers bit for bit where that library
+"""The elementary functions every kernel uses (`sim.model.elementary`: `exp`, `expm1`,
+`tanh`, issue 28): the GNU C library's numbers bit for bit where that library
 computes with fused multiply-adds (this project's Linux machines), within the library's
 stated error of the exact value everywhere, and the same numbers in plain Python
 (`NUMBA_DISABLE_JIT`) as compiled. And the fused multiply-add they are built on
-(`compiled.fma`): one rounding of the exact a x b + c."""
+(`sim.model.compiled.fma`): one rounding of the exact a x b + c."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sim.model import compiled
-from sim.model.compiled import exp, expm1, fma, tanh
+from sim.model import elementary
+from sim.model.compiled import fma
+from sim.model.elementary import exp, expm1, tanh
 
 pytestmark = pytest.mark.model
 
@@ -170,7 +171,7 @@ def test_plain_python_gives_the_compiled_numbers(x: float, name: str) -> None:
 
 def test_the_table_is_two_to_the_j_over_128() -> None:
     """Each of the 128 entries H_j (1 + T_j) is 2^(j/128) to within a unit in the 106th bit."""
-    table = compiled._EXP_TABLE
+    table = elementary._EXP_TABLE
     for j in range(128):
         tail = float(np.int64(table[2 * j]).view(np.float64))
         head = float(np.int64(table[2 * j + 1] + (j << 45)).view(np.float64))

@@ -20,7 +20,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .compiled import at, exp, expm1, kernel, row_sum, runs_of, tanh
+from .compiled import at, kernel, row_sum, runs_of
+from .elementary import exp, expm1, tanh
 
 
 @kernel(inline=True)

@@ -33,14 +33,9 @@ why numba and what was measured.
   run its branchy per-run code on them; a run's numbers are still its own (pure functions of
   the run's key), never a reduction over the block, so they do not depend on which runs
   share it.
-- The elementary functions (`exp`, `expm1`, `tanh`) are compiled into the kernels, not
-  called from the C library: the GNU C library's algorithms, written here operation for
-  operation, so they give that library's numbers bit for bit where it computes with fused
-  multiply-adds (this project's machines: the tables did not change when the model took
-  them up) and the same numbers on every other machine, where they used to follow the
-  platform's library (the C library's `log` and `sqrt` remain, in the tails of the normal
-  draws; `sqrt` is exact by IEEE). An `exp` costs about 3.3 ns against 6.5 ns for numba's
-  call of the library's (`python -m benchmarks.step_costs`); benchmarks/HISTORY.md, issue 28.
+- Bit casts (`bits_of_float`, `float_of_bits`), wrapping 64-bit addition (`add64`) and the
+  fused multiply-add (`fma`) work compiled and in plain Python alike: the model's own
+  elementary functions are built on them (`sim.model.elementary`).
 - `NUMBA_DISABLE_JIT=1` runs the same functions as plain Python (for a debugger).
 
 Per-run and shared values: a parameter may be a number shared by all runs or an array with
@@ -56,7 +51,6 @@ import hashlib
 import json
 import math
 import os
-from decimal import Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, TypeVar, cast
@@ -392,11 +386,11 @@ def _bits_of_float(typingctx: Any, x: Any) -> Any:
     return types.int64(x), codegen
 
 
-def _bits_of_float_py(x: float) -> int:
+def bits_of_float(x: float) -> int:
     return int(np.array(x, dtype=np.float64).view(np.int64))
 
 
-@overload(_bits_of_float_py, inline="always")
+@overload(bits_of_float, inline="always")
 def _bits_of_float_overload(x: Any) -> Any:
     if isinstance(x, types.Float):
         def implementation(x: Any) -> Any:
@@ -405,11 +399,11 @@ def _bits_of_float_overload(x: Any) -> Any:
     return None
 
 
-def _float_of_bits_py(n: int) -> float:
+def float_of_bits(n: int) -> float:
     return float(np.array(int(n) & 0xFFFFFFFFFFFFFFFF, dtype=np.uint64).view(np.float64))  # wrapped as int64 would
 
 
-@overload(_float_of_bits_py, inline="always")
+@overload(float_of_bits, inline="always")
 def _float_of_bits_overload(n: Any) -> Any:
     if isinstance(n, types.Integer):
         def implementation(n: Any) -> Any:
@@ -451,234 +445,15 @@ def _fma_overload(a: Any, b: Any, c: Any) -> Any:
     return None
 
 
-def _add64(a: int, b: int) -> int:
+def add64(a: int, b: int) -> int:
     """a + b in 64-bit two's complement, wrapping as machine integers do (compiled: one add)."""
     return ((int(a) + int(b) + 2**63) % 2**64) - 2**63
 
 
-@overload(_add64, inline="always")
+@overload(add64, inline="always")
 def _add64_overload(a: Any, b: Any) -> Any:
     if isinstance(a, types.Integer) and isinstance(b, types.Integer):
         def implementation(a: Any, b: Any) -> Any:
             return np.int64(a) + np.int64(b)
         return implementation
     return None
-
-
-#: e^x's table: 2^(j/128) = H_j (1 + T_j) for j = 0..127, H_j the double nearest 2^(j/128) and
-#: T_j the double nearest 2^(j/128) / H_j - 1; stored as the bits of T_j, then the bits of H_j
-#: less j x 2^45 (so adding k x 2^45 for k = 128 m + j gives the bits of 2^m H_j). Computed
-#: here from the definition, in decimal arithmetic with 60 digits.
-def _exp_table() -> np.ndarray:
-    with localcontext() as ctx:
-        ctx.prec = 60
-        rows = []
-        for j in range(128):
-            exact = Decimal(2) ** (Decimal(j) / Decimal(128))
-            h = float(exact)
-            t = float((exact - Decimal(h)) / Decimal(h))
-            rows += [_bits_of_float_py(t) if t != 0.0 else 0, _bits_of_float_py(h) - (j << 45)]
-    return np.array(rows, dtype=np.int64)
-
-
-_EXP_TABLE = _exp_table()
-#: e^x's constants: 128 / ln 2; 1.5 x 2^52 (adding it rounds to an integer); -ln 2 / 128 in two
-#: parts; the polynomial's coefficients of r^2 .. r^5 (a minimax fit on |r| <= ln 2 / 256)
-_INV_LN2_N = float.fromhex("0x1.71547652b82fep+7")
-_SHIFT = float.fromhex("0x1.8p52")
-_NEG_LN2_HI_N = float.fromhex("-0x1.62e42fefa0000p-8")
-_NEG_LN2_LO_N = float.fromhex("-0x1.cf79abc9e3b3ap-47")
-_P2 = float.fromhex("0x1.ffffffffffdbdp-2")
-_P3 = float.fromhex("0x1.555555555543cp-3")
-_P4 = float.fromhex("0x1.55555cf172b91p-5")
-_P5 = float.fromhex("0x1.1111167a4d017p-7")
-_TWO_1009 = 2.0**1009
-_TWO_M1022 = 2.0**-1022
-
-
-@kernel(inline=True)
-def _exp_scaled(tmp: float, sbits: int, ki: int) -> float:
-    """`exp` where 2^k is not a normal number's scale (|x| from 512 to 1024): the scale taken
-    apart in two factors; below 1 after the first, the sum done in two parts so the result
-    rounds once (a subnormal result)."""
-    if (ki & 0x80000000) == 0:  # k > 0
-        scale = _float_of_bits_py(_add64(sbits, -(1009 << 52)))
-        return fma(scale, tmp, scale) * _TWO_1009
-    scale = _float_of_bits_py(_add64(sbits, 1022 << 52))
-    st = scale * tmp
-    y = scale + st
-    if y < 1.0:
-        hi = y + 1.0
-        lo = (scale - y) + st
-        y = ((((1.0 - hi) + y) + lo) + hi) - 1.0
-        if y == 0.0:
-            y = 0.0
-    return y * _TWO_M1022
-
-
-@kernel(inline=True)
-def exp(x: float) -> float:
-    """e^x, bit for bit the exponential of the GNU C library from version 2.28 on where the
-    processor has fused multiply-adds (its `__exp_fma`), on every machine: the model's numbers
-    then do not depend on the platform's mathematical library, and the exponential is
-    compiled into the kernels that call it (no library call; a loop of them can interleave).
-
-    The algorithm is Szabolcs Nagy's for ARM's optimized-routines (2018), which glibc ships:
-    x = (k / 128) ln 2 + r with k the integer nearest 128 x / ln 2 and |r| <= ln 2 / 256,
-    e^x = 2^(k // 128) x 2^((k mod 128) / 128) x e^r, the middle factor from a table
-    (`_EXP_TABLE`, H (1 + T)) and e^r - 1 by a polynomial of degree 5, summed as
-    scale + scale x (T + r + r^2 (p2 + p3 r) + r^4 (p4 + p5 r)); the fused multiply-adds are
-    where glibc's build for such processors places them (read from its machine code),
-    which is what makes the bits the same (tests/test_elementary_functions.py checks millions of values
-    against the C library's). Error under 0.52 units in the last place; 1 + x below 2^-54;
-    0 below about -745.13, inf above about 709.78, NaN for NaN."""
-    ix = _bits_of_float_py(x)
-    abstop = (ix >> 52) & 0x7FF
-    special = False
-    if abstop - 0x3C9 < 0:  # |x| < 2^-54 (and zero)
-        return 1.0 + x
-    if abstop >= 0x408:  # |x| >= 512, inf, NaN
-        if abstop >= 0x409:
-            if ix == _NEG_INF_BITS:
-                return 0.0
-            if abstop == 0x7FF:
-                return 1.0 + x
-            return 0.0 if ix < 0 else math.inf
-        special = True
-    kd = fma(x, _INV_LN2_N, _SHIFT)
-    ki = _bits_of_float_py(kd)
-    kd = kd - _SHIFT
-    r = fma(kd, _NEG_LN2_HI_N, x)
-    r = fma(kd, _NEG_LN2_LO_N, r)
-    idx = 2 * (ki & 127)
-    tail = _float_of_bits_py(_EXP_TABLE[idx])
-    sbits = _add64(_EXP_TABLE[idx + 1], _add64((ki & 0x7FFFF) << 45, 0))
-    low = fma(r, _P3, _P2)
-    head = r + tail
-    r2 = r * r
-    high = fma(r, _P5, _P4)
-    tmp = fma(r2 * r2, high, fma(low, r2, head))
-    if special:
-        return _exp_scaled(tmp, sbits, ki)
-    scale = _float_of_bits_py(sbits)
-    return fma(scale, tmp, scale)
-
-
-_NEG_INF_BITS = _bits_of_float_py(-math.inf)
-
-
-#: e^x - 1's constants: ln 2 in two parts (the high part's last 32 bits zero), 1 / ln 2, and
-#: the rational approximation's coefficients Q1..Q5 (Sun's fdlibm `s_expm1.c`, 1993)
-_EM_LN2_HI = float.fromhex("0x1.62e42fee00000p-1")
-_EM_LN2_LO = float.fromhex("0x1.a39ef35793c76p-33")
-_EM_INV_LN2 = float.fromhex("0x1.71547652b82fep+0")
-_EM_Q1 = float.fromhex("-0x1.11111111110f4p-5")
-_EM_Q2 = float.fromhex("0x1.a01a019fe5585p-10")
-_EM_Q3 = float.fromhex("-0x1.4ce199eaadbb7p-14")
-_EM_Q4 = float.fromhex("0x1.0cfca86e65239p-18")
-_EM_Q5 = float.fromhex("-0x1.afdb76e09c32dp-23")
-_EM_OVERFLOW = float.fromhex("0x1.62e42fefa39efp+9")  # the largest x whose e^x is finite, about 709.78
-
-
-@kernel(inline=True)
-def _with_exponent_added(y: float, k: int) -> float:
-    """y with k added to its binary exponent (its high 32 bits, wrapping as they do)."""
-    bits = _bits_of_float_py(y)
-    high = ((bits >> 32) + (k << 20)) & 0xFFFFFFFF
-    return _float_of_bits_py((high << 32) | (bits & 0xFFFFFFFF))
-
-
-@kernel(inline=True)
-def expm1(x: float) -> float:
-    """e^x - 1, bit for bit the GNU C library's where it computes with fused multiply-adds
-    (its `__expm1_fma`), on every machine, compiled into the kernels like `exp`.
-
-    The algorithm is Sun's fdlibm `expm1` (1993) as glibc builds it: x = k ln 2 + r with
-    |r| <= ln 2 / 2 (k = 0 below that, k = +-1 up to 1.5 ln 2, else k by rounding x / ln 2),
-    with c the rounding error of r; e^r - 1 from a rational approximation in r^2 / 2 whose
-    polynomial R1 + h^2 R2 + h^4 R3 has the coefficients Q1..Q5; then 2^k (e^r - 1 + 1) - 1
-    rearranged per range of k so that it rounds once. The fused multiply-adds stand where
-    glibc's build places them (read from its machine code); tests/test_elementary_functions.py checks
-    millions of values against the C library. Error under 1 unit in the last place; x itself
-    below 2^-54; -1 below -56 ln 2; inf above about 709.78; NaN for NaN."""
-    ix = _bits_of_float_py(x)
-    high = (ix >> 32) & 0xFFFFFFFF
-    negative = (high & 0x80000000) != 0
-    hx = high & 0x7FFFFFFF
-    k = 0
-    c = 0.0
-    if hx >= 0x4043687A:  # |x| >= 56 ln 2
-        if hx >= 0x40862E42:  # |x| >= 709.78..., inf, NaN
-            if hx >= 0x7FF00000:
-                if ((hx & 0xFFFFF) | (ix & 0xFFFFFFFF)) != 0:
-                    return x + x  # NaN
-                return -1.0 if negative else x
-            if x > _EM_OVERFLOW:
-                return math.inf
-        if negative:
-            return -1.0
-    if hx > 0x3FD62E42:  # |x| > ln 2 / 2: reduce
-        if hx < 0x3FF0A2B2:  # and |x| < 1.5 ln 2
-            if negative:
-                hi, lo, k = x + _EM_LN2_HI, -_EM_LN2_LO, -1
-            else:
-                hi, lo, k = x - _EM_LN2_HI, _EM_LN2_LO, 1
-        else:
-            k = int(_EM_INV_LN2 * x + (-0.5 if negative else 0.5))
-            t = float(k)
-            hi = fma(-t, _EM_LN2_HI, x)
-            lo = t * _EM_LN2_LO
-        x = hi - lo
-        c = (hi - x) - lo
-    elif hx < 0x3C900000:  # |x| < 2^-54
-        return x
-    hfx = 0.5 * x
-    hxs = x * hfx
-    h2 = hxs * hxs
-    r1 = fma(h2 * h2, fma(hxs, _EM_Q5, _EM_Q4), fma(h2, fma(hxs, _EM_Q3, _EM_Q2), fma(hxs, _EM_Q1, 1.0)))
-    t = fma(-r1, hfx, 3.0)
-    e = (r1 - t) / fma(-x, t, 6.0) * hxs
-    if k == 0:
-        return x - fma(e, x, -hxs)
-    e = fma(e - c, x, -c) - hxs
-    if k == -1:
-        return fma(0.5, x - e, -0.5)
-    if k == 1:
-        if x < -0.25:
-            return (e - (x + 0.5)) * -2.0
-        return fma(x - e, 2.0, 1.0)
-    if k <= -2 or k > 56:  # e^x - 1 is e^x to the precision kept
-        return _with_exponent_added(1.0 - (e - x), k) - 1.0
-    if k < 20:
-        t = _float_of_bits_py((0x3FF00000 - (0x200000 >> k)) << 32)  # 1 - 2^-k
-        return _with_exponent_added(t - (e - x), k)
-    t = _float_of_bits_py((0x3FF - k) << 52)  # 2^-k
-    return _with_exponent_added((x - (e + t)) + 1.0, k)
-
-
-@kernel(inline=True)
-def tanh(x: float) -> float:
-    """tanh x, bit for bit the GNU C library's (Sun's fdlibm `tanh`, 1993, on `expm1`), on
-    every machine: x itself for |x| < 2^-55 (as x (1 + x)); for |x| < 1, -t / (t + 2) with
-    t = expm1(-2|x|); up to 22, 1 - 2 / (t + 2) with t = expm1(2|x|); +-1 from 22 on and at
-    +-inf; NaN for NaN."""
-    ix = _bits_of_float_py(x)
-    high = (ix >> 32) & 0xFFFFFFFF
-    negative = (high & 0x80000000) != 0
-    hx = high & 0x7FFFFFFF
-    if hx >= 0x7FF00000:  # inf or NaN
-        return 1.0 / x - 1.0 if negative else 1.0 / x + 1.0
-    if hx < 0x40360000:  # |x| < 22
-        if (hx | (ix & 0xFFFFFFFF)) == 0:
-            return x  # +-0
-        if hx < 0x3C800000:  # |x| < 2^-55
-            return (1.0 + x) * x
-        ax = abs(x)
-        if hx >= 0x3FF00000:  # |x| >= 1
-            z = 1.0 - 2.0 / (expm1(ax + ax) + 2.0)
-        else:
-            t = expm1(ax * -2.0)
-            z = -t / (t + 2.0)
-    else:
-        z = 1.0  # 1 - 1e-300 rounds to 1
-    return -z if negative else z

@@ -109,11 +109,28 @@ def _call(kernel: Callable[..., Any], s: State, context: dict[str, Any]) -> None
     kernel(*[context[name] if name in context else getattr(s, name) for name in assemble.parameters(kernel)])
 
 
+#: the last step's keys computed for the stages run one at a time: (run keys, step, keys for
+#: the step); a step's stages and members reuse them (read and replaced whole, so threads that
+#: run stages side by side each get the keys of their own arrays and step)
+_last_step_keys: tuple[np.ndarray, int, np.ndarray] | None = None
+
+
+def _step_keys(keys: np.ndarray, step: int) -> np.ndarray:
+    """`draws.step_keys(keys, step)`, computed once for the stages of a step run one at a time."""
+    global _last_step_keys
+    last = _last_step_keys
+    if last is not None and last[0] is keys and last[1] == step:
+        return last[2]
+    out = draws.step_keys(keys, step)
+    _last_step_keys = (keys, step, out)
+    return out
+
+
 def _context(s: State, p: ModelParams, step: int, keys: np.ndarray, record: bool, width: int,
              events: Events) -> dict[str, Any]:
     par, fac = packing.packed(p)
     rows = s.runs if record else 1
-    return {"lo": 0, "hi": s.runs, "par": par, "fac": fac, "keys": draws.step_keys(keys, step),
+    return {"lo": 0, "hi": s.runs, "par": par, "fac": fac, "keys": _step_keys(keys, step),
             "step": draws.step_key(step),
             "day": p.day(step), "record": record, "revise": np.zeros(s.runs, dtype=np.bool_),
             "chosen": np.zeros(s.runs, dtype=np.int64), "values": np.zeros((rows, width)),

@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .compiled import at, elementwise, exp, kernel, row_sum
+from .compiled import at, elementwise, kernel, row_sum
+from .elementary import exp
 from .valuation import ou_factors, ou_value, relaxed
 
 

@@ -28,7 +28,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .compiled import at, elementwise, exp, expm1, kernel
+from .compiled import at, elementwise, kernel
+from .elementary import exp, expm1
 
 DAYS_PER_WEEK = 7.0
 #: one year in days: the notes give US forces one year to leave after a formal request (F4)
