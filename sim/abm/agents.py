@@ -50,7 +50,8 @@ class ActorAgent(mesa.Agent):
 
     def step(self) -> None:
         m = self.model
-        run_stage(STAGE_BY_NAME[self.actor.name], m.state, m.params, m.step_index, m.run_keys, m.pending_events)
+        run_stage(STAGE_BY_NAME[self.actor.name], m.state, m.params, m.step_index, m.run_keys, m.pending_events,
+                  step_keys=m.step_keys)
 
 
 class FactionAgent(mesa.Agent):
@@ -85,7 +86,7 @@ class FactionAgent(mesa.Agent):
     def step(self) -> None:
         m = self.model
         run_member(STAGE_BY_NAME["factions"], m.state, m.params, m.step_index, m.run_keys, self.index,
-                   m.pending_events)
+                   m.pending_events, step_keys=m.step_keys)
 
 
 def _agent_class(actor: Actor) -> type[mesa.Agent]:

@@ -103,6 +103,16 @@ class NegotiationModel(mesa.Model):
         return self.steps if self.running else self._last_step
 
     @property
+    def step_keys(self) -> np.ndarray:
+        """The run's key for the current step (`draws.step_keys`), computed once a step for
+        the stages its agents run one at a time."""
+        step, run_keys, cached = self.__dict__.get("_step_keys_of", (None, None, None))
+        if cached is None or step != self.step_index or run_keys is not self.run_keys:
+            cached = draws.step_keys(self.run_keys, self.step_index)
+            self._step_keys_of = (self.step_index, self.run_keys, cached)
+        return cached
+
+    @property
     def day(self) -> int:
         """Days since the start date (6 January 2020) at the end of the current step."""
         return self.params.day(self.step_index)
@@ -170,7 +180,8 @@ class NegotiationModel(mesa.Model):
 
     def _run_stage(self, stage: Stage) -> None:
         if stage.actor is None:
-            run_stage(stage, self.state, self.params, self.step_index, self.run_keys, self.pending_events)
+            run_stage(stage, self.state, self.params, self.step_index, self.run_keys, self.pending_events,
+                      step_keys=self.step_keys)
         elif stage.has_members:  # an actor with several members: each steps, then what follows
             self.agents_by_type[AGENT_CLASSES[stage.actor]].do("step")
             run_then(stage, self.state, self.params, self.step_index, self.run_keys, self.pending_events)

@@ -40,7 +40,7 @@ from .compiled import CACHE_DIR
 from .state import FIELD_BY_NAME, MATRICES, PLACE
 
 #: the values a decision loop offers its actor's pieces, besides the state's fields
-DECISION_LOCALS = frozenset({"pr", "fr", "key", "i", "step", "day", "u", "avail", "probs", "look", "terms",
+DECISION_LOCALS = frozenset({"pr", "fr", "key", "i", "day", "u", "avail", "probs", "look", "terms",
                              "triggered", "status_quo", "mass", "a", "flags", "data", "record", "keys", "par", "fac"})
 VIEW_LOCALS = frozenset({"pr", "fr", "i", "day", "u", "avail", "look", "terms"})
 _GROUP_NAMES = ("f64", "i64", "i8", "flag")
@@ -228,7 +228,7 @@ def source(stages: tuple[Any, ...]) -> str:
     step += [f"    flags = np.zeros((runs, {kinds}), dtype=np.bool_)", f"    data = np.zeros((runs, {numbers}))"]
     step.append("    for code in order:")
     for code, stage in enumerate(stages):
-        context = {"lo": "0", "hi": "runs", "par": "par", "fac": "fac", "keys": "step_keys", "step": "step", "day": "day",
+        context = {"lo": "0", "hi": "runs", "par": "par", "fac": "fac", "keys": "step_keys", "day": "day",
                    "rule": "rule", "record": "record", "revise": "revise", "chosen": "chosen", "values": "values",
                    "available": "available", "flags": "flags", "data": "data",
                    "pids": "faction_pids", "first": "0", "last": "faction_pids.shape[0]"}

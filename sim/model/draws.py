@@ -241,7 +241,7 @@ def uniform_block(step_keys: np.ndarray, lo: int, n: int, pid: np.uint64, out: n
     numbers, in a loop without branches (it vectorises: the stages draw a block of runs'
     numbers before their branchy per-run code reads them)."""
     for r in range(n):
-        out[r] = np.float64(draw_bits_of(step_keys[lo + r], pid)) * _TWO_M53
+        out[r] = uniform_of(step_keys[lo + r], pid)
 
 
 @kernel

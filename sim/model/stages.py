@@ -109,30 +109,12 @@ def _call(kernel: Callable[..., Any], s: State, context: dict[str, Any]) -> None
     kernel(*[context[name] if name in context else getattr(s, name) for name in assemble.parameters(kernel)])
 
 
-#: the last step's keys computed for the stages run one at a time: (run keys, step, keys for
-#: the step); a step's stages and members reuse them (read and replaced whole, so threads that
-#: run stages side by side each get the keys of their own arrays and step)
-_last_step_keys: tuple[np.ndarray, int, np.ndarray] | None = None
-
-
-def _step_keys(keys: np.ndarray, step: int) -> np.ndarray:
-    """`draws.step_keys(keys, step)`, computed once for the stages of a step run one at a time."""
-    global _last_step_keys
-    last = _last_step_keys
-    if last is not None and last[0] is keys and last[1] == step:
-        return last[2]
-    out = draws.step_keys(keys, step)
-    _last_step_keys = (keys, step, out)
-    return out
-
-
 def _context(s: State, p: ModelParams, step: int, keys: np.ndarray, record: bool, width: int,
-             events: Events) -> dict[str, Any]:
+             events: Events, step_keys: np.ndarray | None) -> dict[str, Any]:
     par, fac = packing.packed(p)
     rows = s.runs if record else 1
-    return {"lo": 0, "hi": s.runs, "par": par, "fac": fac, "keys": _step_keys(keys, step),
-            "step": draws.step_key(step),
-            "day": p.day(step), "record": record, "revise": np.zeros(s.runs, dtype=np.bool_),
+    return {"lo": 0, "hi": s.runs, "par": par, "fac": fac,
+            "keys": draws.step_keys(keys, step) if step_keys is None else step_keys, "day": p.day(step), "record": record, "revise": np.zeros(s.runs, dtype=np.bool_),
             "chosen": np.zeros(s.runs, dtype=np.int64), "values": np.zeros((rows, width)),
             "available": np.zeros((rows, width), dtype=np.bool_),
             "flags": np.zeros((s.runs, max(len(events.kinds), 1)), dtype=np.bool_),
@@ -148,17 +130,20 @@ def _emit(events: list, stage_events: Events, flags: np.ndarray, data: np.ndarra
             events.append((kind, mask.copy(), carried))
 
 
-def run_stage(stage: Stage, s: State, p: ModelParams, step: int, keys: np.ndarray, events: Events_ = None) -> None:
+def run_stage(stage: Stage, s: State, p: ModelParams, step: int, keys: np.ndarray, events: Events_ = None, *,
+              step_keys: np.ndarray | None = None) -> None:
     """Step `step` of one stage over every run of `s`; `events`, if a list, receives the
-    stage's events (module docstring)."""
+    stage's events (module docstring). `step_keys`, if given, are `draws.step_keys(keys,
+    step)`, computed once by a caller that runs several stages of the step."""
     if stage.has_members:
+        step_keys = draws.step_keys(keys, step) if step_keys is None else step_keys
         for j in range(p.factions.size):
-            run_member(stage, s, p, step, keys, j, events)
+            run_member(stage, s, p, step, keys, j, events, step_keys=step_keys)
         run_then(stage, s, p, step, keys, events)
         return
     actor = ACTORS.get(stage.actor) if stage.actor else None
     width = len(actor.actions) if actor else 1
-    ctx = _context(s, p, step, keys, events is not None, width, stage.events)
+    ctx = _context(s, p, step, keys, events is not None, width, stage.events, step_keys)
     _call(stage_kernel(stage), s, ctx)
     if events is not None:
         if actor is not None:
@@ -168,12 +153,12 @@ def run_stage(stage: Stage, s: State, p: ModelParams, step: int, keys: np.ndarra
 
 
 def run_member(stage: Stage, s: State, p: ModelParams, step: int, keys: np.ndarray, j: int,
-               events: Events_ = None) -> None:
+               events: Events_ = None, *, step_keys: np.ndarray | None = None) -> None:
     """Member j of a stage whose actor's members decide one by one (faction j): its salience
-    (F12) and, at a revision, the stance it states."""
+    (F12) and, at a revision, the stance it states (`step_keys` as in `run_stage`)."""
     actor = ACTORS[stage.actor or ""]
     width = len(actor.actions)
-    ctx = _context(s, p, step, keys, events is not None, width, stage.events)
+    ctx = _context(s, p, step, keys, events is not None, width, stage.events, step_keys)
     ctx.update(first=j, last=j + 1)
     assert stage.kernel is not None
     _call(stage.kernel, s, ctx)

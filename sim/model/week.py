@@ -33,10 +33,11 @@ def run_week(state: State, params: ModelParams, week: int, keys: np.ndarray, eve
     if perform is None and events is None and compiled_step(params):
         run_step(state, params, week, keys)
         return
+    step_keys = draws.step_keys(keys, week) if perform is None else None  # once for every stage
     for name in params.step_order:
         stage = STAGE_BY_NAME[name]
         if perform is None:
-            run_stage(stage, state, params, week, keys, events)
+            run_stage(stage, state, params, week, keys, events, step_keys=step_keys)
         else:
             perform(stage)
 
