@@ -4,6 +4,8 @@ range, so any worker, engine or chunk size gives the same rows."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pyarrow as pa
 
@@ -12,6 +14,19 @@ from ..model.state import summary_kinds
 from .plan import Plan, run_params, run_seed
 
 ENGINE_NAMES = ("batch", "mesa")
+
+
+def use_system_allocator() -> None:
+    """Arrow's buffers from the C library's allocator rather than pyarrow's default
+    (mimalloc), in the process that runs a sweep or a calibration and in its workers; an
+    allocator named by the environment variable ARROW_DEFAULT_MEMORY_POOL is left as it is.
+    With mimalloc, tables built by worker threads and written by the main thread slowed a
+    two-thread sweep by about a fifth, and writing runs.parquet at its end took 0.6 s instead
+    of 0.15 s (200,000 baseline runs; benchmarks/HISTORY.md, "Threads")."""
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    if pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
 
 
 def _engine(name: str):

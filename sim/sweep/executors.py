@@ -27,7 +27,7 @@ from functools import partial
 
 from ..config.validate import ConfigError
 from . import lifeline
-from .chunk import compute_chunk
+from .chunk import compute_chunk, use_system_allocator
 
 EXECUTOR_NAMES = ("local", "threads", "ray")
 
@@ -117,7 +117,7 @@ def local_processes(workers: int, preload: list[str]):
     _quiet_resource_tracker()
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["sim.sweep.lifeline", *preload])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=lifeline.worker_init,
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
                                initargs=(os.getpid(),))
     stop = threading.Event()
     watchdog = threading.Thread(target=_watch, args=(pool, stop), name="worker-watchdog", daemon=True)
@@ -143,6 +143,7 @@ def run_items(executor: str, fn, items, workers: int, *, address: str | None = N
     one). One worker of `local` computes in this process. A lost worker or Ray node ends
     the stream with WorkerLost; the caller keeps what it was given so far."""
     items = list(items)
+    use_system_allocator()
     if executor == "threads":
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chunk") as pool:
             yield from bounded(pool, fn, items, 2 * workers)
@@ -182,7 +183,15 @@ def run_ray(plan, engine, chunks, workers, address=None):
         yield start, table
 
 
+def _worker_init(main_pid: int) -> None:
+    """Initializer of a local worker: it dies with the sweep (`lifeline.worker_init`) and
+    builds its tables with the C library's allocator (`chunk.use_system_allocator`)."""
+    lifeline.worker_init(main_pid)
+    use_system_allocator()
+
+
 def _apply(fn, *item):
+    use_system_allocator()
     return fn(*item)
 
 
