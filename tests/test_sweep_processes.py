@@ -342,3 +342,45 @@ def test_a_calibration_killed_half_way_resumes_to_the_same_posterior(tmp_path):
     assert f"{kept * 10} of 1000 sets already computed (resumed)" in again.stdout + again.stderr
     for name in ("posterior.parquet", "prior_sets.parquet"):
         assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+
+
+# ---------------------------------------------------------------- a worker killed mid-message
+def large_result(size: int) -> bytes:
+    """What a worker sends back: `size` bytes, so that sending takes a while."""
+    return b"x" * size
+
+
+KILLED_WHILE_SENDING = r"""
+import sys, time
+from sim.sweep.executors import _kill_all, local_processes
+from tests.test_sweep_processes import large_result
+
+with local_processes(1, []) as pool:
+    future = pool.submit(large_result, 200_000_000)
+    pid = next(iter(pool._processes))
+    deadline = time.monotonic() + 120
+    while not future.done() and time.monotonic() < deadline:
+        try:
+            call = open(f"/proc/{pid}/syscall").read().split()[0]
+        except OSError:
+            break
+        if call == "1":  # write(2): the worker is sending its result through the pipe
+            _kill_all(pool)
+            print("killed while sending", flush=True)
+            break
+        time.sleep(0.0002)
+print("left the pool", flush=True)
+"""
+
+
+def test_workers_killed_while_sending_a_result_let_the_process_exit():
+    """A worker killed while it writes its result leaves half a message in the results pipe:
+    the pool's manager thread used to wait for the rest forever, and with it the pool's
+    shutdown and the interpreter's exit (a SIGTERM'd sweep that never ended, seen under load).
+    Here the worker is killed at its write(2) (read from /proc/PID/syscall); the process
+    must leave the pool and exit within the timeout."""
+    proc = subprocess.run([sys.executable, "-c", KILLED_WHILE_SENDING], cwd=REPO, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "tests")])), timeout=60,
+                          check=False)
+    assert "killed while sending" in proc.stdout, (proc.stdout, proc.stderr[-3000:])
+    assert proc.returncode == 0 and "left the pool" in proc.stdout, (proc.returncode, proc.stderr[-3000:])

@@ -86,6 +86,20 @@ def _kill_all(pool) -> None:
             proc.kill()
 
 
+def _release_results(pool) -> None:
+    """Close this process's copy of the pipe's writing end that the workers send results
+    through, once they are killed. A worker killed while it wrote a result (a chunk's table
+    is megabytes) leaves half a message in the pipe, and the pool's manager thread waits for
+    the rest forever: the pipe never reaches its end while this process holds a writing end.
+    The pool's shutdown and the interpreter's exit wait for that thread, so a sweep stopped
+    by SIGTERM or Ctrl-C, or after a lost worker, could hang instead of exiting (seen under
+    load in tests/test_sweep_processes.py). With the end closed, the thread reads the end of
+    the pipe as soon as the killed workers are gone, marks the pool broken and ends."""
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
+
+
 def _watch(pool, stop: threading.Event) -> None:
     """Once one worker has died, kill the others: the pool, now broken, terminates them with
     SIGTERM, which local workers ignore (`lifeline.worker_init`), and waits for them while
@@ -131,6 +145,7 @@ def local_processes(workers: int, preload: list[str]):
     finally:
         stop.set()
         _kill_all(pool)
+        _release_results(pool)
         # a pool whose worker died may never finish shutting down (its reader can wait forever
         # for the rest of a dead worker's message): its workers are killed, so do not wait
         pool.shutdown(wait=not broken, cancel_futures=True)
