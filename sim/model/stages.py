@@ -113,8 +113,9 @@ def _context(s: State, p: ModelParams, step: int, keys: np.ndarray, record: bool
              events: Events, step_keys: np.ndarray | None) -> dict[str, Any]:
     par, fac = packing.packed(p)
     rows = s.runs if record else 1
-    return {"lo": 0, "hi": s.runs, "par": par, "fac": fac,
-            "keys": draws.step_keys(keys, step) if step_keys is None else step_keys, "day": p.day(step), "record": record, "revise": np.zeros(s.runs, dtype=np.bool_),
+    step_keys = draws.step_keys(keys, step) if step_keys is None else step_keys
+    return {"lo": 0, "hi": s.runs, "par": par, "fac": fac, "keys": step_keys, "day": p.day(step), "record": record,
+            "revise": np.zeros(s.runs, dtype=np.bool_),
             "chosen": np.zeros(s.runs, dtype=np.int64), "values": np.zeros((rows, width)),
             "available": np.zeros((rows, width), dtype=np.bool_),
             "flags": np.zeros((s.runs, max(len(events.kinds), 1)), dtype=np.bool_),

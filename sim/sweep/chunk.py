@@ -20,9 +20,10 @@ def use_system_allocator() -> None:
     """Arrow's buffers from the C library's allocator rather than pyarrow's default
     (mimalloc), in the process that runs a sweep or a calibration and in its workers; an
     allocator named by the environment variable ARROW_DEFAULT_MEMORY_POOL is left as it is.
-    With mimalloc, tables built by worker threads and written by the main thread slowed a
-    two-thread sweep by about a fifth, and writing runs.parquet at its end took 0.6 s instead
-    of 0.15 s (200,000 baseline runs; benchmarks/HISTORY.md, "Threads")."""
+    With mimalloc (tables built by worker threads, written by the main thread), writing
+    runs.parquet at the end of a 200,000-run sweep took 0.6 s instead of 0.15 s, and two
+    threads ran 1.70x one against 1.87x (medians of four rounds; benchmarks/HISTORY.md,
+    "Threads")."""
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
     if pa.default_memory_pool().backend_name != "system":

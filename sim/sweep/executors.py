@@ -146,8 +146,8 @@ def local_processes(workers: int, preload: list[str]):
         stop.set()
         _kill_all(pool)
         _release_results(pool)
-        # a pool whose worker died may never finish shutting down (its reader can wait forever
-        # for the rest of a dead worker's message): its workers are killed, so do not wait
+        # its workers are killed, so there is nothing to wait for; a pool broken by a lost worker
+        # is not waited for at all (what its manager thread still does is no longer ours)
         pool.shutdown(wait=not broken, cancel_futures=True)
 
 
