@@ -3,6 +3,7 @@
 
     python -m benchmarks.step_costs            # counts over 200 baseline runs x 156 steps, then unit costs
     python -m benchmarks.step_costs --stages   # also each stage's CPU time per run and step
+    python -m benchmarks.step_costs --decisions  # only what one decision's valuation costs
 
 1. Counts: the step run uncompiled (NUMBA_DISABLE_JIT, set here before numba is imported,
    so run this as its own process), with the model's `exp`, `expm1` and `tanh`
@@ -13,6 +14,11 @@
 3. With --stages: each stage's kernel run on its own (`stages.run_stage`, 20,000 baseline runs
    kept going for 156 steps), its CPU time per run and step (`time.thread_time`, so other
    processes on a shared machine do not count) and its share of the step.
+4. With --decisions: what one decision's valuation costs, per run, in the states of 20,000
+   baseline runs after 10, 30 and 60 steps: the outlook the PM and Washington both read
+   (`sim.model.views.outlook_now`), each deciding actor's values (`views.view`: its `weigh`
+   for every run, without deciding, plus writing its values, open actions and terms out) and
+   one faction's (`views.faction_values`); CPU time, the best of three.
 
 What the counts leave out, a sampling profile shows: `perf record -F 4000 python ...` on a
 script that runs `sim.engines.batch.simulate`, then `perf report --sort dso,sym`. numba's
@@ -135,7 +141,46 @@ def stage_costs(runs: int = 20_000, weeks: int = 156) -> dict[str, float]:
     return {k: v / (runs * weeks) * 1e9 for k, v in spent.items()}
 
 
+def decision_costs(runs: int = 20_000, weeks: tuple[int, ...] = (10, 30, 60)) -> dict[int, dict[str, float]]:
+    """What one decision's valuation costs, ns per run, after each of `weeks` steps (item 4 of
+    the docstring), with the share of runs whose formal request stands ("active", a share)."""
+    import numpy as np
+
+    from benchmarks.batch_run_model import baseline_params
+    from sim.model import draws, views
+    from sim.model.actors import ACTORS
+    from sim.model.outcomes import RequestState
+    from sim.model.state import initial_state
+    from sim.model.week import run_week
+
+    p = baseline_params()
+    s, keys = initial_state(p, runs), draws.run_key(p.seed, np.arange(runs))
+    readings = {"outlook": lambda w: views.outlook_now(s, p, w), "faction": lambda w: views.faction_values(s, p, 0)}
+    for name, actor in ACTORS.items():
+        if actor.decides_alone:
+            readings[name] = lambda w, name=name: views.view(name, s, p, w)
+    out: dict[int, dict[str, float]] = {}
+    for week in range(1, max(weeks) + 1):
+        run_week(s, p, week, keys)
+        if week not in weeks:
+            continue
+        best = {"active": float((s.request_state == RequestState.ACTIVE).mean())}
+        for _ in range(3):
+            for name, read in readings.items():
+                t0 = time.thread_time()
+                read(week)
+                spent = (time.thread_time() - t0) / runs * 1e9
+                best[name] = min(best.get(name, math.inf), spent)
+        out[week] = best
+    return out
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--decisions"]:
+        for week, costs in decision_costs().items():
+            print(f"after step {week} (formal request standing in {costs.pop('active'):.1%} of runs), ns per run:",
+                  ", ".join(f"{k} {v:.0f}" for k, v in costs.items()))
+        return
     if sys.argv[1:] == ["--stages"]:
         costs = stage_costs()
         total = sum(costs.values())
