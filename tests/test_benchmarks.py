@@ -25,3 +25,16 @@ def test_agreement_counts_nan_as_equal_and_checks_each_share_against_the_other_t
     near = {"outcome": np.r_[np.zeros(200, dtype=np.int64), np.ones(200, dtype=np.int64)]}
     _, lines = compare(far, near, "ref", 400)
     assert lines[2].rstrip().endswith("NO")
+
+
+def test_decision_costs_reads_every_deciding_actor_the_outlook_and_a_faction_at_each_step_asked():
+    from benchmarks.step_costs import decision_costs
+    from sim.model.actors import ACTORS
+
+    got = decision_costs(runs=40, weeks=(1, 3))
+    assert sorted(got) == [1, 3]
+    deciding = {name for name, actor in ACTORS.items() if actor.decides_alone}
+    for costs in got.values():
+        assert set(costs) == deciding | {"outlook", "faction", "active"}
+        assert 0.0 <= costs["active"] <= 1.0
+        assert all(v > 0 for k, v in costs.items() if k != "active")
