@@ -39,9 +39,19 @@ import time
 _COUNT = "count"
 
 
-def counts(runs: int = 200) -> dict[str, float]:
+def _baseline_runs(runs: int):
+    """The baseline scenario's parameters, the initial state of runs 0..runs-1 and their keys."""
     import numpy as np
 
+    from benchmarks.batch_run_model import baseline_params
+    from sim.model import draws
+    from sim.model.state import initial_state
+
+    p = baseline_params()
+    return p, initial_state(p, runs), draws.run_key(p.seed, np.arange(runs))
+
+
+def counts(runs: int = 200) -> dict[str, float]:
     tally: collections.Counter = collections.Counter()
 
     def counted(name, f):
@@ -61,12 +71,10 @@ def counts(runs: int = 200) -> dict[str, float]:
 
     draws.draw_bits_of = counted("draw", draws.draw_bits_of)
     draws.normal_quantile = counted("normal", draws.normal_quantile)
-    from benchmarks.batch_run_model import baseline_params
     from sim.model import stages
-    from sim.model.state import initial_state
 
-    p = baseline_params()
-    step = stages.stepper(initial_state(p, runs), p, draws.run_key(p.seed, np.arange(runs)))
+    p, s, keys = _baseline_runs(runs)
+    step = stages.stepper(s, p, keys)
     tally.clear()
     for week in range(1, 157):
         step(week)
@@ -121,14 +129,10 @@ def unit_costs(n: int = 5_000_000) -> dict[str, float]:
 
 def stage_costs(runs: int = 20_000, weeks: int = 156) -> dict[str, float]:
     """Each stage's CPU time per run and step, in nanoseconds (item 3 of the docstring)."""
-    import numpy as np
-
-    from benchmarks.batch_run_model import baseline_params
-    from sim.model import draws, stages
+    from sim.model import stages
     from sim.model.state import initial_state
 
-    p = baseline_params()
-    s, keys = initial_state(p, runs), draws.run_key(p.seed, np.arange(runs))
+    p, s, keys = _baseline_runs(runs)
     small = initial_state(p, 10)
     for name in p.step_order:  # compiled or loaded before timing
         stages.run_stage(stages.STAGE_BY_NAME[name], small, p, 1, keys[:10])
@@ -144,17 +148,12 @@ def stage_costs(runs: int = 20_000, weeks: int = 156) -> dict[str, float]:
 def decision_costs(runs: int = 20_000, weeks: tuple[int, ...] = (10, 30, 60)) -> dict[int, dict[str, float]]:
     """What one decision's valuation costs, ns per run, after each of `weeks` steps (item 4 of
     the docstring), with the share of runs whose formal request stands ("active", a share)."""
-    import numpy as np
-
-    from benchmarks.batch_run_model import baseline_params
-    from sim.model import draws, views
+    from sim.model import views
     from sim.model.actors import ACTORS
     from sim.model.outcomes import RequestState
-    from sim.model.state import initial_state
     from sim.model.week import run_week
 
-    p = baseline_params()
-    s, keys = initial_state(p, runs), draws.run_key(p.seed, np.arange(runs))
+    p, s, keys = _baseline_runs(runs)
     readings = {"outlook": lambda w: views.outlook_now(s, p, w), "faction": lambda w: views.faction_values(s, p, 0)}
     for name, actor in ACTORS.items():
         if actor.decides_alone:
